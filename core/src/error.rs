@@ -1,0 +1,85 @@
+//! Why a command was refused. Messages are lowercase, name what was wrong and, where there is
+//! one, the way out.
+
+use crate::ids::{AmendmentNo, CommentNo};
+
+/// A command refused by the rules of the domain. Nothing is written when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// No clause with that label or id prefix.
+    #[error("no clause '{0}' in the text; `travaux show` lists the clauses and their labels")]
+    UnknownClause(String),
+    /// The clause was in the text once.
+    #[error("clause {label} was removed from the text (event {seq})")]
+    ClauseRemoved {
+        /// The label it last had.
+        label: String,
+        /// The event that removed it.
+        seq: u64,
+    },
+    /// An id prefix matching several clauses.
+    #[error("'{reference}' matches several clauses ({}); give more of the id or the label", candidates.join(", "))]
+    AmbiguousClause {
+        /// What was typed.
+        reference: String,
+        /// The labels it matches.
+        candidates: Vec<String>,
+    },
+    /// No such amendment.
+    #[error("no amendment {0} in this document; `travaux amend list` lists them")]
+    UnknownAmendment(AmendmentNo),
+    /// No such comment.
+    #[error("no comment {0} in this document")]
+    UnknownComment(CommentNo),
+    /// No such participant.
+    #[error("no participant '{0}'; `travaux participant list` lists them, `travaux participant add` registers one")]
+    UnknownParticipant(String),
+    /// No such document.
+    #[error("no document '{0}'; `travaux doc list` lists them, `travaux doc new` creates one")]
+    UnknownDocument(String),
+    /// The actor's roles do not allow the action.
+    #[error("{who} may not {action} in {document}: that needs the {needed} role{}", if held.is_empty() { " (they hold no role there)".to_string() } else { format!(" (they hold: {held})") })]
+    NotAllowed {
+        /// Who tried.
+        who: String,
+        /// What they tried.
+        action: String,
+        /// The document.
+        document: String,
+        /// The role (or roles) that would allow it.
+        needed: String,
+        /// The roles they hold.
+        held: String,
+    },
+    /// A decision or withdrawal on an amendment that is no longer open.
+    #[error("amendment {amendment} is {status}; {hint}")]
+    AmendmentClosed {
+        /// Which.
+        amendment: AmendmentNo,
+        /// Its status.
+        status: String,
+        /// What can still be done.
+        hint: &'static str,
+    },
+    /// A name already in use.
+    #[error("{what} '{name}' already exists")]
+    Taken {
+        /// What kind of name.
+        what: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// Input longer than allowed.
+    #[error("{what} is too long: {len} bytes, at most {max} allowed")]
+    TooLarge {
+        /// What was too long.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Anything else the rules forbid, said in words.
+    #[error("{0}")]
+    Invalid(String),
+}

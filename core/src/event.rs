@@ -1,0 +1,526 @@
+//! Events: what happened, in the past tense, and the envelope the log wraps them in.
+//!
+//! Every text change is a list of [`ClauseOp`]s, whether a revision issued it or a decision
+//! accepted an amendment: one mechanism rebuilds the text at any point, and later views (diff,
+//! blame) read the operations straight from the events.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AmendmentNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, StreamId};
+
+/// A moment, always in UTC.
+pub type Timestamp = DateTime<Utc>;
+
+/// What a participant is, used in reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ParticipantKind {
+    /// A Member State delegation.
+    MemberState,
+    /// A non-State actor: NGO, professional body, union, academia.
+    NonStateActor,
+    /// The secretariat of the body running the negotiation.
+    Secretariat,
+    /// An independent expert.
+    Expert,
+    /// A member of the public.
+    Public,
+}
+
+/// What a participant may do in one document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Issues revisions, grants roles, sets tags.
+    Secretariat,
+    /// Records the committee's decisions, sets tags.
+    Chair,
+    /// Proposes, supports, opposes and withdraws amendments.
+    Delegate,
+    /// Follows and comments.
+    Observer,
+    /// Comments.
+    Public,
+}
+
+/// A stance taken in a comment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Position {
+    /// In favour.
+    Support,
+    /// Against.
+    Oppose,
+    /// Neither, or a question.
+    #[default]
+    Neutral,
+}
+
+macro_rules! kebab_names {
+    ($ty:ty { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            /// Every value, in order.
+            pub const ALL: &'static [$ty] = &[$(<$ty>::$variant),*];
+            /// The name used on the command line and in JSON.
+            pub fn name(self) -> &'static str {
+                match self { $(<$ty>::$variant => $name),* }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.name() == s)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = Self::ALL.iter().map(|v| v.name()).collect();
+                        format!("'{}' is not one of: {}", s, names.join(", "))
+                    })
+            }
+        }
+    };
+}
+
+kebab_names!(ParticipantKind {
+    MemberState => "member-state",
+    NonStateActor => "non-state-actor",
+    Secretariat => "secretariat",
+    Expert => "expert",
+    Public => "public",
+});
+kebab_names!(Role {
+    Secretariat => "secretariat",
+    Chair => "chair",
+    Delegate => "delegate",
+    Observer => "observer",
+    Public => "public",
+});
+kebab_names!(Position {
+    Support => "support",
+    Oppose => "oppose",
+    Neutral => "neutral",
+});
+
+/// One change to the clause tree. Positions are given relative to a sibling (`after`), or
+/// first under `parent` when `after` is `None`; `parent: None` is the top level.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum ClauseOp {
+    /// A new clause.
+    Add {
+        /// Its new, stable id.
+        clause: ClauseId,
+        /// The clause it sits under, if any.
+        parent: Option<ClauseId>,
+        /// The sibling it follows; `None` puts it first.
+        after: Option<ClauseId>,
+        /// Its label, such as "Article 5" or "5.2".
+        label: String,
+        /// A heading, for articles.
+        heading: Option<String>,
+        /// Its text.
+        text: String,
+    },
+    /// New heading and text for a clause.
+    Reword {
+        /// The clause.
+        clause: ClauseId,
+        /// The heading it now has.
+        heading: Option<String>,
+        /// The text it now has.
+        text: String,
+    },
+    /// A clause taken out of the text, with nothing left under it.
+    Remove {
+        /// The clause.
+        clause: ClauseId,
+    },
+    /// A clause put elsewhere.
+    Move {
+        /// The clause.
+        clause: ClauseId,
+        /// Its new parent.
+        parent: Option<ClauseId>,
+        /// The sibling it now follows; `None` puts it first.
+        after: Option<ClauseId>,
+    },
+    /// A clause renumbered.
+    Relabel {
+        /// The clause.
+        clause: ClauseId,
+        /// Its new label.
+        label: String,
+    },
+}
+
+impl ClauseOp {
+    /// The clause the operation is about.
+    pub fn clause(&self) -> ClauseId {
+        match self {
+            ClauseOp::Add { clause, .. }
+            | ClauseOp::Reword { clause, .. }
+            | ClauseOp::Remove { clause }
+            | ClauseOp::Move { clause, .. }
+            | ClauseOp::Relabel { clause, .. } => *clause,
+        }
+    }
+}
+
+/// What an amendment asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// Replace a clause's text.
+    Replace {
+        /// The clause.
+        clause: ClauseId,
+        /// The proposed wording.
+        text: String,
+    },
+    /// Insert a new clause.
+    Insert {
+        /// The id the clause will have if the amendment is accepted.
+        clause: ClauseId,
+        /// Its parent.
+        parent: Option<ClauseId>,
+        /// The sibling it would follow; `None` puts it first.
+        after: Option<ClauseId>,
+        /// Its label.
+        label: String,
+        /// The proposed wording.
+        text: String,
+    },
+    /// Delete a clause.
+    Delete {
+        /// The clause.
+        clause: ClauseId,
+    },
+    /// Move a clause.
+    Move {
+        /// The clause.
+        clause: ClauseId,
+        /// Its new parent.
+        parent: Option<ClauseId>,
+        /// The sibling it would follow; `None` puts it first.
+        after: Option<ClauseId>,
+    },
+}
+
+impl Change {
+    /// The clause the amendment is about.
+    pub fn clause(&self) -> ClauseId {
+        match self {
+            Change::Replace { clause, .. }
+            | Change::Insert { clause, .. }
+            | Change::Delete { clause }
+            | Change::Move { clause, .. } => *clause,
+        }
+    }
+
+    /// A one-word name of the kind of change.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::Replace { .. } => "replace",
+            Change::Insert { .. } => "insert",
+            Change::Delete { .. } => "delete",
+            Change::Move { .. } => "move",
+        }
+    }
+}
+
+/// The committee's outcome on an amendment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Accepted as proposed.
+    Accepted,
+    /// Accepted with a different final wording.
+    AcceptedAsModified {
+        /// The wording agreed.
+        text: String,
+    },
+    /// Rejected.
+    Rejected,
+    /// Put off; the amendment stays open for a later decision.
+    Deferred,
+}
+
+impl Outcome {
+    /// A short name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::AcceptedAsModified { .. } => "accepted as modified",
+            Outcome::Rejected => "rejected",
+            Outcome::Deferred => "deferred",
+        }
+    }
+}
+
+/// How a decision was reached.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum Method {
+    /// Without a vote.
+    Consensus,
+    /// By a vote.
+    Vote {
+        /// Votes in favour.
+        yes: u32,
+        /// Votes against.
+        no: u32,
+        /// Abstentions.
+        abstain: u32,
+    },
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Method::Consensus => f.write_str("by consensus"),
+            Method::Vote { yes, no, abstain } => {
+                write!(
+                    f,
+                    "by vote {yes} in favour, {no} against, {abstain} abstaining"
+                )
+            }
+        }
+    }
+}
+
+/// Something that happened. Past tense; no rules live here.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A participant joined the store (registry stream).
+    ParticipantRegistered {
+        /// Its id.
+        participant: ParticipantId,
+        /// The short name it is addressed by.
+        handle: String,
+        /// Its display name.
+        name: String,
+        /// What it is.
+        kind: ParticipantKind,
+    },
+    /// A document was created (first event of its stream).
+    DocumentCreated {
+        /// Its id.
+        document: DocumentId,
+        /// The short name it is addressed by.
+        slug: String,
+        /// Its title.
+        title: String,
+    },
+    /// A participant was given a role in the document.
+    RoleGranted {
+        /// Who.
+        participant: ParticipantId,
+        /// Which role.
+        role: Role,
+    },
+    /// A participant lost a role in the document.
+    RoleRevoked {
+        /// Who.
+        participant: ParticipantId,
+        /// Which role.
+        role: Role,
+    },
+    /// A new draft was issued as a whole.
+    RevisionIssued {
+        /// Its number within the document: 1, 2, …
+        revision: u32,
+        /// Its symbol or name, such as "EB124/13".
+        label: Option<String>,
+        /// What it changed.
+        ops: Vec<ClauseOp>,
+    },
+    /// An amendment was proposed (by the event's actor).
+    AmendmentProposed {
+        /// Its number.
+        amendment: AmendmentNo,
+        /// What it asks for.
+        change: Change,
+        /// Why.
+        rationale: Option<String>,
+    },
+    /// The actor supports an amendment.
+    AmendmentSupported {
+        /// Which.
+        amendment: AmendmentNo,
+    },
+    /// The actor opposes an amendment.
+    AmendmentOpposed {
+        /// Which.
+        amendment: AmendmentNo,
+    },
+    /// The proposer withdrew an amendment.
+    AmendmentWithdrawn {
+        /// Which.
+        amendment: AmendmentNo,
+    },
+    /// The chair recorded the committee's decision on an amendment.
+    DecisionRecorded {
+        /// Which amendment.
+        amendment: AmendmentNo,
+        /// What was decided.
+        outcome: Outcome,
+        /// How.
+        method: Method,
+        /// What the decision changed in the text (empty unless accepted).
+        ops: Vec<ClauseOp>,
+    },
+    /// A comment was posted.
+    CommentPosted {
+        /// Its number.
+        comment: CommentNo,
+        /// The clause it is about; `None` for the whole document.
+        clause: Option<ClauseId>,
+        /// The stance it takes.
+        position: Position,
+        /// What it says.
+        text: String,
+        /// The comment it answers.
+        reply_to: Option<CommentNo>,
+    },
+    /// A name was given to a point of the log.
+    TagSet {
+        /// The name, such as "WHA63.16".
+        name: String,
+        /// The sequence number it names.
+        seq: u64,
+    },
+}
+
+impl Event {
+    /// The payload type, as stored in the envelope.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ParticipantRegistered { .. } => "participant_registered",
+            Event::DocumentCreated { .. } => "document_created",
+            Event::RoleGranted { .. } => "role_granted",
+            Event::RoleRevoked { .. } => "role_revoked",
+            Event::RevisionIssued { .. } => "revision_issued",
+            Event::AmendmentProposed { .. } => "amendment_proposed",
+            Event::AmendmentSupported { .. } => "amendment_supported",
+            Event::AmendmentOpposed { .. } => "amendment_opposed",
+            Event::AmendmentWithdrawn { .. } => "amendment_withdrawn",
+            Event::DecisionRecorded { .. } => "decision_recorded",
+            Event::CommentPosted { .. } => "comment_posted",
+            Event::TagSet { .. } => "tag_set",
+        }
+    }
+
+    /// The current schema version of this payload type. Bump it when the payload's shape
+    /// changes, and teach the store's upcaster to read the older form.
+    pub fn schema(&self) -> u16 {
+        match self {
+            // v1 of amendment_proposed could only replace a clause's text.
+            Event::AmendmentProposed { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    /// The text operations the event carries, if it changes the text.
+    pub fn ops(&self) -> &[ClauseOp] {
+        match self {
+            Event::RevisionIssued { ops, .. } | Event::DecisionRecorded { ops, .. } => ops,
+            _ => &[],
+        }
+    }
+
+    /// Every payload type name, for filters and documentation.
+    pub const KINDS: &'static [&'static str] = &[
+        "participant_registered",
+        "document_created",
+        "role_granted",
+        "role_revoked",
+        "revision_issued",
+        "amendment_proposed",
+        "amendment_supported",
+        "amendment_opposed",
+        "amendment_withdrawn",
+        "decision_recorded",
+        "comment_posted",
+        "tag_set",
+    ];
+}
+
+/// A SHA-256 digest, shown in hex.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Hash(pub [u8; 32]);
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex::encode(self.0))
+    }
+}
+
+impl fmt::Debug for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash({self})")
+    }
+}
+
+impl Serialize for Hash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Hash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(&s, &mut out).map_err(serde::de::Error::custom)?;
+        Ok(Hash(out))
+    }
+}
+
+/// An event as the log holds it: its place in the global order and in its stream, when and by
+/// whom it was recorded, and the hash chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedEvent {
+    /// Position in the global, gap-free order, from 1.
+    pub seq: u64,
+    /// The writer's id for the event.
+    pub id: EventId,
+    /// The stream (document or registry).
+    pub stream: StreamId,
+    /// Position within the stream, from 1.
+    pub version: u64,
+    /// When it was recorded.
+    pub recorded_at: Timestamp,
+    /// Who acted.
+    pub actor: ParticipantId,
+    /// The schema version the payload was stored with (the payload itself is always current).
+    pub schema: u16,
+    /// Hash of the event before it in the global order (zero for the first).
+    pub prev_hash: Hash,
+    /// Hash of this event's stored form.
+    pub hash: Hash,
+    /// What happened.
+    pub event: Event,
+}
+
+/// An event ready to be appended: the log gives it its place and hashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEvent {
+    /// The writer's id; a retried append with the same id is recognised, not doubled.
+    pub id: EventId,
+    /// When it happened.
+    pub recorded_at: Timestamp,
+    /// Who acted.
+    pub actor: ParticipantId,
+    /// What happened.
+    pub event: Event,
+}

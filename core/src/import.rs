@@ -1,0 +1,1 @@
+//! Importing drafts: placeholder.

@@ -1,0 +1,31 @@
+//! The Travaux domain: events, commands, the state of a document, and importing drafts.
+//!
+//! Pure and synchronous: no I/O, no clock, no randomness. Time, ids and the acting participant
+//! are passed in. `decide` holds the rules; `evolve` folds events into state and cannot fail;
+//! any view at any point is a fold of the events up to that point.
+
+mod command;
+mod document;
+mod error;
+mod event;
+mod ids;
+pub mod import;
+mod point;
+mod registry;
+
+#[cfg(test)]
+mod tests;
+
+pub use command::{
+    check_handle, create_document, decide, register_participant, role_table, Command, MAX_COMMENT,
+    MAX_NAME, MAX_TEXT,
+};
+pub use document::{Amendment, AmendmentStatus, Clause, DocumentState, RemovedClause};
+pub use error::DomainError;
+pub use event::{
+    Change, ClauseOp, Event, Hash, Method, NewEvent, Outcome, ParticipantKind, Position,
+    RecordedEvent, Role, Timestamp,
+};
+pub use ids::{AmendmentNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, StreamId};
+pub use point::{parse_time, Cut, DayEdge, Point};
+pub use registry::{document_of, participant_of, Directory, DocumentEntry, Participant, Registry};
