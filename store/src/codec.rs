@@ -1,0 +1,177 @@
+//! The stored form of an event, its hash, and the upcasters that read older forms.
+//!
+//! A stored event is `hash (32 bytes) ++ body`, where the body is the JSON of [`Stored`]: the
+//! envelope with the payload's type name, its schema version and its data. The hash is
+//! SHA-256 of the body, and the body holds the previous event's hash, so the log is a chain:
+//! changing, removing or reordering any stored event breaks it, and `verify` finds where.
+//!
+//! The bytes are never rewritten. When a payload type changes shape, its schema version goes
+//! up and [`upcast`] learns to turn the older data into the newer, on read.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use travaux_core::{Event, EventId, Hash, ParticipantId, RecordedEvent, StreamId, Timestamp};
+
+use crate::StoreError;
+
+/// The largest stored event accepted, in bytes. sled writes values above about 128 KiB to
+/// separate files that it never fsyncs, so every event stays well below that.
+pub const MAX_EVENT_BYTES: usize = 96 * 1024;
+
+/// The envelope as stored.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    seq: u64,
+    id: EventId,
+    stream: StreamId,
+    version: u64,
+    recorded_at: Timestamp,
+    actor: ParticipantId,
+    #[serde(rename = "type")]
+    kind: String,
+    schema: u16,
+    prev_hash: Hash,
+    data: Value,
+}
+
+/// Encode an event: the bytes to store, with its hash filled in.
+pub fn encode(mut e: RecordedEvent) -> Result<(RecordedEvent, Vec<u8>), StoreError> {
+    let Value::Object(mut tagged) = serde_json::to_value(&e.event)? else {
+        unreachable!("events serialize as objects")
+    };
+    let (kind, data) = tagged.iter_mut().next().expect("one variant key");
+    let stored = Stored {
+        seq: e.seq,
+        id: e.id,
+        stream: e.stream,
+        version: e.version,
+        recorded_at: e.recorded_at,
+        actor: e.actor,
+        kind: kind.clone(),
+        schema: e.event.schema(),
+        prev_hash: e.prev_hash,
+        data: data.take(),
+    };
+    let body = serde_json::to_vec(&stored)?;
+    if body.len() + 32 > MAX_EVENT_BYTES {
+        return Err(StoreError::TooLarge {
+            kind: e.event.kind(),
+            bytes: body.len() + 32,
+            max: MAX_EVENT_BYTES,
+        });
+    }
+    e.schema = stored.schema;
+    e.hash = digest(&body);
+    let mut bytes = Vec::with_capacity(32 + body.len());
+    bytes.extend_from_slice(&e.hash.0);
+    bytes.extend_from_slice(&body);
+    Ok((e, bytes))
+}
+
+fn digest(body: &[u8]) -> Hash {
+    Hash(Sha256::digest(body).into())
+}
+
+/// What `verify` learns about one stored record.
+pub struct Checked {
+    /// The decoded event (its `hash` is the stored one).
+    pub event: RecordedEvent,
+    /// Whether the stored hash is the hash of the stored body.
+    pub hash_matches: bool,
+}
+
+/// Decode a stored event, upcasting an older payload to the current form.
+pub fn decode(bytes: &[u8]) -> Result<RecordedEvent, StoreError> {
+    Ok(check(bytes)?.event)
+}
+
+/// Decode a stored event and recompute its hash.
+pub fn check(bytes: &[u8]) -> Result<Checked, StoreError> {
+    if bytes.len() < 32 {
+        return Err(StoreError::Corrupt(format!(
+            "a stored event of {} bytes is too short to hold a hash",
+            bytes.len()
+        )));
+    }
+    let (hash, body) = bytes.split_at(32);
+    let stored: Stored = serde_json::from_slice(body)?;
+    let data = upcast(&stored.kind, stored.schema, stored.data)?;
+    let mut tagged = Map::new();
+    tagged.insert(stored.kind.clone(), data);
+    let event: Event = serde_json::from_value(Value::Object(tagged)).map_err(|e| {
+        StoreError::Corrupt(format!(
+            "event {} ({} v{}) does not decode: {e}",
+            stored.seq, stored.kind, stored.schema
+        ))
+    })?;
+    let stored_hash = Hash(hash.try_into().expect("32 bytes"));
+    Ok(Checked {
+        hash_matches: digest(body) == stored_hash,
+        event: RecordedEvent {
+            seq: stored.seq,
+            id: stored.id,
+            stream: stored.stream,
+            version: stored.version,
+            recorded_at: stored.recorded_at,
+            actor: stored.actor,
+            schema: stored.schema,
+            prev_hash: stored.prev_hash,
+            hash: stored_hash,
+            event,
+        },
+    })
+}
+
+/// Bring a payload stored with an older schema version up to the current one, one version at
+/// a time.
+pub fn upcast(kind: &str, schema: u16, mut data: Value) -> Result<Value, StoreError> {
+    let mut version = schema;
+    loop {
+        data = match (kind, version) {
+            // v1 could only replace a clause's text: {amendment, clause, text, rationale}.
+            ("amendment_proposed", 1) => {
+                let mut old = data;
+                let field = |name: &str, v: &mut Value| v.get_mut(name).map(Value::take);
+                let clause = field("clause", &mut old).unwrap_or(Value::Null);
+                let text = field("text", &mut old).unwrap_or(Value::Null);
+                json!({
+                    "amendment": field("amendment", &mut old).unwrap_or(Value::Null),
+                    "change": { "kind": "replace", "clause": clause, "text": text },
+                    "rationale": field("rationale", &mut old).unwrap_or(Value::Null),
+                })
+            }
+            _ => break,
+        };
+        version += 1;
+    }
+    Ok(data)
+}
+
+/// Build a stored record by hand, as an older version of Travaux wrote it. For tests of
+/// upcasting and of `verify`.
+#[doc(hidden)]
+pub fn encode_raw(
+    e: &RecordedEvent,
+    kind: &str,
+    schema: u16,
+    data: Value,
+) -> Result<(Hash, Vec<u8>), StoreError> {
+    let stored = Stored {
+        seq: e.seq,
+        id: e.id,
+        stream: e.stream,
+        version: e.version,
+        recorded_at: e.recorded_at,
+        actor: e.actor,
+        kind: kind.to_string(),
+        schema,
+        prev_hash: e.prev_hash,
+        data,
+    };
+    let body = serde_json::to_vec(&stored)?;
+    let hash = digest(&body);
+    let mut bytes = hash.0.to_vec();
+    bytes.extend_from_slice(&body);
+    Ok((hash, bytes))
+}

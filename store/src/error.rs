@@ -1,0 +1,70 @@
+//! What can go wrong in the store.
+
+use std::path::PathBuf;
+
+use travaux_core::{DomainError, EventId, StreamId, Timestamp};
+
+/// An error from the store. Nothing is written when one is returned from an append.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The command broke a rule of the domain.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// No store at the path.
+    #[error("no travaux store at {0}; run `travaux init` to create one, or pass --store DIR")]
+    NoStore(PathBuf),
+    /// Another process holds the store.
+    #[error("the store at {0} is in use by another travaux process; sled lets one process open a store at a time: wait for it to finish (a committee sharing one store runs `travaux serve`)")]
+    Locked(PathBuf),
+    /// The path holds something that is not a store.
+    #[error(
+        "{0} is not a travaux store (it exists but holds no travaux log); choose another --store"
+    )]
+    NotAStore(PathBuf),
+    /// An append expected a stream version that is no longer current.
+    #[error("conflict: {stream} is at version {actual}, not {expected}; someone else wrote first: read it again and retry")]
+    Conflict {
+        /// The stream.
+        stream: String,
+        /// The version the writer expected.
+        expected: String,
+        /// The version it has.
+        actual: u64,
+    },
+    /// An event id already used for a different event.
+    #[error("event id {0} is already in the log for a different event; use a new id")]
+    DuplicateEventId(EventId),
+    /// A recorded-at time earlier than the last event's.
+    #[error("cannot record an event at {given}: the log's last event was recorded at {last}, and the log only moves forward in time")]
+    TimeBackwards {
+        /// The time given.
+        given: Timestamp,
+        /// The last event's.
+        last: Timestamp,
+    },
+    /// An event too large to store durably.
+    #[error("the {kind} event is {bytes} bytes; at most {max} are stored in one event (split the change into smaller ones)")]
+    TooLarge {
+        /// The payload type.
+        kind: &'static str,
+        /// Its encoded size.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The stored log does not read back as written.
+    #[error("the log is damaged: {0}; run `travaux verify`")]
+    Corrupt(String),
+    /// A stream that does not exist.
+    #[error("no stream {0} in the log")]
+    UnknownStream(StreamId),
+    /// sled failed.
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+    /// The file system failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// A stored value did not decode.
+    #[error("the log is damaged: a stored value does not decode: {0}")]
+    Codec(#[from] serde_json::Error),
+}

@@ -1,0 +1,733 @@
+//! The sled store: the log, its indexes and the read models, in one tree.
+//!
+//! Keys (one sled tree, so that one `apply_batch` writes an append atomically):
+//!
+//! | prefix | key | value |
+//! | --- | --- | --- |
+//! | `e` | seq (u64 BE) | stored event (see `codec`) |
+//! | `s` | stream (16) ++ version (u64 BE) | seq |
+//! | `i` | event id (16) | seq |
+//! | `d` | document id (16) | read model: the document's state at its head (JSON) |
+//! | `p` | participant handle | read model: the participant (JSON) |
+//! | `q` | participant id (16) | its handle |
+//! | `g` | document slug | read model: the document entry (JSON) |
+//! | `m` | `format` | the store format |
+//!
+//! `e`, `s` and `i` are the log; `d`, `p`, `q` and `g` are caches that `rebuild` refills.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use travaux_core::{
+    document_of, participant_of, Cut, Directory, DocumentEntry, DocumentId, DocumentState,
+    DomainError, Event, EventId, Hash, NewEvent, Participant, ParticipantId, RecordedEvent,
+    StreamId, Timestamp,
+};
+use uuid::Uuid;
+
+use crate::codec;
+use crate::StoreError;
+
+const FORMAT_KEY: &[u8] = b"mformat";
+const FORMAT: &[u8] = b"travaux/1";
+const READ_MODEL_PREFIXES: [u8; 4] = [b'd', b'p', b'q', b'g'];
+
+fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+    let mut k = vec![prefix];
+    for p in parts {
+        k.extend_from_slice(p);
+    }
+    k
+}
+
+fn seq_key(seq: u64) -> Vec<u8> {
+    key(b'e', &[&seq.to_be_bytes()])
+}
+
+fn stream_key(stream: StreamId, version: u64) -> Vec<u8> {
+    key(b's', &[stream.0.as_bytes(), &version.to_be_bytes()])
+}
+
+fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
+    let arr: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("an index entry is not 8 bytes".into()))?;
+    Ok(u64::from_be_bytes(arr))
+}
+
+/// The stream version an append expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Expected {
+    /// Whatever it is.
+    Any,
+    /// The stream must not exist yet.
+    NoStream,
+    /// The stream must be at exactly this version.
+    Exact(u64),
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Expected::Any => f.write_str("any"),
+            Expected::NoStream => f.write_str("no stream"),
+            Expected::Exact(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// The time an append records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// The wall clock's reading: if it is behind the last event (a clock stepped back), the
+    /// last event's time is used, so the log never goes back in time.
+    Now(Timestamp),
+    /// A time the user gave, for entering a past negotiation: it must not be earlier than the
+    /// last event.
+    At(Timestamp),
+}
+
+/// What an append wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// The events, as stored.
+    pub events: Vec<RecordedEvent>,
+    /// Whether they were already in the log (a retried append): nothing new was written.
+    pub duplicate: bool,
+}
+
+/// A write to a document or the registry, decided under the writer lock.
+#[derive(Clone, Copy, Debug)]
+pub struct Write {
+    /// The stream written to.
+    pub stream: StreamId,
+    /// The version expected, or `Any`.
+    pub expected: Expected,
+    /// Who acts.
+    pub actor: ParticipantId,
+    /// When.
+    pub clock: Clock,
+    /// The id of the first event; later ones are derived from it, so a retry names them all.
+    pub event_id: EventId,
+}
+
+/// The result of walking the hash chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// How many events were checked.
+    pub events: u64,
+    /// The last event's sequence number.
+    pub head_seq: u64,
+    /// The last event's hash.
+    pub head_hash: Hash,
+    /// The first problem found, if any.
+    pub problem: Option<Problem>,
+}
+
+/// Where the chain breaks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// The first event that does not match.
+    pub seq: u64,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+struct Head {
+    next_seq: u64,
+    hash: Hash,
+    last_time: Option<Timestamp>,
+}
+
+/// The event store of one directory. One process opens it at a time.
+pub struct Store {
+    path: PathBuf,
+    tree: sled::Db,
+    data_file: File,
+    head: Mutex<Head>,
+}
+
+impl Store {
+    /// Create a store in `path` (a new or empty directory), or open it if it is one already.
+    /// Returns the store and whether it was created.
+    pub fn create(path: &Path) -> Result<(Store, bool), StoreError> {
+        if path.exists() {
+            if Self::is_store(path) {
+                return Ok((Self::open(path)?, false));
+            }
+            let empty = path.is_dir() && std::fs::read_dir(path)?.next().is_none();
+            if !empty {
+                return Err(StoreError::NotAStore(path.to_path_buf()));
+            }
+        }
+        std::fs::create_dir_all(path)?;
+        let db = Self::open_sled(path)?;
+        db.insert(FORMAT_KEY, FORMAT)?;
+        db.flush()?;
+        drop(db);
+        Ok((Self::open(path)?, true))
+    }
+
+    /// Open the store in `path`.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::NoStore(path.to_path_buf()));
+        }
+        if !Self::is_store(path) {
+            return Err(StoreError::NotAStore(path.to_path_buf()));
+        }
+        let tree = Self::open_sled(path)?;
+        if tree.get(FORMAT_KEY)?.as_deref() != Some(FORMAT) {
+            return Err(StoreError::NotAStore(path.to_path_buf()));
+        }
+        let data_file = File::open(path.join("db"))?;
+        let head = match tree.scan_prefix([b'e']).next_back() {
+            None => Head {
+                next_seq: 1,
+                hash: Hash::default(),
+                last_time: None,
+            },
+            Some(kv) => {
+                let (_, v) = kv?;
+                let last = codec::decode(&v)?;
+                Head {
+                    next_seq: last.seq + 1,
+                    hash: last.hash,
+                    last_time: Some(last.recorded_at),
+                }
+            }
+        };
+        tracing::debug!(path = %path.display(), next_seq = head.next_seq, "opened store");
+        Ok(Store {
+            path: path.to_path_buf(),
+            tree,
+            data_file,
+            head: Mutex::new(head),
+        })
+    }
+
+    fn is_store(path: &Path) -> bool {
+        path.join("db").is_file() && path.join("conf").is_file()
+    }
+
+    fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+        sled::Config::new()
+            .path(path)
+            .cache_capacity(64 * 1024 * 1024)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("could not acquire lock") =>
+                {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                other => StoreError::Sled(other),
+            })
+    }
+
+    /// The directory the store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The last event's sequence number (0 for an empty log) and hash.
+    pub fn head(&self) -> (u64, Hash) {
+        let h = self.head.lock().expect("writer lock");
+        (h.next_seq - 1, h.hash)
+    }
+
+    /// Decide and append under the writer lock: `decide` sees the stream's document state (for
+    /// a document stream that exists) and the store as a [`Directory`]; its events are appended
+    /// atomically and durably. If `w.event_id` is already in the log for the same stream and
+    /// actor, nothing is decided or written and the stored events are returned.
+    pub fn execute(
+        &self,
+        w: Write,
+        decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
+    ) -> Result<Appended, StoreError> {
+        let mut head = self.head.lock().expect("writer lock");
+        if let Some(stored) = self.retried(w.stream, w.actor, w.event_id)? {
+            return Ok(Appended {
+                events: stored,
+                duplicate: true,
+            });
+        }
+        let state = if w.stream == StreamId::REGISTRY {
+            None
+        } else {
+            self.document(DocumentId(w.stream.0))?
+        };
+        let version = match &state {
+            Some(s) => s.version,
+            None => self.stream_version(w.stream)?,
+        };
+        check_expected(w.stream, w.expected, version)?;
+        let events = decide(self, state.as_ref())?;
+        let time = resolve_clock(w.clock, head.last_time)?;
+        let new: Vec<NewEvent> = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| NewEvent {
+                id: derived_id(w.event_id, i),
+                recorded_at: time,
+                actor: w.actor,
+                event,
+            })
+            .collect();
+        let events = self.write_locked(&mut head, w.stream, version, state, new)?;
+        Ok(Appended {
+            events,
+            duplicate: false,
+        })
+    }
+
+    /// Append events to a stream as they are, durably. Idempotent on event id: if the first
+    /// event's id is in the log and the stored events are the same, they are returned and
+    /// nothing is written; the same id for different events is an error.
+    pub fn append(
+        &self,
+        stream: StreamId,
+        expected: Expected,
+        events: Vec<NewEvent>,
+    ) -> Result<Appended, StoreError> {
+        let mut head = self.head.lock().expect("writer lock");
+        let Some(first) = events.first() else {
+            return Ok(Appended {
+                events: Vec::new(),
+                duplicate: false,
+            });
+        };
+        if let Some(stored) = self.retried(stream, first.actor, first.id)? {
+            let same = stored.len() == events.len()
+                && stored
+                    .iter()
+                    .zip(&events)
+                    .all(|(s, n)| s.id == n.id && s.event == n.event && s.actor == n.actor);
+            return if same {
+                Ok(Appended {
+                    events: stored,
+                    duplicate: true,
+                })
+            } else {
+                Err(StoreError::DuplicateEventId(first.id))
+            };
+        }
+        for e in &events[1..] {
+            if self.tree.contains_key(key(b'i', &[e.id.0.as_bytes()]))? {
+                return Err(StoreError::DuplicateEventId(e.id));
+            }
+        }
+        let state = if stream == StreamId::REGISTRY {
+            None
+        } else {
+            self.document(DocumentId(stream.0))?
+        };
+        let version = match &state {
+            Some(s) => s.version,
+            None => self.stream_version(stream)?,
+        };
+        check_expected(stream, expected, version)?;
+        let mut clocked = Vec::with_capacity(events.len());
+        let mut last = head.last_time;
+        for mut e in events {
+            e.recorded_at = resolve_clock(Clock::At(e.recorded_at), last)?;
+            last = Some(e.recorded_at);
+            clocked.push(e);
+        }
+        let events = self.write_locked(&mut head, stream, version, state, clocked)?;
+        Ok(Appended {
+            events,
+            duplicate: false,
+        })
+    }
+
+    /// If `id` is in the log, the events of the append it began (same stream and actor), or
+    /// an error if it was used elsewhere.
+    fn retried(
+        &self,
+        stream: StreamId,
+        actor: ParticipantId,
+        id: EventId,
+    ) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
+        let Some(seq) = self.tree.get(key(b'i', &[id.0.as_bytes()]))? else {
+            return Ok(None);
+        };
+        let first = self.event(be_u64(&seq)?)?;
+        if first.stream != stream || first.actor != actor {
+            return Err(StoreError::DuplicateEventId(id));
+        }
+        let mut out = vec![first];
+        for i in 1.. {
+            let next = derived_id(id, i);
+            match self.tree.get(key(b'i', &[next.0.as_bytes()]))? {
+                Some(seq) => out.push(self.event(be_u64(&seq)?)?),
+                None => break,
+            }
+        }
+        Ok(Some(out))
+    }
+
+    fn write_locked(
+        &self,
+        head: &mut Head,
+        stream: StreamId,
+        version: u64,
+        state: Option<DocumentState>,
+        events: Vec<NewEvent>,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut recorded = Vec::with_capacity(events.len());
+        let mut seq = head.next_seq;
+        let mut prev = head.hash;
+        let mut state = state;
+        for (i, e) in events.into_iter().enumerate() {
+            let (r, bytes) = codec::encode(RecordedEvent {
+                seq,
+                id: e.id,
+                stream,
+                version: version + 1 + i as u64,
+                recorded_at: e.recorded_at,
+                actor: e.actor,
+                schema: 0,
+                prev_hash: prev,
+                hash: Hash::default(),
+                event: e.event,
+            })?;
+            batch.insert(seq_key(seq), bytes);
+            batch.insert(stream_key(stream, r.version), &seq.to_be_bytes());
+            batch.insert(key(b'i', &[r.id.0.as_bytes()]), &seq.to_be_bytes());
+            registry_entries(&r, &mut batch)?;
+            if stream != StreamId::REGISTRY {
+                match &mut state {
+                    Some(s) => s.evolve(&r),
+                    None => state = DocumentState::created(&r),
+                }
+            }
+            prev = r.hash;
+            seq += 1;
+            recorded.push(r);
+        }
+        if let Some(s) = &state {
+            batch.insert(key(b'd', &[s.id.0.as_bytes()]), serde_json::to_vec(s)?);
+        } else if stream != StreamId::REGISTRY {
+            return Err(StoreError::Domain(DomainError::Invalid(
+                "a document stream must begin with document_created".into(),
+            )));
+        }
+        self.tree.apply_batch(batch)?;
+        self.make_durable()?;
+        head.next_seq = seq;
+        head.hash = prev;
+        head.last_time = recorded.last().map(|r| r.recorded_at).or(head.last_time);
+        tracing::debug!(stream = %stream, events = recorded.len(), head = seq - 1, "appended");
+        Ok(recorded)
+    }
+
+    fn make_durable(&self) -> Result<(), StoreError> {
+        self.tree.flush()?;
+        self.data_file.sync_all()?;
+        Ok(())
+    }
+
+    /// One event by sequence number.
+    pub fn event(&self, seq: u64) -> Result<RecordedEvent, StoreError> {
+        let bytes = self
+            .tree
+            .get(seq_key(seq))?
+            .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing")))?;
+        codec::decode(&bytes)
+    }
+
+    /// Every event from `seq` on, in global order.
+    pub fn events_from(
+        &self,
+        seq: u64,
+    ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
+        self.tree
+            .range(seq_key(seq.max(1))..seq_key(u64::MAX))
+            .map(|kv| codec::decode(&kv?.1))
+    }
+
+    /// The events of one stream, in order.
+    pub fn stream(
+        &self,
+        stream: StreamId,
+    ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
+        self.tree
+            .scan_prefix(key(b's', &[stream.0.as_bytes()]))
+            .map(move |kv| self.event(be_u64(&kv?.1)?))
+    }
+
+    /// A stream's version: how many events it holds.
+    pub fn stream_version(&self, stream: StreamId) -> Result<u64, StoreError> {
+        match self
+            .tree
+            .scan_prefix(key(b's', &[stream.0.as_bytes()]))
+            .next_back()
+        {
+            None => Ok(0),
+            Some(kv) => {
+                let (k, _) = kv?;
+                be_u64(&k[17..])
+            }
+        }
+    }
+
+    /// A document at its head, from the read model.
+    pub fn document(&self, id: DocumentId) -> Result<Option<DocumentState>, StoreError> {
+        match self.tree.get(key(b'd', &[id.0.as_bytes()]))? {
+            Some(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(state) => Ok(Some(state)),
+                Err(e) => {
+                    tracing::warn!(document = %id, error = %e, "read model does not decode; replaying the stream");
+                    self.replay_document(id, Cut::Head)
+                }
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// A document as it stood at a cut of the log: the read model at the head, else a fold of
+    /// its stream up to the cut. `None` if it did not exist then.
+    pub fn document_at(
+        &self,
+        id: DocumentId,
+        cut: Cut,
+    ) -> Result<Option<DocumentState>, StoreError> {
+        match cut {
+            Cut::Head => self.document(id),
+            _ => self.replay_document(id, cut),
+        }
+    }
+
+    /// Fold a document's stream up to a cut, ignoring the read model.
+    pub fn replay_document(
+        &self,
+        id: DocumentId,
+        cut: Cut,
+    ) -> Result<Option<DocumentState>, StoreError> {
+        let mut state: Option<DocumentState> = None;
+        for e in self.stream(StreamId::document(id)) {
+            let e = e?;
+            // Global time and sequence only grow, so the first event past the cut ends it.
+            if !cut.includes(&e) {
+                break;
+            }
+            match &mut state {
+                Some(s) => s.evolve(&e),
+                None => state = DocumentState::created(&e),
+            }
+        }
+        Ok(state)
+    }
+
+    /// Every document, by slug.
+    pub fn documents(&self) -> Result<Vec<DocumentEntry>, StoreError> {
+        self.tree
+            .scan_prefix([b'g'])
+            .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))
+            .collect()
+    }
+
+    /// Every participant, by handle.
+    pub fn participants(&self) -> Result<Vec<Participant>, StoreError> {
+        self.tree
+            .scan_prefix([b'p'])
+            .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))
+            .collect()
+    }
+
+    /// Walk the whole log: sequence numbers without gaps, every hash the hash of its event,
+    /// every event holding the hash of the one before, stream versions without gaps and the
+    /// indexes pointing at the right events. Reports the first event that does not match.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let mut expected_seq = 1;
+        let mut prev = Hash::default();
+        let mut versions: HashMap<StreamId, u64> = HashMap::new();
+        let fail = |seq: u64, message: String, prev: Hash| VerifyReport {
+            events: seq - 1,
+            head_seq: seq - 1,
+            head_hash: prev,
+            problem: Some(Problem { seq, message }),
+        };
+        for kv in self.tree.scan_prefix([b'e']) {
+            let (k, v) = kv?;
+            let seq = be_u64(&k[1..])?;
+            if seq != expected_seq {
+                return Ok(fail(
+                    expected_seq,
+                    format!("event {expected_seq} is missing (the next stored is {seq})"),
+                    prev,
+                ));
+            }
+            let checked = match codec::check(&v) {
+                Ok(c) => c,
+                Err(e) => return Ok(fail(seq, format!("does not decode: {e}"), prev)),
+            };
+            let e = &checked.event;
+            if !checked.hash_matches {
+                return Ok(fail(
+                    seq,
+                    "its content does not match its hash: it was altered after it was written"
+                        .into(),
+                    prev,
+                ));
+            }
+            if e.seq != seq {
+                return Ok(fail(seq, format!("it says it is event {}", e.seq), prev));
+            }
+            if e.prev_hash != prev {
+                return Ok(fail(
+                    seq,
+                    format!(
+                        "it chains to {} but the event before it hashes to {prev}",
+                        e.prev_hash
+                    ),
+                    prev,
+                ));
+            }
+            let v = versions.entry(e.stream).or_insert(0);
+            if e.version != *v + 1 {
+                return Ok(fail(
+                    seq,
+                    format!(
+                        "it is version {} of stream {}, which was at version {}",
+                        e.version, e.stream, v
+                    ),
+                    prev,
+                ));
+            }
+            *v += 1;
+            let indexed = self.tree.get(stream_key(e.stream, e.version))?;
+            let by_id = self.tree.get(key(b'i', &[e.id.0.as_bytes()]))?;
+            if indexed.as_deref() != Some(&seq.to_be_bytes()[..])
+                || by_id.as_deref() != Some(&seq.to_be_bytes()[..])
+            {
+                return Ok(fail(
+                    seq,
+                    "the stream or id index does not point at it".into(),
+                    prev,
+                ));
+            }
+            prev = e.hash;
+            expected_seq += 1;
+        }
+        Ok(VerifyReport {
+            events: expected_seq - 1,
+            head_seq: expected_seq - 1,
+            head_hash: prev,
+            problem: None,
+        })
+    }
+
+    /// Delete every read model and rebuild it from the log. Returns how many events were read.
+    pub fn rebuild(&self) -> Result<u64, StoreError> {
+        let _writer = self.head.lock().expect("writer lock");
+        let mut batch = sled::Batch::default();
+        for prefix in READ_MODEL_PREFIXES {
+            for kv in self.tree.scan_prefix([prefix]) {
+                batch.remove(kv?.0);
+            }
+        }
+        let mut docs: HashMap<DocumentId, DocumentState> = HashMap::new();
+        let mut count = 0;
+        for e in self.events_from(1) {
+            let e = e?;
+            count += 1;
+            registry_entries(&e, &mut batch)?;
+            if e.stream != StreamId::REGISTRY {
+                let id = DocumentId(e.stream.0);
+                match docs.get_mut(&id) {
+                    Some(s) => s.evolve(&e),
+                    None => {
+                        if let Some(s) = DocumentState::created(&e) {
+                            docs.insert(id, s);
+                        }
+                    }
+                }
+            }
+        }
+        for (id, state) in &docs {
+            batch.insert(key(b'd', &[id.0.as_bytes()]), serde_json::to_vec(state)?);
+        }
+        self.tree.apply_batch(batch)?;
+        self.make_durable()?;
+        Ok(count)
+    }
+
+    /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
+    #[doc(hidden)]
+    pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.tree.insert(seq_key(seq), bytes)?;
+        self.make_durable()
+    }
+}
+
+fn check_expected(stream: StreamId, expected: Expected, actual: u64) -> Result<(), StoreError> {
+    let ok = match expected {
+        Expected::Any => true,
+        Expected::NoStream => actual == 0,
+        Expected::Exact(v) => v == actual,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict {
+            stream: stream.to_string(),
+            expected: expected.to_string(),
+            actual,
+        })
+    }
+}
+
+fn resolve_clock(clock: Clock, last: Option<Timestamp>) -> Result<Timestamp, StoreError> {
+    match (clock, last) {
+        (Clock::Now(t), Some(last)) => Ok(t.max(last)),
+        (Clock::Now(t), None) | (Clock::At(t), None) => Ok(t),
+        (Clock::At(t), Some(last)) if t < last => Err(StoreError::TimeBackwards { given: t, last }),
+        (Clock::At(t), Some(_)) => Ok(t),
+    }
+}
+
+/// The id of the `i`th event of an append whose first event has `first`.
+fn derived_id(first: EventId, i: usize) -> EventId {
+    if i == 0 {
+        first
+    } else {
+        EventId(Uuid::new_v5(&first.0, i.to_string().as_bytes()))
+    }
+}
+
+/// The registry read-model entries an event writes.
+fn registry_entries(e: &RecordedEvent, batch: &mut sled::Batch) -> Result<(), StoreError> {
+    if let Some(p) = participant_of(e) {
+        batch.insert(key(b'q', &[p.id.0.as_bytes()]), p.handle.as_bytes());
+        batch.insert(key(b'p', &[p.handle.as_bytes()]), serde_json::to_vec(&p)?);
+    }
+    if let Some(d) = document_of(e) {
+        batch.insert(key(b'g', &[d.slug.as_bytes()]), serde_json::to_vec(&d)?);
+    }
+    Ok(())
+}
+
+impl Directory for Store {
+    fn participant(&self, id: ParticipantId) -> Option<Participant> {
+        let handle = self.tree.get(key(b'q', &[id.0.as_bytes()])).ok()??;
+        self.participant_by_handle(std::str::from_utf8(&handle).ok()?)
+    }
+
+    fn participant_by_handle(&self, handle: &str) -> Option<Participant> {
+        let bytes = self.tree.get(key(b'p', &[handle.as_bytes()])).ok()??;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    fn document_by_slug(&self, slug: &str) -> Option<DocumentEntry> {
+        let bytes = self.tree.get(key(b'g', &[slug.as_bytes()])).ok()??;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
