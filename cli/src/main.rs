@@ -1,1 +1,12 @@
-fn main() {}
+//! The `travaux` binary: parse, call, render. See `cli.rs` for the commands.
+
+mod cli;
+mod commands;
+mod context;
+mod error;
+mod render;
+mod script;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

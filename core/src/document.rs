@@ -440,6 +440,14 @@ impl DocumentState {
         self.clauses.get(&id)
     }
 
+    /// The label a clause has, or had when it was removed.
+    pub fn label_of(&self, id: ClauseId) -> Option<&str> {
+        self.clauses
+            .get(&id)
+            .map(|c| c.label.as_str())
+            .or_else(|| self.removed.get(&id).map(|r| r.label.as_str()))
+    }
+
     /// The clauses in reading order (depth first), each with its depth.
     pub fn outline(&self) -> Vec<(usize, &Clause)> {
         let mut out = Vec::with_capacity(self.clauses.len());

@@ -1,0 +1,177 @@
+//! The command line: global options, the subcommands, and the one dispatch.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use uuid::Uuid;
+
+use crate::commands;
+use crate::context::{Ctx, Inputs};
+use crate::error::{CliError, CliResult};
+
+/// Record and query the negotiation of a text: drafts, amendments, comments and decisions in
+/// one append-only log.
+#[derive(Parser, Debug)]
+#[command(name = "travaux", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub globals: Globals,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Globals {
+    /// The store directory [default: .travaux]
+    #[arg(long, global = true, env = "TRAVAUX_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// Print JSON for tools instead of text for people
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The participant who acts (a handle, see `participant list`)
+    #[arg(
+        long = "as",
+        global = true,
+        env = "TRAVAUX_AS",
+        value_name = "PARTICIPANT"
+    )]
+    pub actor: Option<String>,
+    /// The document (a slug, see `doc list`); may be left out when the store has one
+    #[arg(long, global = true, env = "TRAVAUX_DOC", value_name = "SLUG")]
+    pub doc: Option<String>,
+    /// Record the event as of this date or time (to enter a past negotiation); never before
+    /// the log's last event [default: now]
+    #[arg(long, global = true, env = "TRAVAUX_DATE", value_name = "TIME")]
+    pub date: Option<String>,
+    /// Write only if the document is still at this version (from `show`); otherwise fail
+    /// with a conflict and write nothing
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub expect_version: Option<u64>,
+    /// An id for the event written, so that a retried command is recorded once
+    #[arg(long, global = true, value_name = "UUID")]
+    pub event_id: Option<Uuid>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create an empty store
+    Init,
+    /// Run the example negotiation (the WHO Code of Practice, 2008-2010) into a fresh store
+    Demo(commands::demo::DemoArgs),
+    /// Run a script of travaux commands, one per line, against the store
+    Run(commands::demo::RunArgs),
+    /// Create and list documents
+    #[command(subcommand)]
+    Doc(commands::doc::DocCommand),
+    /// Register and list participants
+    #[command(subcommand)]
+    Participant(commands::participant::ParticipantCommand),
+    /// Grant, revoke and list roles in a document
+    #[command(subcommand)]
+    Role(commands::role::RoleCommand),
+    /// Record a draft (Markdown) as a revision of the document
+    Import(commands::import::ImportArgs),
+    /// Show the text as it stands, or as it stood at any point
+    Show(commands::show::ShowArgs),
+    /// Propose, support, oppose, withdraw and list amendments
+    #[command(subcommand)]
+    Amend(commands::amend::AmendCommand),
+    /// Record the committee's decision on an amendment (chair)
+    Decide(commands::amend::DecideArgs),
+    /// Comment on a clause or the whole document
+    Comment(commands::comment::CommentArgs),
+    /// Name the current point (or another) of the document's history; without a name, list tags
+    Tag(commands::tag::TagArgs),
+    /// The events of a document, oldest first
+    Log(commands::log::LogArgs),
+    /// Walk the hash chain and report the first event that does not match
+    Verify,
+    /// Delete the read models and rebuild them from the log
+    Rebuild,
+}
+
+/// Parse the process's arguments, run, and turn the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = run(&cli, &mut out, &Inputs::Cwd);
+    let _ = out.flush();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &CliError) -> bool {
+    e.message.contains("Broken pipe")
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRAVAUX_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// Run one parsed command line, opening the store it names.
+pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
+    match &cli.command {
+        Command::Init => commands::init::run(&cli.globals, out),
+        Command::Demo(args) => commands::demo::demo(&cli.globals, args, out),
+        command => {
+            let store = travaux_store::Store::open(&cli.globals.store_path())?;
+            let mut ctx = Ctx {
+                store: &store,
+                globals: cli.globals.clone(),
+                out,
+                inputs,
+            };
+            dispatch(&mut ctx, command)
+        }
+    }
+}
+
+/// Run a command on an open store.
+pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
+    match command {
+        Command::Init => Err(CliError::refused(
+            "`init` cannot run inside a script: the store is already open",
+        )),
+        Command::Demo(_) => Err(CliError::refused("`demo` cannot run inside a script")),
+        Command::Run(args) => commands::demo::run_script(ctx, args),
+        Command::Doc(c) => commands::doc::run(ctx, c),
+        Command::Participant(c) => commands::participant::run(ctx, c),
+        Command::Role(c) => commands::role::run(ctx, c),
+        Command::Import(a) => commands::import::run(ctx, a),
+        Command::Show(a) => commands::show::run(ctx, a),
+        Command::Amend(c) => commands::amend::run(ctx, c),
+        Command::Decide(a) => commands::amend::decide(ctx, a),
+        Command::Comment(a) => commands::comment::run(ctx, a),
+        Command::Tag(a) => commands::tag::run(ctx, a),
+        Command::Log(a) => commands::log::run(ctx, a),
+        Command::Verify => commands::verify::verify(ctx),
+        Command::Rebuild => commands::verify::rebuild(ctx),
+    }
+}
+
+impl Globals {
+    /// The store directory.
+    pub fn store_path(&self) -> PathBuf {
+        self.store
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(".travaux"))
+    }
+}

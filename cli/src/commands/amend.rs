@@ -1,0 +1,276 @@
+//! `travaux amend propose|support|oppose|withdraw|list` and `travaux decide`.
+
+use clap::{ArgGroup, Args, Subcommand};
+use travaux_core::{AmendmentNo, Change, ClauseId, Command, DocumentState, Method, Outcome};
+use uuid::Uuid;
+
+use crate::context::Ctx;
+use crate::error::{CliError, CliResult};
+use crate::render::{self, Names};
+
+/// Amendment subcommands.
+#[derive(Subcommand, Debug)]
+pub enum AmendCommand {
+    /// Propose an amendment (delegate)
+    Propose(ProposeArgs),
+    /// Support an amendment (delegate)
+    Support {
+        /// The amendment: A3
+        amendment: AmendmentNo,
+    },
+    /// Oppose an amendment (delegate)
+    Oppose {
+        /// The amendment: A3
+        amendment: AmendmentNo,
+    },
+    /// Withdraw your own amendment
+    Withdraw {
+        /// The amendment: A3
+        amendment: AmendmentNo,
+    },
+    /// List the amendments awaiting a decision (all of them with --all)
+    List {
+        /// Also the decided and withdrawn ones
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// Arguments of `amend propose`: one of --replace, --insert, --delete, --move.
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("change").required(true).args(["replace", "insert", "delete", "move_clause"])))]
+pub struct ProposeArgs {
+    /// Replace the text of this clause (with --text)
+    #[arg(long, value_name = "CLAUSE", requires = "text")]
+    pub replace: Option<String>,
+    /// Insert a new clause (with --label and --text, and --after or --parent to place it)
+    #[arg(long, requires_all = ["text", "label"])]
+    pub insert: bool,
+    /// Delete this clause
+    #[arg(long, value_name = "CLAUSE")]
+    pub delete: Option<String>,
+    /// Move this clause (with --after or --parent)
+    #[arg(long = "move", value_name = "CLAUSE")]
+    pub move_clause: Option<String>,
+    /// The proposed wording
+    #[arg(long)]
+    pub text: Option<String>,
+    /// The new clause's label (with --insert)
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Place the clause after this one (under the same parent, unless --parent says otherwise)
+    #[arg(long, value_name = "CLAUSE")]
+    pub after: Option<String>,
+    /// Place the clause under this one (first, unless --after says where)
+    #[arg(long, value_name = "CLAUSE")]
+    pub parent: Option<String>,
+    /// Why
+    #[arg(long)]
+    pub rationale: Option<String>,
+}
+
+/// Arguments of `decide`.
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("outcome").required(true).args(["accept", "reject", "defer", "accept_as_modified"])))]
+pub struct DecideArgs {
+    /// The amendment: A3
+    pub amendment: AmendmentNo,
+    /// Accepted as proposed
+    #[arg(long)]
+    pub accept: bool,
+    /// Accepted with this final wording
+    #[arg(long, value_name = "TEXT")]
+    pub accept_as_modified: Option<String>,
+    /// Rejected
+    #[arg(long)]
+    pub reject: bool,
+    /// Put off to a later decision
+    #[arg(long)]
+    pub defer: bool,
+    /// Decided by vote: YES-NO-ABSTAIN, such as 58-31-12 [default: by consensus]
+    #[arg(long, value_name = "Y-N-A", value_parser = parse_vote)]
+    pub vote: Option<Method>,
+}
+
+fn parse_vote(s: &str) -> Result<Method, String> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let nums: Option<Vec<u32>> = parts.iter().map(|p| p.trim().parse().ok()).collect();
+    match nums.as_deref() {
+        Some([yes, no, abstain]) => Ok(Method::Vote {
+            yes: *yes,
+            no: *no,
+            abstain: *abstain,
+        }),
+        _ => Err(format!(
+            "'{s}' is not a tally; write YES-NO-ABSTAIN, such as 58-31-12"
+        )),
+    }
+}
+
+/// Run an amendment subcommand.
+pub fn run(ctx: &mut Ctx<'_>, cmd: &AmendCommand) -> CliResult {
+    let (command, verb) = match cmd {
+        AmendCommand::Propose(args) => {
+            let doc = ctx.document()?;
+            let change = change(&doc, args)?;
+            (
+                Command::ProposeAmendment {
+                    change,
+                    rationale: args.rationale.clone(),
+                },
+                "proposed",
+            )
+        }
+        AmendCommand::Support { amendment } => (Command::SupportAmendment(*amendment), "supported"),
+        AmendCommand::Oppose { amendment } => (Command::OpposeAmendment(*amendment), "opposed"),
+        AmendCommand::Withdraw { amendment } => {
+            (Command::WithdrawAmendment(*amendment), "withdrew")
+        }
+        AmendCommand::List { all } => return list(ctx, *all),
+    };
+    let (doc, appended) = ctx.execute(command)?;
+    let e = &appended.events[0];
+    let no = match &e.event {
+        travaux_core::Event::AmendmentProposed { amendment, .. }
+        | travaux_core::Event::AmendmentSupported { amendment }
+        | travaux_core::Event::AmendmentOpposed { amendment }
+        | travaux_core::Event::AmendmentWithdrawn { amendment } => *amendment,
+        _ => unreachable!("amendment commands record amendment events"),
+    };
+    let a = doc.amendment(no)?;
+    if ctx.globals.json {
+        return ctx.json(&serde_json::json!({
+            "amendment": no.to_string(), "seq": e.seq, "status": a.status.name(),
+            "change": a.change, "supporters": a.supporters.len(), "opposers": a.opposers.len(),
+        }));
+    }
+    ctx.line(format_args!(
+        "{verb} {no}: {} (event {})",
+        render::change(&doc, &a.change),
+        e.seq
+    ))
+}
+
+/// Run `decide`.
+pub fn decide(ctx: &mut Ctx<'_>, args: &DecideArgs) -> CliResult {
+    let outcome = if args.accept {
+        Outcome::Accepted
+    } else if let Some(text) = &args.accept_as_modified {
+        Outcome::AcceptedAsModified { text: text.clone() }
+    } else if args.reject {
+        Outcome::Rejected
+    } else {
+        Outcome::Deferred
+    };
+    let method = args.vote.clone().unwrap_or(Method::Consensus);
+    let (doc, appended) = ctx.execute(Command::RecordDecision {
+        amendment: args.amendment,
+        outcome: outcome.clone(),
+        method: method.clone(),
+    })?;
+    let e = &appended.events[0];
+    let a = doc.amendment(args.amendment)?;
+    if ctx.globals.json {
+        return ctx.json(&serde_json::json!({
+            "amendment": args.amendment.to_string(), "seq": e.seq, "outcome": outcome,
+            "method": method, "ops": e.event.ops(),
+        }));
+    }
+    ctx.line(format_args!(
+        "decided {}: {} {method} ({}; event {})",
+        args.amendment,
+        outcome.name(),
+        render::change(&doc, &a.change),
+        e.seq
+    ))
+}
+
+fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {
+    let doc = ctx.document()?;
+    let names = Names::load(ctx.store)?;
+    let shown: Vec<_> = doc
+        .amendments
+        .values()
+        .filter(|a| all || a.status.is_open())
+        .collect();
+    if ctx.globals.json {
+        let rows: Vec<_> = shown
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "amendment": a.no.to_string(), "proposer": names.of(a.proposer),
+                    "change": a.change, "rationale": a.rationale, "status": a.status,
+                    "supporters": a.supporters.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
+                    "opposers": a.opposers.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
+                    "proposed_seq": a.proposed_seq,
+                })
+            })
+            .collect();
+        return ctx.json(&rows);
+    }
+    if shown.is_empty() {
+        return ctx.line(if all {
+            "no amendments yet"
+        } else {
+            "no amendments awaiting a decision (--all lists decided and withdrawn ones)"
+        });
+    }
+    for a in shown {
+        ctx.line(format_args!(
+            "{:<4} {:<22} {:<28} by {:<14} {} for, {} against",
+            a.no.to_string(),
+            a.status.name(),
+            render::change(&doc, &a.change),
+            names.of(a.proposer),
+            a.supporters.len(),
+            a.opposers.len()
+        ))?;
+    }
+    Ok(())
+}
+
+/// Build the change an amendment asks for, resolving labels in the text as it stands.
+fn change(doc: &DocumentState, args: &ProposeArgs) -> CliResult<Change> {
+    let clause = |c: &str| doc.resolve_clause(c).map_err(CliError::from);
+    let place =
+        |default_parent: Option<ClauseId>| -> CliResult<(Option<ClauseId>, Option<ClauseId>)> {
+            let after = args.after.as_deref().map(clause).transpose()?;
+            let parent = match (&args.parent, after) {
+                (Some(p), _) => Some(clause(p)?),
+                (None, Some(a)) => doc.clause(a).and_then(|c| c.parent),
+                (None, None) => default_parent,
+            };
+            Ok((parent, after))
+        };
+    let text = || args.text.clone().unwrap_or_default();
+    if let Some(c) = &args.replace {
+        return Ok(Change::Replace {
+            clause: clause(c)?,
+            text: text(),
+        });
+    }
+    if let Some(c) = &args.delete {
+        return Ok(Change::Delete { clause: clause(c)? });
+    }
+    if let Some(c) = &args.move_clause {
+        if args.after.is_none() && args.parent.is_none() {
+            return Err(CliError::refused(
+                "where to? give --after CLAUSE or --parent CLAUSE",
+            ));
+        }
+        let (parent, after) = place(None)?;
+        return Ok(Change::Move {
+            clause: clause(c)?,
+            parent,
+            after,
+        });
+    }
+    let (parent, after) = place(None)?;
+    Ok(Change::Insert {
+        clause: ClauseId(Uuid::new_v4()),
+        parent,
+        after,
+        label: args.label.clone().unwrap_or_default(),
+        text: text(),
+    })
+}

@@ -1,0 +1,14 @@
+//! One module per subcommand (or group), each with its arguments and its `run`.
+
+pub mod amend;
+pub mod comment;
+pub mod demo;
+pub mod doc;
+pub mod import;
+pub mod init;
+pub mod log;
+pub mod participant;
+pub mod role;
+pub mod show;
+pub mod tag;
+pub mod verify;

@@ -1,0 +1,152 @@
+//! `travaux show`: the text as it stands, or as it stood at any point.
+
+use clap::Args;
+use serde::Serialize;
+use travaux_core::{ClauseId, DocumentState, Point};
+
+use crate::context::Ctx;
+use crate::error::CliResult;
+use crate::render::{self, Names};
+
+/// Arguments of `show`.
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// Where in history: head, an event number, a date or time, or a tag
+    #[arg(long, default_value = "head", value_name = "POINT")]
+    pub at: Point,
+    /// Only this clause (and what is under it): a label as it was at that point, or an id
+    /// prefix
+    #[arg(long, value_name = "CLAUSE")]
+    pub clause: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ClauseView<'a> {
+    id: ClauseId,
+    label: &'a str,
+    depth: usize,
+    parent: Option<ClauseId>,
+    heading: Option<&'a str>,
+    text: &'a str,
+    pending: Vec<String>,
+}
+
+/// Run `show`.
+pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
+    let doc = ctx.document_at(&args.at)?;
+    let names = Names::load(ctx.store)?;
+    let root = args
+        .clause
+        .as_deref()
+        .map(|c| doc.resolve_clause(c))
+        .transpose()?;
+    let clauses = selected(&doc, root);
+    let views: Vec<ClauseView> = clauses
+        .iter()
+        .map(|(depth, c)| ClauseView {
+            id: c.id,
+            label: &c.label,
+            depth: *depth,
+            parent: c.parent,
+            heading: c.heading.as_deref(),
+            text: &c.text,
+            pending: doc.pending_on(c.id).map(|a| a.no.to_string()).collect(),
+        })
+        .collect();
+    if ctx.globals.json {
+        let pending: Vec<_> = doc
+            .amendments
+            .values()
+            .filter(|a| a.status.is_open())
+            .filter(|a| root.is_none() || clauses.iter().any(|(_, c)| c.id == a.change.clause()))
+            .map(|a| {
+                serde_json::json!({
+                    "amendment": a.no.to_string(),
+                    "proposer": names.of(a.proposer),
+                    "change": a.change,
+                    "status": a.status.name(),
+                    "supporters": a.supporters.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
+                    "opposers": a.opposers.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return ctx.json(&serde_json::json!({
+            "document": { "id": doc.id, "slug": doc.slug, "title": doc.title },
+            "at": args.at.to_string(),
+            "seq": doc.seq,
+            "version": doc.version,
+            "updated_at": doc.updated_at,
+            "revisions": doc.revisions,
+            "tags": doc.tags,
+            "clauses": views,
+            "pending_amendments": pending,
+        }));
+    }
+    if root.is_none() {
+        ctx.line(&doc.title)?;
+        ctx.line(format_args!(
+            "{} at {} · event {} ({}) · version {} · revision {} · {} clauses",
+            doc.slug,
+            args.at,
+            doc.seq,
+            render::when(&doc.updated_at),
+            doc.version,
+            doc.revisions,
+            doc.clause_count()
+        ))?;
+    }
+    let mut previous_depth = None;
+    for v in &views {
+        let indent = "  ".repeat(v.depth);
+        if v.depth == 0 && previous_depth.is_some() || root.is_none() && previous_depth.is_none() {
+            ctx.line("")?;
+        }
+        previous_depth = Some(v.depth);
+        let heading = v.heading.map(|h| format!("  {h}")).unwrap_or_default();
+        let mut lines = v.text.lines();
+        let first = lines.next().unwrap_or("");
+        if v.heading.is_some() || first.is_empty() {
+            ctx.line(format_args!("{indent}{}{heading}", v.label))?;
+            if !first.is_empty() {
+                ctx.line(format_args!("{indent}  {first}"))?;
+            }
+        } else {
+            ctx.line(format_args!("{indent}{}  {first}", v.label))?;
+        }
+        let pad = " ".repeat(v.label.chars().count() + 2);
+        for more in lines {
+            ctx.line(format_args!("{indent}{pad}{more}"))?;
+        }
+        for no in &v.pending {
+            let a = &doc.amendments[&no.parse().expect("an amendment number")];
+            ctx.line(format_args!(
+                "{indent}{pad}[{} pending: {} by {}, {} for, {} against]",
+                a.no,
+                render::change(&doc, &a.change),
+                names.of(a.proposer),
+                a.supporters.len(),
+                a.opposers.len()
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// The clause and everything under it, or the whole outline.
+fn selected(doc: &DocumentState, root: Option<ClauseId>) -> Vec<(usize, &travaux_core::Clause)> {
+    let outline = doc.outline();
+    let Some(root) = root else { return outline };
+    let start = outline
+        .iter()
+        .position(|(_, c)| c.id == root)
+        .expect("a live clause is in the outline");
+    let depth = outline[start].0;
+    let mut out = vec![(0, outline[start].1)];
+    for (d, c) in &outline[start + 1..] {
+        if *d <= depth {
+            break;
+        }
+        out.push((d - depth, c));
+    }
+    out
+}

@@ -1,0 +1,197 @@
+//! What every command works with: the open store, the global options, where output goes and
+//! where input files are read from. Also the helpers that turn names people type (handles,
+//! slugs, labels, points) into ids, and the one path by which a document command is written.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use travaux_core::{
+    decide, parse_time, Command, DayEdge, Directory, DocumentEntry, DocumentState, EventId,
+    Participant, Point, StreamId,
+};
+use travaux_store::{Appended, Clock, Expected, Store, Write as StoreWrite};
+use uuid::Uuid;
+
+use crate::cli::Globals;
+use crate::error::{CliError, CliResult};
+
+/// Where files named on the command line are read from.
+pub enum Inputs {
+    /// The current directory (paths as given).
+    Cwd,
+    /// A script's folder: relative paths are taken from there.
+    Dir(PathBuf),
+    /// Files built into the binary (the demo), by relative path.
+    Embedded(&'static [(&'static str, &'static str)]),
+}
+
+impl Inputs {
+    /// Read a file named on the command line, with a size limit.
+    pub fn read(&self, path: &Path, limit: usize) -> CliResult<Vec<u8>> {
+        let bytes = match self {
+            Inputs::Embedded(files) => {
+                let wanted = path.to_string_lossy();
+                files
+                    .iter()
+                    .find(|(name, _)| *name == wanted)
+                    .map(|(_, text)| text.as_bytes().to_vec())
+                    .ok_or_else(|| CliError::refused(format!("no file {wanted} in the example")))?
+            }
+            Inputs::Cwd | Inputs::Dir(_) => {
+                let full = match self {
+                    Inputs::Dir(dir) if path.is_relative() => dir.join(path),
+                    _ => path.to_path_buf(),
+                };
+                let meta = std::fs::metadata(&full).map_err(|e| {
+                    CliError::refused(format!("cannot read {}: {e}", full.display()))
+                })?;
+                if meta.len() > limit as u64 {
+                    return Err(CliError::refused(format!(
+                        "{} is {} bytes; at most {limit} are accepted",
+                        full.display(),
+                        meta.len()
+                    )));
+                }
+                std::fs::read(&full).map_err(|e| {
+                    CliError::refused(format!("cannot read {}: {e}", full.display()))
+                })?
+            }
+        };
+        Ok(bytes)
+    }
+}
+
+/// The context of one command.
+pub struct Ctx<'a> {
+    /// The open store.
+    pub store: &'a Store,
+    /// The global options of this command line.
+    pub globals: Globals,
+    /// Where the answer goes.
+    pub out: &'a mut dyn Write,
+    /// Where input files come from.
+    pub inputs: &'a Inputs,
+}
+
+impl Ctx<'_> {
+    /// The acting participant, which document commands require.
+    pub fn actor(&self) -> CliResult<Participant> {
+        let handle = self.globals.actor.as_deref().ok_or_else(|| {
+            CliError::refused(
+                "who is acting? pass --as PARTICIPANT (or set TRAVAUX_AS); `travaux participant list` shows the handles",
+            )
+        })?;
+        self.participant(handle)
+    }
+
+    /// A participant by handle.
+    pub fn participant(&self, handle: &str) -> CliResult<Participant> {
+        self.store
+            .participant_by_handle(handle)
+            .ok_or_else(|| travaux_core::DomainError::UnknownParticipant(handle.to_string()).into())
+    }
+
+    /// The document the command is about: `--doc`, or the only one in the store.
+    pub fn document_entry(&self) -> CliResult<DocumentEntry> {
+        if let Some(slug) = &self.globals.doc {
+            return self
+                .store
+                .document_by_slug(slug)
+                .ok_or_else(|| travaux_core::DomainError::UnknownDocument(slug.clone()).into());
+        }
+        let docs = self.store.documents()?;
+        match docs.len() {
+            1 => Ok(docs.into_iter().next().expect("one")),
+            0 => Err(CliError::refused(
+                "the store has no document yet; create one with `travaux doc new SLUG --title TITLE`",
+            )),
+            _ => {
+                let slugs: Vec<&str> = docs.iter().map(|d| d.slug.as_str()).collect();
+                Err(CliError::refused(format!(
+                    "the store has several documents ({}); say which with --doc SLUG",
+                    slugs.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// The document at its head.
+    pub fn document(&self) -> CliResult<DocumentState> {
+        let entry = self.document_entry()?;
+        self.store
+            .document(entry.id)?
+            .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))
+    }
+
+    /// The document at a point, with the head state used to look tags up.
+    pub fn document_at(&self, point: &Point) -> CliResult<DocumentState> {
+        let head = self.document()?;
+        let cut = point.cut(&head)?;
+        self.store.document_at(head.id, cut)?.ok_or_else(|| {
+            CliError::refused(format!(
+                "{} did not exist yet at {point} (it was created {})",
+                head.slug,
+                crate::render::when(&head.created_at)
+            ))
+        })
+    }
+
+    /// The time to record.
+    pub fn clock(&self) -> CliResult<Clock> {
+        match &self.globals.date {
+            Some(d) => parse_time(d, DayEdge::Start)
+                .map(Clock::At)
+                .map_err(|e| CliError::refused(format!("--date: {e}"))),
+            None => Ok(Clock::Now(chrono::Utc::now())),
+        }
+    }
+
+    /// The write parameters for a stream.
+    pub fn write_to(&self, stream: StreamId, actor: &Participant) -> CliResult<StoreWrite> {
+        Ok(StoreWrite {
+            stream,
+            expected: match self.globals.expect_version {
+                Some(v) => Expected::Exact(v),
+                None => Expected::Any,
+            },
+            actor: actor.id,
+            clock: self.clock()?,
+            event_id: EventId(self.globals.event_id.unwrap_or_else(Uuid::new_v4)),
+        })
+    }
+
+    /// Decide a command on the current document as the acting participant and append its
+    /// events durably. The one path every document write takes.
+    pub fn execute(&self, command: Command) -> CliResult<(DocumentState, Appended)> {
+        let actor = self.actor()?;
+        let entry = self.document_entry()?;
+        let w = self.write_to(StreamId::document(entry.id), &actor)?;
+        let appended = self.store.execute(w, |dir, state| {
+            let state = state
+                .ok_or_else(|| travaux_core::DomainError::UnknownDocument(entry.slug.clone()))?;
+            decide(state, actor.id, dir, command)
+        })?;
+        if appended.duplicate {
+            tracing::info!("event id already recorded; nothing new written");
+        }
+        let state = self
+            .store
+            .document(entry.id)?
+            .ok_or_else(|| CliError::damaged("the document vanished"))?;
+        Ok((state, appended))
+    }
+
+    /// Print a value as JSON.
+    pub fn json(&mut self, value: &impl Serialize) -> CliResult {
+        serde_json::to_writer_pretty(&mut *self.out, value)?;
+        writeln!(self.out)?;
+        Ok(())
+    }
+
+    /// Print a line of text.
+    pub fn line(&mut self, text: impl std::fmt::Display) -> CliResult {
+        writeln!(self.out, "{text}")?;
+        Ok(())
+    }
+}

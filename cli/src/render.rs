@@ -1,0 +1,190 @@
+//! Rendering for people: times, events told in words, the text as an outline.
+
+use std::collections::HashMap;
+
+use travaux_core::{
+    Change, ClauseId, ClauseOp, DocumentState, Event, ParticipantId, RecordedEvent, Timestamp,
+};
+
+/// A time as people read it in a log.
+pub fn when(t: &Timestamp) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// Participant handles by id, for telling events.
+pub struct Names(pub HashMap<ParticipantId, String>);
+
+impl Names {
+    /// Load every participant's handle.
+    pub fn load(store: &travaux_store::Store) -> Result<Names, travaux_store::StoreError> {
+        Ok(Names(
+            store
+                .participants()?
+                .into_iter()
+                .map(|p| (p.id, p.handle))
+                .collect(),
+        ))
+    }
+
+    /// The handle of a participant.
+    pub fn of(&self, id: ParticipantId) -> String {
+        self.0.get(&id).cloned().unwrap_or_else(|| id.short())
+    }
+}
+
+/// A clause's label as the document knows it (current, or last before removal).
+pub fn label(doc: &DocumentState, id: ClauseId) -> String {
+    doc.label_of(id)
+        .map(str::to_string)
+        .unwrap_or_else(|| id.short())
+}
+
+/// An amendment's change in a few words.
+pub fn change(doc: &DocumentState, change: &Change) -> String {
+    let l = |id| label(doc, id);
+    let place = |parent: &Option<ClauseId>, after: &Option<ClauseId>| match (parent, after) {
+        (_, Some(a)) => format!("after {}", l(*a)),
+        (Some(p), None) => format!("first under {}", l(*p)),
+        (None, None) => "at the top".to_string(),
+    };
+    match change {
+        Change::Replace { clause, .. } => format!("replace {}", l(*clause)),
+        Change::Insert {
+            label,
+            parent,
+            after,
+            ..
+        } => format!("insert {label} {}", place(parent, after)),
+        Change::Delete { clause } => format!("delete {}", l(*clause)),
+        Change::Move {
+            clause,
+            parent,
+            after,
+        } => format!("move {} {}", l(*clause), place(parent, after)),
+    }
+}
+
+/// Counts of what a list of operations did, in words: "3 added, 12 reworded".
+pub fn ops_summary(ops: &[ClauseOp]) -> String {
+    let mut counts = [0usize; 5];
+    for op in ops {
+        counts[match op {
+            ClauseOp::Add { .. } => 0,
+            ClauseOp::Reword { .. } => 1,
+            ClauseOp::Remove { .. } => 2,
+            ClauseOp::Move { .. } => 3,
+            ClauseOp::Relabel { .. } => 4,
+        }] += 1;
+    }
+    let words = ["added", "reworded", "removed", "moved", "relabelled"];
+    let parts: Vec<String> = counts
+        .iter()
+        .zip(words)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect();
+    if parts.is_empty() {
+        "no change to the text".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// An event told in words, with labels as the document (at its head) knows them.
+pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
+    let quote = |s: &str| {
+        let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+        if s.chars().count() > 70 {
+            format!("\"{}…\"", s.chars().take(69).collect::<String>())
+        } else {
+            format!("\"{s}\"")
+        }
+    };
+    match &e.event {
+        Event::ParticipantRegistered {
+            handle, name, kind, ..
+        } => format!("registered {handle} ({name}, {kind})"),
+        Event::DocumentCreated { slug, title, .. } => {
+            format!("created document {slug}: {}", quote(title))
+        }
+        Event::RoleGranted { participant, role } => {
+            format!("granted {role} to {}", names.of(*participant))
+        }
+        Event::RoleRevoked { participant, role } => {
+            format!("revoked {role} from {}", names.of(*participant))
+        }
+        Event::RevisionIssued {
+            revision,
+            label,
+            ops,
+        } => format!(
+            "issued revision {revision}{}: {}",
+            label
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default(),
+            ops_summary(ops)
+        ),
+        Event::AmendmentProposed {
+            amendment, change, ..
+        } => {
+            let wording = match change {
+                Change::Replace { text, .. } | Change::Insert { text, .. } => {
+                    format!(": {}", quote(text))
+                }
+                _ => String::new(),
+            };
+            format!(
+                "proposed {amendment}: {}{wording}",
+                self::change(doc, change)
+            )
+        }
+        Event::AmendmentSupported { amendment } => format!("supported {amendment}"),
+        Event::AmendmentOpposed { amendment } => format!("opposed {amendment}"),
+        Event::AmendmentWithdrawn { amendment } => format!("withdrew {amendment}"),
+        Event::DecisionRecorded {
+            amendment,
+            outcome,
+            method,
+            ..
+        } => format!("decided {amendment}: {} {method}", outcome.name()),
+        Event::CommentPosted {
+            comment,
+            clause,
+            position,
+            text,
+            reply_to,
+        } => format!(
+            "commented {comment} on {}{} ({position}): {}",
+            clause
+                .map(|c| label(doc, c))
+                .unwrap_or_else(|| "the document".into()),
+            reply_to
+                .map(|r| format!(" in reply to {r}"))
+                .unwrap_or_default(),
+            quote(text)
+        ),
+        Event::TagSet { name, seq } => format!("tagged {name} at event {seq}"),
+    }
+}
+
+/// The clauses an event touches: by its operations, its amendment's clause, or its comment.
+pub fn touches(e: &RecordedEvent, doc: &DocumentState, clause: ClauseId) -> bool {
+    let by_amendment = |no| {
+        doc.amendments
+            .get(no)
+            .is_some_and(|a| a.change.clause() == clause)
+    };
+    match &e.event {
+        Event::RevisionIssued { ops, .. } => ops.iter().any(|op| op.clause() == clause),
+        Event::DecisionRecorded { amendment, ops, .. } => {
+            by_amendment(amendment) || ops.iter().any(|op| op.clause() == clause)
+        }
+        Event::AmendmentProposed { change, .. } => change.clause() == clause,
+        Event::AmendmentSupported { amendment }
+        | Event::AmendmentOpposed { amendment }
+        | Event::AmendmentWithdrawn { amendment } => by_amendment(amendment),
+        Event::CommentPosted { clause: c, .. } => *c == Some(clause),
+        _ => false,
+    }
+}
