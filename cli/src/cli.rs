@@ -175,3 +175,25 @@ impl Globals {
             .unwrap_or_else(|| PathBuf::from(".travaux"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_readme_role_table_is_the_one_the_code_enforces() {
+        let readme = include_str!("../../README.md");
+        for (action, roles) in travaux_core::role_table() {
+            let names: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+            let row = format!("| {action} | {} |", names.join(", "));
+            assert!(readme.contains(&row), "README lacks the row `{row}`");
+        }
+    }
+}

@@ -138,6 +138,10 @@ pub fn role_table() -> Vec<(&'static str, &'static [Role])> {
             participant: ParticipantId(uuid::Uuid::nil()),
             role: Role::Public,
         },
+        Command::RevokeRole {
+            participant: ParticipantId(uuid::Uuid::nil()),
+            role: Role::Public,
+        },
     ]
     .iter()
     .map(|c| {

@@ -85,7 +85,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             Some(doc) => render::event(e, doc, &names),
             None => match &docs.first() {
                 Some(doc) => render::event(e, doc, &names),
-                None => format!("{}", e.event.kind()),
+                None => e.event.kind().to_string(),
             },
         };
         ctx.line(format_args!(
