@@ -64,6 +64,24 @@ pub fn change(doc: &DocumentState, change: &Change) -> String {
     }
 }
 
+/// An amendment for tools: the same JSON wherever amendments are listed.
+pub fn amendment_json(a: &travaux_core::Amendment, names: &Names) -> serde_json::Value {
+    let handles = |ps: &std::collections::BTreeSet<ParticipantId>| -> Vec<String> {
+        ps.iter().map(|p| names.of(*p)).collect()
+    };
+    serde_json::json!({
+        "amendment": a.no.to_string(),
+        "proposer": names.of(a.proposer),
+        "change": a.change,
+        "rationale": a.rationale,
+        "status": a.status.name(),
+        "decision": a.status,
+        "supporters": handles(&a.supporters),
+        "opposers": handles(&a.opposers),
+        "proposed_seq": a.proposed_seq,
+    })
+}
+
 /// Counts of what a list of operations did, in words: "3 added, 12 reworded".
 pub fn ops_summary(ops: &[ClauseOp]) -> String {
     let mut counts = [0usize; 5];

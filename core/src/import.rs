@@ -665,7 +665,29 @@ struct Node<'a> {
     words: u32,
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
+    fn new(
+        label: &'a str,
+        heading: Option<&'a str>,
+        text: &'a str,
+        parent: Option<usize>,
+        index: usize,
+        words: &mut Words,
+    ) -> Self {
+        let (bag, count) = words.bag(heading, text);
+        Node {
+            label,
+            heading,
+            text,
+            parent,
+            children: Vec::new(),
+            index,
+            key: content_key(heading, text),
+            bag,
+            words: count,
+        }
+    }
+
     fn top(&self) -> bool {
         self.parent.is_none()
     }
@@ -1043,19 +1065,14 @@ pub fn plan_revision(
             }
             None => 0,
         };
-        let heading = c.heading.as_deref();
-        let (bag, count) = words.bag(heading, &c.text);
-        old.push(Node {
-            label: &c.label,
-            heading,
-            text: &c.text,
+        old.push(Node::new(
+            &c.label,
+            c.heading.as_deref(),
+            &c.text,
             parent,
-            children: Vec::new(),
             index,
-            key: content_key(heading, &c.text),
-            bag,
-            words: count,
-        });
+            &mut words,
+        ));
     }
     // Roots are listed in order, so their index is their rank among top-level nodes.
     for (rank, n) in old.iter_mut().filter(|n| n.parent.is_none()).enumerate() {
@@ -1075,19 +1092,14 @@ pub fn plan_revision(
             if let Some(p) = parent {
                 out[p].children.push(i);
             }
-            let heading = c.heading.as_deref();
-            let (bag, count) = words.bag(heading, &c.text);
-            out.push(Node {
-                label: &c.label,
-                heading,
-                text: &c.text,
+            out.push(Node::new(
+                &c.label,
+                c.heading.as_deref(),
+                &c.text,
                 parent,
-                children: Vec::new(),
                 index,
-                key: content_key(heading, &c.text),
-                bag,
-                words: count,
-            });
+                words,
+            ));
             flatten(&c.children, Some(i), out, words);
         }
     }

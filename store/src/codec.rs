@@ -53,20 +53,27 @@ pub fn encode(mut e: RecordedEvent) -> Result<(RecordedEvent, Vec<u8>), StoreErr
         prev_hash: e.prev_hash,
         data: data.take(),
     };
-    let body = serde_json::to_vec(&stored)?;
-    if body.len() + 32 > MAX_EVENT_BYTES {
+    let (hash, bytes) = seal(&stored)?;
+    if bytes.len() > MAX_EVENT_BYTES {
         return Err(StoreError::TooLarge {
             kind: e.event.kind(),
-            bytes: body.len() + 32,
+            bytes: bytes.len(),
             max: MAX_EVENT_BYTES,
         });
     }
     e.schema = stored.schema;
-    e.hash = digest(&body);
-    let mut bytes = Vec::with_capacity(32 + body.len());
-    bytes.extend_from_slice(&e.hash.0);
-    bytes.extend_from_slice(&body);
+    e.hash = hash;
     Ok((e, bytes))
+}
+
+/// The stored bytes of an envelope: its hash, then its JSON body.
+fn seal(stored: &Stored) -> Result<(Hash, Vec<u8>), StoreError> {
+    let body = serde_json::to_vec(stored)?;
+    let hash = digest(&body);
+    let mut bytes = Vec::with_capacity(32 + body.len());
+    bytes.extend_from_slice(&hash.0);
+    bytes.extend_from_slice(&body);
+    Ok((hash, bytes))
 }
 
 fn digest(body: &[u8]) -> Hash {
@@ -169,9 +176,5 @@ pub fn encode_raw(
         prev_hash: e.prev_hash,
         data,
     };
-    let body = serde_json::to_vec(&stored)?;
-    let hash = digest(&body);
-    let mut bytes = hash.0.to_vec();
-    bytes.extend_from_slice(&body);
-    Ok((hash, bytes))
+    seal(&stored)
 }

@@ -196,15 +196,7 @@ fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {
     if ctx.globals.json {
         let rows: Vec<_> = shown
             .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "amendment": a.no.to_string(), "proposer": names.of(a.proposer),
-                    "change": a.change, "rationale": a.rationale, "status": a.status,
-                    "supporters": a.supporters.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
-                    "opposers": a.opposers.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
-                    "proposed_seq": a.proposed_seq,
-                })
-            })
+            .map(|a| render::amendment_json(a, &names))
             .collect();
         return ctx.json(&rows);
     }

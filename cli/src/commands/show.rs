@@ -59,16 +59,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             .values()
             .filter(|a| a.status.is_open())
             .filter(|a| root.is_none() || clauses.iter().any(|(_, c)| c.id == a.change.clause()))
-            .map(|a| {
-                serde_json::json!({
-                    "amendment": a.no.to_string(),
-                    "proposer": names.of(a.proposer),
-                    "change": a.change,
-                    "status": a.status.name(),
-                    "supporters": a.supporters.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
-                    "opposers": a.opposers.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
-                })
-            })
+            .map(|a| render::amendment_json(a, &names))
             .collect();
         return ctx.json(&serde_json::json!({
             "document": { "id": doc.id, "slug": doc.slug, "title": doc.title },
