@@ -7,13 +7,14 @@
 //! | `e` | seq (u64 BE) | stored event (see `codec`) |
 //! | `s` | stream (16) ++ version (u64 BE) | seq |
 //! | `i` | event id (16) | seq |
-//! | `d` | document id (16) | read model: the document's state at its head (JSON) |
+//! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at its head, amendments aside (JSON, in chunks of at most 64 KiB) |
+//! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
 //! | `p` | participant handle | read model: the participant (JSON) |
 //! | `q` | participant id (16) | its handle |
 //! | `g` | document slug | read model: the document entry (JSON) |
 //! | `m` | `format` | the store format |
 //!
-//! `e`, `s` and `i` are the log; `d`, `p`, `q` and `g` are caches that `rebuild` refills.
+//! `e`, `s` and `i` are the log; `a`, `d`, `p`, `q` and `g` are caches that `rebuild` refills.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -22,9 +23,9 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 use travaux_core::{
-    document_of, participant_of, Cut, Directory, DocumentEntry, DocumentId, DocumentState,
-    DomainError, Event, EventId, Hash, NewEvent, Participant, ParticipantId, RecordedEvent,
-    StreamId, Timestamp,
+    document_of, participant_of, Amendment, AmendmentNo, Cut, Directory, DocumentEntry, DocumentId,
+    DocumentState, DomainError, Event, EventId, Hash, NewEvent, Participant, ParticipantId,
+    RecordedEvent, StreamId, Timestamp,
 };
 use uuid::Uuid;
 
@@ -33,7 +34,9 @@ use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
 const FORMAT: &[u8] = b"travaux/1";
-const READ_MODEL_PREFIXES: [u8; 4] = [b'd', b'p', b'q', b'g'];
+const READ_MODEL_PREFIXES: [u8; 5] = [b'a', b'd', b'p', b'q', b'g'];
+/// The largest value a read model writes: well below sled's ~128 KiB blob threshold.
+const READ_MODEL_CHUNK: usize = 64 * 1024;
 
 fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = vec![prefix];
@@ -296,31 +299,35 @@ impl Store {
         events: Vec<NewEvent>,
     ) -> Result<Appended, StoreError> {
         let mut head = self.head.lock().expect("writer lock");
-        let Some(first) = events.first() else {
+        if events.is_empty() {
             return Ok(Appended {
                 events: Vec::new(),
                 duplicate: false,
             });
-        };
-        if let Some(stored) = self.retried(stream, first.actor, first.id)? {
-            let same = stored.len() == events.len()
-                && stored
-                    .iter()
-                    .zip(&events)
-                    .all(|(s, n)| s.id == n.id && s.event == n.event && s.actor == n.actor);
-            return if same {
-                Ok(Appended {
-                    events: stored,
-                    duplicate: true,
-                })
-            } else {
-                Err(StoreError::DuplicateEventId(first.id))
-            };
         }
-        for e in &events[1..] {
-            if self.tree.contains_key(key(b'i', &[e.id.0.as_bytes()]))? {
-                return Err(StoreError::DuplicateEventId(e.id));
+        let mut seen = std::collections::HashSet::new();
+        if let Some(e) = events.iter().find(|e| !seen.insert(e.id)) {
+            return Err(StoreError::DuplicateEventId(e.id));
+        }
+        // A retry is recognised event by event: all stored and the same, or none stored.
+        let mut stored = Vec::new();
+        for e in &events {
+            if let Some(seq) = self.tree.get(key(b'i', &[e.id.0.as_bytes()]))? {
+                let s = self.event(be_u64(&seq)?)?;
+                if s.stream != stream || s.actor != e.actor || s.event != e.event {
+                    return Err(StoreError::DuplicateEventId(e.id));
+                }
+                stored.push(s);
             }
+        }
+        if stored.len() == events.len() {
+            return Ok(Appended {
+                events: stored,
+                duplicate: true,
+            });
+        }
+        if let Some(s) = stored.first() {
+            return Err(StoreError::DuplicateEventId(s.id));
         }
         let state = if stream == StreamId::REGISTRY {
             None
@@ -412,8 +419,12 @@ impl Store {
             seq += 1;
             recorded.push(r);
         }
-        if let Some(s) = &state {
-            batch.insert(key(b'd', &[s.id.0.as_bytes()]), serde_json::to_vec(s)?);
+        if let Some(s) = &mut state {
+            let touched: Vec<AmendmentNo> = recorded
+                .iter()
+                .filter_map(|r| amendment_of(&r.event))
+                .collect();
+            self.put_document(&mut batch, s, Some(&touched))?;
         } else if stream != StreamId::REGISTRY {
             return Err(StoreError::Domain(DomainError::Invalid(
                 "a document stream must begin with document_created".into(),
@@ -478,18 +489,92 @@ impl Store {
         }
     }
 
-    /// A document at its head, from the read model.
+    /// A document at its head, from the read model. The read model names the stream version it
+    /// holds; if that is not the stream's version, or it does not read back, the stream is
+    /// replayed instead, so a damaged or missing cache never gives a wrong answer.
     pub fn document(&self, id: DocumentId) -> Result<Option<DocumentState>, StoreError> {
-        match self.tree.get(key(b'd', &[id.0.as_bytes()]))? {
-            Some(bytes) => match serde_json::from_slice(&bytes) {
-                Ok(state) => Ok(Some(state)),
-                Err(e) => {
-                    tracing::warn!(document = %id, error = %e, "read model does not decode; replaying the stream");
-                    self.replay_document(id, Cut::Head)
-                }
-            },
-            None => Ok(None),
+        let version = self.stream_version(StreamId::document(id))?;
+        if version == 0 {
+            return Ok(None);
         }
+        match self.load_document(id) {
+            Ok(Some(state)) if state.version == version => Ok(Some(state)),
+            outcome => {
+                let found = match outcome {
+                    Ok(Some(s)) => format!("version {}", s.version),
+                    Ok(None) => "nothing".to_string(),
+                    Err(e) => e.to_string(),
+                };
+                tracing::warn!(document = %id, version, found, "read model is not current; replaying the stream");
+                self.replay_document(id, Cut::Head)
+            }
+        }
+    }
+
+    /// Read a document's read model: its chunks, then its amendments.
+    fn load_document(&self, id: DocumentId) -> Result<Option<DocumentState>, StoreError> {
+        let mut json = Vec::new();
+        for kv in self.tree.scan_prefix(key(b'd', &[id.0.as_bytes()])) {
+            json.extend_from_slice(&kv?.1);
+        }
+        if json.is_empty() {
+            return Ok(None);
+        }
+        let mut state: DocumentState = serde_json::from_slice(&json)?;
+        for kv in self.tree.scan_prefix(key(b'a', &[id.0.as_bytes()])) {
+            let a: Amendment = serde_json::from_slice(&kv?.1)?;
+            state.amendments.insert(a.no, a);
+        }
+        Ok(Some(state))
+    }
+
+    /// Write a document's read model into a batch: each amendment under its own key (only
+    /// `touched` ones, or all), and the rest as JSON in chunks, so that no value comes near
+    /// sled's blob threshold and an append rewrites the amendments it changed, not all of them.
+    fn put_document(
+        &self,
+        batch: &mut sled::Batch,
+        state: &mut DocumentState,
+        touched: Option<&[AmendmentNo]>,
+    ) -> Result<(), StoreError> {
+        let doc = state.id.0;
+        let amendment_key = |no: AmendmentNo| key(b'a', &[doc.as_bytes(), &no.0.to_be_bytes()]);
+        match touched {
+            Some(nos) => {
+                for no in nos {
+                    if let Some(a) = state.amendments.get(no) {
+                        batch.insert(amendment_key(*no), serde_json::to_vec(a)?);
+                    }
+                }
+            }
+            None => {
+                for a in state.amendments.values() {
+                    batch.insert(amendment_key(a.no), serde_json::to_vec(a)?);
+                }
+            }
+        }
+        let amendments = std::mem::take(&mut state.amendments);
+        let json = serde_json::to_vec(state);
+        state.amendments = amendments;
+        let json = json?;
+        let chunks = json.chunks(READ_MODEL_CHUNK).count() as u32;
+        for (i, chunk) in json.chunks(READ_MODEL_CHUNK).enumerate() {
+            batch.insert(
+                key(b'd', &[doc.as_bytes(), &(i as u32).to_be_bytes()]),
+                chunk,
+            );
+        }
+        for kv in self.tree.scan_prefix(key(b'd', &[doc.as_bytes()])) {
+            let (k, _) = kv?;
+            let index =
+                u32::from_be_bytes(k[17..21].try_into().map_err(|_| {
+                    StoreError::Corrupt("a read-model chunk key is malformed".into())
+                })?);
+            if index >= chunks {
+                batch.remove(k);
+            }
+        }
+        Ok(())
     }
 
     /// A document as it stood at a cut of the log: the read model at the head, else a fold of
@@ -652,8 +737,8 @@ impl Store {
                 }
             }
         }
-        for (id, state) in &docs {
-            batch.insert(key(b'd', &[id.0.as_bytes()]), serde_json::to_vec(state)?);
+        for state in docs.values_mut() {
+            self.put_document(&mut batch, state, None)?;
         }
         self.tree.apply_batch(batch)?;
         self.make_durable()?;
@@ -700,6 +785,18 @@ fn derived_id(first: EventId, i: usize) -> EventId {
         first
     } else {
         EventId(Uuid::new_v5(&first.0, i.to_string().as_bytes()))
+    }
+}
+
+/// The amendment an event changes, if any.
+fn amendment_of(e: &Event) -> Option<AmendmentNo> {
+    match e {
+        Event::AmendmentProposed { amendment, .. }
+        | Event::AmendmentSupported { amendment }
+        | Event::AmendmentOpposed { amendment }
+        | Event::AmendmentWithdrawn { amendment }
+        | Event::DecisionRecorded { amendment, .. } => Some(*amendment),
+        _ => None,
     }
 }
 
