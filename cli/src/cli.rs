@@ -138,6 +138,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
                 globals: cli.globals.clone(),
                 out,
                 inputs,
+                request: String::new(),
             };
             dispatch(&mut ctx, command)
         }
@@ -146,6 +147,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
 
 /// Run a command on an open store.
 pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
+    ctx.request = format!("{command:?}");
     match command {
         Command::Init => Err(CliError::refused(
             "`init` cannot run inside a script: the store is already open",

@@ -10,7 +10,7 @@ use travaux_core::{
     decide, parse_time, Command, DayEdge, Directory, DocumentEntry, DocumentState, EventId,
     Participant, Point, StreamId,
 };
-use travaux_store::{Appended, Clock, Expected, Store, Write as StoreWrite};
+use travaux_store::{fingerprint, Appended, Clock, Expected, Store, Write as StoreWrite};
 use uuid::Uuid;
 
 use crate::cli::Globals;
@@ -72,6 +72,9 @@ pub struct Ctx<'a> {
     pub out: &'a mut dyn Write,
     /// Where input files come from.
     pub inputs: &'a Inputs,
+    /// The command as parsed, in a canonical form: with `--event-id`, a retry must be the same
+    /// request.
+    pub request: String,
 }
 
 impl Ctx<'_> {
@@ -126,6 +129,14 @@ impl Ctx<'_> {
 
     /// The document at a point, with the head state used to look tags up.
     pub fn document_at(&self, point: &Point) -> CliResult<DocumentState> {
+        if let Point::Seq(n) = point {
+            let (last, _) = self.store.head();
+            if *n > last {
+                return Err(CliError::refused(format!(
+                    "there is no event {n}: the log ends at event {last}"
+                )));
+            }
+        }
         let head = self.document()?;
         let cut = point.cut(&head)?;
         self.store.document_at(head.id, cut)?.ok_or_else(|| {
@@ -158,6 +169,14 @@ impl Ctx<'_> {
             actor: actor.id,
             clock: self.clock()?,
             event_id: EventId(self.globals.event_id.unwrap_or_else(Uuid::new_v4)),
+            request: fingerprint(
+                format!(
+                    "{}|{}",
+                    self.request,
+                    self.globals.doc.as_deref().unwrap_or("")
+                )
+                .as_bytes(),
+            ),
         })
     }
 

@@ -26,4 +26,4 @@ mod sled_store;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};
 pub use error::StoreError;
-pub use sled_store::{Appended, Clock, Expected, Problem, Store, VerifyReport, Write};
+pub use sled_store::{fingerprint, Appended, Clock, Expected, Problem, Store, VerifyReport, Write};

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use travaux_core::{
     document_of, participant_of, Amendment, AmendmentNo, Cut, Directory, DocumentEntry, DocumentId,
     DocumentState, DomainError, Event, EventId, Hash, NewEvent, Participant, ParticipantId,
@@ -115,6 +116,14 @@ pub struct Write {
     pub clock: Clock,
     /// The id of the first event; later ones are derived from it, so a retry names them all.
     pub event_id: EventId,
+    /// A fingerprint of the request (see [`fingerprint`]): a retry with the same event id
+    /// must carry the same one, or it is a different write reusing the id and is refused.
+    pub request: Hash,
+}
+
+/// The fingerprint of a request, for [`Write::request`]: SHA-256 of a canonical form of it.
+pub fn fingerprint(canonical: &[u8]) -> Hash {
+    Hash(Sha256::digest(canonical).into())
 }
 
 /// The result of walking the hash chain.
@@ -167,11 +176,12 @@ impl Store {
             }
         }
         std::fs::create_dir_all(path)?;
+        // One sled handle from creation on: dropping it and opening again races sled's
+        // background release of its file lock.
         let db = Self::open_sled(path)?;
         db.insert(FORMAT_KEY, FORMAT)?;
         db.flush()?;
-        drop(db);
-        Ok((Self::open(path)?, true))
+        Ok((Self::with_db(path, db)?, true))
     }
 
     /// Open the store in `path`.
@@ -186,6 +196,10 @@ impl Store {
         if tree.get(FORMAT_KEY)?.as_deref() != Some(FORMAT) {
             return Err(StoreError::NotAStore(path.to_path_buf()));
         }
+        Self::with_db(path, tree)
+    }
+
+    fn with_db(path: &Path, tree: sled::Db) -> Result<Store, StoreError> {
         let data_file = File::open(path.join("db"))?;
         let head = match tree.scan_prefix([b'e']).next_back() {
             None => Head {
@@ -254,7 +268,7 @@ impl Store {
         decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
     ) -> Result<Appended, StoreError> {
         let mut head = self.head.lock().expect("writer lock");
-        if let Some(stored) = self.retried(w.stream, w.actor, w.event_id)? {
+        if let Some(stored) = self.retried(w.stream, w.actor, w.event_id, w.request)? {
             return Ok(Appended {
                 events: stored,
                 duplicate: true,
@@ -282,7 +296,7 @@ impl Store {
                 event,
             })
             .collect();
-        let events = self.write_locked(&mut head, w.stream, version, state, new)?;
+        let events = self.write_locked(&mut head, w.stream, version, state, new, w.request)?;
         Ok(Appended {
             events,
             duplicate: false,
@@ -312,8 +326,8 @@ impl Store {
         // A retry is recognised event by event: all stored and the same, or none stored.
         let mut stored = Vec::new();
         for e in &events {
-            if let Some(seq) = self.tree.get(key(b'i', &[e.id.0.as_bytes()]))? {
-                let s = self.event(be_u64(&seq)?)?;
+            if let Some((seq, _)) = self.by_id(e.id)? {
+                let s = self.event(seq)?;
                 if s.stream != stream || s.actor != e.actor || s.event != e.event {
                     return Err(StoreError::DuplicateEventId(e.id));
                 }
@@ -346,37 +360,54 @@ impl Store {
             last = Some(e.recorded_at);
             clocked.push(e);
         }
-        let events = self.write_locked(&mut head, stream, version, state, clocked)?;
+        let request = fingerprint(&serde_json::to_vec(
+            &clocked.iter().map(|e| &e.event).collect::<Vec<_>>(),
+        )?);
+        let events = self.write_locked(&mut head, stream, version, state, clocked, request)?;
         Ok(Appended {
             events,
             duplicate: false,
         })
     }
 
-    /// If `id` is in the log, the events of the append it began (same stream and actor), or
-    /// an error if it was used elsewhere.
+    /// If `id` is in the log, the events of the append it began, provided that append was the
+    /// same request (same stream, actor and fingerprint); an error if the id names another.
     fn retried(
         &self,
         stream: StreamId,
         actor: ParticipantId,
         id: EventId,
+        request: Hash,
     ) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
-        let Some(seq) = self.tree.get(key(b'i', &[id.0.as_bytes()]))? else {
+        let Some((seq, stored_request)) = self.by_id(id)? else {
             return Ok(None);
         };
-        let first = self.event(be_u64(&seq)?)?;
-        if first.stream != stream || first.actor != actor {
+        let first = self.event(seq)?;
+        if first.stream != stream || first.actor != actor || stored_request != request {
             return Err(StoreError::DuplicateEventId(id));
         }
         let mut out = vec![first];
         for i in 1.. {
-            let next = derived_id(id, i);
-            match self.tree.get(key(b'i', &[next.0.as_bytes()]))? {
-                Some(seq) => out.push(self.event(be_u64(&seq)?)?),
+            match self.by_id(derived_id(id, i))? {
+                Some((seq, _)) => out.push(self.event(seq)?),
                 None => break,
             }
         }
         Ok(Some(out))
+    }
+
+    /// The sequence number and request fingerprint an event id was stored with.
+    fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
+        let Some(v) = self.tree.get(key(b'i', &[id.0.as_bytes()]))? else {
+            return Ok(None);
+        };
+        if v.len() != 40 {
+            return Err(StoreError::Corrupt(format!(
+                "the index entry of event id {id} is malformed"
+            )));
+        }
+        let seq = be_u64(&v[..8])?;
+        Ok(Some((seq, Hash(v[8..].try_into().expect("32 bytes")))))
     }
 
     fn write_locked(
@@ -386,6 +417,7 @@ impl Store {
         version: u64,
         state: Option<DocumentState>,
         events: Vec<NewEvent>,
+        request: Hash,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut batch = sled::Batch::default();
         let mut recorded = Vec::with_capacity(events.len());
@@ -407,7 +439,9 @@ impl Store {
             })?;
             batch.insert(seq_key(seq), bytes);
             batch.insert(stream_key(stream, r.version), &seq.to_be_bytes());
-            batch.insert(key(b'i', &[r.id.0.as_bytes()]), &seq.to_be_bytes());
+            let mut id_entry = seq.to_be_bytes().to_vec();
+            id_entry.extend_from_slice(&request.0);
+            batch.insert(key(b'i', &[r.id.0.as_bytes()]), id_entry);
             registry_entries(&r, &mut batch)?;
             if stream != StreamId::REGISTRY {
                 match &mut state {
@@ -689,10 +723,8 @@ impl Store {
             }
             *v += 1;
             let indexed = self.tree.get(stream_key(e.stream, e.version))?;
-            let by_id = self.tree.get(key(b'i', &[e.id.0.as_bytes()]))?;
-            if indexed.as_deref() != Some(&seq.to_be_bytes()[..])
-                || by_id.as_deref() != Some(&seq.to_be_bytes()[..])
-            {
+            let by_id = self.by_id(e.id).ok().flatten().map(|(seq, _)| seq);
+            if indexed.as_deref() != Some(&seq.to_be_bytes()[..]) || by_id != Some(seq) {
                 return Ok(fail(
                     seq,
                     "the stream or id index does not point at it".into(),

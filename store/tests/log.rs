@@ -20,8 +20,8 @@ use travaux_core::{
     StreamId, Timestamp,
 };
 use travaux_store::{
-    encode, encode_raw, Appended, Clock, Expected, Store, StoreError, VerifyReport, Write,
-    MAX_EVENT_BYTES,
+    encode, encode_raw, fingerprint, Appended, Clock, Expected, Store, StoreError, VerifyReport,
+    Write, MAX_EVENT_BYTES,
 };
 use uuid::Uuid;
 
@@ -91,6 +91,7 @@ impl Clerk {
             actor,
             clock: Clock::At(self.tick()),
             event_id: new_id(),
+            request: fingerprint(b"a request"),
         }
     }
 
@@ -1527,4 +1528,38 @@ proptest! {
         prop_assert_eq!(report.problem, None);
         prop_assert_eq!(report.head_seq, stored.len() as u64);
     }
+}
+
+#[test]
+fn an_event_id_reused_for_a_different_request_by_the_same_actor_is_refused() {
+    let (mut c, _, doc, _, brazil) = negotiation();
+    let stream = StreamId::document(doc);
+    let post = |text: &str| Command::PostComment {
+        clause: None,
+        position: Position::Neutral,
+        text: text.into(),
+        reply_to: None,
+    };
+    let w = Write {
+        request: fingerprint(b"comment first"),
+        ..c.write(stream, brazil, Expected::Any)
+    };
+    let first = post("First.");
+    c.execute(w, |dir, s| decide(s.unwrap(), brazil, dir, first))
+        .unwrap();
+    let before = c.snapshot();
+    let other = Write {
+        request: fingerprint(b"comment second"),
+        clock: Clock::At(c.tick()),
+        ..w
+    };
+    let second = post("Second.");
+    let err = c
+        .execute(other, |dir, s| decide(s.unwrap(), brazil, dir, second))
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::DuplicateEventId(id) if id == w.event_id),
+        "{err:?}"
+    );
+    assert_eq!(c.snapshot(), before);
 }

@@ -1,1 +1,25 @@
-//! e2e
+//! End-to-end scenarios: each drives the real `travaux` binary against a fresh store in a
+//! temporary directory, and checks what a user would check.
+//!
+//! - `demo`: the example negotiation and the record it leaves.
+//! - `points`: the text at a tag, a sequence number, a date or the head; `log` filters.
+//! - `read_model`: rebuilding the read models changes no answer.
+//! - `writes`: expected versions and event ids.
+//! - `bad_input`: every refusal names what was wrong and writes nothing.
+//! - `concurrency`: a store in use by another process.
+//! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
+//! - `script`: `travaux run`.
+//! - `store_creation`: `init` on a fresh directory.
+//! - `human_output`: snapshots of output for people.
+
+mod bad_input;
+mod concurrency;
+mod crash;
+mod demo;
+mod human_output;
+mod points;
+mod read_model;
+mod script;
+mod store_creation;
+mod support;
+mod writes;

@@ -135,7 +135,13 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &AmendCommand) -> CliResult {
         | travaux_core::Event::AmendmentSupported { amendment }
         | travaux_core::Event::AmendmentOpposed { amendment }
         | travaux_core::Event::AmendmentWithdrawn { amendment } => *amendment,
-        _ => unreachable!("amendment commands record amendment events"),
+        other => {
+            return Err(CliError::refused(format!(
+                "event {} is a {}, not an amendment event: is --event-id reused?",
+                e.seq,
+                other.kind()
+            )))
+        }
     };
     let a = doc.amendment(no)?;
     if ctx.globals.json {

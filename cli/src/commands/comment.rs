@@ -4,7 +4,7 @@ use clap::Args;
 use travaux_core::{Command, CommentNo, Event, Position};
 
 use crate::context::Ctx;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::render;
 
 /// Arguments of `comment`.
@@ -39,7 +39,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &CommentArgs) -> CliResult {
     })?;
     let e = &appended.events[0];
     let Event::CommentPosted { comment, .. } = &e.event else {
-        unreachable!("comment records a comment")
+        return Err(CliError::refused(format!(
+            "event {} is a {}, not a comment: is --event-id reused?",
+            e.seq,
+            e.event.kind()
+        )));
     };
     let on = clause
         .map(|c| render::label(&doc, c))

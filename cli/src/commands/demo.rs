@@ -83,6 +83,7 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
         globals: globals.clone(),
         out,
         inputs: &inputs,
+        request: String::new(),
     };
     let lines = script::parse("negotiation.travaux", EXAMPLE[0].1)?;
     run_lines(
@@ -166,6 +167,7 @@ pub fn run_script(ctx: &mut Ctx<'_>, args: &RunArgs) -> CliResult {
         globals: ctx.globals.clone(),
         out: &mut *ctx.out,
         inputs: &inputs,
+        request: String::new(),
     };
     run_lines(&mut inner, &name, &lines, args.echo, false)
 }
@@ -217,6 +219,7 @@ fn run_lines(
                 &mut sink
             },
             inputs: ctx.inputs,
+            request: String::new(),
         };
         dispatch(&mut line_ctx, &cli.command).map_err(|e| CliError {
             code: e.code,
