@@ -1006,6 +1006,30 @@ impl<'a> Matcher<'a> {
     }
 }
 
+impl Matcher<'_> {
+    /// Pair the paragraphs left on both sides that have the same label under the same matched
+    /// article: every content-based step has passed them by, so the paragraph in that place
+    /// was rewritten (a short clause reworded by an amendment often shares few words).
+    fn same_place(&mut self) {
+        let (olds, news) = self.unmatched(false);
+        let mut by_place: HashMap<(Option<usize>, &str), usize> = HashMap::new();
+        for &n in &news {
+            by_place.insert((self.new[n].parent, self.new[n].label), n);
+        }
+        for o in olds {
+            // Only where the old paragraph's article was matched.
+            let Some(parent) = self.parent_image(o) else {
+                continue;
+            };
+            if let Some(&n) = by_place.get(&(parent, self.old[o].label)) {
+                if self.free(o, n) {
+                    self.pair(o, n);
+                }
+            }
+        }
+    }
+}
+
 /// The longest increasing subsequence of `seq`, as a mask over its positions.
 fn longest_increasing(seq: &[usize]) -> Vec<bool> {
     let mut tails: Vec<usize> = Vec::new(); // positions in seq
@@ -1041,7 +1065,9 @@ fn longest_increasing(seq: &[usize]) -> Vec<bool> {
 ///    first;
 /// 3. then an article whose heading changed entirely is matched to the new article that holds
 ///    most (more than half) of its matched paragraphs;
-/// 4. the rest are removed or added.
+/// 4. then a paragraph rewritten beyond recognition keeps its identity if it kept its place:
+///    the same label under the same (matched) article;
+/// 5. the rest are removed or added.
 pub fn plan_revision(
     state: &DocumentState,
     draft: &Draft,
@@ -1118,6 +1144,7 @@ pub fn plan_revision(
     m.structure();
     m.exact(true, true);
     m.exact(false, true);
+    m.same_place();
 
     // Ids in the new tree.
     let ids: Vec<ClauseId> = m
@@ -1639,6 +1666,29 @@ Recognizing the shortage of health personnel.
             w.doc().clause(id).unwrap().text,
             "Source countries shall be assisted."
         );
+    }
+
+    #[test]
+    fn a_paragraph_rewritten_in_its_place_keeps_its_id() {
+        let (mut w, s) = World::with_document();
+        import(&mut w, s, BASE);
+        let id = w.label("3.2");
+        let plan = import(
+            &mut w,
+            s,
+            &BASE.replace(
+                "Source countries should be assisted.",
+                "Destination States will fund training abroad.",
+            ),
+        );
+        let e = entry(&plan, "3.2");
+        assert_eq!(
+            e.clause, id,
+            "same label under the same article: the same clause"
+        );
+        assert_eq!(e.status, EntryStatus::Reworded);
+        assert_eq!(plan.summary().added, 0);
+        assert_eq!(plan.summary().removed, 0);
     }
 
     #[test]
