@@ -109,8 +109,8 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
         .map_err(|e| CliError::refused(e.to_string()))?;
     dispatch(&mut ctx, &show.command)?;
     ctx.line("")?;
+    ctx.line("(travaux is target/release/travaux after `cargo run --release`; `cargo install --path cli` puts it on your PATH)")?;
     ctx.line("== What next ==")?;
-    ctx.line("  (travaux is target/release/travaux after `cargo run --release`; `cargo install --path cli` puts it on your PATH)")?;
     for (cmd, what) in [
         (
             "show --at first-draft",
