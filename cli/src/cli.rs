@@ -53,6 +53,22 @@ pub struct Globals {
     /// An id for the event written, so that a retried command is recorded once
     #[arg(long, global = true, value_name = "UUID")]
     pub event_id: Option<Uuid>,
+    /// Colour in the output: auto (when stdout is a terminal and NO_COLOR is unset), always,
+    /// never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// When to colour the output.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// The subcommands.
@@ -88,6 +104,12 @@ pub enum Command {
     Tag(commands::tag::TagArgs),
     /// The events of a document, oldest first
     Log(commands::log::LogArgs),
+    /// How the text changed between two points
+    Diff(commands::diff::DiffArgs),
+    /// Who wrote each word of a clause, and on which amendment or revision
+    Blame(commands::blame::BlameArgs),
+    /// The negotiation told event by event, each with its effect
+    Replay(commands::replay::ReplayArgs),
     /// Walk the hash chain and report the first event that does not match
     Verify,
     /// Delete the read models and rebuild them from the log
@@ -164,6 +186,9 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Comment(a) => commands::comment::run(ctx, a),
         Command::Tag(a) => commands::tag::run(ctx, a),
         Command::Log(a) => commands::log::run(ctx, a),
+        Command::Diff(a) => commands::diff::run(ctx, a),
+        Command::Blame(a) => commands::blame::run(ctx, a),
+        Command::Replay(a) => commands::replay::run(ctx, a),
         Command::Verify => commands::verify::verify(ctx),
         Command::Rebuild => commands::verify::rebuild(ctx),
     }

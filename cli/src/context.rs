@@ -201,6 +201,20 @@ impl Ctx<'_> {
         Ok((state, appended))
     }
 
+    /// Whether to colour the output: `--color`, else colour only a terminal without NO_COLOR.
+    #[allow(dead_code, reason = "used by diff, log -p and replay as they land")]
+    pub fn color(&self) -> bool {
+        use std::io::IsTerminal;
+        match self.globals.color {
+            crate::cli::ColorChoice::Always => true,
+            crate::cli::ColorChoice::Never => false,
+            crate::cli::ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
+
     /// Print a value as JSON.
     pub fn json(&mut self, value: &impl Serialize) -> CliResult {
         serde_json::to_writer_pretty(&mut *self.out, value)?;

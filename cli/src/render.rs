@@ -82,6 +82,24 @@ pub fn amendment_json(a: &travaux_core::Amendment, names: &Names) -> serde_json:
     })
 }
 
+/// A text diff inline, as `git diff --word-diff` shows it: with colour, deleted text struck
+/// through in red and inserted text underlined in green; without, `[-deleted-]{+inserted+}`.
+#[allow(dead_code, reason = "used by diff, log -p and replay as they land")]
+pub fn spans_inline(spans: &[travaux_core::diff::Span], color: bool) -> String {
+    use travaux_core::diff::SpanKind;
+    let mut out = String::new();
+    for s in spans {
+        match (s.kind, color) {
+            (SpanKind::Equal, _) => out.push_str(&s.text),
+            (SpanKind::Delete, true) => out.push_str(&format!("\x1b[9;31m{}\x1b[0m", s.text)),
+            (SpanKind::Insert, true) => out.push_str(&format!("\x1b[4;32m{}\x1b[0m", s.text)),
+            (SpanKind::Delete, false) => out.push_str(&format!("[-{}-]", s.text)),
+            (SpanKind::Insert, false) => out.push_str(&format!("{{+{}+}}", s.text)),
+        }
+    }
+    out
+}
+
 /// Counts of what a list of operations did, in words: "3 added, 12 reworded".
 pub fn ops_summary(ops: &[ClauseOp]) -> String {
     let mut counts = [0usize; 5];

@@ -5,6 +5,7 @@
 //! any view at any point is a fold of the events up to that point.
 
 mod command;
+pub mod diff;
 mod document;
 mod error;
 mod event;

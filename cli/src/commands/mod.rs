@@ -1,13 +1,16 @@
 //! One module per subcommand (or group), each with its arguments and its `run`.
 
 pub mod amend;
+pub mod blame;
 pub mod comment;
 pub mod demo;
+pub mod diff;
 pub mod doc;
 pub mod import;
 pub mod init;
 pub mod log;
 pub mod participant;
+pub mod replay;
 pub mod role;
 pub mod show;
 pub mod tag;

@@ -1,0 +1,3 @@
+//! Benchmark of blame: not written yet.
+
+fn main() {}

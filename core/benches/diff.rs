@@ -1,0 +1,3 @@
+//! Benchmark of diff: not written yet.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! Benchmark of pickaxe: not written yet.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! End-to-end tests of history_blame: not written yet.
