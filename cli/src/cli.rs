@@ -126,16 +126,13 @@ pub fn main() -> ExitCode {
     let _ = out.flush();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        // A closed pipe (`travaux log | head`) is not a failure.
+        Err(e) if e.code == 0 => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", e.message);
             ExitCode::from(e.code)
         }
     }
-}
-
-fn is_broken_pipe(e: &CliError) -> bool {
-    e.message.contains("Broken pipe")
 }
 
 fn init_tracing() {
@@ -144,6 +141,7 @@ fn init_tracing() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
 }
@@ -169,7 +167,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
 
 /// Run a command on an open store.
 pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
-    ctx.request = format!("{command:?}");
+    ctx.request = request(ctx, command)?;
+    if command.writes() && answer_retry(ctx)? {
+        return Ok(());
+    }
     match command {
         Command::Init => Err(CliError::refused(
             "`init` cannot run inside a script: the store is already open",
@@ -191,6 +192,75 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Replay(a) => commands::replay::run(ctx, a),
         Command::Verify => commands::verify::verify(ctx),
         Command::Rebuild => commands::verify::rebuild(ctx),
+    }
+}
+
+/// The canonical form of a request, fingerprinted with its event id: who acts, on which
+/// document, the command as parsed, and the content of the file it reads. A retry is the same
+/// request; the same event id with another request is refused.
+fn request(ctx: &Ctx<'_>, command: &Command) -> CliResult<String> {
+    let input = match command {
+        Command::Import(a) => Some(&a.file),
+        Command::Run(a) => Some(&a.script),
+        _ => None,
+    };
+    let digest = match input {
+        Some(path) => travaux_store::fingerprint(&ctx.inputs.read(path, 64 << 20)?).to_string(),
+        None => String::new(),
+    };
+    Ok(format!(
+        "{}|{}|{command:?}|{digest}",
+        ctx.globals.actor.as_deref().unwrap_or(""),
+        ctx.globals.doc.as_deref().unwrap_or("")
+    ))
+}
+
+/// With `--event-id` already in the log: answer the retry from the log, before any work that
+/// could differ now (labels resolved, drafts planned). `true` if answered.
+fn answer_retry(ctx: &mut Ctx<'_>) -> CliResult<bool> {
+    let Some(id) = ctx.globals.event_id else {
+        return Ok(false);
+    };
+    let Some((events, request)) = ctx.store.recorded(travaux_core::EventId(id))? else {
+        return Ok(false);
+    };
+    if request != travaux_store::fingerprint(ctx.request.as_bytes()) {
+        return Err(travaux_store::StoreError::DuplicateEventId(travaux_core::EventId(id)).into());
+    }
+    let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+    tracing::info!(?seqs, "a retry of a recorded write; nothing written");
+    if ctx.globals.json {
+        ctx.json(&serde_json::json!({ "duplicate": true, "seqs": seqs, "events": events }))?;
+    } else {
+        let (first, last) = (seqs[0], seqs[seqs.len() - 1]);
+        let at = if first == last {
+            format!("event {first}")
+        } else {
+            format!("events {first}-{last}")
+        };
+        ctx.line(format_args!(
+            "already recorded as {at} (a retry with the same --event-id); nothing written"
+        ))?;
+    }
+    Ok(true)
+}
+
+impl Command {
+    /// Whether the command writes to the log.
+    pub fn writes(&self) -> bool {
+        use commands::role::RoleCommand;
+        use commands::{amend::AmendCommand, doc::DocCommand, participant::ParticipantCommand};
+        match self {
+            Command::Doc(DocCommand::New { .. })
+            | Command::Participant(ParticipantCommand::Add { .. })
+            | Command::Role(RoleCommand::Grant { .. } | RoleCommand::Revoke { .. })
+            | Command::Decide(_)
+            | Command::Comment(_) => true,
+            Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
+            Command::Import(a) => !a.dry_run,
+            Command::Tag(a) => a.name.is_some(),
+            _ => false,
+        }
     }
 }
 

@@ -129,16 +129,7 @@ impl Ctx<'_> {
 
     /// The document at a point, with the head state used to look tags up.
     pub fn document_at(&self, point: &Point) -> CliResult<DocumentState> {
-        if let Point::Seq(n) = point {
-            let (last, _) = self.store.head();
-            if *n > last {
-                return Err(CliError::refused(format!(
-                    "there is no event {n}: the log ends at event {last}"
-                )));
-            }
-        }
-        let head = self.document()?;
-        let cut = point.cut(&head)?;
+        let (head, cut) = self.cut(point)?;
         self.store.document_at(head.id, cut)?.ok_or_else(|| {
             CliError::refused(format!(
                 "{} did not exist yet at {point} (it was created {})",
@@ -148,12 +139,57 @@ impl Ctx<'_> {
         })
     }
 
+    /// A point reduced to a cut of the document's log, with the document at its head: relative
+    /// points counted back, tags looked up, an event number past the end refused.
+    pub fn cut(&self, point: &Point) -> CliResult<(DocumentState, travaux_core::Cut)> {
+        let point = self.absolute_point(point)?;
+        if let Point::Seq(n) = point {
+            let (last, _) = self.store.head();
+            if n > last {
+                return Err(CliError::refused(format!(
+                    "there is no event {n}: the log ends at event {last}"
+                )));
+            }
+        }
+        let head = self.document()?;
+        let cut = point.cut(&head)?;
+        Ok((head, cut))
+    }
+
+    /// A point made absolute: a relative one (`POINT~N`) counted back through the document's
+    /// events to the event number it stands at; any other as it is. Pass the result to
+    /// [`Ctx::document_at`].
+    pub fn absolute_point(&self, point: &Point) -> CliResult<Point> {
+        if !point.is_relative() {
+            return Ok(point.clone());
+        }
+        let head = self.document()?;
+        let events: Vec<travaux_core::RecordedEvent> = self
+            .store
+            .stream(StreamId::document(head.id))
+            .collect::<Result<_, _>>()?;
+        Ok(match point.resolve(&head, &events)? {
+            travaux_core::Cut::Head => Point::Head,
+            travaux_core::Cut::Seq(n) => Point::Seq(n),
+            travaux_core::Cut::Time(t) => Point::Time(t),
+        })
+    }
+
     /// The time to record.
     pub fn clock(&self) -> CliResult<Clock> {
         match &self.globals.date {
-            Some(d) => parse_time(d, DayEdge::Start)
-                .map(Clock::At)
-                .map_err(|e| CliError::refused(format!("--date: {e}"))),
+            Some(d) => {
+                let t = parse_time(d, DayEdge::Start)
+                    .map_err(|e| CliError::refused(format!("--date: {e}")))?;
+                // The log never goes back in time, so a date in the future would pin it there.
+                let now = chrono::Utc::now();
+                if t > now + chrono::Duration::days(1) {
+                    return Err(CliError::refused(format!(
+                        "--date {d} is in the future; the log only moves forward, so it would stay there"
+                    )));
+                }
+                Ok(Clock::At(t))
+            }
             None => Ok(Clock::Now(chrono::Utc::now())),
         }
     }
@@ -169,14 +205,7 @@ impl Ctx<'_> {
             actor: actor.id,
             clock: self.clock()?,
             event_id: EventId(self.globals.event_id.unwrap_or_else(Uuid::new_v4)),
-            request: fingerprint(
-                format!(
-                    "{}|{}",
-                    self.request,
-                    self.globals.doc.as_deref().unwrap_or("")
-                )
-                .as_bytes(),
-            ),
+            request: fingerprint(self.request.as_bytes()),
         })
     }
 

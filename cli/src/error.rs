@@ -2,7 +2,7 @@
 //!
 //! | code | meaning |
 //! | --- | --- |
-//! | 0 | done |
+//! | 0 | done (also when the reader of stdout closed the pipe) |
 //! | 1 | refused: bad input or a rule of the process; nothing was written |
 //! | 2 | the command line itself is wrong (clap) |
 //! | 3 | conflict: the document changed since the version you expected |
@@ -76,6 +76,13 @@ impl From<ImportError> for CliError {
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // Whoever read the output has stopped reading: not an error (exit 0).
+            return CliError {
+                code: 0,
+                message: String::new(),
+            };
+        }
         CliError::refused(e.to_string())
     }
 }

@@ -83,18 +83,35 @@ pub fn amendment_json(a: &travaux_core::Amendment, names: &Names) -> serde_json:
 }
 
 /// A text diff inline, as `git diff --word-diff` shows it: with colour, deleted text struck
-/// through in red and inserted text underlined in green; without, `[-deleted-]{+inserted+}`.
-#[allow(dead_code, reason = "used by diff, log -p and replay as they land")]
+/// through in red and inserted text underlined in green (the colour closed at each line end, so
+/// that pagers and indentation keep it to the line); without, `[-deleted-]{+inserted+}`.
 pub fn spans_inline(spans: &[travaux_core::diff::Span], color: bool) -> String {
     use travaux_core::diff::SpanKind;
     let mut out = String::new();
     for s in spans {
-        match (s.kind, color) {
-            (SpanKind::Equal, _) => out.push_str(&s.text),
-            (SpanKind::Delete, true) => out.push_str(&format!("\x1b[9;31m{}\x1b[0m", s.text)),
-            (SpanKind::Insert, true) => out.push_str(&format!("\x1b[4;32m{}\x1b[0m", s.text)),
-            (SpanKind::Delete, false) => out.push_str(&format!("[-{}-]", s.text)),
-            (SpanKind::Insert, false) => out.push_str(&format!("{{+{}+}}", s.text)),
+        let style = match (s.kind, color) {
+            (SpanKind::Equal, _) => {
+                out.push_str(&s.text);
+                continue;
+            }
+            (SpanKind::Delete, false) => {
+                out.push_str(&format!("[-{}-]", s.text));
+                continue;
+            }
+            (SpanKind::Insert, false) => {
+                out.push_str(&format!("{{+{}+}}", s.text));
+                continue;
+            }
+            (SpanKind::Delete, true) => "\x1b[9;31m",
+            (SpanKind::Insert, true) => "\x1b[4;32m",
+        };
+        for (i, line) in s.text.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            if !line.is_empty() {
+                out.push_str(&format!("{style}{line}\x1b[0m"));
+            }
         }
     }
     out

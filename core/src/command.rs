@@ -8,6 +8,7 @@ use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
 use crate::event::{Change, ClauseOp, Event, Method, Outcome, ParticipantKind, Position, Role};
 use crate::ids::{AmendmentNo, ClauseId, CommentNo, DocumentId, ParticipantId};
+use crate::point::Point;
 use crate::registry::Directory;
 
 /// Longest clause, heading or amendment text accepted, in bytes.
@@ -226,11 +227,17 @@ pub fn decide(
                 ));
             }
             check_ops(state, &ops)?;
-            Event::RevisionIssued {
-                revision: state.revisions + 1,
-                label,
-                ops,
-            }
+            // A large revision is recorded as several events with the same number, appended
+            // together: each stays well below what one stored event may hold.
+            let revision = state.revisions + 1;
+            return Ok(revision_parts(ops)
+                .into_iter()
+                .map(|ops| Event::RevisionIssued {
+                    revision,
+                    label: label.clone(),
+                    ops,
+                })
+                .collect());
         }
         Command::ProposeAmendment { change, rationale } => {
             if let Some(r) = &rationale {
@@ -238,7 +245,7 @@ pub fn decide(
             }
             check_change(state, &change)?;
             Event::AmendmentProposed {
-                amendment: AmendmentNo(state.amendments.len() as u32 + 1),
+                amendment: AmendmentNo(state.amendments_proposed + 1),
                 change,
                 rationale,
             }
@@ -358,9 +365,10 @@ pub fn decide(
         }
         Command::SetTag { name, seq } => {
             check_name("tag", &name)?;
-            if name.parse::<u64>().is_ok() || name == "head" {
+            // A tag must read back as itself where a point is expected.
+            if name.trim() != name || name.parse::<Point>() != Ok(Point::Tag(name.clone())) {
                 return Err(DomainError::Invalid(format!(
-                    "'{name}' cannot be a tag: it reads as a point of its own"
+                    "'{name}' cannot be a tag: it reads as a point of its own (a number, a date, head, or a seq:/time:/tag: form)"
                 )));
             }
             if let Some(at) = state.tags.get(&name) {
@@ -378,6 +386,47 @@ pub fn decide(
         }
     };
     Ok(vec![event])
+}
+
+/// The most text one part of a revision carries, estimated: the store holds at most 96 KiB in
+/// one event, and an operation's ids, position and field names take about 200 bytes beside
+/// its text.
+const REVISION_PART_BYTES: usize = 40 * 1024;
+
+/// Split a revision's operations into parts of at most [`REVISION_PART_BYTES`] (a part holds at
+/// least one operation; one clause's text is at most [`MAX_TEXT`]).
+fn revision_parts(ops: Vec<ClauseOp>) -> Vec<Vec<ClauseOp>> {
+    let size = |op: &ClauseOp| -> usize {
+        200 + match op {
+            ClauseOp::Add {
+                label,
+                heading,
+                text,
+                ..
+            } => label.len() + heading.as_ref().map_or(0, String::len) + text.len(),
+            ClauseOp::Reword { heading, text, .. } => {
+                heading.as_ref().map_or(0, String::len) + text.len()
+            }
+            ClauseOp::Relabel { label, .. } => label.len(),
+            ClauseOp::Remove { .. } | ClauseOp::Move { .. } => 0,
+        }
+    };
+    let mut parts: Vec<Vec<ClauseOp>> = Vec::new();
+    let mut current = 0;
+    for op in ops {
+        let n = size(&op);
+        match parts.last_mut() {
+            Some(part) if current + n <= REVISION_PART_BYTES => {
+                current += n;
+                part.push(op);
+            }
+            _ => {
+                current = n;
+                parts.push(vec![op]);
+            }
+        }
+    }
+    parts
 }
 
 fn closed(no: AmendmentNo, status: &AmendmentStatus, hint: &'static str) -> DomainError {
@@ -445,7 +494,6 @@ fn change_ops(
 fn check_change(state: &DocumentState, change: &Change) -> Result<(), DomainError> {
     match change {
         Change::Replace { clause, text } => {
-            check_len("amendment text", text, MAX_TEXT)?;
             let c = state.live(*clause)?;
             if &c.text == text {
                 return Err(DomainError::Invalid(format!(
@@ -454,14 +502,7 @@ fn check_change(state: &DocumentState, change: &Change) -> Result<(), DomainErro
                 )));
             }
         }
-        Change::Insert { label, text, .. } => {
-            check_name("label", label)?;
-            check_len("amendment text", text, MAX_TEXT)?;
-        }
-        Change::Delete { clause } => {
-            state.live(*clause)?;
-        }
-        Change::Move { .. } => {}
+        Change::Insert { .. } | Change::Delete { .. } | Change::Move { .. } => {}
     }
     // Whatever the change, accepting it now must be possible.
     check_ops(state, &change_ops(state, change, None)?)

@@ -6,11 +6,20 @@
 //! Myers for lines and characters (see `shared/notes/diff.md`). A diff can be given a
 //! deadline; past it `similar` degrades to a coarser answer, and the result says it was
 //! approximated: never derive blame from such a diff.
+//!
+//! [`diff_documents`] compares two states of a document clause by clause, by clause id, so a
+//! clause that was renumbered or moved shows as such with its text diff, not as one deletion and
+//! one insertion. [`markdown`] renders a document in the Markdown form `import` reads
+//! (`show --format markdown`), which [`unified`] diffs compare.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use serde::Serialize;
 use similar::{Algorithm, ChangeTag, TextDiffConfig};
+
+use crate::document::{Clause, DocumentState};
+use crate::ids::ClauseId;
 
 /// What a diff compares.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -186,6 +195,615 @@ fn push(out: &mut Vec<Span>, kind: SpanKind, text: String) {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Documents, clause by clause
+// ---------------------------------------------------------------------------------------------
+
+/// What happened to a clause between two states. A clause reworded, moved and renumbered at
+/// once is `Moved`; the flags of [`ClauseDiff`] say everything that happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClauseStatus {
+    /// Only in the new state.
+    Added,
+    /// Only in the old state.
+    Removed,
+    /// Put elsewhere: under another clause, or out of order among its siblings.
+    Moved,
+    /// Given another label, in the same place.
+    Renumbered,
+    /// Only its heading or text changed.
+    Reworded,
+}
+
+impl ClauseStatus {
+    /// A short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ClauseStatus::Added => "added",
+            ClauseStatus::Removed => "removed",
+            ClauseStatus::Moved => "moved",
+            ClauseStatus::Renumbered => "renumbered",
+            ClauseStatus::Reworded => "reworded",
+        }
+    }
+}
+
+/// How one clause changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClauseDiff {
+    /// The clause.
+    pub clause: ClauseId,
+    /// What happened to it, in one word.
+    pub status: ClauseStatus,
+    /// Its label in the old state; `None` if added.
+    pub old_label: Option<String>,
+    /// Its label in the new state; `None` if removed.
+    pub new_label: Option<String>,
+    /// Its depth in the tree (new state; old state for a removed clause): 0 for articles and
+    /// preamble paragraphs, 1 for their paragraphs.
+    pub depth: usize,
+    /// The clause it sits under (new state; old state for a removed clause).
+    pub parent: Option<ClauseId>,
+    /// Whether it was put elsewhere.
+    pub moved: bool,
+    /// Whether its label changed.
+    pub relabelled: bool,
+    /// Whether its heading or text changed (always for an added or removed clause).
+    pub reworded: bool,
+    /// The heading's diff, when it has or had one and it changed (or the clause came or went).
+    pub heading: Option<TextDiff>,
+    /// The text's diff: all inserted for an added clause, all deleted for a removed one.
+    pub text: TextDiff,
+    /// Words inserted, heading and text.
+    pub words_inserted: usize,
+    /// Words deleted, heading and text.
+    pub words_deleted: usize,
+}
+
+impl ClauseDiff {
+    /// The label to show: the new one, or the old one for a removed clause.
+    pub fn label(&self) -> &str {
+        self.new_label
+            .as_deref()
+            .or(self.old_label.as_deref())
+            .unwrap_or("")
+    }
+}
+
+/// How a document changed between two states, clause by clause; unchanged clauses are left out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentDiff {
+    /// The changed clauses in reading order of the new state, each removed clause where it stood
+    /// (after the clause that preceded it and is still there).
+    pub clauses: Vec<ClauseDiff>,
+    /// The granularity of the text diffs.
+    pub granularity: Granularity,
+    /// Whether the deadline passed and some diff may be coarser than the best one.
+    pub approximated: bool,
+}
+
+impl DocumentDiff {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    /// Words inserted and deleted, in all.
+    pub fn word_counts(&self) -> (usize, usize) {
+        self.clauses.iter().fold((0, 0), |(i, d), c| {
+            (i + c.words_inserted, d + c.words_deleted)
+        })
+    }
+}
+
+/// A clause's place in one state.
+struct Place<'a> {
+    clause: &'a Clause,
+    depth: usize,
+}
+
+/// The clauses of a state in reading order, limited to `scope` and what is under it.
+fn places(doc: &DocumentState, scope: Option<ClauseId>) -> Vec<Place<'_>> {
+    let outline = doc.outline();
+    let Some(scope) = scope else {
+        return outline
+            .into_iter()
+            .map(|(depth, clause)| Place { clause, depth })
+            .collect();
+    };
+    let Some(start) = outline.iter().position(|(_, c)| c.id == scope) else {
+        return Vec::new();
+    };
+    let top = outline[start].0;
+    let mut out = vec![Place {
+        clause: outline[start].1,
+        depth: top,
+    }];
+    for (depth, clause) in &outline[start + 1..] {
+        if *depth <= top {
+            break;
+        }
+        out.push(Place {
+            clause,
+            depth: *depth,
+        });
+    }
+    out
+}
+
+/// The clauses kept in place among their siblings: the longest run of siblings (present in
+/// both states under the same parent) whose old order is kept in the new order. The others
+/// moved.
+fn kept_in_order(old_positions: &[usize]) -> Vec<bool> {
+    // Longest increasing subsequence, O(n log n), with back links.
+    let n = old_positions.len();
+    let mut tails: Vec<usize> = Vec::new(); // indexes into old_positions
+    let mut back: Vec<Option<usize>> = vec![None; n];
+    for i in 0..n {
+        let v = old_positions[i];
+        let k = tails.partition_point(|&t| old_positions[t] < v);
+        back[i] = if k > 0 { Some(tails[k - 1]) } else { None };
+        if k == tails.len() {
+            tails.push(i);
+        } else {
+            tails[k] = i;
+        }
+    }
+    let mut kept = vec![false; n];
+    let mut at = tails.last().copied();
+    while let Some(i) = at {
+        kept[i] = true;
+        at = back[i];
+    }
+    kept
+}
+
+/// The clauses that moved between two states: those under another parent, and those out of
+/// order among siblings that kept their parent.
+fn moved_clauses(old: &DocumentState, new: &DocumentState) -> HashSet<ClauseId> {
+    let mut moved = HashSet::new();
+    let old_index = |parent: Option<ClauseId>| -> HashMap<ClauseId, usize> {
+        let siblings = match parent {
+            None => old.roots(),
+            Some(p) => old.clause(p).map(|c| c.children.as_slice()).unwrap_or(&[]),
+        };
+        siblings
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i))
+            .collect()
+    };
+    let mut groups: Vec<Option<ClauseId>> = vec![None];
+    groups.extend(new.outline().iter().map(|(_, c)| Some(c.id)));
+    for parent in groups {
+        let siblings = match parent {
+            None => new.roots(),
+            Some(p) => new.clause(p).map(|c| c.children.as_slice()).unwrap_or(&[]),
+        };
+        if siblings.is_empty() {
+            continue;
+        }
+        let index = old_index(parent.filter(|p| old.clause(*p).is_some()));
+        let mut stayed: Vec<ClauseId> = Vec::new();
+        let mut positions: Vec<usize> = Vec::new();
+        for id in siblings {
+            let Some(before) = old.clause(*id) else {
+                continue;
+            };
+            if before.parent != parent {
+                moved.insert(*id);
+                continue;
+            }
+            stayed.push(*id);
+            positions.push(index[id]);
+        }
+        for (id, kept) in stayed.iter().zip(kept_in_order(&positions)) {
+            if !kept {
+                moved.insert(*id);
+            }
+        }
+    }
+    moved
+}
+
+/// A text wholly inserted or wholly deleted.
+fn whole(text: &str, kind: SpanKind) -> TextDiff {
+    TextDiff {
+        spans: if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Span {
+                kind,
+                text: text.to_string(),
+            }]
+        },
+        approximated: false,
+    }
+}
+
+/// Compare two states of a document clause by clause (by clause id), limited to `scope` (a
+/// clause and what is under it, in either state) when given. Text diffs are computed only for
+/// clauses whose heading or text changed, all against one `deadline` for the whole request.
+pub fn diff_documents(
+    old: &DocumentState,
+    new: &DocumentState,
+    scope: Option<ClauseId>,
+    granularity: Granularity,
+    deadline: Option<Instant>,
+) -> DocumentDiff {
+    let old_places = places(old, scope);
+    let new_places = places(new, scope);
+    let moved = moved_clauses(old, new);
+    let survivor = |before: &Clause, after: &Clause, depth: usize| {
+        changed_clause(
+            before,
+            after,
+            depth,
+            moved.contains(&after.id),
+            granularity,
+            deadline,
+        )
+    };
+
+    // Clauses of the old state that are not in the new one (removed, or moved out of the
+    // scope), each anchored after the last clause before it that is.
+    let in_new: HashSet<ClauseId> = new_places.iter().map(|p| p.clause.id).collect();
+    let mut left_after: HashMap<Option<ClauseId>, Vec<&Place<'_>>> = HashMap::new();
+    let mut anchor: Option<ClauseId> = None;
+    for p in &old_places {
+        if in_new.contains(&p.clause.id) {
+            anchor = Some(p.clause.id);
+        } else {
+            left_after.entry(anchor).or_default().push(p);
+        }
+    }
+
+    let mut out: Vec<ClauseDiff> = Vec::new();
+    let left = |out: &mut Vec<ClauseDiff>, after: Option<ClauseId>| {
+        for p in left_after.get(&after).into_iter().flatten() {
+            let c = p.clause;
+            if let Some(now) = new.clause(c.id) {
+                let depth = new
+                    .outline()
+                    .iter()
+                    .find(|(_, x)| x.id == c.id)
+                    .map_or(p.depth, |(d, _)| *d);
+                out.extend(survivor(c, now, depth));
+                continue;
+            }
+            let heading = c.heading.as_deref().map(|h| whole(h, SpanKind::Delete));
+            let words = count_words(&c.text) + c.heading.as_deref().map_or(0, count_words);
+            out.push(ClauseDiff {
+                clause: c.id,
+                status: ClauseStatus::Removed,
+                old_label: Some(c.label.clone()),
+                new_label: None,
+                depth: p.depth,
+                parent: c.parent,
+                moved: false,
+                relabelled: false,
+                reworded: true,
+                heading,
+                text: whole(&c.text, SpanKind::Delete),
+                words_inserted: 0,
+                words_deleted: words,
+            });
+        }
+    };
+    left(&mut out, None);
+    for p in &new_places {
+        let c = p.clause;
+        match old.clause(c.id) {
+            None => {
+                let heading = c.heading.as_deref().map(|h| whole(h, SpanKind::Insert));
+                let words = count_words(&c.text) + c.heading.as_deref().map_or(0, count_words);
+                out.push(ClauseDiff {
+                    clause: c.id,
+                    status: ClauseStatus::Added,
+                    old_label: None,
+                    new_label: Some(c.label.clone()),
+                    depth: p.depth,
+                    parent: c.parent,
+                    moved: false,
+                    relabelled: false,
+                    reworded: true,
+                    heading,
+                    text: whole(&c.text, SpanKind::Insert),
+                    words_inserted: words,
+                    words_deleted: 0,
+                });
+            }
+            Some(before) => out.extend(survivor(before, c, p.depth)),
+        }
+        left(&mut out, Some(c.id));
+    }
+    let approximated = out
+        .iter()
+        .any(|c| c.text.approximated || c.heading.as_ref().is_some_and(|h| h.approximated));
+    DocumentDiff {
+        clauses: out,
+        granularity,
+        approximated,
+    }
+}
+
+/// How a clause in both states changed, or `None` if it did not.
+fn changed_clause(
+    before: &Clause,
+    c: &Clause,
+    depth: usize,
+    is_moved: bool,
+    granularity: Granularity,
+    deadline: Option<Instant>,
+) -> Option<ClauseDiff> {
+    let relabelled = before.label != c.label;
+    let heading_changed = before.heading != c.heading;
+    let text_changed = before.text != c.text;
+    if !(is_moved || relabelled || heading_changed || text_changed) {
+        return None;
+    }
+    let heading = heading_changed.then(|| {
+        diff_text(
+            before.heading.as_deref().unwrap_or(""),
+            c.heading.as_deref().unwrap_or(""),
+            granularity,
+            deadline,
+        )
+    });
+    let text = if text_changed {
+        diff_text(&before.text, &c.text, granularity, deadline)
+    } else {
+        whole(&c.text, SpanKind::Equal)
+    };
+    let (mut ins, mut del) = text.word_counts();
+    if let Some(h) = &heading {
+        let (i, d) = h.word_counts();
+        ins += i;
+        del += d;
+    }
+    Some(ClauseDiff {
+        clause: c.id,
+        status: if is_moved {
+            ClauseStatus::Moved
+        } else if relabelled {
+            ClauseStatus::Renumbered
+        } else {
+            ClauseStatus::Reworded
+        },
+        old_label: Some(before.label.clone()),
+        new_label: Some(c.label.clone()),
+        depth,
+        parent: c.parent,
+        moved: is_moved,
+        relabelled,
+        reworded: heading_changed || text_changed,
+        heading,
+        text,
+        words_inserted: ins,
+        words_deleted: del,
+    })
+}
+
+/// A unified diff (`diff -u`, three lines of context) of two texts by lines, with `--- old_name`
+/// and `+++ new_name` headers; empty if the texts are the same. Bounded by `deadline`: past it
+/// the diff is coarser (larger hunks) but still turns the old text into the new one when
+/// applied. The flag says whether the deadline passed.
+pub fn unified(
+    old: &str,
+    new: &str,
+    old_name: &str,
+    new_name: &str,
+    deadline: Option<Instant>,
+) -> (String, bool) {
+    let mut config = TextDiffConfig::default();
+    config.algorithm(Algorithm::Myers);
+    if let Some(d) = deadline {
+        config.deadline(d);
+    }
+    let diff = config.diff_lines(old, new);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string();
+    (text, deadline.is_some_and(|d| Instant::now() >= d))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+// ---------------------------------------------------------------------------------------------
+
+/// The document (or one clause and what is under it) as Markdown in the form `import` reads:
+/// `# Title`, preamble paragraphs, `## Article N — Heading`, the article's text, then its
+/// paragraphs as a numbered list, the subparagraph lines of a paragraph ("\n(a) …") as a nested
+/// bullet list. Importing the rendering of a whole document gives back its clause tree when the
+/// document is one a draft could give: labels `PP1`, `PP2`, … for the preamble, `Article N` for
+/// articles, `N.k` for their paragraphs, two levels at most. A gap in paragraph numbers starts
+/// a new list (alternating `1.` and `1)` markers) so the numbers survive.
+pub fn markdown(doc: &DocumentState, scope: Option<ClauseId>) -> String {
+    let mut md = String::new();
+    let tops: Vec<&Clause> = match scope {
+        None => {
+            md.push_str(&format!("# {}\n", escape_line(&doc.title)));
+            doc.roots()
+                .iter()
+                .filter_map(|id| doc.clause(*id))
+                .collect()
+        }
+        Some(id) => doc.clause(id).into_iter().collect(),
+    };
+    let mut in_articles = false;
+    for c in tops {
+        let is_paragraph_of = c.parent.and_then(|p| doc.clause(p));
+        if let Some(parent) = is_paragraph_of {
+            // A clause shown on its own, under its article: a one-item list.
+            let mut list = ListWriter::default();
+            md.push('\n');
+            list.item(&mut md, doc, parent, c);
+            continue;
+        }
+        let preamble = !in_articles
+            && c.heading.is_none()
+            && c.children.is_empty()
+            && c.label.starts_with("PP")
+            && !c.text.is_empty();
+        if preamble {
+            md.push('\n');
+            md.push_str(&block(&c.text));
+            md.push('\n');
+            continue;
+        }
+        in_articles = true;
+        md.push_str("\n## ");
+        md.push_str(&escape_line(&c.label));
+        if let Some(h) = &c.heading {
+            md.push_str(" — ");
+            let h = escape_inline(h);
+            // A trailing '#' would be read as a closing sequence of the heading.
+            match h.strip_suffix('#') {
+                Some(rest) => {
+                    md.push_str(rest);
+                    md.push_str("\\#");
+                }
+                None => md.push_str(&h),
+            }
+        }
+        md.push('\n');
+        if !c.text.is_empty() {
+            md.push('\n');
+            md.push_str(&block(&c.text));
+            md.push('\n');
+        }
+        let mut list = ListWriter::default();
+        let mut first = true;
+        for child in c.children.iter().filter_map(|id| doc.clause(*id)) {
+            if first {
+                md.push('\n');
+                first = false;
+            }
+            list.item(&mut md, doc, c, child);
+        }
+    }
+    md
+}
+
+/// Writes the numbered paragraphs of an article, starting a new list where numbers jump.
+#[derive(Default)]
+struct ListWriter {
+    next: Option<u64>,
+    paren: bool,
+}
+
+impl ListWriter {
+    fn item(&mut self, md: &mut String, doc: &DocumentState, article: &Clause, c: &Clause) {
+        let number = paragraph_number(article, &c.label);
+        let n = match (number, self.next) {
+            (Some(n), Some(next)) if n == next => n,
+            (Some(n), Some(_)) => {
+                // A new list: another delimiter, after a blank line (a list that does not start
+                // at 1 cannot interrupt a paragraph).
+                self.paren = !self.paren;
+                md.push('\n');
+                n
+            }
+            (Some(n), None) => n,
+            (None, Some(next)) => next,
+            (None, None) => 1,
+        };
+        self.next = Some(n + 1);
+        let marker = format!("{n}{} ", if self.paren { ')' } else { '.' });
+        let pad = " ".repeat(marker.len());
+        md.push_str(&marker);
+        let mut lines: Vec<String> = Vec::new();
+        for (k, para) in c.text.split("\n\n").enumerate() {
+            if k > 0 {
+                lines.push(String::new());
+            }
+            for (j, line) in para.split('\n').enumerate() {
+                if j == 0 {
+                    lines.push(escape_line(line));
+                } else {
+                    lines.push(format!("- {}", escape_line(line)));
+                }
+            }
+        }
+        // Clauses deeper than paragraphs have no Markdown form of their own: they are shown as
+        // subparagraph lines (an import would fold them into the paragraph's text).
+        for deeper in c.children.iter().filter_map(|id| doc.clause(*id)) {
+            for line in deeper.text.split('\n').filter(|l| !l.is_empty()) {
+                lines.push(format!("- {}", escape_line(line)));
+            }
+        }
+        for (k, line) in lines.iter().enumerate() {
+            if k > 0 && !line.is_empty() {
+                md.push_str(&pad);
+            }
+            md.push_str(line);
+            md.push('\n');
+        }
+    }
+}
+
+/// The number k of a paragraph labelled `N.k` under `Article N` (or `L k` under an article
+/// labelled `L`).
+fn paragraph_number(article: &Clause, label: &str) -> Option<u64> {
+    let prefix = match article.label.strip_prefix("Article ") {
+        Some(n) if !n.contains(' ') => format!("{n}."),
+        _ => format!("{} ", article.label),
+    };
+    label
+        .strip_prefix(&prefix)
+        .filter(|k| !k.is_empty() && k.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|k| k.parse().ok())
+}
+
+/// A paragraph of text: its lines joined with hard breaks, paragraphs apart.
+fn block(text: &str) -> String {
+    text.split("\n\n")
+        .map(|p| {
+            p.split('\n')
+                .map(escape_line)
+                .collect::<Vec<_>>()
+                .join("\\\n")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Escape what Markdown would read as markup inside a line.
+fn escape_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '&') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Escape a line: inline markup, and what would start a block at the beginning of a line.
+fn escape_line(line: &str) -> String {
+    let out = escape_inline(line.trim_start_matches([' ', '\t']));
+    let digits = out.bytes().take_while(u8::is_ascii_digit).count();
+    let starts_list_item = digits > 0
+        && digits < 10
+        && matches!(out.as_bytes().get(digits), Some(b'.' | b')'))
+        && out
+            .as_bytes()
+            .get(digits + 1)
+            .is_none_or(|b| *b == b' ' || *b == b'\t');
+    if starts_list_item {
+        return format!("{}\\{}", &out[..digits], &out[digits..]);
+    }
+    if out.starts_with(['#', '>', '-', '+', '=', '|', '~']) {
+        format!("\\{out}")
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +867,348 @@ mod tests {
         let d = diff_text("a b", "b a", Granularity::Words, Some(Instant::now()));
         assert!(d.approximated);
         assert_eq!(d.new_text(), "b a");
+    }
+
+    mod documents {
+        use super::*;
+        use crate::import::{parse_draft, plan_revision};
+        use crate::tests::World;
+        use crate::{ClauseOp, Command, ParticipantId};
+
+        const DRAFT1: &str = "# Code
+
+Recalling the need for a test;
+
+## Article 1 — Objectives
+
+1. The first objective is clarity of the recruitment rules.
+2. Source countries shall be compensated by destination countries.
+3. The third objective is fairness.
+
+## Article 2 — Scope
+
+1. The Code applies to all recruiters:
+   - (a) public;
+   - (b) private.
+2. The right to migrate is recognised.
+";
+
+        /// Article 1 loses 1.2, the right to migrate moves from 2.2 to 1.3, 2.1 is reworded
+        /// and Article 2's heading changes; a new 2.2 is added.
+        const DRAFT2: &str = "# Code
+
+Recalling the need for a test;
+
+## Article 1 — Objectives
+
+1. The first objective is clarity of the recruitment rules.
+2. The third objective is fairness.
+3. The right to migrate is recognised.
+
+## Article 2 — Scope and nature
+
+1. The Code applies to all recruiters:
+   - (a) public;
+   - (b) private and voluntary.
+2. A new paragraph on data.
+";
+
+        fn import(w: &mut World, s: ParticipantId, md: &str) {
+            let draft = parse_draft(md.as_bytes()).unwrap();
+            let doc = w.doc().clone();
+            let plan = plan_revision(&doc, &draft, &mut || ClauseId(w.id()));
+            if !plan.is_empty() {
+                w.run(
+                    s,
+                    Command::IssueRevision {
+                        label: None,
+                        ops: plan.ops,
+                    },
+                )
+                .unwrap();
+            }
+        }
+
+        fn two_states() -> (DocumentState, DocumentState) {
+            let (mut w, s) = World::with_document();
+            import(&mut w, s, DRAFT1);
+            let old = w.doc().clone();
+            import(&mut w, s, DRAFT2);
+            (old, w.doc().clone())
+        }
+
+        fn entry<'d>(d: &'d DocumentDiff, label: &str) -> &'d ClauseDiff {
+            d.clauses
+                .iter()
+                .find(|c| c.label() == label)
+                .unwrap_or_else(|| panic!("no {label} in {d:#?}"))
+        }
+
+        #[test]
+        fn clauses_are_compared_by_identity() {
+            let (old, new) = two_states();
+            let d = diff_documents(&old, &new, None, Granularity::Words, None);
+            let summary: Vec<(String, &str)> = d
+                .clauses
+                .iter()
+                .map(|c| {
+                    let label = match (&c.old_label, &c.new_label) {
+                        (Some(o), Some(n)) if o != n => format!("{o}→{n}"),
+                        _ => c.label().to_string(),
+                    };
+                    (label, c.status.name())
+                })
+                .collect();
+            let expected: Vec<(String, &str)> = [
+                ("1.2", "removed"),
+                ("1.3→1.2", "renumbered"),
+                ("2.2→1.3", "moved"),
+                ("Article 2", "reworded"),
+                ("2.1", "reworded"),
+                ("2.2", "added"),
+            ]
+            .iter()
+            .map(|(l, s)| (l.to_string(), *s))
+            .collect();
+            assert_eq!(summary, expected);
+
+            let moved = entry(&d, "1.3");
+            assert!(moved.moved && moved.relabelled && !moved.reworded);
+            assert!(moved.text.is_unchanged());
+            assert_eq!((moved.words_inserted, moved.words_deleted), (0, 0));
+            let heading = entry(&d, "Article 2").heading.as_ref().unwrap();
+            assert_eq!(heading.new_text(), "Scope and nature");
+            assert_eq!(entry(&d, "Article 2").words_inserted, 2);
+            let reworded = entry(&d, "2.1");
+            assert_eq!((reworded.words_inserted, reworded.words_deleted), (2, 0));
+            let removed = d
+                .clauses
+                .iter()
+                .find(|c| c.status == ClauseStatus::Removed)
+                .unwrap();
+            assert_eq!(removed.words_deleted, 8);
+            assert_eq!(
+                removed.text.old_text(),
+                old.clause(removed.clause).unwrap().text
+            );
+            assert_eq!(entry(&d, "2.2").words_inserted, 5);
+            assert_eq!(d.word_counts(), (9, 8));
+            assert!(!d.approximated);
+
+            // Nothing changed, nothing shown; and the reverse diff mirrors the forward one.
+            assert!(diff_documents(&new, &new, None, Granularity::Words, None).is_empty());
+            let back = diff_documents(&new, &old, None, Granularity::Words, None);
+            assert_eq!(back.word_counts(), (8, 9));
+        }
+
+        #[test]
+        fn a_scope_keeps_one_article_and_what_was_or_is_under_it() {
+            let (old, new) = two_states();
+            let a1 = old.resolve_clause("Article 1").unwrap();
+            let d = diff_documents(&old, &new, Some(a1), Granularity::Words, None);
+            let labels: Vec<&str> = d.clauses.iter().map(ClauseDiff::label).collect();
+            assert_eq!(labels, ["1.2", "1.2", "1.3"]);
+            let a2 = new.resolve_clause("Article 2").unwrap();
+            let d = diff_documents(&old, &new, Some(a2), Granularity::Words, None);
+            let labels: Vec<&str> = d.clauses.iter().map(ClauseDiff::label).collect();
+            // The clause that left Article 2 is shown as moved (to 1.3), not as removed.
+            assert_eq!(labels, ["Article 2", "2.1", "1.3", "2.2"]);
+            assert_eq!(d.clauses[2].status, ClauseStatus::Moved);
+            assert_eq!(d.clauses[2].old_label.as_deref(), Some("2.2"));
+            let p = new.resolve_clause("2.1").unwrap();
+            let d = diff_documents(&old, &new, Some(p), Granularity::Chars, None);
+            assert_eq!(d.clauses.len(), 1);
+            assert_eq!(d.granularity, Granularity::Chars);
+        }
+
+        #[test]
+        fn a_passed_deadline_marks_the_whole_diff_approximated() {
+            let (old, new) = two_states();
+            let d = diff_documents(&old, &new, None, Granularity::Words, Some(Instant::now()));
+            assert!(d.approximated);
+            for c in &d.clauses {
+                let before = old
+                    .clause(c.clause)
+                    .map(|c| c.text.clone())
+                    .unwrap_or_default();
+                let after = new
+                    .clause(c.clause)
+                    .map(|c| c.text.clone())
+                    .unwrap_or_default();
+                assert_eq!((c.text.old_text(), c.text.new_text()), (before, after));
+            }
+        }
+
+        #[test]
+        fn siblings_out_of_order_are_the_fewest_that_explain_the_new_order() {
+            assert_eq!(kept_in_order(&[0, 1, 2, 3]), [true; 4]);
+            // One clause moved to the front: only it moved.
+            assert_eq!(kept_in_order(&[3, 0, 1, 2]), [false, true, true, true]);
+            assert_eq!(
+                kept_in_order(&[0, 2, 1, 3]).iter().filter(|k| !**k).count(),
+                1
+            );
+            assert_eq!(kept_in_order(&[]), Vec::<bool>::new());
+        }
+
+        #[test]
+        fn the_markdown_of_a_document_reads_back_as_the_draft() {
+            let (mut w, s) = World::with_document();
+            import(&mut w, s, DRAFT1);
+            let md = markdown(w.doc(), None);
+            assert_eq!(md, DRAFT1.replace("# Code", "# A Code"));
+            let a2 = w.label("Article 2");
+            assert_eq!(
+                markdown(w.doc(), Some(a2)),
+                DRAFT1[DRAFT1.find("\n## Article 2").unwrap()..]
+            );
+            let p = w.label("2.2");
+            assert_eq!(
+                markdown(w.doc(), Some(p)),
+                "\n2. The right to migrate is recognised.\n"
+            );
+        }
+
+        mod property {
+            use super::*;
+            use proptest::prelude::*;
+
+            /// Words, with the characters Markdown would read as markup among them.
+            const WORDS: &[&str] = &[
+                "States",
+                "shall",
+                "health",
+                "personnel;",
+                "(a)",
+                "5(1)(a).",
+                "*",
+                "_x_",
+                "[a]",
+                "<b>",
+                "&amp;",
+                "`c`",
+                "\\",
+                "#",
+                "1.",
+                "2)",
+                "-",
+                "+",
+                "=",
+                ">",
+                "|",
+                "~",
+                "—",
+                "é",
+            ];
+
+            fn words() -> impl Strategy<Value = String> {
+                prop::collection::vec(prop::sample::select(WORDS), 1..6).prop_map(|w| w.join(" "))
+            }
+
+            /// A paragraph: a line, perhaps subparagraph lines, perhaps a second paragraph.
+            fn paragraph() -> impl Strategy<Value = String> {
+                (
+                    words(),
+                    prop::collection::vec(words(), 0..3),
+                    prop::option::of(words()),
+                )
+                    .prop_map(|(first, subs, more)| {
+                        let mut t = first;
+                        for s in subs {
+                            t.push('\n');
+                            t.push_str(&s);
+                        }
+                        if let Some(m) = more {
+                            t.push_str("\n\n");
+                            t.push_str(&m);
+                        }
+                        t
+                    })
+            }
+
+            #[derive(Clone, Debug)]
+            struct Article {
+                heading: Option<String>,
+                text: String,
+                paragraphs: Vec<String>,
+            }
+
+            fn article() -> impl Strategy<Value = Article> {
+                (
+                    prop::option::of(words()),
+                    prop_oneof![Just(String::new()), words()],
+                    prop::collection::vec(paragraph(), 0..5),
+                )
+                    .prop_map(|(heading, text, paragraphs)| Article {
+                        heading,
+                        text,
+                        paragraphs,
+                    })
+            }
+
+            fn add(
+                clause: ClauseId,
+                parent: Option<ClauseId>,
+                after: Option<ClauseId>,
+                label: String,
+                heading: Option<String>,
+                text: String,
+            ) -> ClauseOp {
+                ClauseOp::Add {
+                    clause,
+                    parent,
+                    after,
+                    label,
+                    heading,
+                    text,
+                }
+            }
+
+            proptest! {
+                #![proptest_config(ProptestConfig::with_cases(128))]
+                #[test]
+                fn importing_the_markdown_of_a_document_changes_nothing(
+                    preamble in prop::collection::vec(words(), 0..3),
+                    articles in prop::collection::vec(article(), 1..5),
+                    removals in prop::collection::vec(any::<usize>(), 0..3),
+                ) {
+                    let (mut w, s) = World::with_document();
+                    let mut ops = Vec::new();
+                    let mut last = None;
+                    for (i, text) in preamble.iter().enumerate() {
+                        let id = ClauseId(w.id());
+                        ops.push(add(id, None, last, format!("PP{}", i + 1), None, text.clone()));
+                        last = Some(id);
+                    }
+                    let mut paragraphs = Vec::new();
+                    for (i, a) in articles.iter().enumerate() {
+                        let id = ClauseId(w.id());
+                        ops.push(add(id, None, last, format!("Article {}", i + 1), a.heading.clone(), a.text.clone()));
+                        last = Some(id);
+                        let mut after = None;
+                        for (k, p) in a.paragraphs.iter().enumerate() {
+                            let pid = ClauseId(w.id());
+                            ops.push(add(pid, Some(id), after, format!("{}.{}", i + 1, k + 1), None, p.clone()));
+                            after = Some(pid);
+                            paragraphs.push(pid);
+                        }
+                    }
+                    // Paragraphs removed without renumbering leave gaps in the numbers.
+                    for r in removals {
+                        if !paragraphs.is_empty() {
+                            let id = paragraphs.remove(r % paragraphs.len());
+                            ops.push(ClauseOp::Remove { clause: id });
+                        }
+                    }
+                    w.run(s, Command::IssueRevision { label: None, ops }).unwrap();
+                    let doc = w.doc().clone();
+                    let md = markdown(&doc, None);
+                    let draft = parse_draft(md.as_bytes());
+                    prop_assert!(draft.is_ok(), "{:?}\n{}", draft, md);
+                    let plan = plan_revision(&doc, &draft.unwrap(), &mut || ClauseId(w.id()));
+                    prop_assert!(plan.is_empty(), "{}\n{:#?}", md, plan.ops);
+                }
+            }
+        }
     }
 }

@@ -124,6 +124,8 @@ pub struct DocumentState {
     pub revisions: u32,
     /// How many comments have been posted.
     pub comments: u32,
+    /// How many amendments have been proposed: the next one is numbered from it.
+    pub amendments_proposed: u32,
     /// Roles held, by participant.
     pub roles: BTreeMap<ParticipantId, BTreeSet<Role>>,
     /// Every amendment, by number.
@@ -157,6 +159,7 @@ impl DocumentState {
             updated_at: first.recorded_at,
             revisions: 0,
             comments: 0,
+            amendments_proposed: 0,
             roles: BTreeMap::new(),
             amendments: BTreeMap::new(),
             tags: BTreeMap::new(),
@@ -169,12 +172,19 @@ impl DocumentState {
     /// Fold a document's events, in stream order, into its state. `None` if the first event
     /// does not create a document.
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a RecordedEvent>) -> Option<Self> {
-        let mut events = events.into_iter();
-        let mut state = DocumentState::created(events.next()?)?;
+        let mut state = None;
         for e in events {
-            state.evolve(e);
+            DocumentState::fold(&mut state, e);
         }
-        Some(state)
+        state
+    }
+
+    /// Fold one event into a document that may not exist yet: the first event creates it.
+    pub fn fold(state: &mut Option<DocumentState>, e: &RecordedEvent) {
+        match state {
+            Some(s) => s.evolve(e),
+            None => *state = DocumentState::created(e),
+        }
     }
 
     /// Fold one more event in. Never fails: events were validated when they were decided.
@@ -195,8 +205,9 @@ impl DocumentState {
                     }
                 }
             }
-            Event::RevisionIssued { ops, .. } => {
-                self.revisions += 1;
+            Event::RevisionIssued { revision, ops, .. } => {
+                // The parts of one large revision share its number.
+                self.revisions = self.revisions.max(*revision);
                 self.apply_all(ops, e.seq);
             }
             Event::AmendmentProposed {
@@ -204,6 +215,7 @@ impl DocumentState {
                 change,
                 rationale,
             } => {
+                self.amendments_proposed = self.amendments_proposed.max(amendment.0);
                 self.amendments.insert(
                     *amendment,
                     Amendment {

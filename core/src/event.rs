@@ -438,6 +438,18 @@ impl Event {
         }
     }
 
+    /// The amendment the event is about, if any.
+    pub fn amendment(&self) -> Option<AmendmentNo> {
+        match self {
+            Event::AmendmentProposed { amendment, .. }
+            | Event::AmendmentSupported { amendment }
+            | Event::AmendmentOpposed { amendment }
+            | Event::AmendmentWithdrawn { amendment }
+            | Event::DecisionRecorded { amendment, .. } => Some(*amendment),
+            _ => None,
+        }
+    }
+
     /// Every payload type name, for filters and documentation.
     pub const KINDS: &'static [&'static str] = &[
         "participant_registered",

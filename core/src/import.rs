@@ -21,7 +21,8 @@ use crate::event::ClauseOp;
 use crate::ids::ClauseId;
 use crate::{MAX_NAME, MAX_TEXT};
 
-/// Largest draft accepted, in bytes.
+/// Largest draft accepted, in bytes. (A large draft is recorded as one revision in several
+/// events, appended together.)
 pub const MAX_DRAFT_BYTES: usize = 1 << 20;
 
 /// Lowest similarity at which two clauses left unmatched are taken for one reworded clause.

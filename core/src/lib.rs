@@ -4,6 +4,7 @@
 //! are passed in. `decide` holds the rules; `evolve` folds events into state and cannot fail;
 //! any view at any point is a fold of the events up to that point.
 
+pub mod blame;
 mod command;
 pub mod diff;
 mod document;
@@ -11,6 +12,7 @@ mod error;
 mod event;
 mod ids;
 pub mod import;
+pub mod pickaxe;
 mod point;
 mod registry;
 

@@ -3,6 +3,12 @@
 //! A point is the head, a global sequence number, a moment, or a tag. As text it reads
 //! `head`, `42` (or `seq:42`), `2010-05-20` or `2010-05-20T03:00:00Z` (or `time:…`), and
 //! anything else is a tag name (or `tag:NAME` when a tag looks like something else).
+//!
+//! A point can also be relative: `POINT~N` stands N text changes before `POINT` (a text change
+//! is a revision or a decision whose operations are non-empty), just before the N-th last change
+//! that `POINT` includes; `POINT~` is `POINT~1`. So `WHA63.16~1` is the text just before the last
+//! change before the adoption tag, and `EB126/8~1` the text the revision `EB126/8` replaced.
+//! Relative points need the document's events: [`Point::resolve`] takes them.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::DocumentState;
 use crate::error::DomainError;
-use crate::event::{RecordedEvent, Timestamp};
+use crate::event::{Event, RecordedEvent, Timestamp};
 
 /// Where a view stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +32,13 @@ pub enum Point {
     Time(Timestamp),
     /// At the point a tag names.
     Tag(String),
+    /// This many text changes before another point (`POINT~N`).
+    Back {
+        /// The point counted from.
+        base: Box<Point>,
+        /// How many text changes back.
+        steps: u32,
+    },
 }
 
 /// A point reduced to a cut of the log: the events a view includes.
@@ -51,9 +64,51 @@ impl Cut {
 }
 
 impl Point {
+    /// Whether the point is relative (`POINT~N`) and so needs the document's events to be
+    /// resolved ([`Point::resolve`]).
+    pub fn is_relative(&self) -> bool {
+        matches!(self, Point::Back { .. })
+    }
+
+    /// Reduce the point to a cut, looking tags up in the document as it stands at its head and
+    /// counting relative points back through the document's events (its stream, in order).
+    pub fn resolve(
+        &self,
+        head: &DocumentState,
+        events: &[RecordedEvent],
+    ) -> Result<Cut, DomainError> {
+        let Point::Back { base, steps } = self else {
+            return self.cut(head);
+        };
+        let cut = base.resolve(head, events)?;
+        if *steps == 0 {
+            return Ok(cut);
+        }
+        let changes: Vec<&RecordedEvent> = events
+            .iter()
+            .filter(|e| cut.includes(e) && changes_text(e))
+            .collect();
+        let n = *steps as usize;
+        if n > changes.len() {
+            return Err(DomainError::Invalid(format!(
+                "{self}: there {} only {} text change{} (revisions and decisions that changed the text) up to {base}",
+                if changes.len() == 1 { "is" } else { "are" },
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" },
+            )));
+        }
+        Ok(Cut::Seq(changes[changes.len() - n].seq - 1))
+    }
+
     /// Reduce the point to a cut, looking tags up in the document as it stands at its head.
+    /// A relative point needs the events: use [`Point::resolve`].
     pub fn cut(&self, head: &DocumentState) -> Result<Cut, DomainError> {
         Ok(match self {
+            Point::Back { .. } => {
+                return Err(DomainError::Invalid(format!(
+                    "a relative point ({self}) is not accepted here; give a tag, an event number or a date"
+                )))
+            }
             Point::Head => Cut::Head,
             Point::Seq(s) => Cut::Seq(*s),
             Point::Time(t) => Cut::Time(*t),
@@ -84,8 +139,17 @@ impl fmt::Display for Point {
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
             Point::Tag(t) => f.write_str(t),
+            Point::Back { base, steps } => write!(f, "{base}~{steps}"),
         }
     }
+}
+
+/// Whether an event changes the text: a revision or a decision with clause operations.
+pub(crate) fn changes_text(e: &RecordedEvent) -> bool {
+    matches!(
+        &e.event,
+        Event::RevisionIssued { ops, .. } | Event::DecisionRecorded { ops, .. } if !ops.is_empty()
+    )
 }
 
 impl FromStr for Point {
@@ -97,6 +161,26 @@ impl FromStr for Point {
         }
         if s == "head" {
             return Ok(Point::Head);
+        }
+        if let Some((base, steps)) = s.rsplit_once('~') {
+            if steps.bytes().all(|b| b.is_ascii_digit()) {
+                let steps = if steps.is_empty() {
+                    1
+                } else {
+                    steps
+                        .parse()
+                        .map_err(|_| format!("'{steps}' is too large a number of steps back"))?
+                };
+                if base.trim().is_empty() {
+                    return Err(format!(
+                        "'{s}' counts back from nothing; write POINT~N, such as head~1 or WHA63.16~2"
+                    ));
+                }
+                return Ok(Point::Back {
+                    base: Box::new(base.parse()?),
+                    steps,
+                });
+            }
         }
         if let Some(n) = s.strip_prefix("seq:") {
             return n
@@ -184,6 +268,145 @@ mod tests {
         };
         assert_eq!(t.to_rfc3339(), "2010-05-20T03:00:00+00:00");
         assert!("seq:x".parse::<Point>().is_err());
+    }
+
+    #[test]
+    fn relative_points_read_as_written() {
+        let back = |base: Point, steps| Point::Back {
+            base: Box::new(base),
+            steps,
+        };
+        let tag = |t: &str| Point::Tag(t.into());
+        assert_eq!("WHA63.16~1".parse::<Point>(), Ok(back(tag("WHA63.16"), 1)));
+        assert_eq!("WHA63.16~".parse::<Point>(), Ok(back(tag("WHA63.16"), 1)));
+        assert_eq!("head~3".parse::<Point>(), Ok(back(Point::Head, 3)));
+        assert_eq!("42~2".parse::<Point>(), Ok(back(Point::Seq(42), 2)));
+        assert_eq!(
+            "EB124/13~1~2".parse::<Point>(),
+            Ok(back(back(tag("EB124/13"), 1), 2))
+        );
+        assert_eq!("tag:x~1".parse::<Point>(), Ok(back(tag("x"), 1)));
+        let Ok(Point::Back { base, .. }) = "2010-05-20~1".parse::<Point>() else {
+            panic!("a date counts back too")
+        };
+        assert!(matches!(*base, Point::Time(_)));
+        // A tilde not followed by a number belongs to a tag name.
+        assert_eq!("a~b".parse::<Point>(), Ok(tag("a~b")));
+        assert!("~1".parse::<Point>().is_err());
+        assert!("x~99999999999".parse::<Point>().is_err());
+        assert_eq!(back(tag("WHA63.16"), 2).to_string(), "WHA63.16~2");
+        assert!(back(Point::Head, 1).is_relative() && !Point::Head.is_relative());
+    }
+
+    mod resolving {
+        use super::*;
+        use crate::tests::World;
+        use crate::{AmendmentNo, Change, ClauseOp, Command, Method, Outcome, Role};
+
+        /// A first draft (one text change), a tag `d1`, a rejected amendment (no change), an
+        /// accepted one (a change), a comment, a second revision (a change), a tag `d2`.
+        fn history() -> World {
+            let (mut w, s) = World::with_document();
+            w.first_draft(s);
+            let chair = w.participant("chair", &[Role::Chair]);
+            let brazil = w.participant("brazil", &[Role::Delegate]);
+            let tag = |w: &mut World, name: &str| {
+                let seq = w.doc().seq;
+                w.run(
+                    s,
+                    Command::SetTag {
+                        name: name.into(),
+                        seq,
+                    },
+                )
+                .unwrap();
+            };
+            tag(&mut w, "d1");
+            for text in ["Rejected wording.", "Accepted wording."] {
+                let clause = w.label("1.2");
+                w.run(
+                    brazil,
+                    Command::ProposeAmendment {
+                        change: Change::Replace {
+                            clause,
+                            text: text.into(),
+                        },
+                        rationale: None,
+                    },
+                )
+                .unwrap();
+            }
+            for (no, outcome) in [(1, Outcome::Rejected), (2, Outcome::Accepted)] {
+                w.run(
+                    chair,
+                    Command::RecordDecision {
+                        amendment: AmendmentNo(no),
+                        outcome,
+                        method: Method::Consensus,
+                    },
+                )
+                .unwrap();
+            }
+            let clause = w.label("2.1");
+            w.run(
+                s,
+                Command::IssueRevision {
+                    label: Some("second".into()),
+                    ops: vec![ClauseOp::Reword {
+                        clause,
+                        heading: None,
+                        text: "Member States shall exchange data.".into(),
+                    }],
+                },
+            )
+            .unwrap();
+            tag(&mut w, "d2");
+            w
+        }
+
+        fn seq_of(w: &World, kind: &str, nth: usize) -> u64 {
+            w.log
+                .iter()
+                .filter(|e| e.stream != crate::StreamId::REGISTRY && e.event.kind() == kind)
+                .nth(nth)
+                .unwrap()
+                .seq
+        }
+
+        fn resolve(w: &World, point: &str) -> Result<Cut, DomainError> {
+            let events: Vec<RecordedEvent> = w
+                .log
+                .iter()
+                .filter(|e| e.stream != crate::StreamId::REGISTRY)
+                .cloned()
+                .collect();
+            point.parse::<Point>().unwrap().resolve(w.doc(), &events)
+        }
+
+        #[test]
+        fn counting_back_skips_events_that_do_not_change_the_text() {
+            let w = history();
+            let revision2 = seq_of(&w, "revision_issued", 1);
+            let accepted = seq_of(&w, "decision_recorded", 1);
+            let revision1 = seq_of(&w, "revision_issued", 0);
+            assert_eq!(resolve(&w, "d2~1"), Ok(Cut::Seq(revision2 - 1)));
+            assert_eq!(resolve(&w, "head~"), Ok(Cut::Seq(revision2 - 1)));
+            assert_eq!(resolve(&w, "d2~2"), Ok(Cut::Seq(accepted - 1)));
+            assert_eq!(resolve(&w, "d2~1~1"), Ok(Cut::Seq(accepted - 1)));
+            assert_eq!(resolve(&w, "d2~3"), Ok(Cut::Seq(revision1 - 1)));
+            assert_eq!(resolve(&w, "d1~1"), Ok(Cut::Seq(revision1 - 1)));
+            assert_eq!(resolve(&w, "d1~0"), Ok(Cut::Seq(w.doc().tags["d1"])));
+            // A point between changes counts from the last change it includes.
+            assert_eq!(
+                resolve(&w, &format!("{}~1", seq_of(&w, "decision_recorded", 0))),
+                Ok(Cut::Seq(revision1 - 1))
+            );
+            let err = resolve(&w, "d1~2").unwrap_err().to_string();
+            assert!(err.contains("only 1 text change"), "{err}");
+            assert!(resolve(&w, "nope~1").is_err());
+            // Without the events, a relative point is refused with a reason.
+            assert!(Point::from_str("d2~1").unwrap().cut(w.doc()).is_err());
+        }
     }
 
     #[test]

@@ -680,3 +680,51 @@ fn tags_name_a_point_once() {
         )
         .is_err());
 }
+
+#[test]
+fn a_large_revision_is_recorded_in_parts_that_each_fit_in_one_event() {
+    let (mut w, s) = World::with_document();
+    let article = ClauseId(w.id());
+    let mut ops = vec![ClauseOp::Add {
+        clause: article,
+        parent: None,
+        after: None,
+        label: "Article 1".into(),
+        heading: Some("Everything".into()),
+        text: String::new(),
+    }];
+    let mut after = None;
+    for k in 1..=2_000 {
+        let clause = ClauseId(w.id());
+        ops.push(ClauseOp::Add {
+            clause,
+            parent: Some(article),
+            after,
+            label: format!("1.{k}"),
+            heading: None,
+            text: format!("Member States should do thing number {k} with care."),
+        });
+        after = Some(clause);
+    }
+    let events = w
+        .run(
+            s,
+            Command::IssueRevision {
+                label: Some("big".into()),
+                ops,
+            },
+        )
+        .unwrap();
+    assert!(events.len() > 1, "split into parts");
+    for e in &events {
+        assert!(matches!(e, Event::RevisionIssued { revision: 1, .. }));
+        let bytes = serde_json::to_vec(e).unwrap().len();
+        assert!(bytes < 64 * 1024, "a part of {bytes} bytes");
+    }
+    assert_eq!(w.doc().revisions, 1);
+    assert_eq!(w.doc().clause_count(), 2_001);
+    assert_eq!(
+        w.text()[2_000],
+        "  1.2000 Member States should do thing number 2000 with care."
+    );
+}

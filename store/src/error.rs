@@ -58,6 +58,9 @@ pub enum StoreError {
     /// A stream that does not exist.
     #[error("no stream {0} in the log")]
     UnknownStream(StreamId),
+    /// The events were written but could not be made durable; the outcome is unknown.
+    #[error("the events were written but could not be made durable ({0}); the write may or may not survive a crash: check with `travaux log`, and retry with the same --event-id")]
+    NotDurable(String),
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),

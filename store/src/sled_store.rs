@@ -152,6 +152,9 @@ struct Head {
     next_seq: u64,
     hash: Hash,
     last_time: Option<Timestamp>,
+    /// Why the last event does not read back, if it does not: nothing is appended to a log
+    /// whose tail is damaged, but it can still be read and verified.
+    damaged: Option<String>,
 }
 
 /// The event store of one directory. One process opens it at a time.
@@ -206,14 +209,27 @@ impl Store {
                 next_seq: 1,
                 hash: Hash::default(),
                 last_time: None,
+                damaged: None,
             },
             Some(kv) => {
-                let (_, v) = kv?;
-                let last = codec::decode(&v)?;
-                Head {
-                    next_seq: last.seq + 1,
-                    hash: last.hash,
-                    last_time: Some(last.recorded_at),
+                let (k, v) = kv?;
+                match codec::decode(&v) {
+                    Ok(last) => Head {
+                        next_seq: last.seq + 1,
+                        hash: last.hash,
+                        last_time: Some(last.recorded_at),
+                        damaged: None,
+                    },
+                    Err(e) => {
+                        let seq = be_u64(&k[1..])?;
+                        tracing::error!(seq, error = %e, "the last event does not read back");
+                        Head {
+                            next_seq: seq + 1,
+                            hash: Hash::default(),
+                            last_time: None,
+                            damaged: Some(format!("event {seq} does not read back: {e}")),
+                        }
+                    }
                 }
             }
         };
@@ -268,22 +284,14 @@ impl Store {
         decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
     ) -> Result<Appended, StoreError> {
         let mut head = self.head.lock().expect("writer lock");
+        refuse_damaged(&head)?;
         if let Some(stored) = self.retried(w.stream, w.actor, w.event_id, w.request)? {
             return Ok(Appended {
                 events: stored,
                 duplicate: true,
             });
         }
-        let state = if w.stream == StreamId::REGISTRY {
-            None
-        } else {
-            self.document(DocumentId(w.stream.0))?
-        };
-        let version = match &state {
-            Some(s) => s.version,
-            None => self.stream_version(w.stream)?,
-        };
-        check_expected(w.stream, w.expected, version)?;
+        let (state, version) = self.stream_state(w.stream, w.expected)?;
         let events = decide(self, state.as_ref())?;
         let time = resolve_clock(w.clock, head.last_time)?;
         let new: Vec<NewEvent> = events
@@ -313,6 +321,7 @@ impl Store {
         events: Vec<NewEvent>,
     ) -> Result<Appended, StoreError> {
         let mut head = self.head.lock().expect("writer lock");
+        refuse_damaged(&head)?;
         if events.is_empty() {
             return Ok(Appended {
                 events: Vec::new(),
@@ -343,16 +352,7 @@ impl Store {
         if let Some(s) = stored.first() {
             return Err(StoreError::DuplicateEventId(s.id));
         }
-        let state = if stream == StreamId::REGISTRY {
-            None
-        } else {
-            self.document(DocumentId(stream.0))?
-        };
-        let version = match &state {
-            Some(s) => s.version,
-            None => self.stream_version(stream)?,
-        };
-        check_expected(stream, expected, version)?;
+        let (state, version) = self.stream_state(stream, expected)?;
         let mut clocked = Vec::with_capacity(events.len());
         let mut last = head.last_time;
         for mut e in events {
@@ -370,6 +370,42 @@ impl Store {
         })
     }
 
+    /// The events an append with this first event id recorded, and the fingerprint of its
+    /// request, if the id is in the log: lets a caller answer a retry before doing any work.
+    pub fn recorded(&self, id: EventId) -> Result<Option<(Vec<RecordedEvent>, Hash)>, StoreError> {
+        let Some((seq, request)) = self.by_id(id)? else {
+            return Ok(None);
+        };
+        let mut events = vec![self.event(seq)?];
+        for i in 1.. {
+            match self.by_id(derived_id(id, i))? {
+                Some((seq, _)) => events.push(self.event(seq)?),
+                None => break,
+            }
+        }
+        Ok(Some((events, request)))
+    }
+
+    /// The state a write starts from: the document at its head (for a document stream that
+    /// exists) and the stream's version, checked against the version expected.
+    fn stream_state(
+        &self,
+        stream: StreamId,
+        expected: Expected,
+    ) -> Result<(Option<DocumentState>, u64), StoreError> {
+        let state = if stream == StreamId::REGISTRY {
+            None
+        } else {
+            self.document(DocumentId(stream.0))?
+        };
+        let version = match &state {
+            Some(s) => s.version,
+            None => self.stream_version(stream)?,
+        };
+        check_expected(stream, expected, version)?;
+        Ok((state, version))
+    }
+
     /// If `id` is in the log, the events of the append it began, provided that append was the
     /// same request (same stream, actor and fingerprint); an error if the id names another.
     fn retried(
@@ -379,21 +415,14 @@ impl Store {
         id: EventId,
         request: Hash,
     ) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
-        let Some((seq, stored_request)) = self.by_id(id)? else {
+        let Some((events, stored_request)) = self.recorded(id)? else {
             return Ok(None);
         };
-        let first = self.event(seq)?;
+        let first = &events[0];
         if first.stream != stream || first.actor != actor || stored_request != request {
             return Err(StoreError::DuplicateEventId(id));
         }
-        let mut out = vec![first];
-        for i in 1.. {
-            match self.by_id(derived_id(id, i))? {
-                Some((seq, _)) => out.push(self.event(seq)?),
-                None => break,
-            }
-        }
-        Ok(Some(out))
+        Ok(Some(events))
     }
 
     /// The sequence number and request fingerprint an event id was stored with.
@@ -444,10 +473,7 @@ impl Store {
             batch.insert(key(b'i', &[r.id.0.as_bytes()]), id_entry);
             registry_entries(&r, &mut batch)?;
             if stream != StreamId::REGISTRY {
-                match &mut state {
-                    Some(s) => s.evolve(&r),
-                    None => state = DocumentState::created(&r),
-                }
+                DocumentState::fold(&mut state, &r);
             }
             prev = r.hash;
             seq += 1;
@@ -456,7 +482,7 @@ impl Store {
         if let Some(s) = &mut state {
             let touched: Vec<AmendmentNo> = recorded
                 .iter()
-                .filter_map(|r| amendment_of(&r.event))
+                .filter_map(|r| r.event.amendment())
                 .collect();
             self.put_document(&mut batch, s, Some(&touched))?;
         } else if stream != StreamId::REGISTRY {
@@ -465,10 +491,13 @@ impl Store {
             )));
         }
         self.tree.apply_batch(batch)?;
-        self.make_durable()?;
+        // The batch is in the tree: the next append must follow it, whatever becomes of the
+        // flush.
         head.next_seq = seq;
         head.hash = prev;
         head.last_time = recorded.last().map(|r| r.recorded_at).or(head.last_time);
+        self.make_durable()
+            .map_err(|e| StoreError::NotDurable(e.to_string()))?;
         tracing::debug!(stream = %stream, events = recorded.len(), head = seq - 1, "appended");
         Ok(recorded)
     }
@@ -505,7 +534,18 @@ impl Store {
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
         self.tree
             .scan_prefix(key(b's', &[stream.0.as_bytes()]))
-            .map(move |kv| self.event(be_u64(&kv?.1)?))
+            .map(move |kv| {
+                let (k, v) = kv?;
+                let e = self.event(be_u64(&v)?)?;
+                if e.stream != stream || e.version != be_u64(&k[17..])? {
+                    return Err(StoreError::Corrupt(format!(
+                        "the stream index of {stream} points at event {}, which is not its version {}",
+                        e.seq,
+                        be_u64(&k[17..])?
+                    )));
+                }
+                Ok(e)
+            })
     }
 
     /// A stream's version: how many events it holds.
@@ -532,7 +572,12 @@ impl Store {
             return Ok(None);
         }
         match self.load_document(id) {
-            Ok(Some(state)) if state.version == version => Ok(Some(state)),
+            Ok(Some(state))
+                if state.version == version
+                    && state.amendments.len() == state.amendments_proposed as usize =>
+            {
+                Ok(Some(state))
+            }
             outcome => {
                 let found = match outcome {
                     Ok(Some(s)) => format!("version {}", s.version),
@@ -637,10 +682,7 @@ impl Store {
             if !cut.includes(&e) {
                 break;
             }
-            match &mut state {
-                Some(s) => s.evolve(&e),
-                None => state = DocumentState::created(&e),
-            }
+            DocumentState::fold(&mut state, &e);
         }
         Ok(state)
     }
@@ -734,9 +776,28 @@ impl Store {
             prev = e.hash;
             expected_seq += 1;
         }
+        // Every event has exactly one stream entry and one id entry pointing at it (checked
+        // above); any other entry is a stray that would mix events into a stream.
+        let events = expected_seq - 1;
+        for (prefix, what) in [(b's', "stream"), (b'i', "event id")] {
+            let entries = self.tree.scan_prefix([prefix]).count() as u64;
+            if entries != events {
+                return Ok(VerifyReport {
+                    events,
+                    head_seq: events,
+                    head_hash: prev,
+                    problem: Some(Problem {
+                        seq: events + 1,
+                        message: format!(
+                            "the {what} index has {entries} entries for {events} events: the indexes were altered"
+                        ),
+                    }),
+                });
+            }
+        }
         Ok(VerifyReport {
-            events: expected_seq - 1,
-            head_seq: expected_seq - 1,
+            events,
+            head_seq: events,
             head_hash: prev,
             problem: None,
         })
@@ -751,25 +812,17 @@ impl Store {
                 batch.remove(kv?.0);
             }
         }
-        let mut docs: HashMap<DocumentId, DocumentState> = HashMap::new();
+        let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
         for e in self.events_from(1) {
             let e = e?;
             count += 1;
             registry_entries(&e, &mut batch)?;
             if e.stream != StreamId::REGISTRY {
-                let id = DocumentId(e.stream.0);
-                match docs.get_mut(&id) {
-                    Some(s) => s.evolve(&e),
-                    None => {
-                        if let Some(s) = DocumentState::created(&e) {
-                            docs.insert(id, s);
-                        }
-                    }
-                }
+                DocumentState::fold(docs.entry(DocumentId(e.stream.0)).or_default(), &e);
             }
         }
-        for state in docs.values_mut() {
+        for state in docs.values_mut().flatten() {
             self.put_document(&mut batch, state, None)?;
         }
         self.tree.apply_batch(batch)?;
@@ -777,11 +830,24 @@ impl Store {
         Ok(count)
     }
 
+    /// The sled tree itself. Only for tests that damage a store on purpose.
+    #[doc(hidden)]
+    pub fn raw_tree(&self) -> &sled::Db {
+        &self.tree
+    }
+
     /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
     #[doc(hidden)]
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
         self.tree.insert(seq_key(seq), bytes)?;
         self.make_durable()
+    }
+}
+
+fn refuse_damaged(head: &Head) -> Result<(), StoreError> {
+    match &head.damaged {
+        Some(why) => Err(StoreError::Corrupt(why.clone())),
+        None => Ok(()),
     }
 }
 
@@ -817,18 +883,6 @@ fn derived_id(first: EventId, i: usize) -> EventId {
         first
     } else {
         EventId(Uuid::new_v5(&first.0, i.to_string().as_bytes()))
-    }
-}
-
-/// The amendment an event changes, if any.
-fn amendment_of(e: &Event) -> Option<AmendmentNo> {
-    match e {
-        Event::AmendmentProposed { amendment, .. }
-        | Event::AmendmentSupported { amendment }
-        | Event::AmendmentOpposed { amendment }
-        | Event::AmendmentWithdrawn { amendment }
-        | Event::DecisionRecorded { amendment, .. } => Some(*amendment),
-        _ => None,
     }
 }
 

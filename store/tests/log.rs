@@ -76,7 +76,20 @@ impl Clerk {
     /// Close the store and open it again.
     fn reopen(&mut self) {
         self.store = None;
-        self.store = Some(Store::open(self.dir.path()).unwrap());
+        // Within one process sled releases its file lock from a background thread after the
+        // handle is dropped (spacejam/sled#1234): wait for it rather than fail.
+        for _ in 0..100 {
+            match Store::open(self.dir.path()) {
+                Err(StoreError::Locked(_)) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20))
+                }
+                other => {
+                    self.store = Some(other.unwrap());
+                    return;
+                }
+            }
+        }
+        panic!("the store stayed locked after it was closed");
     }
 
     fn tick(&mut self) -> Timestamp {
@@ -1562,4 +1575,97 @@ fn an_event_id_reused_for_a_different_request_by_the_same_actor_is_refused() {
         "{err:?}"
     );
     assert_eq!(c.snapshot(), before);
+}
+
+#[test]
+fn verify_finds_a_stray_stream_index_entry() {
+    let (c, _, doc, _, _) = negotiation();
+    assert_eq!(c.store().verify().unwrap().problem, None);
+    // An extra stream entry that makes event 1 (a registration) look like part of the document.
+    let mut k = vec![b's'];
+    k.extend_from_slice(doc.0.as_bytes());
+    k.extend_from_slice(&999u64.to_be_bytes());
+    c.store()
+        .raw_tree()
+        .insert(k, 1u64.to_be_bytes().to_vec())
+        .unwrap();
+    let report = c.store().verify().unwrap();
+    let problem = report.problem.expect("verify finds the stray entry");
+    assert!(
+        problem.message.contains("stream index"),
+        "{}",
+        problem.message
+    );
+    // Reading the stream refuses to mix the event in.
+    let read: Result<Vec<_>, _> = c.store().stream(StreamId::document(doc)).collect();
+    assert!(matches!(read, Err(StoreError::Corrupt(_))), "{read:?}");
+}
+
+#[test]
+fn a_lost_amendment_cache_is_noticed_and_numbering_goes_on_from_the_log() {
+    let (mut c, _, doc, draft, brazil) = negotiation();
+    let stream = StreamId::document(doc);
+    for text in ["One.", "Two."] {
+        let w = c.write(stream, brazil, Expected::Any);
+        let cmd = Command::ProposeAmendment {
+            change: Change::Replace {
+                clause: draft.p11,
+                text: text.into(),
+            },
+            rationale: None,
+        };
+        c.execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+            .unwrap();
+    }
+    // Lose the cached amendments.
+    let mut prefix = vec![b'a'];
+    prefix.extend_from_slice(doc.0.as_bytes());
+    let keys: Vec<_> = c
+        .store()
+        .raw_tree()
+        .scan_prefix(prefix)
+        .map(|kv| kv.unwrap().0)
+        .collect();
+    assert_eq!(keys.len(), 2);
+    for k in keys {
+        c.store().raw_tree().remove(k).unwrap();
+    }
+    let head = c.store().document(doc).unwrap().unwrap();
+    assert_eq!(head.amendments.len(), 2, "replayed from the log");
+    let w = c.write(stream, brazil, Expected::Any);
+    let cmd = Command::ProposeAmendment {
+        change: Change::Delete { clause: draft.p21 },
+        rationale: None,
+    };
+    let third = c
+        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+        .unwrap();
+    assert!(
+        matches!(third.events[0].event, Event::AmendmentProposed { amendment, .. } if amendment == AmendmentNo(3)),
+        "{:?}",
+        third.events[0].event
+    );
+}
+
+#[test]
+fn a_damaged_last_event_still_opens_for_verify_but_takes_no_append() {
+    let (mut c, _, doc, _, brazil) = negotiation();
+    let (last, _) = c.store().head();
+    c.store().put_raw(last, b"not an event".to_vec()).unwrap();
+    c.reopen();
+    let report = c.store().verify().unwrap();
+    assert_eq!(report.problem.map(|p| p.seq), Some(last));
+    let w = c.write(StreamId::document(doc), brazil, Expected::Any);
+    let err = c
+        .execute(w, |dir, s| {
+            let cmd = Command::PostComment {
+                clause: None,
+                position: Position::Neutral,
+                text: "After the damage.".into(),
+                reply_to: None,
+            };
+            decide(s.unwrap(), brazil, dir, cmd)
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
 }

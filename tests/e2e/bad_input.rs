@@ -434,3 +434,67 @@ fn a_missing_store_is_not_created() {
     assert_eq!(out.code, 1, "{out:?}");
     assert!(!t.dir().join("no").exists());
 }
+
+/// A large draft of many short clauses is recorded whole, in several events appended together.
+#[test]
+fn a_large_draft_of_many_clauses_is_recorded_in_parts() {
+    let t = Travaux::fixture();
+    let mut draft = String::from("# Test Code\n\n");
+    let mut clauses = 0;
+    let mut article = 0;
+    while draft.len() < 200 * 1024 {
+        article += 1;
+        draft.push_str(&format!("## Article {article} — Part {article}\n\n"));
+        for k in 1..=8 {
+            draft.push_str(&format!(
+                "{k}. Member States should do thing {article}.{k}.\n"
+            ));
+            clauses += 1;
+        }
+        draft.push('\n');
+    }
+    t.write("large.md", &draft);
+    let before = t.head().seq;
+    let out = t.ok(&["--as", "secretariat", "import", "large.md"]);
+    assert!(out.contains("in parts"), "{out}");
+    let after = t.head().seq;
+    assert!(after > before + 1, "several events");
+    let shown = t.json(&["show"]);
+    assert_eq!(
+        shown["clauses"].as_array().unwrap().len(),
+        clauses + article,
+        "every clause is in the text"
+    );
+    t.ok(&["verify"]);
+}
+
+/// Review finding: a date in the future would pin the log's clock there (it never goes back).
+#[test]
+fn a_date_in_the_future() {
+    let t = Travaux::fixture();
+    t.refused(
+        &[
+            "--as",
+            "brazil",
+            "--date",
+            "2100-01-01",
+            "comment",
+            "too early",
+        ],
+        1,
+        &["2100-01-01", "future"],
+    );
+}
+
+/// Review finding: a tag must read back as a tag where a point is expected.
+#[test]
+fn a_tag_name_that_reads_as_another_point() {
+    let t = Travaux::fixture();
+    for name in ["2010-05-20", "seq:3", "time:2010", " padded"] {
+        t.refused(
+            &["--as", "secretariat", "tag", name],
+            1,
+            &["cannot be a tag"],
+        );
+    }
+}

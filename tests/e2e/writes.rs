@@ -80,10 +80,17 @@ fn a_retried_comment_with_the_same_event_id_is_recorded_once() {
         "--clause",
         "2.1",
     ];
-    let first = t.ok(&args);
+    t.ok(&args);
     let head = t.head();
     let second = t.ok(&args);
-    assert_eq!(second, first, "the retry is acknowledged the same way");
+    assert_eq!(
+        second.trim(),
+        format!(
+            "already recorded as event {} (a retry with the same --event-id); nothing written",
+            head.seq
+        ),
+        "the retry is answered from the log"
+    );
     assert_eq!(t.head(), head, "the retry wrote nothing");
 
     let events = t.events(&["--kind", "comment_posted"]);
@@ -220,4 +227,72 @@ fn an_event_id_reused_for_a_different_comment_is_refused() {
         1,
         &[ID, "already in the log"],
     );
+}
+
+/// Review finding: the request fingerprint covers the content of the file a command reads, so
+/// an import retried after the draft changed is a different request, not a retry.
+#[test]
+fn an_event_id_reused_for_an_import_of_a_changed_draft_is_refused() {
+    let t = Travaux::fixture();
+    let draft = crate::support::DRAFT1.replace("Code", "Code of Practice");
+    t.write("d2.md", &draft);
+    let args = ["--as", "secretariat", "--event-id", ID, "import", "d2.md"];
+    t.ok(&args);
+    let head = t.head();
+    assert!(t.ok(&args).starts_with("already recorded as event"));
+    t.write(
+        "d2.md",
+        draft.replace("Code of Practice", "Code of Conduct"),
+    );
+    t.refused(&args, 1, &[ID, "different event"]);
+    assert_eq!(t.head(), head);
+}
+
+/// Review finding: commands that mint a new id (documents, participants) can be retried.
+#[test]
+fn document_and_participant_creation_can_be_retried() {
+    let t = Travaux::fixture();
+    let doc = [
+        "--as",
+        "secretariat",
+        "--event-id",
+        ID,
+        "doc",
+        "new",
+        "other",
+        "--title",
+        "Other",
+    ];
+    t.ok(&doc);
+    let head = t.head();
+    assert!(t.ok(&doc).starts_with("already recorded as events"));
+    let second = "6f1c8e1e-0b7a-4c39-9a52-3d1f00000002";
+    let add = [
+        "--event-id",
+        second,
+        "participant",
+        "add",
+        "kenya",
+        "--kind",
+        "member-state",
+    ];
+    t.ok(&add);
+    assert!(t.ok(&add).starts_with("already recorded as event"));
+    assert_eq!(t.head().seq, head.seq + 1);
+}
+
+/// Review finding: `run` passes its --as, --doc and --date down to its lines, and refuses the
+/// options that name one write.
+#[test]
+fn run_passes_its_defaults_down_and_refuses_per_write_options() {
+    let t = Travaux::fixture();
+    t.write("s.travaux", "comment \"from a script\" --clause 1.1\n");
+    t.refused(
+        &["--event-id", ID, "--as", "brazil", "run", "s.travaux"],
+        1,
+        &["--event-id"],
+    );
+    t.ok(&["--as", "brazil", "run", "s.travaux"]);
+    let events = t.events(&["--kind", "comment_posted", "--participant", "brazil"]);
+    assert_eq!(comments(&events).last().unwrap()["text"], "from a script");
 }

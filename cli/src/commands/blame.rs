@@ -1,15 +1,372 @@
-//! `travaux blame`: not built yet.
+//! `travaux blame`: who wrote each word of a clause, and on which amendment or revision; with
+//! `--summary`, each author's share of the whole text and how much of an earlier version
+//! survives.
+//!
+//! The document's stream is folded with `travaux_core::blame` up to the point: attribution is
+//! carried forward event by event, never recomputed from an approximated diff.
 
 use clap::Args;
+use serde_json::{json, Value};
+use travaux_core::blame::{Blame, Origin, Run, Source};
+use travaux_core::{DocumentState, Point, StreamId};
 
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::render::{self, Names};
 
 /// Arguments of `blame`.
 #[derive(Args, Debug)]
-pub struct BlameArgs {}
+pub struct BlameArgs {
+    /// The clause: its label as it was at that point, or a prefix of its id (4 hex digits or
+    /// more)
+    #[arg(
+        value_name = "CLAUSE",
+        required_unless_present = "summary",
+        conflicts_with = "summary"
+    )]
+    pub clause: Option<String>,
+    /// Where in history: head, an event number, a date or time, or a tag
+    #[arg(long, default_value = "head", value_name = "POINT")]
+    pub at: Point,
+    /// For the whole document: the share of its words each author wrote
+    #[arg(long)]
+    pub summary: bool,
+    /// With --summary: how much of the text at this earlier point survives at --at
+    #[arg(long, value_name = "POINT", conflicts_with = "clause")]
+    pub from: Option<Point>,
+}
 
 /// Run `blame`.
-pub fn run(_ctx: &mut Ctx<'_>, _args: &BlameArgs) -> CliResult {
-    Err(CliError::refused("`blame` is not built yet"))
+pub fn run(ctx: &mut Ctx<'_>, args: &BlameArgs) -> CliResult {
+    let doc = ctx.document_at(&args.at)?;
+    let from = match &args.from {
+        Some(p) => {
+            let a = ctx.document_at(p)?;
+            if a.seq > doc.seq {
+                return Err(CliError::refused(format!(
+                    "--from {p} (event {}) comes after --at {} (event {}); give the earlier point to --from",
+                    a.seq, args.at, doc.seq
+                )));
+            }
+            Some((p, a.seq))
+        }
+        None => None,
+    };
+    // Fold the stream up to the point, noting the words of the text at --from on the way.
+    let mut blame = Blame::default();
+    let mut from_words = None;
+    for e in ctx.store.stream(StreamId::document(doc.id)) {
+        let e = e?;
+        if e.seq > doc.seq {
+            break;
+        }
+        if let Some((_, a)) = from {
+            if from_words.is_none() && e.seq > a {
+                from_words = Some(blame.words());
+            }
+        }
+        blame.apply(&e);
+    }
+    if blame.seq != doc.seq {
+        return Err(CliError::damaged(format!(
+            "the stream of {} ends at event {}, not at event {} as its state says",
+            doc.slug, blame.seq, doc.seq
+        )));
+    }
+    let names = Names::load(ctx.store)?;
+    match &args.clause {
+        Some(c) => clause(ctx, args, &doc, &blame, &names, c),
+        None => {
+            let survival = from.map(|(p, seq)| Survival {
+                point: p,
+                seq,
+                words: from_words.unwrap_or_else(|| blame.words()),
+                surviving: blame.words_up_to(seq),
+            });
+            summary(ctx, args, &doc, &blame, &names, survival)
+        }
+    }
+}
+
+/// The text at `--from`, and how much of it is still there at `--at`.
+struct Survival<'a> {
+    point: &'a Point,
+    seq: u64,
+    words: usize,
+    surviving: usize,
+}
+
+/// A source in a few characters, for the left column: `A5`, `rev 2 EB124/13`.
+fn short(origin: &Origin) -> String {
+    match &origin.source {
+        Source::Revision { revision, label } => match label {
+            Some(l) => format!("rev {revision} {l}"),
+            None => format!("rev {revision}"),
+        },
+        Source::Amendment { amendment, .. } => amendment.to_string(),
+    }
+}
+
+/// A source told in words: `A5, accepted as modified by consensus`, `revision 2 "EB124/13"`.
+fn told(origin: &Origin) -> String {
+    match &origin.source {
+        Source::Revision { revision, label } => match label {
+            Some(l) => format!("revision {revision} \"{l}\""),
+            None => format!("revision {revision}"),
+        },
+        Source::Amendment {
+            amendment,
+            outcome,
+            method,
+        } => format!("{amendment}, {} {method}", outcome.name()),
+    }
+}
+
+fn origin_json(origin: &Origin, names: &Names) -> Value {
+    let source = match &origin.source {
+        Source::Revision { revision, label } => json!({
+            "kind": "revision",
+            "revision": revision,
+            "label": label,
+        }),
+        Source::Amendment {
+            amendment,
+            outcome,
+            method,
+        } => json!({
+            "kind": "amendment",
+            "amendment": amendment.to_string(),
+            "outcome": outcome,
+            "method": method,
+        }),
+    };
+    json!({
+        "seq": origin.seq,
+        "recorded_at": origin.recorded_at,
+        "actor": names.of(origin.actor),
+        "author": names.of(origin.author),
+        "source": source,
+        "told": told(origin),
+    })
+}
+
+fn runs_json(runs: &[Run<'_>], names: &Names) -> Vec<Value> {
+    runs.iter()
+        .map(|r| {
+            json!({
+                "text": r.text,
+                "words": r.words(),
+                "origin": origin_json(r.origin, names),
+            })
+        })
+        .collect()
+}
+
+/// The blame of one clause.
+fn clause(
+    ctx: &mut Ctx<'_>,
+    args: &BlameArgs,
+    doc: &DocumentState,
+    blame: &Blame,
+    names: &Names,
+    reference: &str,
+) -> CliResult {
+    let id = doc.resolve_clause(reference)?;
+    let c = doc.live(id)?;
+    let (Some(heading), Some(text)) = (blame.heading_runs(id), blame.text_runs(id)) else {
+        return Err(CliError::damaged(format!(
+            "clause {} is in the text but not in its blame",
+            c.label
+        )));
+    };
+    if ctx.globals.json {
+        return ctx.json(&json!({
+            "document": doc.slug,
+            "at": args.at.to_string(),
+            "seq": doc.seq,
+            "clause": { "id": c.id, "label": c.label, "heading": c.heading, "text": c.text },
+            "heading_runs": runs_json(&heading, names),
+            "runs": runs_json(&text, names),
+        }));
+    }
+    // One row per run, git-blame style: source, author, date, then the words. Whitespace
+    // between two runs of one origin does not split them.
+    let mut rows: Vec<(&Origin, String)> = Vec::new();
+    for (prefix, runs) in [("heading: ", &heading), ("", &text)] {
+        let start = rows.len();
+        for r in runs.iter() {
+            let in_section = rows.len() > start;
+            match rows.last_mut() {
+                Some((o, words))
+                    if in_section && (o.seq == r.origin.seq || r.text.trim().is_empty()) =>
+                {
+                    words.push_str(r.text)
+                }
+                _ => rows.push((r.origin, format!("{prefix}{}", r.text))),
+            }
+        }
+    }
+    let rows: Vec<[String; 4]> = rows
+        .into_iter()
+        .filter(|(_, words)| !words.trim().is_empty())
+        .map(|(o, words)| {
+            [
+                short(o),
+                names.of(o.author),
+                o.recorded_at.format("%Y-%m-%d").to_string(),
+                words.trim().replace('\n', " ⏎ "),
+            ]
+        })
+        .collect();
+    let mut sources: Vec<&Origin> = heading.iter().chain(&text).map(|r| r.origin).collect();
+    sources.sort_by_key(|o| o.seq);
+    sources.dedup_by_key(|o| o.seq);
+    ctx.line(format_args!(
+        "{} at {} (event {}): {} runs from {} {}",
+        c.label,
+        args.at,
+        doc.seq,
+        rows.len(),
+        sources.len(),
+        if sources.len() == 1 {
+            "source"
+        } else {
+            "sources"
+        }
+    ))?;
+    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let (w0, w1) = (width(0), width(1));
+    for [source, author, date, words] in &rows {
+        ctx.line(format_args!(
+            "{source:<w0$}  {author:<w1$}  {date}  {words}"
+        ))?;
+    }
+    ctx.line("")?;
+    let w = sources.iter().map(|o| short(o).chars().count()).max();
+    for o in &sources {
+        let by = if o.author == o.actor {
+            format!("by {}", names.of(o.author))
+        } else {
+            format!(
+                "proposed by {}, recorded by {}",
+                names.of(o.author),
+                names.of(o.actor)
+            )
+        };
+        ctx.line(format_args!(
+            "{:<w$}  event {} ({}): {}, {by}",
+            short(o),
+            o.seq,
+            render::when(&o.recorded_at),
+            told(o),
+            w = w.unwrap_or(0)
+        ))?;
+    }
+    Ok(())
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// Round to two decimals for JSON.
+fn rounded(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The shares of the whole text by author, and what survives of `--from`.
+fn summary(
+    ctx: &mut Ctx<'_>,
+    args: &BlameArgs,
+    doc: &DocumentState,
+    blame: &Blame,
+    names: &Names,
+    survival: Option<Survival<'_>>,
+) -> CliResult {
+    let total = blame.words();
+    let shares = blame.by_author();
+    if ctx.globals.json {
+        let authors: Vec<Value> = shares
+            .iter()
+            .map(|s| {
+                json!({
+                    "author": names.of(s.author),
+                    "words": s.words,
+                    "percent": rounded(percent(s.words, total)),
+                    "sources": s.sources.iter().map(|(o, n)| json!({
+                        "source": short(o),
+                        "seq": o.seq,
+                        "words": n,
+                        "origin": origin_json(o, names),
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let survival = survival.map(|s| {
+            json!({
+                "from": s.point.to_string(),
+                "from_seq": s.seq,
+                "from_words": s.words,
+                "surviving_words": s.surviving,
+                "percent_of_from": rounded(percent(s.surviving, s.words)),
+                "percent_of_at": rounded(percent(s.surviving, total)),
+            })
+        });
+        return ctx.json(&json!({
+            "document": doc.slug,
+            "at": args.at.to_string(),
+            "seq": doc.seq,
+            "words": total,
+            "authors": authors,
+            "survival": survival,
+        }));
+    }
+    ctx.line(format_args!(
+        "{} at {} (event {}): {total} words",
+        doc.slug, args.at, doc.seq
+    ))?;
+    let handles: Vec<String> = shares.iter().map(|s| names.of(s.author)).collect();
+    let w = handles
+        .iter()
+        .map(|h| h.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("author".len());
+    ctx.line(format_args!(
+        "{:<w$}  {:>6}  {:>6}  from",
+        "author", "words", "share"
+    ))?;
+    for (s, handle) in shares.iter().zip(&handles) {
+        let from: Vec<String> = s
+            .sources
+            .iter()
+            .map(|(o, n)| format!("{} ({n})", short(o)))
+            .collect();
+        ctx.line(format_args!(
+            "{handle:<w$}  {:>6}  {:>5.1}%  {}",
+            s.words,
+            percent(s.words, total),
+            from.join(", ")
+        ))?;
+    }
+    if let Some(s) = survival {
+        ctx.line("")?;
+        ctx.line(format_args!(
+            "{} of the {} words at {} (event {}) survive at {}: {:.1}% of the text at {}, {:.1}% of the text at {}",
+            s.surviving,
+            s.words,
+            s.point,
+            s.seq,
+            args.at,
+            percent(s.surviving, s.words),
+            s.point,
+            percent(s.surviving, total),
+            args.at
+        ))?;
+    }
+    Ok(())
 }

@@ -152,6 +152,11 @@ fn shell_word(path: &Path) -> String {
 
 /// Run a script file against the open store.
 pub fn run_script(ctx: &mut Ctx<'_>, args: &RunArgs) -> CliResult {
+    if ctx.globals.event_id.is_some() || ctx.globals.expect_version.is_some() {
+        return Err(CliError::refused(
+            "--event-id and --expect-version name one write: give them on the script's lines, not to `run`",
+        ));
+    }
     let bytes = ctx.inputs.read(&args.script, 4 << 20)?;
     let name = args.script.display().to_string();
     let source = String::from_utf8(bytes)
@@ -210,8 +215,17 @@ fn run_lines(
         let mut sink = std::io::sink();
         let mut line_ctx = Ctx {
             store: ctx.store,
+            // What the line says wins; what `run` was given is the default.
             globals: Globals {
                 json: cli.globals.json || ctx.globals.json,
+                actor: cli.globals.actor.clone().or(ctx.globals.actor.clone()),
+                doc: cli.globals.doc.clone().or(ctx.globals.doc.clone()),
+                date: cli.globals.date.clone().or(ctx.globals.date.clone()),
+                color: if cli.globals.color == crate::cli::ColorChoice::Auto {
+                    ctx.globals.color
+                } else {
+                    cli.globals.color
+                },
                 ..cli.globals.clone()
             },
             out: if echo || !quiet_output {

@@ -1,15 +1,586 @@
-//! `travaux diff`: not built yet.
+//! `travaux diff FROM [TO]`: how the text changed between two points, clause by clause.
+//!
+//! The comparison is by clause identity (`core::diff::diff_documents`): a clause renumbered or
+//! moved shows as such, with its text diff. Formats: inline for the terminal (coloured when
+//! `ctx.color()` says so), `unified` (a patch of `show --format markdown` at FROM into the same
+//! at TO, which GNU `patch` applies), `markdown` and `html` comparative prints, `json`; `--stat`
+//! for words inserted and deleted per clause. One deadline bounds the whole request; past it the
+//! diff is approximated and the output says so.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
 
 use clap::Args;
+use travaux_core::diff::{
+    self, ClauseDiff, ClauseStatus, DocumentDiff, Granularity, Span, SpanKind,
+};
+use travaux_core::{ClauseId, DocumentState, Point};
 
 use crate::context::Ctx;
-use crate::error::{CliError, CliResult};
+use crate::error::CliResult;
+use crate::render;
 
 /// Arguments of `diff`.
 #[derive(Args, Debug)]
-pub struct DiffArgs {}
+pub struct DiffArgs {
+    /// The earlier point: head, an event number, a date or time, a tag; POINT~N for N text
+    /// changes before it (WHA63.16~1: just before the last change before the tag)
+    #[arg(value_name = "FROM")]
+    pub from: PointArg,
+    /// The later point [default: head]
+    #[arg(value_name = "TO")]
+    pub to: Option<PointArg>,
+    /// Only this clause and what is under it: a label as at TO (or at FROM if it is gone at
+    /// TO), or an id prefix
+    #[arg(long, value_name = "CLAUSE")]
+    pub clause: Option<String>,
+    /// Compare words, punctuation apart (the default)
+    #[arg(long, conflicts_with_all = ["lines", "chars"])]
+    pub words: bool,
+    /// Compare lines
+    #[arg(long, conflicts_with = "chars")]
+    pub lines: bool,
+    /// Compare characters
+    #[arg(long)]
+    pub chars: bool,
+    /// How to print the changes
+    #[arg(long, value_enum, default_value = "inline", value_name = "FORMAT")]
+    pub format: DiffFormat,
+    /// Only the words inserted and deleted in each changed clause, and a total
+    #[arg(long)]
+    pub stat: bool,
+    /// Give up refining the diff after this many milliseconds (the whole request); the
+    /// result is then approximated, and says so
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub deadline_ms: u64,
+}
+
+/// A point as typed, kept for the headers of the output, and as read.
+#[derive(Clone, Debug)]
+pub struct PointArg {
+    /// The text typed.
+    pub text: String,
+    /// The point it names.
+    pub point: Point,
+}
+
+impl std::str::FromStr for PointArg {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(PointArg {
+            text: s.trim().to_string(),
+            point: s.parse()?,
+        })
+    }
+}
+
+/// How `diff` prints the changes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DiffFormat {
+    /// For the terminal: deleted text struck through in red, inserted underlined in green; or
+    /// [-deleted-]{+inserted+} without colour.
+    #[default]
+    Inline,
+    /// A unified diff of the Markdown text (`show --format markdown`), for `patch`.
+    Unified,
+    /// A comparative print in Markdown: ~~deleted~~, <ins>inserted</ins>.
+    Markdown,
+    /// A comparative print as a standalone HTML page, with <del> and <ins>.
+    Html,
+    /// The clause operations, their spans and counts, for tools.
+    Json,
+}
+
+/// The two states compared, and what the request asked.
+struct Compared {
+    from_name: String,
+    to_name: String,
+    from: DocumentState,
+    to: DocumentState,
+    scope: Option<ClauseId>,
+    scope_label: Option<String>,
+}
 
 /// Run `diff`.
-pub fn run(_ctx: &mut Ctx<'_>, _args: &DiffArgs) -> CliResult {
-    Err(CliError::refused("`diff` is not built yet"))
+pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> CliResult {
+    let deadline = Instant::now() + Duration::from_millis(args.deadline_ms);
+    let to_arg = args.to.clone().unwrap_or(PointArg {
+        text: "head".into(),
+        point: Point::Head,
+    });
+    let from = ctx.document_at(&ctx.absolute_point(&args.from.point)?)?;
+    let to = ctx.document_at(&ctx.absolute_point(&to_arg.point)?)?;
+    let scope = match args.clause.as_deref() {
+        None => None,
+        Some(c) => Some(match to.resolve_clause(c) {
+            Ok(id) => id,
+            Err(at_to) => from.resolve_clause(c).map_err(|_| at_to)?,
+        }),
+    };
+    let scope_label = scope.map(|id| {
+        to.clause(id)
+            .or_else(|| from.clause(id))
+            .map(|c| c.label.clone())
+            .unwrap_or_else(|| id.short())
+    });
+    let c = Compared {
+        from_name: args.from.text.clone(),
+        to_name: to_arg.text,
+        from,
+        to,
+        scope,
+        scope_label,
+    };
+    let granularity = if args.lines {
+        Granularity::Lines
+    } else if args.chars {
+        Granularity::Chars
+    } else {
+        Granularity::Words
+    };
+    let format = if ctx.globals.json {
+        DiffFormat::Json
+    } else {
+        args.format
+    };
+
+    if format == DiffFormat::Unified && !args.stat {
+        let old = diff::markdown(&c.from, c.scope);
+        let new = diff::markdown(&c.to, c.scope);
+        let (old, new) = (strip_first_newline(&old), strip_first_newline(&new));
+        let (patch, approximated) =
+            diff::unified(old, new, &c.from_name, &c.to_name, Some(deadline));
+        write!(ctx.out, "{patch}")?;
+        note_approximated(approximated, args.deadline_ms);
+        return Ok(());
+    }
+
+    let d = diff::diff_documents(&c.from, &c.to, c.scope, granularity, Some(deadline));
+    if format == DiffFormat::Json {
+        let (ins, del) = d.word_counts();
+        return ctx.json(&serde_json::json!({
+            "document": c.to.slug,
+            "from": { "point": c.from_name, "seq": c.from.seq },
+            "to": { "point": c.to_name, "seq": c.to.seq },
+            "clause": c.scope_label,
+            "granularity": d.granularity,
+            "approximated": d.approximated,
+            "stats": {
+                "clauses_changed": d.clauses.len(),
+                "words_inserted": ins,
+                "words_deleted": del,
+            },
+            "clauses": d.clauses,
+        }));
+    }
+    let color = ctx.color();
+    let text = if args.stat {
+        stat(&d, color)
+    } else {
+        match format {
+            DiffFormat::Markdown => markdown(&c, &d),
+            DiffFormat::Html => html(&c, &d),
+            _ => inline(&c, &d, color),
+        }
+    };
+    write!(ctx.out, "{text}")?;
+    note_approximated(d.approximated, args.deadline_ms);
+    Ok(())
+}
+
+fn strip_first_newline(s: &str) -> &str {
+    s.strip_prefix('\n').unwrap_or(s)
+}
+
+fn note_approximated(approximated: bool, ms: u64) {
+    if approximated {
+        eprintln!(
+            "note: the diff was approximated: it took longer than --deadline-ms {ms}, so some \
+             changes may be shown coarser than they are (whole passages replaced); the texts \
+             it gives are exact"
+        );
+    }
+}
+
+/// The label of a changed clause: "2.4 → 3.5" when it was renumbered.
+fn label_of(c: &ClauseDiff) -> String {
+    match (&c.old_label, &c.new_label) {
+        (Some(o), Some(n)) if o != n => format!("{o} → {n}"),
+        _ => c.label().to_string(),
+    }
+}
+
+/// What happened to a clause, in words: "moved, renumbered, reworded".
+fn status_of(c: &ClauseDiff) -> String {
+    match c.status {
+        ClauseStatus::Added | ClauseStatus::Removed => c.status.name().to_string(),
+        _ => {
+            let mut parts = Vec::new();
+            if c.moved {
+                parts.push("moved");
+            }
+            if c.relabelled {
+                parts.push("renumbered");
+            }
+            if c.reworded {
+                parts.push("reworded");
+            }
+            parts.join(", ")
+        }
+    }
+}
+
+/// The one-line summary of a diff.
+fn summary(c: &Compared, d: &DocumentDiff) -> String {
+    let (ins, del) = d.word_counts();
+    let n = d.clauses.len();
+    format!(
+        "{}{}: {} → {} · {n} clause{} changed, {ins} word{} inserted, {del} deleted",
+        c.to.slug,
+        c.scope_label
+            .as_deref()
+            .map(|l| format!(" {l}"))
+            .unwrap_or_default(),
+        c.from_name,
+        c.to_name,
+        if n == 1 { "" } else { "s" },
+        if ins == 1 { "" } else { "s" },
+    )
+}
+
+fn inline(c: &Compared, d: &DocumentDiff, color: bool) -> String {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", paint("1", &summary(c, d)));
+    for x in &d.clauses {
+        let status_color = match x.status {
+            ClauseStatus::Added => "32",
+            ClauseStatus::Removed => "31",
+            _ => "33",
+        };
+        let _ = writeln!(
+            out,
+            "\n{} · {}",
+            paint("1", &label_of(x)),
+            paint(status_color, &status_of(x))
+        );
+        if let Some(h) = &x.heading {
+            let _ = writeln!(out, "  heading: {}", render::spans_inline(&h.spans, color));
+        }
+        if x.reworded {
+            if !x.text.spans.is_empty() {
+                let body = render::spans_inline(&x.text.spans, color);
+                let _ = writeln!(out, "  {}", body.replace('\n', "\n  "));
+            }
+        } else {
+            let _ = writeln!(out, "  (text unchanged)");
+        }
+    }
+    out
+}
+
+/// Words inserted and deleted per changed clause, with a bar, and a total (as `git diff --stat`).
+fn stat(d: &DocumentDiff, color: bool) -> String {
+    const WIDTH: usize = 40;
+    let labels: Vec<String> = d.clauses.iter().map(label_of).collect();
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let counts: Vec<usize> = d
+        .clauses
+        .iter()
+        .map(|c| c.words_inserted + c.words_deleted)
+        .collect();
+    let max = counts.iter().copied().max().unwrap_or(0);
+    let number_width = max.to_string().len();
+    let mut out = String::new();
+    for ((c, label), n) in d.clauses.iter().zip(&labels).zip(&counts) {
+        let scale = |k: usize| {
+            if max <= WIDTH {
+                k
+            } else {
+                (k * WIDTH).div_ceil(max)
+            }
+        };
+        let (plus, minus) = (
+            "+".repeat(scale(c.words_inserted)),
+            "-".repeat(scale(c.words_deleted)),
+        );
+        let (plus, minus) = if color {
+            (
+                format!("\x1b[32m{plus}\x1b[0m"),
+                format!("\x1b[31m{minus}\x1b[0m"),
+            )
+        } else {
+            (plus, minus)
+        };
+        let pad = label_width - label.chars().count();
+        let line = format!(
+            " {label}{} | {n:>number_width$} {plus}{minus}",
+            " ".repeat(pad)
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let (ins, del) = d.word_counts();
+    let n = d.clauses.len();
+    let _ = writeln!(
+        out,
+        " {n} clause{} changed, {ins} word{} inserted(+), {del} word{} deleted(-)",
+        if n == 1 { "" } else { "s" },
+        if ins == 1 { "" } else { "s" },
+        if del == 1 { "" } else { "s" },
+    );
+    out
+}
+
+/// The article a changed clause sits under, as a heading line (label, heading), from the state
+/// it is in.
+fn context_of<'a>(c: &'a Compared, x: &ClauseDiff) -> Option<(ClauseId, &'a str, Option<&'a str>)> {
+    let parent = x.parent?;
+    let doc = if x.status == ClauseStatus::Removed {
+        &c.from
+    } else {
+        &c.to
+    };
+    let p = doc.clause(parent).or_else(|| c.from.clause(parent))?;
+    Some((p.id, p.label.as_str(), p.heading.as_deref()))
+}
+
+/// Escape Markdown markup in text shown in a comparative print.
+fn md_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if matches!(
+            ch,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '&' | '~' | '#' | '|'
+        ) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Spans as Markdown: ~~deleted~~ and <ins>inserted</ins>, whitespace kept outside the marks,
+/// lines joined with hard breaks.
+fn md_spans(spans: &[Span]) -> String {
+    let mut out = String::new();
+    for s in spans {
+        let (open, close) = match s.kind {
+            SpanKind::Equal => {
+                out.push_str(&md_escape(&s.text));
+                continue;
+            }
+            SpanKind::Delete => ("~~", "~~"),
+            SpanKind::Insert => ("<ins>", "</ins>"),
+        };
+        for (i, line) in s.text.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let body = line.trim();
+            if body.is_empty() {
+                out.push_str(line);
+                continue;
+            }
+            let lead = &line[..line.len() - line.trim_start().len()];
+            let trail = &line[line.trim_end().len()..];
+            let _ = write!(out, "{lead}{open}{}{close}{trail}", md_escape(body));
+        }
+    }
+    // Hard breaks for single newlines, paragraphs kept apart.
+    out.split("\n\n")
+        .map(|p| p.replace('\n', "\\\n"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn markdown(c: &Compared, d: &DocumentDiff) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", md_escape(&c.to.title));
+    let _ = writeln!(
+        out,
+        "Changes from {} to {}{}: deleted text ~~struck through~~, inserted text <ins>underlined</ins>.",
+        md_escape(&c.from_name),
+        md_escape(&c.to_name),
+        c.scope_label
+            .as_deref()
+            .map(|l| format!(", {}", md_escape(l)))
+            .unwrap_or_default()
+    );
+    let mut current_article: Option<ClauseId> = None;
+    for x in &d.clauses {
+        if x.depth == 0 || x.parent.is_none() {
+            // An article or a preamble paragraph: its own heading.
+            current_article = Some(x.clause);
+            let heading = x
+                .heading
+                .as_ref()
+                .map(|h| format!(" — {}", md_spans(&h.spans)))
+                .or_else(|| {
+                    let doc = if x.status == ClauseStatus::Removed {
+                        &c.from
+                    } else {
+                        &c.to
+                    };
+                    doc.clause(x.clause)
+                        .and_then(|cl| cl.heading.as_deref())
+                        .map(|h| format!(" — {}", md_escape(h)))
+                })
+                .unwrap_or_default();
+            let label = match x.status {
+                ClauseStatus::Removed => format!("~~{}~~", md_escape(x.label())),
+                ClauseStatus::Added => format!("<ins>{}</ins>", md_escape(x.label())),
+                _ => md_escape(&label_of(x)),
+            };
+            let _ = writeln!(out, "\n## {label}{heading}\n\n*({})*", status_of(x));
+        } else {
+            if let Some((id, label, heading)) = context_of(c, x) {
+                if current_article != Some(id) {
+                    current_article = Some(id);
+                    let heading = heading
+                        .map(|h| format!(" — {}", md_escape(h)))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "\n## {}{heading}", md_escape(label));
+                }
+            }
+            let _ = writeln!(
+                out,
+                "\n**{}** *({})*",
+                md_escape(&label_of(x)),
+                status_of(x)
+            );
+        }
+        if x.reworded && !x.text.spans.is_empty() {
+            let _ = writeln!(out, "\n{}", md_spans(&x.text.spans));
+        }
+    }
+    if d.approximated {
+        let _ = writeln!(
+            out,
+            "\n*This comparison was approximated: some changes may be shown coarser than they are.*"
+        );
+    }
+    out
+}
+
+/// Escape text for HTML.
+fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// Spans as HTML: <del> and <ins> (closed at each line end), line breaks as <br>.
+fn html_spans(spans: &[Span]) -> String {
+    let mut out = String::new();
+    for s in spans {
+        let tag = match s.kind {
+            SpanKind::Equal => None,
+            SpanKind::Delete => Some("del"),
+            SpanKind::Insert => Some("ins"),
+        };
+        for (i, line) in s.text.split('\n').enumerate() {
+            if i > 0 {
+                out.push_str("<br>\n");
+            }
+            match tag {
+                Some(t) if !line.is_empty() => {
+                    let _ = write!(out, "<{t}>{}</{t}>", html_escape(line));
+                }
+                _ => out.push_str(&html_escape(line)),
+            }
+        }
+    }
+    out
+}
+
+fn html(c: &Compared, d: &DocumentDiff) -> String {
+    let mut out = String::new();
+    let title = format!("{}: {} → {}", c.to.title, c.from_name, c.to_name);
+    let _ = writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
+         <style>\nbody {{ font-family: serif; max-width: 48em; margin: 2em auto; line-height: 1.5; }}\n\
+         del {{ color: #a00; text-decoration: line-through; }}\nins {{ color: #060; text-decoration: underline; }}\n\
+         .status {{ font-size: 0.8em; color: #666; font-weight: normal; }}\n</style>\n</head>\n<body>",
+        html_escape(&title)
+    );
+    let _ = writeln!(out, "<h1>{}</h1>", html_escape(&c.to.title));
+    let _ = writeln!(
+        out,
+        "<p>Changes from <b>{}</b> to <b>{}</b>{}: deleted text <del>struck through</del>, inserted text <ins>underlined</ins>.</p>",
+        html_escape(&c.from_name),
+        html_escape(&c.to_name),
+        c.scope_label
+            .as_deref()
+            .map(|l| format!(", {}", html_escape(l)))
+            .unwrap_or_default()
+    );
+    if d.approximated {
+        let _ = writeln!(
+            out,
+            "<p><em>This comparison was approximated: some changes may be shown coarser than they are.</em></p>"
+        );
+    }
+    let mut current_article: Option<ClauseId> = None;
+    for x in &d.clauses {
+        let status = format!(
+            " <span class=\"status\">({})</span>",
+            html_escape(&status_of(x))
+        );
+        if x.depth == 0 || x.parent.is_none() {
+            current_article = Some(x.clause);
+            let heading = x
+                .heading
+                .as_ref()
+                .map(|h| format!(" — {}", html_spans(&h.spans)))
+                .or_else(|| {
+                    let doc = if x.status == ClauseStatus::Removed {
+                        &c.from
+                    } else {
+                        &c.to
+                    };
+                    doc.clause(x.clause)
+                        .and_then(|cl| cl.heading.as_deref())
+                        .map(|h| format!(" — {}", html_escape(h)))
+                })
+                .unwrap_or_default();
+            let label = match x.status {
+                ClauseStatus::Removed => format!("<del>{}</del>", html_escape(x.label())),
+                ClauseStatus::Added => format!("<ins>{}</ins>", html_escape(x.label())),
+                _ => html_escape(&label_of(x)),
+            };
+            let _ = writeln!(out, "<h2>{label}{heading}{status}</h2>");
+        } else {
+            if let Some((id, label, heading)) = context_of(c, x) {
+                if current_article != Some(id) {
+                    current_article = Some(id);
+                    let heading = heading
+                        .map(|h| format!(" — {}", html_escape(h)))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "<h2>{}{heading}</h2>", html_escape(label));
+                }
+            }
+            let _ = writeln!(out, "<h3>{}{status}</h3>", html_escape(&label_of(x)));
+        }
+        if x.reworded && !x.text.spans.is_empty() {
+            let _ = writeln!(out, "<p>{}</p>", html_spans(&x.text.spans));
+        }
+    }
+    let _ = writeln!(out, "</body>\n</html>");
+    out
 }

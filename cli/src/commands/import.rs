@@ -47,15 +47,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
         label: args.revision.clone(),
         ops: plan.ops.clone(),
     })?;
-    let seq = appended.events[0].seq;
-    show_plan(ctx, &plan, Some(seq))
+    let seqs = (
+        appended.events[0].seq,
+        appended.events[appended.events.len() - 1].seq,
+    );
+    show_plan(ctx, &plan, Some(seqs))
 }
 
-fn show_plan(ctx: &mut Ctx<'_>, plan: &Plan, recorded: Option<u64>) -> CliResult {
+fn show_plan(ctx: &mut Ctx<'_>, plan: &Plan, recorded: Option<(u64, u64)>) -> CliResult {
     let s = plan.summary();
     if ctx.globals.json {
         return ctx.json(&serde_json::json!({
-            "recorded_at_seq": recorded,
+            "recorded_at_seq": recorded.map(|(first, _)| first),
+            "recorded_seqs": recorded.map(|(first, last)| (first..=last).collect::<Vec<_>>()),
             "summary": s,
             "entries": plan.entries,
             "ops": plan.ops,
@@ -105,7 +109,12 @@ fn show_plan(ctx: &mut Ctx<'_>, plan: &Plan, recorded: Option<u64>) -> CliResult
         s.unchanged, s.reworded, s.added, s.removed, s.moved, s.relabelled
     );
     match recorded {
-        Some(seq) => ctx.line(format_args!("recorded revision at event {seq}: {counts}")),
+        Some((first, last)) if first == last => {
+            ctx.line(format_args!("recorded revision at event {first}: {counts}"))
+        }
+        Some((first, last)) => ctx.line(format_args!(
+            "recorded revision in events {first}-{last} (a large revision is stored in parts): {counts}"
+        )),
         None if plan.is_empty() => {
             ctx.line("nothing would be recorded: the draft is the text as it stands")
         }

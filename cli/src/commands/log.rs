@@ -1,17 +1,37 @@
-//! `travaux log`: the events of a document, oldest first, with filters.
+//! `travaux log`: the events of a document, oldest first, with filters; `-p` adds the word
+//! diff each text change made, `-S PHRASE` keeps the events that changed how many times a
+//! phrase occurs in the text (as `git log -S`).
+//!
+//! Also the fold `replay` shares ([`History`]): a document's stream read event by event, each
+//! event told with the labels the text had just before it, and its effect on the clauses it
+//! touched (old and new label, word diff of heading and text).
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use clap::Args;
-use travaux_core::{Event, RecordedEvent, StreamId};
+use serde::Serialize;
+use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
+use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
+use travaux_core::{
+    parse_time, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentState, Event, Outcome,
+    RecordedEvent, StreamId, Timestamp,
+};
 
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Names};
 
+/// How long one request may spend on word diffs in all; past it, diffs are approximated and
+/// say so.
+pub(crate) const DIFF_BUDGET: Duration = Duration::from_secs(5);
+
 /// Arguments of `log`.
 #[derive(Args, Debug)]
 pub struct LogArgs {
-    /// Only events about this clause (its label now, or an id prefix): its revisions,
-    /// amendments and their fate, and comments on it
+    /// Only events about this clause (its label now, or an id prefix), followed by identity
+    /// through renumbering, moves and rewording: its revisions, amendments and their fate,
+    /// and comments on it
     #[arg(long, value_name = "CLAUSE")]
     pub clause: Option<String>,
     /// Only events by this participant
@@ -20,8 +40,24 @@ pub struct LogArgs {
     /// Only events of this type (such as amendment_proposed; see --json output for the names)
     #[arg(long, value_name = "TYPE")]
     pub kind: Option<String>,
+    /// Only events recorded at or after this date or time (a date means its start, UTC)
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only events recorded at or before this date or time (a date means its end, UTC)
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Under each text change, the word diff it made to each clause it touched
+    #[arg(short = 'p', long)]
+    pub patch: bool,
+    /// Only the events that changed how many times PHRASE occurs in the text (headings and
+    /// texts of all clauses; of the --clause only, with it), as `git log -S`
+    #[arg(short = 'S', long = "pickaxe", value_name = "PHRASE")]
+    pub pickaxe: Option<String>,
+    /// With -S, ignore case
+    #[arg(long, requires = "pickaxe")]
+    pub ignore_case: bool,
     /// The whole store: every document and the participant registry
-    #[arg(long, conflicts_with = "clause")]
+    #[arg(long, conflicts_with_all = ["clause", "pickaxe", "patch"])]
     pub all: bool,
 }
 
@@ -41,59 +77,473 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             )));
         }
     }
+    let since = time_bound("--since", args.since.as_deref(), DayEdge::Start)?;
+    let until = time_bound("--until", args.until.as_deref(), DayEdge::End)?;
+    if let (Some(s), Some(u)) = (since, until) {
+        if s > u {
+            return Err(CliError::refused(format!(
+                "--since ({}) is after --until ({}); nothing can match",
+                render::when(&s),
+                render::when(&u)
+            )));
+        }
+    }
     let keep = |e: &RecordedEvent| {
         actor.as_ref().is_none_or(|a| e.actor == a.id)
             && args.kind.as_deref().is_none_or(|k| e.event.kind() == k)
+            && since.is_none_or(|s| e.recorded_at >= s)
+            && until.is_none_or(|u| e.recorded_at <= u)
     };
-    let events: Vec<RecordedEvent>;
-    let docs: Vec<travaux_core::DocumentState>;
     if args.all {
-        events = ctx
-            .store
-            .events_from(1)
-            .filter(|e| e.as_ref().map_or(true, keep))
-            .collect::<Result<_, _>>()?;
-        docs = ctx
-            .store
-            .documents()?
-            .into_iter()
-            .filter_map(|d| ctx.store.document(d.id).transpose())
-            .collect::<Result<_, _>>()?;
-    } else {
-        let doc = ctx.document()?;
-        let clause = args
-            .clause
-            .as_deref()
-            .map(|c| doc.resolve_clause(c))
-            .transpose()?;
-        events = ctx
-            .store
-            .stream(StreamId::document(doc.id))
-            .filter(|e| {
-                e.as_ref().map_or(true, |e| {
-                    keep(e) && clause.is_none_or(|c| render::touches(e, &doc, c))
-                })
-            })
-            .collect::<Result<_, _>>()?;
-        docs = vec![doc];
+        return log_all(ctx, &names, keep);
     }
+
+    let head = ctx.document()?;
+    let clause = args
+        .clause
+        .as_deref()
+        .map(|c| head.resolve_clause(c))
+        .transpose()?;
+    let needle = match args.pickaxe.as_deref() {
+        Some(phrase) => Some(Needle::new(phrase, args.ignore_case).ok_or_else(|| {
+            CliError::refused("-S needs a phrase to look for; an empty one occurs everywhere")
+        })?),
+        None => None,
+    };
+    let mut pickaxe = needle.map(Pickaxe::new);
+    let mut history = History::new();
+    let color = ctx.color();
+    let json = ctx.globals.json;
+    let mut found: Vec<serde_json::Value> = Vec::new();
+    for e in ctx.store.stream(StreamId::document(head.id)) {
+        let e = e?;
+        let counts = pickaxe.as_mut().and_then(|p| p.step(&e));
+        let by_pickaxe = match (&pickaxe, &counts, clause) {
+            (None, _, _) => true,
+            (Some(_), None, _) => false,
+            (Some(_), Some(c), None) => c.changed(),
+            (Some(_), Some(c), Some(id)) => c.changed_in(id).is_some(),
+        };
+        let selected = keep(&e)
+            && by_pickaxe
+            && clause.is_none_or(|c| pickaxe.is_some() || render::touches(&e, &head, c));
+        let step = history.step(&e, &names, selected && args.patch);
+        if !selected {
+            continue;
+        }
+        // Which clauses' diffs to show: the one asked for, else those whose count of the
+        // phrase changed, else every clause the event touched.
+        let shown: Vec<&ClauseEffect> = step
+            .effects
+            .iter()
+            .filter(|f| match (clause, &counts) {
+                (Some(id), _) => f.clause == id,
+                (None, Some(c)) if pickaxe.is_some() => c.changed_in(f.clause).is_some(),
+                _ => true,
+            })
+            .collect();
+        let counted = counts.as_ref().map(|c| match clause {
+            Some(id) => {
+                let one = c.changed_in(id).expect("selected for this clause");
+                (one.before, one.after)
+            }
+            None => (c.before, c.after),
+        });
+        if json {
+            let mut v = serde_json::to_value(&e)?;
+            if args.patch {
+                v["effect"] = serde_json::to_value(&shown)?;
+            }
+            if let (Some(c), Some((before, after))) = (&counts, counted) {
+                v["pickaxe"] = pickaxe_json(c, clause, before, after);
+            }
+            found.push(v);
+            continue;
+        }
+        let mut told = format!("{}{}", step.told, fate(&e, &head));
+        if let (Some(p), Some((before, after))) = (&pickaxe, counted) {
+            told.push_str(&format!(
+                " · \"{}\" {before} → {after}",
+                p.needle().phrase()
+            ));
+        }
+        ctx.line(line(&e, &names, &told))?;
+        for f in shown {
+            for l in effect_lines(f, color, "") {
+                ctx.line(l)?;
+            }
+        }
+    }
+    if json {
+        return ctx.json(&found);
+    }
+    Ok(())
+}
+
+/// `log --all`: every event of the store, told with labels as each document has them now.
+fn log_all(ctx: &mut Ctx<'_>, names: &Names, keep: impl Fn(&RecordedEvent) -> bool) -> CliResult {
+    let events: Vec<RecordedEvent> = ctx
+        .store
+        .events_from(1)
+        .filter(|e| e.as_ref().map_or(true, &keep))
+        .collect::<Result<_, _>>()?;
+    let docs: Vec<DocumentState> = ctx
+        .store
+        .documents()?
+        .into_iter()
+        .filter_map(|d| ctx.store.document(d.id).transpose())
+        .collect::<Result<_, _>>()?;
     if ctx.globals.json {
         return ctx.json(&events);
     }
     for e in &events {
         let told = match docs.iter().find(|d| StreamId::document(d.id) == e.stream) {
-            Some(doc) => render::event(e, doc, &names),
+            Some(doc) => render::event(e, doc, names),
             None => match &docs.first() {
-                Some(doc) => render::event(e, doc, &names),
+                Some(doc) => render::event(e, doc, names),
                 None => e.event.kind().to_string(),
             },
         };
-        ctx.line(format_args!(
-            "{:>6}  {}  {:<14} {told}",
-            e.seq,
-            render::when(&e.recorded_at),
-            names.of(e.actor)
-        ))?;
+        ctx.line(line(e, names, &told))?;
     }
     Ok(())
+}
+
+fn time_bound(flag: &str, value: Option<&str>, edge: DayEdge) -> CliResult<Option<Timestamp>> {
+    value
+        .map(|v| parse_time(v, edge).map_err(|e| CliError::refused(format!("{flag}: {e}"))))
+        .transpose()
+}
+
+/// The counts for tools: in the text (or the one clause asked for), and clause by clause.
+fn pickaxe_json(
+    c: &Counts,
+    only: Option<ClauseId>,
+    before: usize,
+    after: usize,
+) -> serde_json::Value {
+    serde_json::json!({
+        "before": before,
+        "after": after,
+        "clauses": c.clauses.iter().filter(|k| only.is_none_or(|id| k.clause == id)).map(|k| serde_json::json!({
+            "clause": k.clause,
+            "before": k.before,
+            "after": k.after,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// One event on one line: sequence number, time, who, and what.
+pub(crate) fn line(e: &RecordedEvent, names: &Names, told: &str) -> String {
+    format!(
+        "{:>6}  {}  {:<14} {told}",
+        e.seq,
+        render::when(&e.recorded_at),
+        names.of(e.actor)
+    )
+}
+
+/// The amendment an event is about, if any.
+pub(crate) fn amendment_of(e: &RecordedEvent) -> Option<travaux_core::AmendmentNo> {
+    match &e.event {
+        Event::AmendmentProposed { amendment, .. }
+        | Event::AmendmentSupported { amendment }
+        | Event::AmendmentOpposed { amendment }
+        | Event::AmendmentWithdrawn { amendment }
+        | Event::DecisionRecorded { amendment, .. } => Some(*amendment),
+        _ => None,
+    }
+}
+
+/// The eventual fate (as of the head) of the amendment an event is about, as ` [accepted as
+/// modified]`; empty for other events and for the event that sealed the fate itself.
+pub(crate) fn fate(e: &RecordedEvent, head: &DocumentState) -> String {
+    let Some(a) = amendment_of(e).and_then(|no| head.amendments.get(&no)) else {
+        return String::new();
+    };
+    let sealed_here = match &a.status {
+        AmendmentStatus::Decided { seq, .. } | AmendmentStatus::Withdrawn { seq } => *seq == e.seq,
+        AmendmentStatus::Deferred => matches!(
+            &e.event,
+            Event::DecisionRecorded {
+                outcome: Outcome::Deferred,
+                ..
+            }
+        ),
+        AmendmentStatus::Pending => false,
+    };
+    if sealed_here {
+        String::new()
+    } else {
+        format!(" [{}]", a.status.name())
+    }
+}
+
+/// What one text change did to one clause.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct ClauseEffect {
+    /// The clause.
+    pub clause: ClauseId,
+    /// Its label before the event; `None` if the event added it.
+    pub old_label: Option<String>,
+    /// Its label after the event; `None` if the event removed it.
+    pub new_label: Option<String>,
+    /// What happened: added, removed, moved, renumbered, reworded.
+    pub changes: Vec<&'static str>,
+    /// The heading's diff, if the heading changed (whole, for an added or removed clause).
+    pub heading: Option<TextDiff>,
+    /// The text's diff, if the text changed (whole, for an added or removed clause).
+    pub text: Option<TextDiff>,
+}
+
+/// A clause as it stood, for comparing before and after an event.
+struct Snapshot {
+    label: String,
+    heading: Option<String>,
+    text: String,
+    parent: Option<ClauseId>,
+}
+
+fn snapshot(state: &DocumentState, id: ClauseId) -> Option<Snapshot> {
+    state.clause(id).map(|c| Snapshot {
+        label: c.label.clone(),
+        heading: c.heading.clone(),
+        text: c.text.clone(),
+        parent: c.parent,
+    })
+}
+
+/// The whole of a text as one inserted or deleted span.
+fn whole(kind: SpanKind, text: &str) -> TextDiff {
+    TextDiff {
+        spans: vec![Span {
+            kind,
+            text: text.to_string(),
+        }],
+        approximated: false,
+    }
+}
+
+/// The diff between two versions of a clause, `None` for a side where it does not exist.
+fn compare(
+    clause: ClauseId,
+    old: Option<&Snapshot>,
+    new: Option<&Snapshot>,
+    moved: bool,
+    deadline: Instant,
+) -> Option<ClauseEffect> {
+    let mut changes = Vec::new();
+    let (heading, text) = match (old, new) {
+        (None, None) => return None,
+        (None, Some(n)) => {
+            changes.push("added");
+            (
+                n.heading.as_deref().map(|h| whole(SpanKind::Insert, h)),
+                (!n.text.is_empty()).then(|| whole(SpanKind::Insert, &n.text)),
+            )
+        }
+        (Some(o), None) => {
+            changes.push("removed");
+            (
+                o.heading.as_deref().map(|h| whole(SpanKind::Delete, h)),
+                (!o.text.is_empty()).then(|| whole(SpanKind::Delete, &o.text)),
+            )
+        }
+        (Some(o), Some(n)) => {
+            if moved || o.parent != n.parent {
+                changes.push("moved");
+            }
+            if o.label != n.label {
+                changes.push("renumbered");
+            }
+            let heading = (o.heading != n.heading).then(|| {
+                diff_text(
+                    o.heading.as_deref().unwrap_or(""),
+                    n.heading.as_deref().unwrap_or(""),
+                    Granularity::Words,
+                    Some(deadline),
+                )
+            });
+            let text = (o.text != n.text)
+                .then(|| diff_text(&o.text, &n.text, Granularity::Words, Some(deadline)));
+            if heading.is_some() || text.is_some() {
+                changes.push("reworded");
+            }
+            if changes.is_empty() {
+                return None;
+            }
+            (heading, text)
+        }
+    };
+    Some(ClauseEffect {
+        clause,
+        old_label: old.map(|o| o.label.clone()),
+        new_label: new.map(|n| n.label.clone()),
+        changes,
+        heading,
+        text,
+    })
+}
+
+/// One event as the fold tells it.
+pub(crate) struct Step {
+    /// The event in words, with labels as they stood just before it.
+    pub told: String,
+    /// What it did to each clause it touched (only when asked for), in the order of its
+    /// operations.
+    pub effects: Vec<ClauseEffect>,
+    /// For a proposal (when effects are asked for): the wording it proposes, as a diff against
+    /// the clause as it stood.
+    pub proposal: Option<ClauseEffect>,
+    /// The label, just before the event, of the clause a comment or a proposal is about.
+    pub label: Option<String>,
+}
+
+/// A document's stream, folded event by event.
+pub(crate) struct History {
+    state: Option<DocumentState>,
+    deadline: Instant,
+}
+
+impl History {
+    /// Before the document's first event.
+    pub fn new() -> History {
+        History {
+            state: None,
+            deadline: Instant::now() + DIFF_BUDGET,
+        }
+    }
+
+    /// Fold the next event of the stream; with `effects`, work out what it did to the text.
+    pub fn step(&mut self, e: &RecordedEvent, names: &Names, effects: bool) -> Step {
+        let Some(state) = &mut self.state else {
+            self.state = DocumentState::created(e);
+            let told = match &self.state {
+                Some(s) => render::event(e, s, names),
+                None => e.event.kind().to_string(),
+            };
+            return Step {
+                told,
+                effects: Vec::new(),
+                proposal: None,
+                label: None,
+            };
+        };
+        let told = render::event(e, state, names);
+        let about = match &e.event {
+            Event::CommentPosted { clause, .. } => *clause,
+            Event::AmendmentProposed { change, .. } => Some(change.clause()),
+            _ => None,
+        };
+        let label = about.and_then(|id| state.label_of(id).map(str::to_string));
+        let proposal = if effects {
+            proposal(e, state, self.deadline)
+        } else {
+            None
+        };
+        let ops = e.event.ops();
+        if !effects || ops.is_empty() {
+            state.evolve(e);
+            return Step {
+                told,
+                effects: Vec::new(),
+                proposal,
+                label,
+            };
+        }
+        let mut seen = HashSet::new();
+        let before: Vec<(ClauseId, Option<Snapshot>)> = ops
+            .iter()
+            .map(ClauseOp::clause)
+            .filter(|id| seen.insert(*id))
+            .map(|id| (id, snapshot(state, id)))
+            .collect();
+        state.evolve(e);
+        let effects = before
+            .iter()
+            .filter_map(|(id, old)| {
+                let moved = ops
+                    .iter()
+                    .any(|op| matches!(op, ClauseOp::Move { clause, .. } if clause == id));
+                compare(
+                    *id,
+                    old.as_ref(),
+                    snapshot(state, *id).as_ref(),
+                    moved,
+                    self.deadline,
+                )
+            })
+            .collect();
+        Step {
+            told,
+            effects,
+            proposal,
+            label,
+        }
+    }
+}
+
+/// What a proposed amendment would do to the text as it stands when proposed.
+fn proposal(e: &RecordedEvent, state: &DocumentState, deadline: Instant) -> Option<ClauseEffect> {
+    let Event::AmendmentProposed { change, .. } = &e.event else {
+        return None;
+    };
+    use travaux_core::Change;
+    let old = snapshot(state, change.clause());
+    let new = match change {
+        Change::Replace { text, .. } => old.as_ref().map(|o| Snapshot {
+            label: o.label.clone(),
+            heading: o.heading.clone(),
+            text: text.clone(),
+            parent: o.parent,
+        }),
+        Change::Insert {
+            parent,
+            label,
+            text,
+            ..
+        } => Some(Snapshot {
+            label: label.clone(),
+            heading: None,
+            text: text.clone(),
+            parent: *parent,
+        }),
+        Change::Delete { .. } => None,
+        Change::Move { .. } => return None,
+    };
+    compare(change.clause(), old.as_ref(), new.as_ref(), false, deadline)
+}
+
+/// A clause's effect for people: a header with its label(s) and what happened (after `verb`,
+/// such as "would be " for a proposal), then the heading's and the text's word diffs, indented
+/// under the event.
+pub(crate) fn effect_lines(f: &ClauseEffect, color: bool, verb: &str) -> Vec<String> {
+    const HEAD: &str = "        ";
+    const BODY: &str = "          ";
+    let label = match (&f.old_label, &f.new_label) {
+        (Some(o), Some(n)) if o != n => format!("{o} → {n}"),
+        (Some(l), _) | (None, Some(l)) => l.clone(),
+        (None, None) => f.clause.short(),
+    };
+    let mut out = vec![format!("{HEAD}{label}  {verb}{}", f.changes.join(", "))];
+    if let Some(h) = &f.heading {
+        out.push(format!(
+            "{BODY}heading: {}",
+            render::spans_inline(&h.spans, color)
+        ));
+    }
+    if let Some(t) = &f.text {
+        for l in render::spans_inline(&t.spans, color).lines() {
+            out.push(format!("{BODY}{l}"));
+        }
+    }
+    if [&f.heading, &f.text]
+        .iter()
+        .any(|d| d.as_ref().is_some_and(|d| d.approximated))
+    {
+        out.push(format!(
+            "{BODY}(diff approximated: the time allowed for diffs ran out)"
+        ));
+    }
+    out
 }

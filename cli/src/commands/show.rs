@@ -1,4 +1,5 @@
-//! `travaux show`: the text as it stands, or as it stood at any point.
+//! `travaux show`: the text as it stands, or as it stood at any point, as an outline for people
+//! (`--format text`), as Markdown in the form `import` reads (`--format markdown`), or as JSON.
 
 use clap::Args;
 use serde::Serialize;
@@ -11,13 +12,28 @@ use crate::render::{self, Names};
 /// Arguments of `show`.
 #[derive(Args, Debug)]
 pub struct ShowArgs {
-    /// Where in history: head, an event number, a date or time, or a tag
+    /// Where in history: head, an event number, a date or time, or a tag; POINT~N for N text
+    /// changes before it
     #[arg(long, default_value = "head", value_name = "POINT")]
     pub at: Point,
     /// Only this clause (and what is under it): a label as it was at that point, or an id
     /// prefix
     #[arg(long, value_name = "CLAUSE")]
     pub clause: Option<String>,
+    /// How to print the text: an outline with pending amendments (text), or the Markdown that
+    /// `import` reads (markdown)
+    #[arg(long, value_enum, default_value = "text", value_name = "FORMAT")]
+    pub format: ShowFormat,
+}
+
+/// How `show` prints the text.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShowFormat {
+    /// An outline for people, with pending amendments.
+    #[default]
+    Text,
+    /// Markdown in the form `import` reads: importing it records nothing.
+    Markdown,
 }
 
 #[derive(Serialize)]
@@ -33,13 +49,18 @@ struct ClauseView<'a> {
 
 /// Run `show`.
 pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
-    let doc = ctx.document_at(&args.at)?;
+    let doc = ctx.document_at(&ctx.absolute_point(&args.at)?)?;
     let names = Names::load(ctx.store)?;
     let root = args
         .clause
         .as_deref()
         .map(|c| doc.resolve_clause(c))
         .transpose()?;
+    if args.format == ShowFormat::Markdown && !ctx.globals.json {
+        let md = travaux_core::diff::markdown(&doc, root);
+        write!(ctx.out, "{}", md.strip_prefix('\n').unwrap_or(&md))?;
+        return Ok(());
+    }
     let clauses = selected(&doc, root);
     let views: Vec<ClauseView> = clauses
         .iter()
