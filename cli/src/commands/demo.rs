@@ -136,6 +136,18 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
             "import --dry-run examples/who-code/drafts/2010-01-eb126.md",
             "how a draft's clauses match the text",
         ),
+        (
+            "diff EB126/8 WHA63.16",
+            "what the drafting committee changed, word by word",
+        ),
+        (
+            "blame 5.2 --at WHA63.16",
+            "who wrote each word of the compensation clause",
+        ),
+        (
+            "log -S compensat",
+            "when \"compensation\" left the text, and on whose draft",
+        ),
         ("verify", "prove the record unaltered"),
     ] {
         ctx.line(format_args!(
