@@ -110,6 +110,11 @@ pub enum Command {
     Blame(commands::blame::BlameArgs),
     /// The negotiation told event by event, each with its effect
     Replay(commands::replay::ReplayArgs),
+    /// Export the document's history elsewhere (git)
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
+    /// Generate a realistic negotiation history of a given size (for benchmarks)
+    Generate(commands::generate::GenerateArgs),
     /// Walk the hash chain and report the first event that does not match
     Verify,
     /// Delete the read models and rebuild them from the log
@@ -190,6 +195,8 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Diff(a) => commands::diff::run(ctx, a),
         Command::Blame(a) => commands::blame::run(ctx, a),
         Command::Replay(a) => commands::replay::run(ctx, a),
+        Command::Export(c) => commands::export::run(ctx, c),
+        Command::Generate(a) => commands::generate::run(ctx, a),
         Command::Verify => commands::verify::verify(ctx),
         Command::Rebuild => commands::verify::rebuild(ctx),
     }

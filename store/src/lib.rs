@@ -22,6 +22,7 @@
 
 mod codec;
 mod error;
+pub mod generate;
 mod sled_store;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};

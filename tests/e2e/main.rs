@@ -11,12 +11,14 @@
 //! - `script`: `travaux run`.
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
+//! - `export`: `export git` and `generate`.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
 
 mod bad_input;
 mod concurrency;
 mod crash;
 mod demo;
+mod export;
 mod history_blame;
 mod history_diff;
 mod history_log;

@@ -6,6 +6,8 @@ pub mod comment;
 pub mod demo;
 pub mod diff;
 pub mod doc;
+pub mod export;
+pub mod generate;
 pub mod import;
 pub mod init;
 pub mod log;

@@ -1,0 +1,1 @@
+//! End-to-end tests of `export git` and `generate`: not written yet.
