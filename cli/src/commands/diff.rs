@@ -351,6 +351,28 @@ fn context_of<'a>(c: &'a Compared, x: &ClauseDiff) -> Option<(ClauseId, &'a str,
 }
 
 /// Escape Markdown markup in text shown in a comparative print.
+/// An article's heading for a comparative print, ` — Heading`: its diff when it changed, else
+/// the heading as it stands (as it stood, for a removed article), in the print's own escaping.
+fn heading_of(
+    c: &Compared,
+    x: &ClauseDiff,
+    spans: fn(&[Span]) -> String,
+    escape: fn(&str) -> String,
+) -> String {
+    if let Some(h) = &x.heading {
+        return format!(" — {}", spans(&h.spans));
+    }
+    let doc = if x.status == ClauseStatus::Removed {
+        &c.from
+    } else {
+        &c.to
+    };
+    doc.clause(x.clause)
+        .and_then(|cl| cl.heading.as_deref())
+        .map(|h| format!(" — {}", escape(h)))
+        .unwrap_or_default()
+}
+
 fn md_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -417,21 +439,7 @@ fn markdown(c: &Compared, d: &DocumentDiff) -> String {
         if x.depth == 0 || x.parent.is_none() {
             // An article or a preamble paragraph: its own heading.
             current_article = Some(x.clause);
-            let heading = x
-                .heading
-                .as_ref()
-                .map(|h| format!(" — {}", md_spans(&h.spans)))
-                .or_else(|| {
-                    let doc = if x.status == ClauseStatus::Removed {
-                        &c.from
-                    } else {
-                        &c.to
-                    };
-                    doc.clause(x.clause)
-                        .and_then(|cl| cl.heading.as_deref())
-                        .map(|h| format!(" — {}", md_escape(h)))
-                })
-                .unwrap_or_default();
+            let heading = heading_of(c, x, md_spans, md_escape);
             let label = match x.status {
                 ClauseStatus::Removed => format!("~~{}~~", md_escape(x.label())),
                 ClauseStatus::Added => format!("<ins>{}</ins>", md_escape(x.label())),
@@ -544,21 +552,7 @@ fn html(c: &Compared, d: &DocumentDiff) -> String {
         );
         if x.depth == 0 || x.parent.is_none() {
             current_article = Some(x.clause);
-            let heading = x
-                .heading
-                .as_ref()
-                .map(|h| format!(" — {}", html_spans(&h.spans)))
-                .or_else(|| {
-                    let doc = if x.status == ClauseStatus::Removed {
-                        &c.from
-                    } else {
-                        &c.to
-                    };
-                    doc.clause(x.clause)
-                        .and_then(|cl| cl.heading.as_deref())
-                        .map(|h| format!(" — {}", html_escape(h)))
-                })
-                .unwrap_or_default();
+            let heading = heading_of(c, x, html_spans, html_escape);
             let label = match x.status {
                 ClauseStatus::Removed => format!("<del>{}</del>", html_escape(x.label())),
                 ClauseStatus::Added => format!("<ins>{}</ins>", html_escape(x.label())),

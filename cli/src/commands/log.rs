@@ -243,22 +243,10 @@ pub(crate) fn line(e: &RecordedEvent, names: &Names, told: &str) -> String {
     )
 }
 
-/// The amendment an event is about, if any.
-pub(crate) fn amendment_of(e: &RecordedEvent) -> Option<travaux_core::AmendmentNo> {
-    match &e.event {
-        Event::AmendmentProposed { amendment, .. }
-        | Event::AmendmentSupported { amendment }
-        | Event::AmendmentOpposed { amendment }
-        | Event::AmendmentWithdrawn { amendment }
-        | Event::DecisionRecorded { amendment, .. } => Some(*amendment),
-        _ => None,
-    }
-}
-
 /// The eventual fate (as of the head) of the amendment an event is about, as ` [accepted as
 /// modified]`; empty for other events and for the event that sealed the fate itself.
 pub(crate) fn fate(e: &RecordedEvent, head: &DocumentState) -> String {
-    let Some(a) = amendment_of(e).and_then(|no| head.amendments.get(&no)) else {
+    let Some(a) = e.event.amendment().and_then(|no| head.amendments.get(&no)) else {
         return String::new();
     };
     let sealed_here = match &a.status {

@@ -129,7 +129,9 @@ fn json_line(
         serde_json::Value::Object(mut m) => m.remove(e.event.kind()).unwrap_or_default(),
         other => other,
     };
-    let fate = log::amendment_of(e)
+    let fate = e
+        .event
+        .amendment()
         .and_then(|no| head.amendments.get(&no))
         .map(|a| a.status.name());
     let effect = match &e.event {
