@@ -11,7 +11,7 @@
 //! - `script`: `travaux run`.
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
-//! - `export`: `export git` and `generate`.
+//! - `export`: `export git`; `generate`: generated histories.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
 
 mod bad_input;
@@ -19,6 +19,7 @@ mod concurrency;
 mod crash;
 mod demo;
 mod export;
+mod generate;
 mod history_blame;
 mod history_diff;
 mod history_log;

@@ -1,0 +1,121 @@
+//! `travaux generate`: a deterministic history of a given size, written into an empty store,
+//! that every other command reads like a recorded one; the same seed gives the same store;
+//! a store that holds events is refused.
+
+use serde_json::Value;
+
+use crate::support::{kind, Travaux};
+
+/// An initialised store with 5,000 generated events (seed 7), and the `--json` answer.
+fn generated() -> (Travaux, Value) {
+    let t = Travaux::new();
+    t.create(&["init"]);
+    let answer = t.json(&["generate", "--events", "5000", "--seed", "7"]);
+    (t, answer)
+}
+
+#[test]
+fn a_generated_history_is_read_like_a_recorded_one() {
+    let (t, answer) = generated();
+    let summary = &answer["summary"];
+    assert_eq!(summary["events"], 5000);
+    assert_eq!(summary["document"], "gen-code");
+    let head = t.head();
+    assert_eq!(head.seq, 5000, "exactly the size asked");
+    assert_eq!(summary["head_hash"], head.hash.as_str());
+
+    let text = t.ok(&["show"]);
+    assert!(text.contains("Article 1"), "{text}");
+    assert!(!t.clauses(&[]).is_empty());
+    assert!(t.ok(&["show", "--at", "gen-0001"]).contains("PP1"));
+
+    let decisions = t.events(&["--kind", "decision_recorded"]);
+    assert!(!decisions.is_empty(), "the chair decided amendments");
+    assert!(decisions.iter().all(|e| kind(e).0 == "decision_recorded"));
+
+    let amendments = t.json(&["amend", "list", "--all"]);
+    let amendments = amendments.as_array().expect("a list of amendments");
+    assert!(!amendments.is_empty());
+
+    let tags = t.json(&["tag"]);
+    let tags = tags.as_object().expect("tags by name");
+    assert!(tags.len() >= 2, "{tags:?}");
+    let names: Vec<&str> = summary["tags"]
+        .as_array()
+        .expect("tags in the summary")
+        .iter()
+        .map(|n| n.as_str().expect("a name"))
+        .collect();
+    assert_eq!(names[0], "gen-0001");
+    assert_eq!(names.len(), tags.len());
+    assert!(names.iter().all(|n| tags.contains_key(*n)));
+
+    // Comments are the largest share.
+    let kinds = summary["kinds"].as_object().expect("kinds");
+    let comments = kinds["comment_posted"].as_u64().expect("comments");
+    assert!(kinds.values().all(|n| n.as_u64().unwrap() <= comments));
+
+    // The human answer is one line.
+    let t2 = Travaux::new();
+    t2.create(&["init"]);
+    let line = t2.ok(&["generate", "--events", "600"]);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.starts_with("generated 600 events (seed 1)"), "{line}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_store_byte_for_byte() {
+    let (one, _) = generated();
+    let (two, _) = generated();
+    assert_eq!(one.head(), two.head(), "the same head hash");
+    for query in [
+        &["--json", "show"][..],
+        &["--json", "show", "--at", "gen-0002"],
+        &["--json", "amend", "list", "--all"],
+        &["--json", "participant", "list"],
+        &["--json", "tag"],
+    ] {
+        assert_eq!(
+            one.ok(query),
+            two.ok(query),
+            "`travaux {}` differs",
+            query.join(" ")
+        );
+    }
+
+    let other = Travaux::new();
+    other.create(&["init"]);
+    other.ok(&["generate", "--events", "5000", "--seed", "8"]);
+    assert_ne!(other.head(), one.head(), "another seed, another history");
+    assert_ne!(other.ok(&["--json", "show"]), one.ok(&["--json", "show"]));
+}
+
+#[test]
+fn a_store_that_holds_events_is_refused_and_nothing_is_written() {
+    let t = Travaux::fixture();
+    t.refused(
+        &["generate", "--events", "1000"],
+        1,
+        &["already holds", "empty store"],
+    );
+
+    let g = Travaux::new();
+    g.create(&["init"]);
+    g.ok(&["generate", "--events", "500"]);
+    g.refused(
+        &["generate", "--events", "500", "--seed", "2"],
+        1,
+        &["empty"],
+    );
+
+    // Sizes out of range are refused before anything is written.
+    let e = Travaux::new();
+    e.create(&["init"]);
+    e.refused(&["generate", "--events", "10"], 1, &["too few"]);
+    e.refused(
+        &["generate", "--events", "1000", "--articles", "0"],
+        1,
+        &["articles"],
+    );
+    assert_eq!(e.head().seq, 0);
+}
