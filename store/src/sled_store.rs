@@ -291,7 +291,7 @@ impl Store {
                 duplicate: true,
             });
         }
-        let (state, version) = self.stream_state(w.stream, w.expected)?;
+        let (state, version) = self.stream_state(w.stream, w.expected, None)?;
         let events = decide(self, state.as_ref())?;
         let time = resolve_clock(w.clock, head.last_time)?;
         let new: Vec<NewEvent> = events
@@ -352,7 +352,8 @@ impl Store {
         if let Some(s) = stored.first() {
             return Err(StoreError::DuplicateEventId(s.id));
         }
-        let (state, version) = self.stream_state(stream, expected)?;
+        let touched: Vec<AmendmentNo> = events.iter().filter_map(|e| e.event.amendment()).collect();
+        let (state, version) = self.stream_state(stream, expected, Some(&touched))?;
         let mut clocked = Vec::with_capacity(events.len());
         let mut last = head.last_time;
         for mut e in events {
@@ -388,15 +389,18 @@ impl Store {
 
     /// The state a write starts from: the document at its head (for a document stream that
     /// exists) and the stream's version, checked against the version expected.
+    /// `only`, when given, names the amendments to load with the document: an append of events
+    /// touches no others, and loading every amendment would make bulk appends quadratic.
     fn stream_state(
         &self,
         stream: StreamId,
         expected: Expected,
+        only: Option<&[AmendmentNo]>,
     ) -> Result<(Option<DocumentState>, u64), StoreError> {
         let state = if stream == StreamId::REGISTRY {
             None
         } else {
-            self.document(DocumentId(stream.0))?
+            self.document_with(DocumentId(stream.0), only)?
         };
         let version = match &state {
             Some(s) => s.version,
@@ -567,14 +571,23 @@ impl Store {
     /// holds; if that is not the stream's version, or it does not read back, the stream is
     /// replayed instead, so a damaged or missing cache never gives a wrong answer.
     pub fn document(&self, id: DocumentId) -> Result<Option<DocumentState>, StoreError> {
+        self.document_with(id, None)
+    }
+
+    /// A document at its head with all its amendments (`only: None`) or only those named: enough
+    /// to fold events that touch no others. Checked as `document` is, else replayed whole.
+    fn document_with(
+        &self,
+        id: DocumentId,
+        only: Option<&[AmendmentNo]>,
+    ) -> Result<Option<DocumentState>, StoreError> {
         let version = self.stream_version(StreamId::document(id))?;
         if version == 0 {
             return Ok(None);
         }
-        match self.load_document(id) {
+        match self.load_document(id, only) {
             Ok(Some(state))
-                if state.version == version
-                    && state.amendments.len() == state.amendments_proposed as usize =>
+                if state.version == version && self.amendments_complete(&state, only)? =>
             {
                 Ok(Some(state))
             }
@@ -590,8 +603,34 @@ impl Store {
         }
     }
 
-    /// Read a document's read model: its chunks, then its amendments.
-    fn load_document(&self, id: DocumentId) -> Result<Option<DocumentState>, StoreError> {
+    /// Whether the amendments loaded are all there should be: every one (`only: None`), or the
+    /// newest one's key and each one named that was proposed.
+    fn amendments_complete(
+        &self,
+        state: &DocumentState,
+        only: Option<&[AmendmentNo]>,
+    ) -> Result<bool, StoreError> {
+        let proposed = state.amendments_proposed;
+        Ok(match only {
+            None => state.amendments.len() == proposed as usize,
+            Some(nos) => {
+                (proposed == 0
+                    || self
+                        .tree
+                        .contains_key(amendment_key(state.id, AmendmentNo(proposed)))?)
+                    && nos
+                        .iter()
+                        .all(|n| n.0 > proposed || state.amendments.contains_key(n))
+            }
+        })
+    }
+
+    /// Read a document's read model: its chunks, then its amendments (all, or those named).
+    fn load_document(
+        &self,
+        id: DocumentId,
+        only: Option<&[AmendmentNo]>,
+    ) -> Result<Option<DocumentState>, StoreError> {
         let mut json = Vec::new();
         for kv in self.tree.scan_prefix(key(b'd', &[id.0.as_bytes()])) {
             json.extend_from_slice(&kv?.1);
@@ -600,9 +639,24 @@ impl Store {
             return Ok(None);
         }
         let mut state: DocumentState = serde_json::from_slice(&json)?;
-        for kv in self.tree.scan_prefix(key(b'a', &[id.0.as_bytes()])) {
-            let a: Amendment = serde_json::from_slice(&kv?.1)?;
+        let mut put = |bytes: &[u8]| -> Result<(), StoreError> {
+            let a: Amendment = serde_json::from_slice(bytes)?;
             state.amendments.insert(a.no, a);
+            Ok(())
+        };
+        match only {
+            None => {
+                for kv in self.tree.scan_prefix(key(b'a', &[id.0.as_bytes()])) {
+                    put(&kv?.1)?;
+                }
+            }
+            Some(nos) => {
+                for no in nos {
+                    if let Some(bytes) = self.tree.get(amendment_key(id, *no))? {
+                        put(&bytes)?;
+                    }
+                }
+            }
         }
         Ok(Some(state))
     }
@@ -617,18 +671,17 @@ impl Store {
         touched: Option<&[AmendmentNo]>,
     ) -> Result<(), StoreError> {
         let doc = state.id.0;
-        let amendment_key = |no: AmendmentNo| key(b'a', &[doc.as_bytes(), &no.0.to_be_bytes()]);
         match touched {
             Some(nos) => {
                 for no in nos {
                     if let Some(a) = state.amendments.get(no) {
-                        batch.insert(amendment_key(*no), serde_json::to_vec(a)?);
+                        batch.insert(amendment_key(state.id, *no), serde_json::to_vec(a)?);
                     }
                 }
             }
             None => {
                 for a in state.amendments.values() {
-                    batch.insert(amendment_key(a.no), serde_json::to_vec(a)?);
+                    batch.insert(amendment_key(state.id, a.no), serde_json::to_vec(a)?);
                 }
             }
         }
@@ -842,6 +895,11 @@ impl Store {
         self.tree.insert(seq_key(seq), bytes)?;
         self.make_durable()
     }
+}
+
+/// The read-model key of one amendment.
+fn amendment_key(doc: DocumentId, no: AmendmentNo) -> Vec<u8> {
+    key(b'a', &[doc.0.as_bytes(), &no.0.to_be_bytes()])
 }
 
 fn refuse_damaged(head: &Head) -> Result<(), StoreError> {
