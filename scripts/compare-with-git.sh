@@ -50,8 +50,12 @@ for n in "${sizes[@]}"; do
 import json,sys,collections
 c=collections.Counter(a['change'].get('clause') for a in json.load(sys.stdin) if a['change'].get('clause'))
 print(c.most_common(1)[0][0][:8])")
-  label=$("$travaux" --store "$store" --json show --clause "$clause" | python3 -c "import json,sys; print(json.load(sys.stdin)['clauses'][0]['label'])")
-  line=$(grep -n -F -- "$label" <(git -C "$repo" show "HEAD:$file") | head -1 | cut -d: -f1)
+  # the line the clause's text starts on in the exported Markdown
+  line=$("$travaux" --store "$store" --json show --clause "$clause" | python3 -c "
+import json,subprocess,sys
+text=json.load(sys.stdin)['clauses'][0]['text'].split(chr(10))[0][:40]
+md=subprocess.run(['git','-C',sys.argv[1],'show','HEAD:'+sys.argv[2]],capture_output=True,text=True).stdout
+print(next(i for i,l in enumerate(md.split(chr(10)),1) if text in l))" "$repo" "$file")
   phrase="to the extent possible"
   while IFS='|' read -r question ours theirs; do
     a=$(median "$ours")
