@@ -9,6 +9,7 @@
 //! up and [`upcast`] learns to turn the older data into the newer, on read.
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use travaux_core::{Event, EventId, Hash, ParticipantId, RecordedEvent, StreamId, Timestamp};
@@ -88,13 +89,36 @@ pub struct Checked {
     pub hash_matches: bool,
 }
 
-/// Decode a stored event, upcasting an older payload to the current form.
-pub fn decode(bytes: &[u8]) -> Result<RecordedEvent, StoreError> {
-    Ok(check(bytes)?.event)
+/// The envelope as read: the payload left as raw JSON until its schema version is known.
+#[derive(Deserialize)]
+struct StoredRef<'a> {
+    seq: u64,
+    id: EventId,
+    stream: StreamId,
+    version: u64,
+    recorded_at: Timestamp,
+    actor: ParticipantId,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    schema: u16,
+    prev_hash: Hash,
+    #[serde(borrow)]
+    data: &'a RawValue,
 }
 
-/// Decode a stored event and recompute its hash.
-pub fn check(bytes: &[u8]) -> Result<Checked, StoreError> {
+/// The schema versions that changed shape, newest first per type: a payload stored with an
+/// older one goes through [`upcast`].
+const LATEST: &[(&str, u16)] = &[("amendment_proposed", 2)];
+
+fn needs_upcast(kind: &str, schema: u16) -> bool {
+    LATEST
+        .iter()
+        .any(|(k, latest)| *k == kind && schema < *latest)
+}
+
+/// Decode a stored event, upcasting an older payload to the current form. The hash is not
+/// recomputed: [`check`] does that, for `verify`.
+pub fn decode(bytes: &[u8]) -> Result<RecordedEvent, StoreError> {
     if bytes.len() < 32 {
         return Err(StoreError::Corrupt(format!(
             "a stored event of {} bytes is too short to hold a hash",
@@ -102,31 +126,51 @@ pub fn check(bytes: &[u8]) -> Result<Checked, StoreError> {
         )));
     }
     let (hash, body) = bytes.split_at(32);
-    let stored: Stored = serde_json::from_slice(body)?;
-    let data = upcast(&stored.kind, stored.schema, stored.data)?;
-    let mut tagged = Map::new();
-    tagged.insert(stored.kind.clone(), data);
-    let event: Event = serde_json::from_value(Value::Object(tagged)).map_err(|e| {
+    let stored: StoredRef<'_> = serde_json::from_slice(body)?;
+    let corrupt = |e: serde_json::Error| {
         StoreError::Corrupt(format!(
             "event {} ({} v{}) does not decode: {e}",
             stored.seq, stored.kind, stored.schema
         ))
-    })?;
-    let stored_hash = Hash(hash.try_into().expect("32 bytes"));
+    };
+    let event: Event = if needs_upcast(stored.kind, stored.schema) {
+        let data = upcast(
+            stored.kind,
+            stored.schema,
+            serde_json::from_str(stored.data.get())?,
+        )?;
+        let mut tagged = Map::new();
+        tagged.insert(stored.kind.to_string(), data);
+        serde_json::from_value(Value::Object(tagged)).map_err(corrupt)?
+    } else {
+        // The payload is current: read it once, as the variant its type names.
+        let tagged = format!(
+            "{{{}:{}}}",
+            serde_json::to_string(stored.kind)?,
+            stored.data.get()
+        );
+        serde_json::from_str(&tagged).map_err(corrupt)?
+    };
+    Ok(RecordedEvent {
+        seq: stored.seq,
+        id: stored.id,
+        stream: stored.stream,
+        version: stored.version,
+        recorded_at: stored.recorded_at,
+        actor: stored.actor,
+        schema: stored.schema,
+        prev_hash: stored.prev_hash,
+        hash: Hash(hash.try_into().expect("32 bytes")),
+        event,
+    })
+}
+
+/// Decode a stored event and recompute its hash.
+pub fn check(bytes: &[u8]) -> Result<Checked, StoreError> {
+    let event = decode(bytes)?;
     Ok(Checked {
-        hash_matches: digest(body) == stored_hash,
-        event: RecordedEvent {
-            seq: stored.seq,
-            id: stored.id,
-            stream: stored.stream,
-            version: stored.version,
-            recorded_at: stored.recorded_at,
-            actor: stored.actor,
-            schema: stored.schema,
-            prev_hash: stored.prev_hash,
-            hash: stored_hash,
-            event,
-        },
+        hash_matches: digest(&bytes[32..]) == event.hash,
+        event,
     })
 }
 
@@ -177,4 +221,25 @@ pub fn encode_raw(
         data,
     };
     seal(&stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use travaux_core::{AmendmentNo, Change, ClauseId};
+
+    #[test]
+    fn the_latest_schema_table_agrees_with_the_events() {
+        let proposed = Event::AmendmentProposed {
+            amendment: AmendmentNo(1),
+            change: Change::Delete {
+                clause: ClauseId(uuid::Uuid::nil()),
+            },
+            rationale: None,
+        };
+        assert!(LATEST.contains(&(proposed.kind(), proposed.schema())));
+        assert!(needs_upcast("amendment_proposed", 1));
+        assert!(!needs_upcast("amendment_proposed", 2));
+        assert!(!needs_upcast("comment_posted", 1));
+    }
 }
