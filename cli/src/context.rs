@@ -127,6 +127,14 @@ impl Ctx<'_> {
             .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))
     }
 
+    /// The document at its head without its amendments: enough to resolve a point.
+    fn head_for_points(&self) -> CliResult<DocumentState> {
+        let entry = self.document_entry()?;
+        self.store
+            .document_without_amendments(entry.id)?
+            .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))
+    }
+
     /// The document at a point, with the head state used to look tags up.
     pub fn document_at(&self, point: &Point) -> CliResult<DocumentState> {
         let (head, cut) = self.cut(point)?;
@@ -151,7 +159,7 @@ impl Ctx<'_> {
                 )));
             }
         }
-        let head = self.document()?;
+        let head = self.head_for_points()?;
         let cut = point.cut(&head)?;
         Ok((head, cut))
     }
@@ -163,7 +171,7 @@ impl Ctx<'_> {
         if !point.is_relative() {
             return Ok(point.clone());
         }
-        let head = self.document()?;
+        let head = self.head_for_points()?;
         let events: Vec<travaux_core::RecordedEvent> = self
             .store
             .stream(StreamId::document(head.id))

@@ -179,6 +179,13 @@ impl DocumentState {
         state
     }
 
+    /// The same state keeping only the amendments still open (pending or deferred): what a
+    /// view of the text at a point needs, and what stays small however long the history.
+    pub fn with_open_amendments_only(mut self) -> Self {
+        self.amendments.retain(|_, a| a.status.is_open());
+        self
+    }
+
     /// Fold one event into a document that may not exist yet: the first event creates it.
     pub fn fold(state: &mut Option<DocumentState>, e: &RecordedEvent) {
         match state {

@@ -9,12 +9,15 @@
 //! | `i` | event id (16) | seq |
 //! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at its head, amendments aside (JSON, in chunks of at most 64 KiB) |
 //! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
+//! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
+//! | `N` | document id (16) ++ seq (u64 BE) | a snapshot's header: the time of its last event |
+//! | `n` | document id (16) ++ seq (u64 BE) ++ chunk (u32 BE) | snapshot: the document after event seq, open amendments only (JSON chunks) |
 //! | `p` | participant handle | read model: the participant (JSON) |
 //! | `q` | participant id (16) | its handle |
 //! | `g` | document slug | read model: the document entry (JSON) |
 //! | `m` | `format` | the store format |
 //!
-//! `e`, `s` and `i` are the log; `a`, `d`, `p`, `q` and `g` are caches that `rebuild` refills.
+//! `e`, `s` and `i` are the log; everything else is a cache that `rebuild` refills.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -35,7 +38,10 @@ use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
 const FORMAT: &[u8] = b"travaux/1";
-const READ_MODEL_PREFIXES: [u8; 5] = [b'a', b'd', b'p', b'q', b'g'];
+const READ_MODEL_PREFIXES: [u8; 8] = [b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N'];
+/// A snapshot of a document is written when an append takes its stream past a multiple of this
+/// many events.
+const SNAPSHOT_EVERY: u64 = 1_000;
 /// The largest value a read model writes: well below sled's ~128 KiB blob threshold.
 const READ_MODEL_CHUNK: usize = 64 * 1024;
 
@@ -489,6 +495,16 @@ impl Store {
                 .filter_map(|r| r.event.amendment())
                 .collect();
             self.put_document(&mut batch, s, Some(&touched))?;
+            for no in &touched {
+                match s.amendments.get(no) {
+                    Some(a) if a.status.is_open() => batch.insert(open_key(s.id, *no), &[]),
+                    _ => batch.remove(open_key(s.id, *no)),
+                }
+            }
+            if version / SNAPSHOT_EVERY != s.version / SNAPSHOT_EVERY {
+                let snapshot = self.open_view(s, &touched)?;
+                put_snapshot(&mut batch, &snapshot)?;
+            }
         } else if stream != StreamId::REGISTRY {
             return Err(StoreError::Domain(DomainError::Invalid(
                 "a document stream must begin with document_created".into(),
@@ -572,6 +588,18 @@ impl Store {
     /// replayed instead, so a damaged or missing cache never gives a wrong answer.
     pub fn document(&self, id: DocumentId) -> Result<Option<DocumentState>, StoreError> {
         self.document_with(id, None)
+    }
+
+    /// A document at its head without its amendments (its text, roles, tags and counters): all
+    /// a point needs to be resolved, read without the cost of every amendment.
+    pub fn document_without_amendments(
+        &self,
+        id: DocumentId,
+    ) -> Result<Option<DocumentState>, StoreError> {
+        Ok(self.document_with(id, Some(&[]))?.map(|mut d| {
+            d.amendments.clear();
+            d
+        }))
     }
 
     /// A document at its head with all its amendments (`only: None`) or only those named: enough
@@ -709,17 +737,103 @@ impl Store {
         Ok(())
     }
 
-    /// A document as it stood at a cut of the log: the read model at the head, else a fold of
-    /// its stream up to the cut. `None` if it did not exist then.
+    /// A document as it stood at a cut of the log. At the head, the read model (with every
+    /// amendment); at an earlier point, the nearest snapshot at or before the cut and the events
+    /// after it, keeping only the amendments open at that point (what a view of the text
+    /// shows): the same as `replay_document(id, cut)` with
+    /// [`DocumentState::with_open_amendments_only`]. `None` if it did not exist then.
     pub fn document_at(
         &self,
         id: DocumentId,
         cut: Cut,
     ) -> Result<Option<DocumentState>, StoreError> {
-        match cut {
-            Cut::Head => self.document(id),
-            _ => self.replay_document(id, cut),
+        if cut == Cut::Head {
+            return self.document(id);
         }
+        let mut state = match self.snapshot_before(id, cut) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(document = %id, error = %e, "a snapshot does not read back; folding from the start");
+                None
+            }
+        };
+        let from = state.as_ref().map_or(1, |s| s.version + 1);
+        let stream = StreamId::document(id);
+        let start = stream_key(stream, from);
+        let end = stream_key(stream, u64::MAX);
+        for kv in self.tree.range(start..end) {
+            let (k, v) = kv?;
+            let e = self.event(be_u64(&v)?)?;
+            if e.stream != stream || e.version != be_u64(&k[17..])? {
+                return Err(StoreError::Corrupt(format!(
+                    "the stream index of {stream} points at event {}, which is not its version",
+                    e.seq
+                )));
+            }
+            // Global time and sequence only grow, so the first event past the cut ends it.
+            if !cut.includes(&e) {
+                break;
+            }
+            DocumentState::fold(&mut state, &e);
+        }
+        Ok(state.map(DocumentState::with_open_amendments_only))
+    }
+
+    /// The latest snapshot of a document at or before a cut, if any.
+    fn snapshot_before(
+        &self,
+        id: DocumentId,
+        cut: Cut,
+    ) -> Result<Option<DocumentState>, StoreError> {
+        let doc = id.0.as_bytes();
+        let headers = self.tree.range(
+            key(b'N', &[doc, &0u64.to_be_bytes()])..=key(b'N', &[doc, &u64::MAX.to_be_bytes()]),
+        );
+        let mut found = None;
+        for kv in headers.rev() {
+            let (k, v) = kv?;
+            let seq = be_u64(&k[17..25])?;
+            let at: Timestamp = serde_json::from_slice(&v)?;
+            let inside = match cut {
+                Cut::Head => true,
+                Cut::Seq(n) => seq <= n,
+                Cut::Time(t) => at <= t,
+            };
+            if inside {
+                found = Some(seq);
+                break;
+            }
+        }
+        let Some(seq) = found else { return Ok(None) };
+        let mut json = Vec::new();
+        for kv in self.tree.scan_prefix(key(b'n', &[doc, &seq.to_be_bytes()])) {
+            json.extend_from_slice(&kv?.1);
+        }
+        Ok(Some(serde_json::from_slice(&json)?))
+    }
+
+    /// The document as `state` holds it, with exactly the amendments still open: those among
+    /// `touched` from `state` (just changed), the others from the open index.
+    fn open_view(
+        &self,
+        state: &DocumentState,
+        touched: &[AmendmentNo],
+    ) -> Result<DocumentState, StoreError> {
+        let mut view = state.clone();
+        for kv in self.tree.scan_prefix(key(b'o', &[state.id.0.as_bytes()])) {
+            let (k, _) = kv?;
+            let no = AmendmentNo(u32::from_be_bytes(k[17..21].try_into().map_err(|_| {
+                StoreError::Corrupt("an open-amendment key is malformed".into())
+            })?));
+            if touched.contains(&no) || view.amendments.contains_key(&no) {
+                continue;
+            }
+            if let Some(bytes) = self.tree.get(amendment_key(state.id, no))? {
+                let a: Amendment = serde_json::from_slice(&bytes)?;
+                view.amendments.insert(no, a);
+            }
+        }
+        Ok(view.with_open_amendments_only())
     }
 
     /// Fold a document's stream up to a cut, ignoring the read model.
@@ -872,11 +986,20 @@ impl Store {
             count += 1;
             registry_entries(&e, &mut batch)?;
             if e.stream != StreamId::REGISTRY {
-                DocumentState::fold(docs.entry(DocumentId(e.stream.0)).or_default(), &e);
+                let slot = docs.entry(DocumentId(e.stream.0)).or_default();
+                DocumentState::fold(slot, &e);
+                if let Some(state) = slot {
+                    if state.version % SNAPSHOT_EVERY == 0 {
+                        put_snapshot(&mut batch, &state.clone().with_open_amendments_only())?;
+                    }
+                }
             }
         }
         for state in docs.values_mut().flatten() {
             self.put_document(&mut batch, state, None)?;
+            for a in state.amendments.values().filter(|a| a.status.is_open()) {
+                batch.insert(open_key(state.id, a.no), &[]);
+            }
         }
         self.tree.apply_batch(batch)?;
         self.make_durable()?;
@@ -895,6 +1018,29 @@ impl Store {
         self.tree.insert(seq_key(seq), bytes)?;
         self.make_durable()
     }
+}
+
+/// The key marking an amendment as open.
+fn open_key(doc: DocumentId, no: AmendmentNo) -> Vec<u8> {
+    key(b'o', &[doc.0.as_bytes(), &no.0.to_be_bytes()])
+}
+
+/// Write a snapshot of a document (open amendments only) into a batch, in chunks.
+fn put_snapshot(batch: &mut sled::Batch, state: &DocumentState) -> Result<(), StoreError> {
+    let doc = state.id.0;
+    let seq = state.seq.to_be_bytes();
+    batch.insert(
+        key(b'N', &[doc.as_bytes(), &seq]),
+        serde_json::to_vec(&state.updated_at)?,
+    );
+    let json = serde_json::to_vec(state)?;
+    for (i, chunk) in json.chunks(READ_MODEL_CHUNK).enumerate() {
+        batch.insert(
+            key(b'n', &[doc.as_bytes(), &seq, &(i as u32).to_be_bytes()]),
+            chunk,
+        );
+    }
+    Ok(())
 }
 
 /// The read-model key of one amendment.

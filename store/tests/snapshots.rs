@@ -1,0 +1,87 @@
+//! Snapshots: a view at any point read from the nearest snapshot and the events after it is
+//! the same as the plain fold of the log up to that point.
+
+use proptest::prelude::*;
+use travaux_core::{Cut, DocumentState, StreamId};
+use travaux_store::generate::{generate, Spec};
+use travaux_store::Store;
+
+/// A generated history of 6,000 events in batches of 700, so snapshots fall inside batches of
+/// appends as well as at their ends.
+fn history() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    let spec = Spec {
+        events: 6_000,
+        seed: 11,
+        batch: 700,
+        ..Spec::default()
+    };
+    generate(&store, &spec, &mut |_| {}).unwrap();
+    (dir, store)
+}
+
+/// How many snapshots the store holds.
+fn snapshots(store: &Store) -> usize {
+    store.raw_tree().scan_prefix([b'N']).count()
+}
+
+fn plain(store: &Store, doc: travaux_core::DocumentId, cut: Cut) -> Option<DocumentState> {
+    store
+        .replay_document(doc, cut)
+        .unwrap()
+        .map(DocumentState::with_open_amendments_only)
+}
+
+#[test]
+fn views_from_snapshots_equal_the_plain_fold_at_every_kind_of_point() {
+    let (_dir, store) = history();
+    let doc = store.documents().unwrap()[0].id;
+    let events: Vec<_> = store
+        .stream(StreamId::document(doc))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let check = |cut: Cut| {
+        assert_eq!(
+            store.document_at(doc, cut).unwrap(),
+            plain(&store, doc, cut),
+            "{cut:?}"
+        );
+    };
+    assert!(
+        snapshots(&store) >= 5,
+        "snapshots were written as the log grew"
+    );
+    // Around every multiple of the snapshot interval, and at the ends.
+    for e in events.iter().step_by(331).chain(events.last()) {
+        check(Cut::Seq(e.seq));
+        check(Cut::Seq(e.seq.saturating_sub(1)));
+        check(Cut::Time(e.recorded_at));
+    }
+    check(Cut::Seq(0));
+    // After rebuilding every cache, still the same.
+    store.rebuild().unwrap();
+    assert!(snapshots(&store) >= 5, "rebuild writes snapshots again");
+    for e in events.iter().step_by(211) {
+        check(Cut::Seq(e.seq));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_fast_path_and_the_fold_agree_at_random_points(picks in proptest::collection::vec(0u64..6_100, 1..8)) {
+        thread_local! {
+            static HISTORY: (tempfile::TempDir, Store) = history();
+        }
+        HISTORY.with(|(_, store)| {
+            let doc = store.documents().unwrap()[0].id;
+            for seq in &picks {
+                let cut = Cut::Seq(*seq);
+                prop_assert_eq!(store.document_at(doc, cut).unwrap(), plain(store, doc, cut));
+            }
+            Ok(())
+        })?;
+    }
+}
