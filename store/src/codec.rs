@@ -20,9 +20,10 @@ use crate::StoreError;
 /// separate files that it never fsyncs, so every event stays well below that.
 pub const MAX_EVENT_BYTES: usize = 96 * 1024;
 
-/// The envelope as stored.
+/// The envelope as stored. Written with an owned type name and payload; read with borrowed
+/// ones, the payload left as raw JSON until its schema version is known.
 #[derive(Serialize, Deserialize)]
-struct Stored {
+struct Stored<K, D> {
     seq: u64,
     id: EventId,
     stream: StreamId,
@@ -30,10 +31,10 @@ struct Stored {
     recorded_at: Timestamp,
     actor: ParticipantId,
     #[serde(rename = "type")]
-    kind: String,
+    kind: K,
     schema: u16,
     prev_hash: Hash,
-    data: Value,
+    data: D,
 }
 
 /// Encode an event: the bytes to store, with its hash filled in.
@@ -68,7 +69,7 @@ pub fn encode(mut e: RecordedEvent) -> Result<(RecordedEvent, Vec<u8>), StoreErr
 }
 
 /// The stored bytes of an envelope: its hash, then its JSON body.
-fn seal(stored: &Stored) -> Result<(Hash, Vec<u8>), StoreError> {
+fn seal(stored: &Stored<String, Value>) -> Result<(Hash, Vec<u8>), StoreError> {
     let body = serde_json::to_vec(stored)?;
     let hash = digest(&body);
     let mut bytes = Vec::with_capacity(32 + body.len());
@@ -87,23 +88,6 @@ pub struct Checked {
     pub event: RecordedEvent,
     /// Whether the stored hash is the hash of the stored body.
     pub hash_matches: bool,
-}
-
-/// The envelope as read: the payload left as raw JSON until its schema version is known.
-#[derive(Deserialize)]
-struct StoredRef<'a> {
-    seq: u64,
-    id: EventId,
-    stream: StreamId,
-    version: u64,
-    recorded_at: Timestamp,
-    actor: ParticipantId,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    schema: u16,
-    prev_hash: Hash,
-    #[serde(borrow)]
-    data: &'a RawValue,
 }
 
 /// The schema versions that changed shape, newest first per type: a payload stored with an
@@ -126,7 +110,7 @@ pub fn decode(bytes: &[u8]) -> Result<RecordedEvent, StoreError> {
         )));
     }
     let (hash, body) = bytes.split_at(32);
-    let stored: StoredRef<'_> = serde_json::from_slice(body)?;
+    let stored: Stored<&str, &RawValue> = serde_json::from_slice(body)?;
     let corrupt = |e: serde_json::Error| {
         StoreError::Corrupt(format!(
             "event {} ({} v{}) does not decode: {e}",
