@@ -55,7 +55,7 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &DocCommand) -> CliResult {
                 );
             }
             for d in docs {
-                let state = ctx.store.document(d.id)?;
+                let state = ctx.store.document_without_amendments(d.id)?;
                 let (version, clauses) = state
                     .map(|s| (s.version, s.clause_count()))
                     .unwrap_or_default();
