@@ -438,6 +438,19 @@ impl Event {
         }
     }
 
+    /// The clauses whose wording the event bears on: those its text operations touch, and the
+    /// clause an amendment proposal is about (blame needs the proposer of the amendment that
+    /// later rewords it).
+    pub fn clauses(&self) -> Vec<ClauseId> {
+        let mut out: Vec<ClauseId> = self.ops().iter().map(ClauseOp::clause).collect();
+        if let Event::AmendmentProposed { change, .. } = self {
+            out.push(change.clause());
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The amendment the event is about, if any.
     pub fn amendment(&self) -> Option<AmendmentNo> {
         match self {

@@ -10,6 +10,7 @@
 //! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at its head, amendments aside (JSON, in chunks of at most 64 KiB) |
 //! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
+//! | `k` | document id (16) ++ clause id (16) ++ seq (u64 BE) | index of the events bearing on a clause's wording (empty) |
 //! | `N` | document id (16) ++ seq (u64 BE) | a snapshot's header: the time of its last event |
 //! | `n` | document id (16) ++ seq (u64 BE) ++ chunk (u32 BE) | snapshot: the document after event seq, open amendments only (JSON chunks) |
 //! | `p` | participant handle | read model: the participant (JSON) |
@@ -27,9 +28,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use travaux_core::{
-    document_of, participant_of, Amendment, AmendmentNo, Cut, Directory, DocumentEntry, DocumentId,
-    DocumentState, DomainError, Event, EventId, Hash, NewEvent, Participant, ParticipantId,
-    RecordedEvent, StreamId, Timestamp,
+    document_of, participant_of, Amendment, AmendmentNo, ClauseId, Cut, Directory, DocumentEntry,
+    DocumentId, DocumentState, DomainError, Event, EventId, Hash, NewEvent, Participant,
+    ParticipantId, RecordedEvent, StreamId, Timestamp,
 };
 use uuid::Uuid;
 
@@ -38,7 +39,11 @@ use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
 const FORMAT: &[u8] = b"travaux/1";
-const READ_MODEL_PREFIXES: [u8; 8] = [b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N'];
+const READ_MODEL_PREFIXES: [u8; 9] = [b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k'];
+/// Marks a store whose per-clause index (`k`) and open-amendment index (`o`) cover the whole
+/// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
+/// stream and views from the whole read model.
+const CLAUSE_INDEX_KEY: &[u8] = b"mclause-index";
 /// A snapshot of a document is written when an append takes its stream past a multiple of this
 /// many events.
 const SNAPSHOT_EVERY: u64 = 1_000;
@@ -59,6 +64,13 @@ fn seq_key(seq: u64) -> Vec<u8> {
 
 fn stream_key(stream: StreamId, version: u64) -> Vec<u8> {
     key(b's', &[stream.0.as_bytes(), &version.to_be_bytes()])
+}
+
+fn be_u32(bytes: &[u8]) -> Result<u32, StoreError> {
+    let arr: [u8; 4] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("an index entry is not 4 bytes".into()))?;
+    Ok(u32::from_be_bytes(arr))
 }
 
 fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
@@ -189,6 +201,7 @@ impl Store {
         // background release of its file lock.
         let db = Self::open_sled(path)?;
         db.insert(FORMAT_KEY, FORMAT)?;
+        db.insert(CLAUSE_INDEX_KEY, &[])?;
         db.flush()?;
         Ok((Self::with_db(path, db)?, true))
     }
@@ -483,6 +496,7 @@ impl Store {
             batch.insert(key(b'i', &[r.id.0.as_bytes()]), id_entry);
             registry_entries(&r, &mut batch)?;
             if stream != StreamId::REGISTRY {
+                clause_entries(&r, &mut batch);
                 DocumentState::fold(&mut state, &r);
             }
             prev = r.hash;
@@ -566,6 +580,38 @@ impl Store {
                 }
                 Ok(e)
             })
+    }
+
+    /// The events of a document that bear on one clause's wording (see `Event::clauses`), in
+    /// order, up to `seq`: from the per-clause index, or from the whole stream in a store
+    /// created before the index existed (until `rebuild`).
+    pub fn clause_events(
+        &self,
+        doc: DocumentId,
+        clause: ClauseId,
+        seq: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
+            return self
+                .stream(StreamId::document(doc))
+                .filter(|e| {
+                    e.as_ref().map_or(true, |e| {
+                        e.seq <= seq && e.event.clauses().contains(&clause)
+                    })
+                })
+                .collect();
+        }
+        let prefix = key(b'k', &[doc.0.as_bytes(), clause.0.as_bytes()]);
+        let mut out = Vec::new();
+        for kv in self.tree.scan_prefix(prefix) {
+            let (k, _) = kv?;
+            let at = be_u64(&k[33..41])?;
+            if at > seq {
+                break;
+            }
+            out.push(self.event(at)?);
+        }
+        Ok(out)
     }
 
     /// A stream's version: how many events it holds.
@@ -726,10 +772,7 @@ impl Store {
         }
         for kv in self.tree.scan_prefix(key(b'd', &[doc.as_bytes()])) {
             let (k, _) = kv?;
-            let index =
-                u32::from_be_bytes(k[17..21].try_into().map_err(|_| {
-                    StoreError::Corrupt("a read-model chunk key is malformed".into())
-                })?);
+            let index = be_u32(&k[17..21])?;
             if index >= chunks {
                 batch.remove(k);
             }
@@ -737,18 +780,30 @@ impl Store {
         Ok(())
     }
 
-    /// A document as it stood at a cut of the log. At the head, the read model (with every
-    /// amendment); at an earlier point, the nearest snapshot at or before the cut and the events
-    /// after it, keeping only the amendments open at that point (what a view of the text
-    /// shows): the same as `replay_document(id, cut)` with
-    /// [`DocumentState::with_open_amendments_only`]. `None` if it did not exist then.
+    /// A document as it stood at a cut of the log, with the amendments open at that point (what
+    /// a view of the text shows): the same as `replay_document(id, cut)` with
+    /// [`DocumentState::with_open_amendments_only`]. At the head, the read model with the open
+    /// amendments only; at an earlier point, the nearest snapshot at or before the cut and the
+    /// events after it. `None` if it did not exist then. (`document` gives every amendment.)
     pub fn document_at(
         &self,
         id: DocumentId,
         cut: Cut,
     ) -> Result<Option<DocumentState>, StoreError> {
         if cut == Cut::Head {
-            return self.document(id);
+            if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
+                return Ok(self
+                    .document(id)?
+                    .map(DocumentState::with_open_amendments_only));
+            }
+            let mut open = Vec::new();
+            for kv in self.tree.scan_prefix(key(b'o', &[id.0.as_bytes()])) {
+                let (k, _) = kv?;
+                open.push(AmendmentNo(be_u32(&k[17..21])?));
+            }
+            return Ok(self
+                .document_with(id, Some(&open))?
+                .map(DocumentState::with_open_amendments_only));
         }
         let mut state = match self.snapshot_before(id, cut) {
             Ok(found) => found,
@@ -822,9 +877,7 @@ impl Store {
         let mut view = state.clone();
         for kv in self.tree.scan_prefix(key(b'o', &[state.id.0.as_bytes()])) {
             let (k, _) = kv?;
-            let no = AmendmentNo(u32::from_be_bytes(k[17..21].try_into().map_err(|_| {
-                StoreError::Corrupt("an open-amendment key is malformed".into())
-            })?));
+            let no = AmendmentNo(be_u32(&k[17..21])?);
             if touched.contains(&no) || view.amendments.contains_key(&no) {
                 continue;
             }
@@ -986,6 +1039,7 @@ impl Store {
             count += 1;
             registry_entries(&e, &mut batch)?;
             if e.stream != StreamId::REGISTRY {
+                clause_entries(&e, &mut batch);
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
                 DocumentState::fold(slot, &e);
                 if let Some(state) = slot {
@@ -1001,6 +1055,7 @@ impl Store {
                 batch.insert(open_key(state.id, a.no), &[]);
             }
         }
+        batch.insert(CLAUSE_INDEX_KEY, &[]);
         self.tree.apply_batch(batch)?;
         self.make_durable()?;
         Ok(count)
@@ -1017,6 +1072,23 @@ impl Store {
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
         self.tree.insert(seq_key(seq), bytes)?;
         self.make_durable()
+    }
+}
+
+/// The per-clause index entries of a document event.
+fn clause_entries(e: &RecordedEvent, batch: &mut sled::Batch) {
+    for clause in e.event.clauses() {
+        batch.insert(
+            key(
+                b'k',
+                &[
+                    e.stream.0.as_bytes(),
+                    clause.0.as_bytes(),
+                    &e.seq.to_be_bytes(),
+                ],
+            ),
+            &[],
+        );
     }
 }
 

@@ -85,3 +85,36 @@ proptest! {
         })?;
     }
 }
+
+#[test]
+fn a_clause_history_from_the_index_blames_as_the_whole_stream_does() {
+    use travaux_core::blame::{blame, fold, Blame};
+    let (_dir, store) = history();
+    let doc = store.documents().unwrap()[0].id;
+    let head = store.document(doc).unwrap().unwrap();
+    let events: Vec<_> = store
+        .stream(StreamId::document(doc))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let whole = fold(&events);
+    let check = |store: &Store| {
+        for (_, clause) in head.outline() {
+            let mut one = Blame::default();
+            for e in store.clause_events(doc, clause.id, head.seq).unwrap() {
+                one.apply(&e);
+            }
+            assert_eq!(
+                blame(&one, clause.id),
+                blame(&whole, clause.id),
+                "clause {}",
+                clause.label
+            );
+        }
+    };
+    check(&store);
+    // A store without the index (made before it existed) reads the whole stream instead.
+    store.raw_tree().remove(b"mclause-index").unwrap();
+    check(&store);
+    store.rebuild().unwrap();
+    check(&store);
+}

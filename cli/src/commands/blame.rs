@@ -52,7 +52,18 @@ pub fn run(ctx: &mut Ctx<'_>, args: &BlameArgs) -> CliResult {
         }
         None => None,
     };
-    // Fold the stream up to the point, noting the words of the text at --from on the way.
+    // One clause: fold only the events bearing on its wording (the per-clause index).
+    if let Some(c) = &args.clause {
+        let id = doc.resolve_clause(c)?;
+        let mut blame = Blame::default();
+        for e in ctx.store.clause_events(doc.id, id, doc.seq)? {
+            blame.apply(&e);
+        }
+        let names = Names::load(ctx.store)?;
+        return clause(ctx, args, &doc, &blame, &names, c);
+    }
+    // The whole text: fold the stream up to the point, noting the words of the text at --from
+    // on the way.
     let mut blame = Blame::default();
     let mut from_words = None;
     for e in ctx.store.stream(StreamId::document(doc.id)) {
