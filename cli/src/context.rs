@@ -239,7 +239,6 @@ impl Ctx<'_> {
     }
 
     /// Whether to colour the output: `--color`, else colour only a terminal without NO_COLOR.
-    #[allow(dead_code, reason = "used by diff, log -p and replay as they land")]
     pub fn color(&self) -> bool {
         use std::io::IsTerminal;
         match self.globals.color {
