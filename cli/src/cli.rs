@@ -206,7 +206,10 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
 /// document, the command as parsed, and the content of the file it reads. A retry is the same
 /// request; the same event id with another request is refused.
 fn request(ctx: &Ctx<'_>, command: &Command) -> CliResult<String> {
+    // The file's content only matters to recognise a retry, which needs an --event-id: without
+    // one, the command reads its file once, itself.
     let input = match command {
+        _ if ctx.globals.event_id.is_none() => None,
         Command::Import(a) => Some(&a.file),
         Command::Run(a) => Some(&a.script),
         _ => None,

@@ -223,7 +223,7 @@ impl Ctx<'_> {
         let actor = self.actor()?;
         let entry = self.document_entry()?;
         let w = self.write_to(StreamId::document(entry.id), &actor)?;
-        let appended = self.store.execute(w, |dir, state| {
+        let mut appended = self.store.execute(w, |dir, state| {
             let state = state
                 .ok_or_else(|| travaux_core::DomainError::UnknownDocument(entry.slug.clone()))?;
             decide(state, actor.id, dir, command)
@@ -231,10 +231,14 @@ impl Ctx<'_> {
         if appended.duplicate {
             tracing::info!("event id already recorded; nothing new written");
         }
-        let state = self
-            .store
-            .document(entry.id)?
-            .ok_or_else(|| CliError::damaged("the document vanished"))?;
+        // The store hands back the state it has just written; only a retry reads it again.
+        let state = match appended.document.take() {
+            Some(state) => state,
+            None => self
+                .store
+                .document(entry.id)?
+                .ok_or_else(|| CliError::damaged("the document vanished"))?,
+        };
         Ok((state, appended))
     }
 

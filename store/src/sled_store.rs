@@ -119,6 +119,9 @@ pub struct Appended {
     pub events: Vec<RecordedEvent>,
     /// Whether they were already in the log (a retried append): nothing new was written.
     pub duplicate: bool,
+    /// The document as the write left it, with every amendment, when the store had it whole
+    /// (a newly decided write to a document); `None` otherwise.
+    pub document: Option<DocumentState>,
 }
 
 /// A write to a document or the registry, decided under the writer lock.
@@ -308,6 +311,7 @@ impl Store {
             return Ok(Appended {
                 events: stored,
                 duplicate: true,
+                document: None,
             });
         }
         let (state, version) = self.stream_state(w.stream, w.expected, None)?;
@@ -323,10 +327,12 @@ impl Store {
                 event,
             })
             .collect();
-        let events = self.write_locked(&mut head, w.stream, version, state, new, w.request)?;
+        let (events, document) =
+            self.write_locked(&mut head, w.stream, version, state, new, w.request)?;
         Ok(Appended {
             events,
             duplicate: false,
+            document,
         })
     }
 
@@ -345,6 +351,7 @@ impl Store {
             return Ok(Appended {
                 events: Vec::new(),
                 duplicate: false,
+                document: None,
             });
         }
         let mut seen = std::collections::HashSet::new();
@@ -366,6 +373,7 @@ impl Store {
             return Ok(Appended {
                 events: stored,
                 duplicate: true,
+                document: None,
             });
         }
         if let Some(s) = stored.first() {
@@ -383,10 +391,12 @@ impl Store {
         let request = fingerprint(&serde_json::to_vec(
             &clocked.iter().map(|e| &e.event).collect::<Vec<_>>(),
         )?);
-        let events = self.write_locked(&mut head, stream, version, state, clocked, request)?;
+        // The state was loaded with only the amendments these events touch: not for callers.
+        let (events, _) = self.write_locked(&mut head, stream, version, state, clocked, request)?;
         Ok(Appended {
             events,
             duplicate: false,
+            document: None,
         })
     }
 
@@ -470,7 +480,7 @@ impl Store {
         state: Option<DocumentState>,
         events: Vec<NewEvent>,
         request: Hash,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    ) -> Result<(Vec<RecordedEvent>, Option<DocumentState>), StoreError> {
         let mut batch = sled::Batch::default();
         let mut recorded = Vec::with_capacity(events.len());
         let mut seq = head.next_seq;
@@ -533,7 +543,7 @@ impl Store {
         self.make_durable()
             .map_err(|e| StoreError::NotDurable(e.to_string()))?;
         tracing::debug!(stream = %stream, events = recorded.len(), head = seq - 1, "appended");
-        Ok(recorded)
+        Ok((recorded, state))
     }
 
     fn make_durable(&self) -> Result<(), StoreError> {
