@@ -115,6 +115,31 @@ pub enum Command {
     Export(commands::export::ExportCommand),
     /// Generate a realistic negotiation history of a given size (for benchmarks)
     Generate(commands::generate::GenerateArgs),
+    /// Open, close and list the phases of the process (public hearing, consultations, sessions, review, reporting rounds)
+    #[command(subcommand)]
+    Phase(commands::phase::PhaseCommand),
+    /// Pose a consultation question (secretariat)
+    Question(commands::question::QuestionArgs),
+    /// List the consultation questions with their answers by position and participant kind
+    Questions(commands::question::QuestionsArgs),
+    /// Submit a report in the open reporting round
+    Report(commands::report::ReportArgs),
+    /// Who took part in each phase and reporting round, by participant kind
+    Participation(commands::participation::ParticipationArgs),
+    /// Record a clause as agreed, or agreed ad referendum (chair)
+    Agree(commands::agree::AgreeArgs),
+    /// Reopen an agreed clause (chair)
+    Reopen(commands::agree::ReopenArgs),
+    /// Put disputed words of a clause in square brackets (delegate)
+    Bracket(commands::bracket::BracketArgs),
+    /// Lift a bracket, keeping the words as drafted (chair)
+    Lift(commands::bracket::LiftArgs),
+    /// List the open brackets per clause, with their alternatives and who holds them
+    Brackets(commands::bracket::BracketsArgs),
+    /// Adopt the text under the resolution's symbol, freezing it (chair)
+    Adopt(commands::adopt::AdoptArgs),
+    /// The committee's dashboard: per clause its status, pending amendments, brackets, comments
+    Status(commands::status::StatusArgs),
     /// Walk the hash chain and report the first event that does not match
     Verify,
     /// Delete the read models and rebuild them from the log
@@ -197,6 +222,18 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Replay(a) => commands::replay::run(ctx, a),
         Command::Export(c) => commands::export::run(ctx, c),
         Command::Generate(a) => commands::generate::run(ctx, a),
+        Command::Phase(c) => commands::phase::run(ctx, c),
+        Command::Question(a) => commands::question::pose(ctx, a),
+        Command::Questions(a) => commands::question::list(ctx, a),
+        Command::Report(a) => commands::report::run(ctx, a),
+        Command::Participation(a) => commands::participation::run(ctx, a),
+        Command::Agree(a) => commands::agree::agree(ctx, a),
+        Command::Reopen(a) => commands::agree::reopen(ctx, a),
+        Command::Bracket(a) => commands::bracket::bracket(ctx, a),
+        Command::Lift(a) => commands::bracket::lift(ctx, a),
+        Command::Brackets(a) => commands::bracket::list(ctx, a),
+        Command::Adopt(a) => commands::adopt::run(ctx, a),
+        Command::Status(a) => commands::status::run(ctx, a),
         Command::Verify => commands::verify::verify(ctx),
         Command::Rebuild => commands::verify::rebuild(ctx),
     }
@@ -265,7 +302,15 @@ impl Command {
             | Command::Participant(ParticipantCommand::Add { .. })
             | Command::Role(RoleCommand::Grant { .. } | RoleCommand::Revoke { .. })
             | Command::Decide(_)
-            | Command::Comment(_) => true,
+            | Command::Comment(_)
+            | Command::Question(_)
+            | Command::Report(_)
+            | Command::Agree(_)
+            | Command::Reopen(_)
+            | Command::Bracket(_)
+            | Command::Lift(_)
+            | Command::Adopt(_) => true,
+            Command::Phase(p) => p.writes(),
             Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
             Command::Import(a) => !a.dry_run,
             Command::Tag(a) => a.name.is_some(),

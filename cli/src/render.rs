@@ -61,6 +61,9 @@ pub fn change(doc: &DocumentState, change: &Change) -> String {
             parent,
             after,
         } => format!("move {} {}", l(*clause), place(parent, after)),
+        Change::Alternative {
+            clause, bracket, ..
+        } => format!("alternative for {bracket} in {}", l(*clause)),
     }
 }
 
@@ -182,7 +185,9 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             amendment, change, ..
         } => {
             let wording = match change {
-                Change::Replace { text, .. } | Change::Insert { text, .. } => {
+                Change::Replace { text, .. }
+                | Change::Insert { text, .. }
+                | Change::Alternative { text, .. } => {
                     format!(": {}", quote(text))
                 }
                 _ => String::new(),
@@ -207,8 +212,13 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             position,
             text,
             reply_to,
+            question,
+            ..
         } => format!(
-            "commented {comment} on {}{} ({position}): {}",
+            "{} {comment} on {}{} ({position}): {}",
+            question
+                .map(|q| format!("answered {q} in"))
+                .unwrap_or_else(|| "commented".into()),
             clause
                 .map(|c| label(doc, c))
                 .unwrap_or_else(|| "the document".into()),
@@ -218,6 +228,50 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             quote(text)
         ),
         Event::TagSet { name, seq } => format!("tagged {name} at event {seq}"),
+        Event::PhaseOpened {
+            phase,
+            kind,
+            name,
+            window,
+            ..
+        } => format!(
+            "opened {phase}, {}: {} (planned {window})",
+            kind.words(),
+            quote(name)
+        ),
+        Event::PhaseClosed { phase } => format!("closed {phase}"),
+        Event::QuestionPosed {
+            question,
+            group,
+            text,
+            ..
+        } => format!(
+            "posed {question}{}: {}",
+            group
+                .as_ref()
+                .map(|g| format!(" ({g})"))
+                .unwrap_or_default(),
+            quote(text)
+        ),
+        Event::ReportSubmitted {
+            report,
+            phase,
+            text,
+        } => format!("reported {report} in {phase}: {}", quote(text)),
+        Event::AgreementRecorded { clause, agreement } => {
+            format!("recorded {} as {agreement}", label(doc, *clause))
+        }
+        Event::TextBracketed {
+            bracket,
+            clause,
+            span,
+        } => format!("bracketed {bracket} in {}: [{}]", label(doc, *clause), span),
+        Event::BracketLifted { bracket, method } => {
+            format!("lifted {bracket}, keeping the text as drafted, {method}")
+        }
+        Event::DocumentAdopted { symbol, method } => {
+            format!("adopted the text as {symbol} {method}")
+        }
     }
 }
 
@@ -238,6 +292,14 @@ pub fn touches(e: &RecordedEvent, doc: &DocumentState, clause: ClauseId) -> bool
         | Event::AmendmentOpposed { amendment }
         | Event::AmendmentWithdrawn { amendment } => by_amendment(amendment),
         Event::CommentPosted { clause: c, .. } => *c == Some(clause),
+        Event::AgreementRecorded { clause: c, .. } | Event::TextBracketed { clause: c, .. } => {
+            *c == clause
+        }
+        Event::BracketLifted { bracket, .. } => doc
+            .process
+            .brackets
+            .get(bracket)
+            .is_some_and(|b| b.clause == clause),
         _ => false,
     }
 }

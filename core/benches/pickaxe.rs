@@ -134,6 +134,8 @@ fn log() -> Vec<RecordedEvent> {
         } else if roll < 60 || amendments == 0 {
             comments += 1;
             Event::CommentPosted {
+                question: None,
+                phase: None,
                 comment: CommentNo(comments),
                 clause: Some(clause(rng.next() % CLAUSES)),
                 position: Position::Support,

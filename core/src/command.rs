@@ -7,7 +7,11 @@
 use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
 use crate::event::{Change, ClauseOp, Event, Method, Outcome, ParticipantKind, Position, Role};
-use crate::ids::{AmendmentNo, ClauseId, CommentNo, DocumentId, ParticipantId};
+use crate::governance::{Agreement, BracketStatus, PhaseKind, Window};
+use crate::ids::{
+    AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, ParticipantId, PhaseNo, QuestionNo,
+    ReportNo,
+};
 use crate::point::Point;
 use crate::registry::Directory;
 
@@ -63,6 +67,8 @@ pub enum Command {
         outcome: Outcome,
         /// How.
         method: Method,
+        /// Reopen the agreed clause the amendment changes, in the same decision.
+        reopen: bool,
     },
     /// Comment on a clause or the whole document.
     PostComment {
@@ -82,6 +88,72 @@ pub enum Command {
         /// The sequence number it names.
         seq: u64,
     },
+    /// Open a phase of the process.
+    OpenPhase {
+        /// What it is.
+        kind: PhaseKind,
+        /// Its name.
+        name: String,
+        /// When it is planned for.
+        window: Window,
+        /// The roles whose comments it takes; `None` for the kind's default.
+        admits: Option<Vec<Role>>,
+    },
+    /// Close a phase.
+    ClosePhase(PhaseNo),
+    /// Pose a consultation question.
+    PoseQuestion {
+        /// The group it belongs to, such as "Box 2: International recruitment practices".
+        group: Option<String>,
+        /// What it asks.
+        text: String,
+        /// The clauses it is about.
+        clauses: Vec<ClauseId>,
+    },
+    /// Answer a consultation question, as a comment.
+    AnswerQuestion {
+        /// The question.
+        question: QuestionNo,
+        /// The clause the answer is about, if any.
+        clause: Option<ClauseId>,
+        /// The stance taken.
+        position: Position,
+        /// What it says.
+        text: String,
+    },
+    /// Submit a report in the open reporting round.
+    SubmitReport {
+        /// What it says.
+        text: String,
+    },
+    /// Record how far a clause is agreed.
+    RecordAgreement {
+        /// The clause.
+        clause: ClauseId,
+        /// Its status from now on.
+        agreement: Agreement,
+    },
+    /// Put words of a clause in square brackets.
+    BracketText {
+        /// The clause.
+        clause: ClauseId,
+        /// The disputed words; they must occur once in the clause.
+        span: String,
+    },
+    /// Lift a bracket, keeping the words as drafted; its open alternatives are rejected.
+    LiftBracket {
+        /// Which.
+        bracket: BracketNo,
+        /// How it was decided.
+        method: Method,
+    },
+    /// Adopt the text as it stands, under the resolution's symbol.
+    Adopt {
+        /// The symbol, such as "WHA63.16"; it becomes a tag.
+        symbol: String,
+        /// How it was adopted.
+        method: Method,
+    },
 }
 
 /// Which roles allow a command (any one of them), and what it is called in a refusal.
@@ -100,36 +172,85 @@ fn permission(cmd: &Command) -> (&'static [Role], &'static str) {
             (&[Secretariat, Chair, Delegate, Observer, Public], "comment")
         }
         Command::SetTag { .. } => (&[Secretariat, Chair], "set a tag"),
+        Command::OpenPhase { .. } => (&[Secretariat, Chair], "open a phase"),
+        Command::ClosePhase(_) => (&[Secretariat, Chair], "close a phase"),
+        Command::PoseQuestion { .. } => (&[Secretariat], "pose a consultation question"),
+        Command::AnswerQuestion { .. } => (
+            &[Secretariat, Chair, Delegate, Observer, Public],
+            "answer a question",
+        ),
+        Command::SubmitReport { .. } => (&[Delegate, Observer, Public], "submit a report"),
+        Command::RecordAgreement { .. } => (&[Chair], "record a clause as agreed or reopen it"),
+        Command::BracketText { .. } => (&[Delegate], "bracket text"),
+        Command::LiftBracket { .. } => (&[Chair], "lift a bracket"),
+        Command::Adopt { .. } => (&[Chair], "adopt the text"),
     }
 }
 
 /// The role table, for documentation and help: each action and the roles that allow it.
 pub fn role_table() -> Vec<(&'static str, &'static [Role])> {
     let probe = AmendmentNo(1);
+    let nil_clause = ClauseId(uuid::Uuid::nil());
     [
         Command::IssueRevision {
             label: None,
             ops: vec![],
         },
         Command::ProposeAmendment {
-            change: Change::Delete {
-                clause: ClauseId(uuid::Uuid::nil()),
-            },
+            change: Change::Delete { clause: nil_clause },
             rationale: None,
         },
         Command::SupportAmendment(probe),
         Command::OpposeAmendment(probe),
         Command::WithdrawAmendment(probe),
+        Command::BracketText {
+            clause: nil_clause,
+            span: String::new(),
+        },
         Command::RecordDecision {
             amendment: probe,
             outcome: Outcome::Rejected,
             method: Method::Consensus,
+            reopen: false,
+        },
+        Command::LiftBracket {
+            bracket: BracketNo(1),
+            method: Method::Consensus,
+        },
+        Command::RecordAgreement {
+            clause: nil_clause,
+            agreement: Agreement::Agreed,
+        },
+        Command::Adopt {
+            symbol: String::new(),
+            method: Method::Consensus,
+        },
+        Command::OpenPhase {
+            kind: PhaseKind::Review,
+            name: String::new(),
+            window: Window::default(),
+            admits: None,
+        },
+        Command::ClosePhase(PhaseNo(1)),
+        Command::PoseQuestion {
+            group: None,
+            text: String::new(),
+            clauses: vec![],
         },
         Command::PostComment {
             clause: None,
             position: Position::Neutral,
             text: String::new(),
             reply_to: None,
+        },
+        Command::AnswerQuestion {
+            question: QuestionNo(1),
+            clause: None,
+            position: Position::Neutral,
+            text: String::new(),
+        },
+        Command::SubmitReport {
+            text: String::new(),
         },
         Command::SetTag {
             name: String::new(),
@@ -177,6 +298,16 @@ pub fn decide(
             needed: needed.join(" or "),
             held: held.join(", "),
         });
+    }
+
+    if let Some(adopted) = &state.process.adopted {
+        if changes_the_text(&cmd) {
+            return Err(DomainError::Adopted {
+                document: state.slug.clone(),
+                symbol: adopted.symbol.clone(),
+                seq: adopted.seq,
+            });
+        }
     }
 
     let event = match cmd {
@@ -227,6 +358,7 @@ pub fn decide(
                 ));
             }
             check_ops(state, &ops)?;
+            check_unlocked(state, &ops, None)?;
             // A large revision is recorded as several events with the same number, appended
             // together: each stays well below what one stored event may hold.
             let revision = state.revisions + 1;
@@ -303,6 +435,7 @@ pub fn decide(
             amendment,
             outcome,
             method,
+            reopen,
         } => {
             let a = state.amendment(amendment)?;
             if !a.status.is_open() {
@@ -327,15 +460,41 @@ pub fn decide(
                 }
                 Outcome::Rejected | Outcome::Deferred => Vec::new(),
             };
+            let clause = a.change.clause();
+            let mut events = Vec::new();
+            if reopen {
+                if !state.agreement_of(clause).is_locked() {
+                    return Err(DomainError::Invalid(format!(
+                        "there is nothing to reopen: clause {} is open; decide without --reopen",
+                        state.label_of(clause).unwrap_or("?")
+                    )));
+                }
+                events.push(Event::AgreementRecorded {
+                    clause,
+                    agreement: Agreement::Open,
+                });
+            }
             if !ops.is_empty() {
                 check_ops(state, &ops)?;
+                check_unlocked(state, &ops, reopen.then_some(clause))?;
             }
-            Event::DecisionRecorded {
+            // Accepting one alternative resolves its bracket: the others are rejected with it.
+            let rivals: Vec<AmendmentNo> = match (&a.change, ops.is_empty()) {
+                (Change::Alternative { bracket, .. }, false) => state
+                    .alternatives(*bracket)
+                    .map(|r| r.no)
+                    .filter(|no| *no != amendment)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            events.push(Event::DecisionRecorded {
                 amendment,
                 outcome,
-                method,
+                method: method.clone(),
                 ops,
-            }
+            });
+            events.extend(rivals.into_iter().map(|no| rejected(no, &method)));
+            return Ok(events);
         }
         Command::PostComment {
             clause,
@@ -355,37 +514,400 @@ pub fn decide(
                     return Err(DomainError::UnknownComment(r));
                 }
             }
-            Event::CommentPosted {
-                comment: CommentNo(state.comments + 1),
+            comment(
+                state,
+                actor,
+                &who.handle,
                 clause,
                 position,
                 text,
                 reply_to,
+                None,
+            )?
+        }
+        Command::AnswerQuestion {
+            question,
+            clause,
+            position,
+            text,
+        } => {
+            state.question(question)?;
+            comment(
+                state,
+                actor,
+                &who.handle,
+                clause,
+                position,
+                text,
+                None,
+                Some(question),
+            )?
+        }
+        Command::SetTag { name, seq } => tag(state, name, seq)?,
+        Command::OpenPhase {
+            kind,
+            name,
+            window,
+            admits,
+        } => {
+            check_name("phase name", &name)?;
+            if let (Some(from), Some(until)) = (window.from, window.until) {
+                if from > until {
+                    return Err(DomainError::Invalid(format!(
+                        "the phase cannot end ({until}) before it begins ({from})"
+                    )));
+                }
+            }
+            let mut admits = admits.unwrap_or_else(|| kind.default_admits().to_vec());
+            admits.sort();
+            admits.dedup();
+            if admits.is_empty() {
+                return Err(DomainError::Invalid(
+                    "a phase must take comments from at least one role".into(),
+                ));
+            }
+            Event::PhaseOpened {
+                phase: PhaseNo(state.process.phases.len() as u32 + 1),
+                kind,
+                name,
+                window,
+                admits,
             }
         }
-        Command::SetTag { name, seq } => {
-            check_name("tag", &name)?;
-            // A tag must read back as itself where a point is expected.
-            if name.trim() != name || name.parse::<Point>() != Ok(Point::Tag(name.clone())) {
+        Command::ClosePhase(no) => {
+            let p = state.phase(no)?;
+            if let Some(seq) = p.closed_seq {
                 return Err(DomainError::Invalid(format!(
-                    "'{name}' cannot be a tag: it reads as a point of its own (a number, a date, head, or a seq:/time:/tag: form)"
+                    "{} was already closed (event {seq})",
+                    p.describe()
                 )));
             }
-            if let Some(at) = state.tags.get(&name) {
+            Event::PhaseClosed { phase: no }
+        }
+        Command::PoseQuestion {
+            group,
+            text,
+            clauses,
+        } => {
+            if let Some(g) = &group {
+                check_name("question group", g)?;
+            }
+            check_len("question", &text, MAX_COMMENT)?;
+            if text.trim().is_empty() {
+                return Err(DomainError::Invalid("the question is empty".into()));
+            }
+            for c in &clauses {
+                state.live(*c)?;
+            }
+            Event::QuestionPosed {
+                question: QuestionNo(state.process.questions.len() as u32 + 1),
+                group,
+                text,
+                clauses,
+            }
+        }
+        Command::SubmitReport { text } => {
+            check_len("report", &text, MAX_COMMENT)?;
+            if text.trim().is_empty() {
+                return Err(DomainError::Invalid("the report is empty".into()));
+            }
+            let phase = admitting_phase(state, actor, &who.handle, "reports", |p| {
+                p.kind == PhaseKind::ReportingRound
+            })?;
+            Event::ReportSubmitted {
+                report: ReportNo(state.process.reports + 1),
+                phase,
+                text,
+            }
+        }
+        Command::RecordAgreement { clause, agreement } => {
+            let c = state.live(clause)?;
+            let now = state.agreement_of(clause);
+            if now == agreement {
                 return Err(DomainError::Invalid(format!(
-                    "tag '{name}' already names event {at}; tags do not move"
+                    "clause {} is already {agreement}",
+                    c.label
                 )));
             }
-            if seq > state.seq {
+            if agreement.is_locked() {
+                let open: Vec<String> = state
+                    .open_brackets_on(c)
+                    .iter()
+                    .map(|b| b.no.to_string())
+                    .collect();
+                if !open.is_empty() {
+                    return Err(DomainError::Invalid(format!(
+                        "clause {} still has open brackets ({}); resolve or lift them before recording it as {agreement}",
+                        c.label,
+                        open.join(", ")
+                    )));
+                }
+            }
+            Event::AgreementRecorded { clause, agreement }
+        }
+        Command::BracketText { clause, span } => {
+            let c = state.live(clause)?;
+            check_len("bracketed text", &span, MAX_TEXT)?;
+            if span.trim().is_empty() {
+                return Err(DomainError::Invalid(
+                    "the words to bracket are empty".into(),
+                ));
+            }
+            let agreement = state.agreement_of(clause);
+            if agreement.is_locked() {
                 return Err(DomainError::Invalid(format!(
-                    "event {seq} is beyond the document's last event ({})",
-                    state.seq
+                    "clause {} is {agreement}; the chair reopens it (`travaux reopen {}`) before its text can be bracketed",
+                    c.label, c.label
                 )));
             }
-            Event::TagSet { name, seq }
+            let start = match c
+                .text
+                .match_indices(&span)
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()[..]
+            {
+                [one] => one,
+                [] => {
+                    return Err(DomainError::Invalid(format!(
+                        "'{span}' is not in the text of {}",
+                        c.label
+                    )))
+                }
+                ref many => {
+                    return Err(DomainError::Invalid(format!(
+                        "'{span}' occurs {} times in {}; bracket a longer passage that occurs once",
+                        many.len(),
+                        c.label
+                    )))
+                }
+            };
+            let end = start + span.len();
+            for b in state.open_brackets_on(c) {
+                if let Some(s) = c.text.find(&b.span) {
+                    if s < end && start < s + b.span.len() {
+                        return Err(DomainError::Invalid(format!(
+                            "'{span}' overlaps {} ('{}') in {}; brackets do not nest or overlap",
+                            b.no, b.span, c.label
+                        )));
+                    }
+                }
+            }
+            Event::TextBracketed {
+                bracket: BracketNo(state.process.brackets.len() as u32 + 1),
+                clause,
+                span,
+            }
+        }
+        Command::LiftBracket { bracket, method } => {
+            let b = state.bracket(bracket)?;
+            if b.status != BracketStatus::Open {
+                return Err(DomainError::Invalid(format!(
+                    "bracket {bracket} is already {}; there is nothing to lift",
+                    b.status.name()
+                )));
+            }
+            let mut events = vec![Event::BracketLifted {
+                bracket,
+                method: method.clone(),
+            }];
+            events.extend(state.alternatives(bracket).map(|a| rejected(a.no, &method)));
+            return Ok(events);
+        }
+        Command::Adopt { symbol, method } => {
+            let open_brackets: Vec<String> = state
+                .process
+                .brackets
+                .values()
+                .filter(|b| b.status == BracketStatus::Open)
+                .map(|b| b.no.to_string())
+                .collect();
+            if !open_brackets.is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "the text still has open brackets ({}); resolve or lift them before adoption",
+                    open_brackets.join(", ")
+                )));
+            }
+            let open: Vec<String> = state
+                .amendments
+                .values()
+                .filter(|a| a.status.is_open())
+                .map(|a| a.no.to_string())
+                .collect();
+            if !open.is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "amendments still await a decision ({}); decide them, or have them withdrawn, before adoption",
+                    open.join(", ")
+                )));
+            }
+            let mut events = Vec::new();
+            match state.tags.get(&symbol) {
+                Some(at) if *at < state.process.text_seq => {
+                    return Err(DomainError::Invalid(format!(
+                        "tag '{symbol}' names event {at}, before the last change to the text (event {}); the text adopted is the text as it stands",
+                        state.process.text_seq
+                    )))
+                }
+                Some(_) => {}
+                None => events.push(tag(state, symbol.clone(), state.seq)?),
+            }
+            events.push(Event::DocumentAdopted { symbol, method });
+            return Ok(events);
         }
     };
     Ok(vec![event])
+}
+
+/// Whether a command would change the text or the state of its negotiation (what adoption
+/// freezes).
+fn changes_the_text(cmd: &Command) -> bool {
+    matches!(
+        cmd,
+        Command::IssueRevision { .. }
+            | Command::ProposeAmendment { .. }
+            | Command::SupportAmendment(_)
+            | Command::OpposeAmendment(_)
+            | Command::WithdrawAmendment(_)
+            | Command::RecordDecision { .. }
+            | Command::RecordAgreement { .. }
+            | Command::BracketText { .. }
+            | Command::LiftBracket { .. }
+            | Command::Adopt { .. }
+    )
+}
+
+/// A decision rejecting an amendment, made as part of another decision.
+fn rejected(amendment: AmendmentNo, method: &Method) -> Event {
+    Event::DecisionRecorded {
+        amendment,
+        outcome: Outcome::Rejected,
+        method: method.clone(),
+        ops: Vec::new(),
+    }
+}
+
+/// A tag, checked: a new name that reads back as itself, on an event of the document.
+fn tag(state: &DocumentState, name: String, seq: u64) -> Result<Event, DomainError> {
+    check_name("tag", &name)?;
+    // A tag must read back as itself where a point is expected.
+    if name.trim() != name || name.parse::<Point>() != Ok(Point::Tag(name.clone())) {
+        return Err(DomainError::Invalid(format!(
+            "'{name}' cannot be a tag: it reads as a point of its own (a number, a date, head, or a seq:/time:/tag: form)"
+        )));
+    }
+    if let Some(at) = state.tags.get(&name) {
+        return Err(DomainError::Invalid(format!(
+            "tag '{name}' already names event {at}; tags do not move"
+        )));
+    }
+    if seq > state.seq {
+        return Err(DomainError::Invalid(format!(
+            "event {seq} is beyond the document's last event ({})",
+            state.seq
+        )));
+    }
+    Ok(Event::TagSet { name, seq })
+}
+
+/// A comment or an answer, checked, in the phase that takes it.
+#[allow(clippy::too_many_arguments)]
+fn comment(
+    state: &DocumentState,
+    actor: ParticipantId,
+    handle: &str,
+    clause: Option<ClauseId>,
+    position: Position,
+    text: String,
+    reply_to: Option<CommentNo>,
+    question: Option<QuestionNo>,
+) -> Result<Event, DomainError> {
+    check_len("comment", &text, MAX_COMMENT)?;
+    if text.trim().is_empty() {
+        return Err(DomainError::Invalid("the comment is empty".into()));
+    }
+    if let Some(c) = clause {
+        state.live(c)?;
+    }
+    let phase = admitting_phase(state, actor, handle, "comments", |_| true)?;
+    Ok(Event::CommentPosted {
+        comment: CommentNo(state.comments + 1),
+        clause,
+        position,
+        text,
+        reply_to,
+        question,
+        phase: Some(phase),
+    })
+}
+
+/// The open phase (the one opened last, if several) that takes what the actor brings, or an
+/// error listing the phases and their windows.
+fn admitting_phase(
+    state: &DocumentState,
+    actor: ParticipantId,
+    handle: &str,
+    what: &str,
+    fits: impl Fn(&crate::governance::Phase) -> bool,
+) -> Result<PhaseNo, DomainError> {
+    let roles = state.roles.get(&actor).cloned().unwrap_or_default();
+    if let Some(p) = state
+        .open_phases()
+        .filter(|p| fits(p) && p.admits_any(&roles))
+        .last()
+    {
+        return Ok(p.no);
+    }
+    let held: Vec<&str> = roles.iter().map(|r| r.name()).collect();
+    let phases: Vec<String> = state
+        .process
+        .phases
+        .iter()
+        .filter(|p| fits(p))
+        .map(|p| {
+            let admits: Vec<&str> = p.admits.iter().map(|r| r.name()).collect();
+            format!("{}, taking {}", p.describe(), admits.join(", "))
+        })
+        .collect();
+    let kind = if what == "reports" {
+        "reporting round"
+    } else {
+        "phase"
+    };
+    Err(DomainError::Invalid(if phases.is_empty() {
+        format!(
+            "{} takes {what} only while a {kind} is open, and none has been opened; the secretariat or the chair opens one with `travaux phase open`",
+            state.slug
+        )
+    } else {
+        format!(
+            "no open {kind} of {} takes {what} from {handle} ({}); its phases: {}",
+            state.slug,
+            if held.is_empty() {
+                "no role".to_string()
+            } else {
+                held.join(", ")
+            },
+            phases.join("; ")
+        )
+    }))
+}
+
+/// Check that operations leave agreed clauses alone, except the one a decision reopens.
+fn check_unlocked(
+    state: &DocumentState,
+    ops: &[ClauseOp],
+    reopened: Option<ClauseId>,
+) -> Result<(), DomainError> {
+    for op in ops {
+        let clause = op.clause();
+        let agreement = state.agreement_of(clause);
+        if agreement.is_locked() && Some(clause) != reopened {
+            let label = state.label_of(clause).unwrap_or("?");
+            return Err(DomainError::Invalid(format!(
+                "clause {label} is {agreement}: it changes only after the chair reopens it (`travaux reopen {label}`, or a decision with --reopen)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The most text one part of a revision carries, estimated: the store holds at most 96 KiB in
@@ -469,6 +991,31 @@ fn change_ops(
             heading: None,
             text: modified.unwrap_or(text).clone(),
         },
+        Change::Alternative {
+            clause,
+            bracket,
+            text,
+        } => {
+            let c = state.live(*clause)?;
+            let b = state.bracket(*bracket)?;
+            if b.status != BracketStatus::Open {
+                return Err(DomainError::Invalid(format!(
+                    "bracket {bracket} is already {}; this alternative can only be rejected",
+                    b.status.name()
+                )));
+            }
+            if !c.text.contains(&b.span) {
+                return Err(DomainError::Invalid(format!(
+                    "the bracketed words of {bracket} are no longer in {}",
+                    c.label
+                )));
+            }
+            ClauseOp::Reword {
+                clause: *clause,
+                heading: c.heading.clone(),
+                text: c.text.replacen(&b.span, modified.unwrap_or(text), 1),
+            }
+        }
         Change::Delete { clause } | Change::Move { clause, .. } if modified.is_some() => {
             let _ = clause;
             return Err(DomainError::Invalid(format!(
@@ -499,6 +1046,26 @@ fn check_change(state: &DocumentState, change: &Change) -> Result<(), DomainErro
                 return Err(DomainError::Invalid(format!(
                     "the proposed text is already the text of {}",
                     c.label
+                )));
+            }
+        }
+        Change::Alternative {
+            clause,
+            bracket,
+            text,
+        } => {
+            let b = state.bracket(*bracket)?;
+            if b.clause != *clause {
+                return Err(DomainError::Invalid(format!(
+                    "bracket {bracket} is in {}, not in {}",
+                    state.label_of(b.clause).unwrap_or("?"),
+                    state.label_of(*clause).unwrap_or("?")
+                )));
+            }
+            check_len("alternative", text, MAX_TEXT)?;
+            if *text == b.span {
+                return Err(DomainError::Invalid(format!(
+                    "the alternative is the bracketed text of {bracket} itself (Alt 1)"
                 )));
             }
         }

@@ -10,7 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Change, ClauseOp, Event, Method, Outcome, RecordedEvent, Role, Timestamp};
-use crate::ids::{AmendmentNo, ClauseId, DocumentId, ParticipantId};
+use crate::governance::{Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, Question};
+use crate::ids::{
+    AmendmentNo, BracketNo, ClauseId, DocumentId, ParticipantId, PhaseNo, QuestionNo,
+};
 use crate::DomainError;
 
 /// One clause of the text.
@@ -132,9 +135,35 @@ pub struct DocumentState {
     pub amendments: BTreeMap<AmendmentNo, Amendment>,
     /// Tags, by name, with the sequence number each names.
     pub tags: BTreeMap<String, u64>,
+    /// Phases, questions, agreement, brackets and adoption.
+    #[serde(default)]
+    pub process: Process,
     clauses: BTreeMap<ClauseId, Clause>,
     roots: Vec<ClauseId>,
     removed: BTreeMap<ClauseId, RemovedClause>,
+}
+
+/// The process around the text, as it stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Process {
+    /// Every phase opened, in order (phase Pn is at index n-1).
+    pub phases: Vec<Phase>,
+    /// Consultation questions, by number.
+    pub questions: BTreeMap<QuestionNo, Question>,
+    /// How many reports have been submitted.
+    pub reports: u32,
+    /// Clauses agreed or agreed ad referendum (a clause not listed is open).
+    pub agreement: BTreeMap<ClauseId, Agreement>,
+    /// Every bracket, by number.
+    pub brackets: BTreeMap<BracketNo, Bracket>,
+    /// The adoption, once adopted.
+    pub adopted: Option<Adoption>,
+    /// The sequence number of the last event that changed the text.
+    pub text_seq: u64,
+    /// Comments on each clause since the last revision.
+    pub recent_comments: BTreeMap<ClauseId, u32>,
+    /// Comments on the whole document since the last revision.
+    pub recent_document_comments: u32,
 }
 
 impl DocumentState {
@@ -163,6 +192,7 @@ impl DocumentState {
             roles: BTreeMap::new(),
             amendments: BTreeMap::new(),
             tags: BTreeMap::new(),
+            process: Process::default(),
             clauses: BTreeMap::new(),
             roots: Vec::new(),
             removed: BTreeMap::new(),
@@ -215,6 +245,8 @@ impl DocumentState {
             Event::RevisionIssued { revision, ops, .. } => {
                 // The parts of one large revision share its number.
                 self.revisions = self.revisions.max(*revision);
+                self.process.recent_comments.clear();
+                self.process.recent_document_comments = 0;
                 self.apply_all(ops, e.seq);
             }
             Event::AmendmentProposed {
@@ -269,21 +301,169 @@ impl DocumentState {
                             seq: e.seq,
                         },
                     };
+                    if let (Change::Alternative { bracket, .. }, false) =
+                        (&a.change, ops.is_empty())
+                    {
+                        if let Some(b) = self.process.brackets.get_mut(bracket) {
+                            b.status = BracketStatus::Resolved {
+                                amendment: *amendment,
+                                seq: e.seq,
+                            };
+                        }
+                    }
                 }
                 self.apply_all(ops, e.seq);
             }
-            Event::CommentPosted { .. } => self.comments += 1,
+            Event::CommentPosted {
+                clause,
+                question,
+                phase,
+                comment,
+                position,
+                ..
+            } => {
+                self.comments += 1;
+                match clause {
+                    Some(c) => *self.process.recent_comments.entry(*c).or_default() += 1,
+                    None => self.process.recent_document_comments += 1,
+                }
+                if let Some(q) = question.and_then(|q| self.process.questions.get_mut(&q)) {
+                    q.answers.push(Answer {
+                        comment: *comment,
+                        participant: e.actor,
+                        position: *position,
+                    });
+                }
+                if let Some(p) = self.phase_mut(*phase) {
+                    p.participants.insert(e.actor);
+                    p.comments += 1;
+                }
+            }
             Event::TagSet { name, seq } => {
                 self.tags.insert(name.clone(), *seq);
+            }
+            Event::PhaseOpened {
+                phase,
+                kind,
+                name,
+                window,
+                admits,
+            } => self.process.phases.push(Phase {
+                no: *phase,
+                kind: *kind,
+                name: name.clone(),
+                window: *window,
+                admits: admits.clone(),
+                opened_seq: e.seq,
+                opened_at: e.recorded_at,
+                closed_seq: None,
+                closed_at: None,
+                participants: BTreeSet::new(),
+                comments: 0,
+                reports: 0,
+            }),
+            Event::PhaseClosed { phase } => {
+                if let Some(p) = self.phase_mut(Some(*phase)) {
+                    p.closed_seq = Some(e.seq);
+                    p.closed_at = Some(e.recorded_at);
+                }
+            }
+            Event::QuestionPosed {
+                question,
+                group,
+                text,
+                clauses,
+            } => {
+                self.process.questions.insert(
+                    *question,
+                    Question {
+                        no: *question,
+                        group: group.clone(),
+                        text: text.clone(),
+                        clauses: clauses.clone(),
+                        posed_seq: e.seq,
+                        answers: Vec::new(),
+                    },
+                );
+            }
+            Event::ReportSubmitted { phase, .. } => {
+                self.process.reports += 1;
+                if let Some(p) = self.phase_mut(Some(*phase)) {
+                    p.participants.insert(e.actor);
+                    p.reports += 1;
+                }
+            }
+            Event::AgreementRecorded { clause, agreement } => {
+                if agreement.is_locked() {
+                    self.process.agreement.insert(*clause, *agreement);
+                } else {
+                    self.process.agreement.remove(clause);
+                }
+            }
+            Event::TextBracketed {
+                bracket,
+                clause,
+                span,
+            } => {
+                self.process.brackets.insert(
+                    *bracket,
+                    Bracket {
+                        no: *bracket,
+                        clause: *clause,
+                        span: span.clone(),
+                        raised_by: e.actor,
+                        raised_seq: e.seq,
+                        status: BracketStatus::Open,
+                    },
+                );
+            }
+            Event::BracketLifted { bracket, .. } => {
+                if let Some(b) = self.process.brackets.get_mut(bracket) {
+                    b.status = BracketStatus::Lifted { seq: e.seq };
+                }
+            }
+            Event::DocumentAdopted { symbol, .. } => {
+                self.process.adopted = Some(Adoption {
+                    symbol: symbol.clone(),
+                    seq: e.seq,
+                    at: e.recorded_at,
+                });
             }
         }
     }
 
+    fn phase_mut(&mut self, no: Option<PhaseNo>) -> Option<&mut Phase> {
+        let no = no?;
+        self.process.phases.get_mut((no.0 as usize).checked_sub(1)?)
+    }
+
     fn apply_all(&mut self, ops: &[ClauseOp], seq: u64) {
+        if ops.is_empty() {
+            return;
+        }
+        self.process.text_seq = seq;
         for op in ops {
             // Validated when decided; an error here would mean a corrupt log, which `verify`
             // reports. The fold stays total.
             let _ = self.apply(op, seq);
+        }
+        // Brackets whose words a change took out of their clause are overtaken; a removed
+        // clause is no longer agreed or disputed.
+        for b in self.process.brackets.values_mut() {
+            if b.status == BracketStatus::Open
+                && ops.iter().any(|op| op.clause() == b.clause)
+                && !self
+                    .clauses
+                    .get(&b.clause)
+                    .is_some_and(|c| c.text.contains(&b.span))
+            {
+                b.status = BracketStatus::Overtaken { seq };
+            }
+        }
+        for op in ops {
+            if let ClauseOp::Remove { clause } = op {
+                self.process.agreement.remove(clause);
+            }
         }
     }
 
@@ -547,6 +727,130 @@ impl DocumentState {
         self.amendments
             .get(&no)
             .ok_or(DomainError::UnknownAmendment(no))
+    }
+
+    /// A phase by number.
+    pub fn phase(&self, no: PhaseNo) -> Result<&Phase, DomainError> {
+        (no.0 as usize)
+            .checked_sub(1)
+            .and_then(|i| self.process.phases.get(i))
+            .ok_or_else(|| DomainError::Unknown {
+                what: "phase",
+                name: no.to_string(),
+                hint: "`travaux phase list` lists them",
+            })
+    }
+
+    /// The phases open now.
+    pub fn open_phases(&self) -> impl Iterator<Item = &Phase> {
+        self.process.phases.iter().filter(|p| p.is_open())
+    }
+
+    /// The phase an event happened in: the one that took it, for a comment or report; for any
+    /// other event, the phase opened last among those open at the time.
+    pub fn phase_of(&self, e: &RecordedEvent) -> Option<PhaseNo> {
+        match &e.event {
+            Event::CommentPosted { phase, .. } => *phase,
+            Event::ReportSubmitted { phase, .. }
+            | Event::PhaseOpened { phase, .. }
+            | Event::PhaseClosed { phase } => Some(*phase),
+            _ => self
+                .process
+                .phases
+                .iter()
+                .rev()
+                .find(|p| p.open_at(e.seq))
+                .map(|p| p.no),
+        }
+    }
+
+    /// A question by number.
+    pub fn question(&self, no: QuestionNo) -> Result<&Question, DomainError> {
+        self.process
+            .questions
+            .get(&no)
+            .ok_or_else(|| DomainError::Unknown {
+                what: "question",
+                name: no.to_string(),
+                hint: "`travaux questions` lists them",
+            })
+    }
+
+    /// A bracket by number.
+    pub fn bracket(&self, no: BracketNo) -> Result<&Bracket, DomainError> {
+        self.process
+            .brackets
+            .get(&no)
+            .ok_or_else(|| DomainError::Unknown {
+                what: "bracket",
+                name: no.to_string(),
+                hint: "`travaux brackets --all` lists them",
+            })
+    }
+
+    /// The open brackets on a clause, in the order their words appear in it.
+    pub fn open_brackets_on(&self, clause: &Clause) -> Vec<&Bracket> {
+        let mut out: Vec<&Bracket> = self
+            .process
+            .brackets
+            .values()
+            .filter(|b| b.clause == clause.id && b.status == BracketStatus::Open)
+            .collect();
+        out.sort_by_key(|b| clause.text.find(&b.span).unwrap_or(usize::MAX));
+        out
+    }
+
+    /// The alternatives still open for a bracket, in order of proposal.
+    pub fn alternatives(&self, bracket: BracketNo) -> impl Iterator<Item = &Amendment> {
+        self.amendments.values().filter(move |a| {
+            a.status.is_open()
+                && matches!(a.change, Change::Alternative { bracket: b, .. } if b == bracket)
+        })
+    }
+
+    /// A clause's text with its open brackets shown: "[disputed words]", or with alternatives
+    /// "[Alt 1: words as drafted] [Alt 2: words proposed]".
+    pub fn bracketed_text(&self, clause: &Clause) -> String {
+        let mut out = String::with_capacity(clause.text.len() + 16);
+        let mut at = 0;
+        for b in self.open_brackets_on(clause) {
+            let Some(start) = clause.text[at..].find(&b.span).map(|i| i + at) else {
+                continue;
+            };
+            out.push_str(&clause.text[at..start]);
+            let alts: Vec<&str> = self
+                .alternatives(b.no)
+                .filter_map(|a| match &a.change {
+                    Change::Alternative { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            if alts.is_empty() {
+                out.push('[');
+                out.push_str(&b.span);
+                out.push(']');
+            } else {
+                out.push_str(&format!("[Alt 1: {}]", b.span));
+                for (i, t) in alts.iter().enumerate() {
+                    out.push_str(&format!(" [Alt {}: {}]", i + 2, t));
+                }
+            }
+            at = start + b.span.len();
+        }
+        out.push_str(&clause.text[at..]);
+        out
+    }
+
+    /// How far a clause is agreed; every clause of an adopted text is agreed.
+    pub fn agreement_of(&self, clause: ClauseId) -> Agreement {
+        if self.process.adopted.is_some() {
+            return Agreement::Agreed;
+        }
+        self.process
+            .agreement
+            .get(&clause)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Check labels are unique among the clauses in the text.

@@ -79,6 +79,26 @@ pub enum DomainError {
         /// The limit.
         max: usize,
     },
+    /// No phase, question, bracket or report with that number.
+    #[error("no {what} {name} in this document; {hint}")]
+    Unknown {
+        /// What was looked for.
+        what: &'static str,
+        /// Its number.
+        name: String,
+        /// Where to find the existing ones.
+        hint: &'static str,
+    },
+    /// The text was adopted: it no longer changes.
+    #[error("{document} was adopted as {symbol} (event {seq}); its text no longer changes, and only comments and reports in a review or reporting phase remain possible")]
+    Adopted {
+        /// The document.
+        document: String,
+        /// The resolution's symbol.
+        symbol: String,
+        /// The event that adopted it.
+        seq: u64,
+    },
     /// Anything else the rules forbid, said in words.
     #[error("{0}")]
     Invalid(String),

@@ -9,7 +9,11 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AmendmentNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, StreamId};
+use crate::governance::{Agreement, PhaseKind, Window};
+use crate::ids::{
+    AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
+    QuestionNo, ReportNo, StreamId,
+};
 
 /// A moment, always in UTC.
 pub type Timestamp = DateTime<Utc>;
@@ -69,8 +73,8 @@ macro_rules! kebab_names {
                 match self { $(<$ty>::$variant => $name),* }
             }
         }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.name())
             }
         }
@@ -89,6 +93,8 @@ macro_rules! kebab_names {
         }
     };
 }
+
+pub(crate) use kebab_names;
 
 kebab_names!(ParticipantKind {
     MemberState => "member-state",
@@ -213,6 +219,15 @@ pub enum Change {
         /// The sibling it would follow; `None` puts it first.
         after: Option<ClauseId>,
     },
+    /// Put other words in the place of bracketed (disputed) words: an alternative formulation.
+    Alternative {
+        /// The clause.
+        clause: ClauseId,
+        /// The bracket.
+        bracket: BracketNo,
+        /// The words proposed instead of the bracketed ones (empty: take them out).
+        text: String,
+    },
 }
 
 impl Change {
@@ -222,7 +237,8 @@ impl Change {
             Change::Replace { clause, .. }
             | Change::Insert { clause, .. }
             | Change::Delete { clause }
-            | Change::Move { clause, .. } => *clause,
+            | Change::Move { clause, .. }
+            | Change::Alternative { clause, .. } => *clause,
         }
     }
 
@@ -233,6 +249,7 @@ impl Change {
             Change::Insert { .. } => "insert",
             Change::Delete { .. } => "delete",
             Change::Move { .. } => "move",
+            Change::Alternative { .. } => "alternative",
         }
     }
 }
@@ -391,6 +408,12 @@ pub enum Event {
         text: String,
         /// The comment it answers.
         reply_to: Option<CommentNo>,
+        /// The consultation question it answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        question: Option<QuestionNo>,
+        /// The phase that took it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        phase: Option<PhaseNo>,
     },
     /// A name was given to a point of the log.
     TagSet {
@@ -398,6 +421,74 @@ pub enum Event {
         name: String,
         /// The sequence number it names.
         seq: u64,
+    },
+    /// A phase of the process opened.
+    PhaseOpened {
+        /// Its number.
+        phase: PhaseNo,
+        /// What it is.
+        kind: PhaseKind,
+        /// Its name.
+        name: String,
+        /// When it was planned for.
+        window: Window,
+        /// The roles whose comments it takes.
+        admits: Vec<Role>,
+    },
+    /// A phase closed.
+    PhaseClosed {
+        /// Which.
+        phase: PhaseNo,
+    },
+    /// The secretariat posed a consultation question.
+    QuestionPosed {
+        /// Its number.
+        question: QuestionNo,
+        /// The group it belongs to, such as "Box 2: International recruitment practices".
+        group: Option<String>,
+        /// What it asks.
+        text: String,
+        /// The clauses it is about.
+        clauses: Vec<ClauseId>,
+    },
+    /// A participant submitted a report in a reporting round.
+    ReportSubmitted {
+        /// Its number.
+        report: ReportNo,
+        /// The reporting round.
+        phase: PhaseNo,
+        /// What it says.
+        text: String,
+    },
+    /// The chair recorded how far a clause is agreed.
+    AgreementRecorded {
+        /// The clause.
+        clause: ClauseId,
+        /// Its status now.
+        agreement: Agreement,
+    },
+    /// A delegation put words of a clause in square brackets: it disputes them.
+    TextBracketed {
+        /// Its number.
+        bracket: BracketNo,
+        /// The clause.
+        clause: ClauseId,
+        /// The disputed words.
+        span: String,
+    },
+    /// The chair lifted a bracket, keeping the words as drafted.
+    BracketLifted {
+        /// Which.
+        bracket: BracketNo,
+        /// How it was decided.
+        method: Method,
+    },
+    /// The text was adopted, as it stands at the tag of the same name.
+    DocumentAdopted {
+        /// The resolution's symbol, such as "WHA63.16".
+        symbol: String,
+        /// How it was adopted.
+        method: Method,
     },
 }
 
@@ -417,6 +508,14 @@ impl Event {
             Event::DecisionRecorded { .. } => "decision_recorded",
             Event::CommentPosted { .. } => "comment_posted",
             Event::TagSet { .. } => "tag_set",
+            Event::PhaseOpened { .. } => "phase_opened",
+            Event::PhaseClosed { .. } => "phase_closed",
+            Event::QuestionPosed { .. } => "question_posed",
+            Event::ReportSubmitted { .. } => "report_submitted",
+            Event::AgreementRecorded { .. } => "agreement_recorded",
+            Event::TextBracketed { .. } => "text_bracketed",
+            Event::BracketLifted { .. } => "bracket_lifted",
+            Event::DocumentAdopted { .. } => "document_adopted",
         }
     }
 
@@ -443,8 +542,12 @@ impl Event {
     /// later rewords it).
     pub fn clauses(&self) -> Vec<ClauseId> {
         let mut out: Vec<ClauseId> = self.ops().iter().map(ClauseOp::clause).collect();
-        if let Event::AmendmentProposed { change, .. } = self {
-            out.push(change.clause());
+        match self {
+            Event::AmendmentProposed { change, .. } => out.push(change.clause()),
+            Event::AgreementRecorded { clause, .. } | Event::TextBracketed { clause, .. } => {
+                out.push(*clause)
+            }
+            _ => {}
         }
         out.sort();
         out.dedup();
@@ -477,6 +580,14 @@ impl Event {
         "decision_recorded",
         "comment_posted",
         "tag_set",
+        "phase_opened",
+        "phase_closed",
+        "question_posed",
+        "report_submitted",
+        "agreement_recorded",
+        "text_bracketed",
+        "bracket_lifted",
+        "document_adopted",
     ];
 }
 

@@ -115,6 +115,27 @@ number_id!(
     "C"
 );
 
+number_id!(
+    /// A phase of the process, numbered within its document: P1, P2, …
+    PhaseNo,
+    "P"
+);
+number_id!(
+    /// A consultation question, numbered within its document: Q1, Q2, …
+    QuestionNo,
+    "Q"
+);
+number_id!(
+    /// Bracketed (disputed) text, numbered within its document: B1, B2, …
+    BracketNo,
+    "B"
+);
+number_id!(
+    /// A report submitted in a reporting round, numbered within its document: R1, R2, …
+    ReportNo,
+    "R"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

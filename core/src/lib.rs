@@ -10,6 +10,7 @@ pub mod diff;
 mod document;
 mod error;
 mod event;
+pub mod governance;
 mod ids;
 pub mod import;
 pub mod pickaxe;
@@ -23,12 +24,18 @@ pub use command::{
     check_handle, create_document, decide, register_participant, role_table, Command, MAX_COMMENT,
     MAX_NAME, MAX_TEXT,
 };
-pub use document::{Amendment, AmendmentStatus, Clause, DocumentState, RemovedClause};
+pub use document::{Amendment, AmendmentStatus, Clause, DocumentState, Process, RemovedClause};
 pub use error::DomainError;
 pub use event::{
     Change, ClauseOp, Event, Hash, Method, NewEvent, Outcome, ParticipantKind, Position,
     RecordedEvent, Role, Timestamp,
 };
-pub use ids::{AmendmentNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, StreamId};
+pub use governance::{
+    Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Window,
+};
+pub use ids::{
+    AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
+    QuestionNo, ReportNo, StreamId,
+};
 pub use point::{parse_time, Cut, DayEdge, Point};
 pub use registry::{document_of, participant_of, Directory, DocumentEntry, Participant, Registry};

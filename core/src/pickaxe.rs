@@ -348,6 +348,8 @@ mod tests {
             recorded(
                 5,
                 Event::CommentPosted {
+                    question: None,
+                    phase: None,
                     comment: CommentNo(1),
                     clause: Some(clause(2)),
                     position: Position::Oppose,
@@ -512,6 +514,8 @@ mod tests {
                     ops,
                 },
                 2 => Event::CommentPosted {
+                    question: None,
+                    phase: None,
                     comment: CommentNo(seq as u32),
                     clause: live.first().copied(),
                     position: Position::Neutral,

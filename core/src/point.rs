@@ -340,6 +340,7 @@ mod tests {
                 w.run(
                     chair,
                     Command::RecordDecision {
+                        reopen: false,
                         amendment: AmendmentNo(no),
                         outcome,
                         method: Method::Consensus,

@@ -123,6 +123,26 @@ impl World {
         self.doc.as_ref().unwrap()
     }
 
+    /// Given: the secretariat opens a phase of this kind with the kind's default roles.
+    pub fn open_phase(&mut self, kind: PhaseKind) -> PhaseNo {
+        let s = self.secretariat();
+        match self
+            .run(
+                s,
+                Command::OpenPhase {
+                    kind,
+                    name: kind.words(),
+                    window: Window::default(),
+                    admits: None,
+                },
+            )
+            .unwrap()[..]
+        {
+            [Event::PhaseOpened { phase, .. }] => phase,
+            ref other => panic!("{other:?}"),
+        }
+    }
+
     pub fn label(&self, label: &str) -> ClauseId {
         self.doc().resolve_clause(label).unwrap()
     }
@@ -257,6 +277,7 @@ fn an_accepted_amendment_changes_the_text_and_a_rejected_one_does_not() {
     w.run(
         chair,
         Command::RecordDecision {
+            reopen: false,
             amendment: AmendmentNo(1),
             outcome: Outcome::AcceptedAsModified {
                 text: "Source countries should be assisted technically.".into(),
@@ -272,6 +293,7 @@ fn an_accepted_amendment_changes_the_text_and_a_rejected_one_does_not() {
     w.run(
         chair,
         Command::RecordDecision {
+            reopen: false,
             amendment: AmendmentNo(2),
             outcome: Outcome::Rejected,
             method: Method::Consensus,
@@ -301,6 +323,7 @@ fn a_withdrawn_or_decided_amendment_cannot_be_decided() {
     w.run(brazil, Command::WithdrawAmendment(AmendmentNo(1)))
         .unwrap();
     let decide = |outcome| Command::RecordDecision {
+        reopen: false,
         amendment: AmendmentNo(1),
         outcome,
         method: Method::Consensus,
@@ -314,6 +337,7 @@ fn a_withdrawn_or_decided_amendment_cannot_be_decided() {
     w.run(brazil, replace(&w, "1.2", "Something else again."))
         .unwrap();
     let decide2 = |outcome| Command::RecordDecision {
+        reopen: false,
         amendment: AmendmentNo(2),
         outcome,
         method: Method::Consensus,
@@ -329,6 +353,7 @@ fn a_withdrawn_or_decided_amendment_cannot_be_decided() {
         w.run(
             chair,
             Command::RecordDecision {
+                reopen: false,
                 amendment: AmendmentNo(9),
                 outcome: Outcome::Rejected,
                 method: Method::Consensus
@@ -541,6 +566,7 @@ fn insert_move_and_delete_amendments_apply_when_accepted() {
         w.run(
             chair,
             Command::RecordDecision {
+                reopen: false,
                 amendment: AmendmentNo(n),
                 outcome: Outcome::Accepted,
                 method: Method::Consensus,
@@ -571,12 +597,14 @@ fn replaying_the_log_gives_the_state_that_was_built_step_by_step() {
     w.run(
         chair,
         Command::RecordDecision {
+            reopen: false,
             amendment: AmendmentNo(1),
             outcome: Outcome::Accepted,
             method: Method::Consensus,
         },
     )
     .unwrap();
+    w.open_phase(PhaseKind::CommitteeSession);
     w.run(
         brazil,
         Command::PostComment {
@@ -627,6 +655,7 @@ fn comments_need_a_role_and_replies_need_a_comment() {
         w.run(outsider, post(None)),
         Err(DomainError::NotAllowed { .. })
     ));
+    w.open_phase(PhaseKind::PublicHearing);
     assert_eq!(
         w.run(public, post(Some(CommentNo(1)))).unwrap_err(),
         DomainError::UnknownComment(CommentNo(1))

@@ -113,6 +113,8 @@ impl Maker {
         self.comments += 1;
         let n = self.comments;
         let event = Event::CommentPosted {
+            question: None,
+            phase: None,
             comment: CommentNo(n),
             clause,
             position: [Position::Support, Position::Oppose, Position::Neutral][n as usize % 3],

@@ -921,6 +921,7 @@ impl Generator {
             Method::Consensus
         };
         let cmd = Command::RecordDecision {
+            reopen: false,
             amendment: no,
             outcome,
             method,
@@ -930,6 +931,7 @@ impl Generator {
             Err(_) => self.decide(
                 chair,
                 Command::RecordDecision {
+                    reopen: false,
                     amendment: no,
                     outcome: Outcome::Rejected,
                     method: Method::Consensus,

@@ -36,6 +36,8 @@ fn new_id() -> EventId {
 
 fn comment(no: u32, text: &str) -> Event {
     Event::CommentPosted {
+        question: None,
+        phase: None,
         comment: CommentNo(no),
         clause: None,
         position: Position::Neutral,
@@ -716,6 +718,7 @@ fn a_retried_execute_returns_the_stored_events_without_deciding_again() {
         },
     );
     let cmd = Command::RecordDecision {
+        reopen: false,
         amendment: AmendmentNo(1),
         outcome: Outcome::Rejected,
         method: Method::Consensus,
@@ -1117,6 +1120,7 @@ fn an_amendment_stored_in_its_first_schema_is_read_as_a_replace_change() {
         doc,
         chair,
         Command::RecordDecision {
+            reopen: false,
             amendment: AmendmentNo(1),
             outcome: Outcome::Accepted,
             method: Method::Consensus,
@@ -1201,6 +1205,7 @@ fn read_models_equal_a_replay_of_the_log_and_survive_a_rebuild() {
             doc,
             chair,
             Command::RecordDecision {
+                reopen: false,
                 amendment: AmendmentNo(n),
                 outcome,
                 method,

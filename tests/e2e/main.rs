@@ -12,6 +12,8 @@
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
 //! - `export`: `export git`; `generate`: generated histories.
+//! - `governance_process`: phases, questions, reports, participation.
+//! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
 
 mod bad_input;
@@ -20,6 +22,8 @@ mod crash;
 mod demo;
 mod export;
 mod generate;
+mod governance_process;
+mod governance_text;
 mod history_blame;
 mod history_diff;
 mod history_log;

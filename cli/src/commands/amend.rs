@@ -170,6 +170,7 @@ pub fn decide(ctx: &mut Ctx<'_>, args: &DecideArgs) -> CliResult {
     };
     let method = args.vote.clone().unwrap_or(Method::Consensus);
     let (doc, appended) = ctx.execute(Command::RecordDecision {
+        reopen: false,
         amendment: args.amendment,
         outcome: outcome.clone(),
         method: method.clone(),

@@ -498,6 +498,15 @@ fn proposal(e: &RecordedEvent, state: &DocumentState, deadline: Instant) -> Opti
         }),
         Change::Delete { .. } => None,
         Change::Move { .. } => return None,
+        Change::Alternative { bracket, text, .. } => {
+            let span = &state.process.brackets.get(bracket)?.span;
+            old.as_ref().map(|o| Snapshot {
+                label: o.label.clone(),
+                heading: o.heading.clone(),
+                text: o.text.replacen(span.as_str(), text, 1),
+                parent: o.parent,
+            })
+        }
     };
     compare(change.clause(), old.as_ref(), new.as_ref(), false, deadline)
 }

@@ -175,7 +175,7 @@ fn json_line(
         Event::RoleGranted { participant, role } | Event::RoleRevoked { participant, role } => {
             json!({ "participant": names.of(*participant), "role": role })
         }
-        Event::DocumentCreated { .. } | Event::ParticipantRegistered { .. } => json!({}),
+        _ => json!({}),
     };
     Ok(json!({
         "seq": e.seq,
