@@ -18,6 +18,8 @@ mod point;
 mod registry;
 
 #[cfg(test)]
+mod governance_tests;
+#[cfg(test)]
 mod tests;
 
 pub use command::{

@@ -27,8 +27,8 @@ fn a_failing_line_stops_the_script_and_names_its_line() {
     assert_eq!(
         out.stdout.lines().collect::<Vec<_>>(),
         [
-            "commented C1 on 1.1 (neutral) at event 14",
-            "commented C2 on the document (neutral) at event 15",
+            "commented C1 on 1.1 (neutral) at event 15",
+            "commented C2 on the document (neutral) at event 16",
         ]
     );
     let events = t.events(&["--kind", "comment_posted"]);
@@ -37,7 +37,7 @@ fn a_failing_line_stops_the_script_and_names_its_line() {
         .map(|c| c["text"].as_str().unwrap())
         .collect();
     assert_eq!(texts, ["before the mistake", "also before it"]);
-    assert_eq!(t.head().seq, 15);
+    assert_eq!(t.head().seq, 16);
 }
 
 #[test]
@@ -55,7 +55,7 @@ fn a_failing_line_keeps_its_exit_code() {
         "{}",
         out.stderr
     );
-    assert_eq!(t.head().seq, 14);
+    assert_eq!(t.head().seq, 15);
 
     // A line the command line parser refuses stops the script too, with exit code 1.
     t.write(
@@ -65,7 +65,7 @@ fn a_failing_line_keeps_its_exit_code() {
     let out = t.run(&["run", "typo.travaux"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains("typo.travaux:2:"), "{}", out.stderr);
-    assert_eq!(t.head().seq, 15);
+    assert_eq!(t.head().seq, 16);
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn the_fixture_script_and_its_lines_run_one_by_one_give_the_same_log() {
             query.join(" ")
         );
     }
-    assert_eq!(by_hand.head().seq, 13);
+    assert_eq!(by_hand.head().seq, 14);
 }
 
 /// Split a line like a POSIX shell for the simple quoting the fixture uses.

@@ -67,6 +67,7 @@ pub const FIXTURE_SCRIPT: &str = "# the fixture: five participants, one document
 --as secretariat --date 2020-01-02 role grant jane public
 --as secretariat --date 2020-01-03 import draft1.md --revision D1
 --as secretariat --date 2020-01-03 tag d1
+--as secretariat --date 2020-01-03 phase open public-hearing \"Hearing on the draft\"
 ";
 
 /// What a finished run of the binary gave.
@@ -108,7 +109,8 @@ impl Travaux {
 
     /// The fixture negotiation: an initialised store, participants secretariat, chair,
     /// brazil, norway (delegates) and jane (public), the document `code` with its roles, the
-    /// first draft imported (revision D1) and tagged `d1`, all dated 2020-01-01 to 2020-01-03.
+    /// first draft imported (revision D1) and tagged `d1`, and a public hearing (P1) open for
+    /// comments, all dated 2020-01-01 to 2020-01-03.
     pub fn fixture() -> Travaux {
         let t = Travaux::new();
         t.write("draft1.md", DRAFT1);

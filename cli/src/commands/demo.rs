@@ -22,6 +22,10 @@ const EXAMPLE: &[(&str, &str)] = &[
         include_str!("../../../examples/who-code/drafts/2008-08-secretariat-draft.md"),
     ),
     (
+        "participants.csv",
+        include_str!("../../../examples/who-code/participants.csv"),
+    ),
+    (
         "drafts/2009-01-eb124.md",
         include_str!("../../../examples/who-code/drafts/2009-01-eb124.md"),
     ),
@@ -108,6 +112,21 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
     let show = Cli::try_parse_from(["travaux", "show", "--at", "WHA63.16"])
         .map_err(|e| CliError::refused(e.to_string()))?;
     dispatch(&mut ctx, &show.command)?;
+    for (title, args) in [
+        (
+            "The committee's dashboard after adoption",
+            &["travaux", "status"][..],
+        ),
+        (
+            "Who reported in each reporting round",
+            &["travaux", "participation", "--kind", "reporting-round"][..],
+        ),
+    ] {
+        ctx.line("")?;
+        ctx.line(format_args!("== {title} =="))?;
+        let cmd = Cli::try_parse_from(args).map_err(|e| CliError::refused(e.to_string()))?;
+        dispatch(&mut ctx, &cmd.command)?;
+    }
     ctx.line("")?;
     ctx.line("(travaux is target/release/travaux after `cargo run --release`; `cargo install --path cli` puts it on your PATH)")?;
     ctx.line("== What next ==")?;
@@ -147,6 +166,22 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
         (
             "log -S compensat",
             "when \"compensation\" left the text, and on whose draft",
+        ),
+        (
+            "phase list",
+            "the hearing, the consultations, the sessions and the rounds",
+        ),
+        (
+            "questions Q4",
+            "what States answered on compensation in 2009, by position",
+        ),
+        (
+            "brackets --all",
+            "the words disputed in the drafting committee and their fate",
+        ),
+        (
+            "log --phase P5",
+            "everything that happened in the drafting committee",
         ),
         ("verify", "prove the record unaltered"),
     ] {

@@ -1,6 +1,8 @@
 //! `travaux phase open|close|list`: the phases of the process and their windows.
 
+use chrono::NaiveDate;
 use clap::Subcommand;
+use travaux_core::{Command, Event, Phase, PhaseKind, PhaseNo, Role, Window};
 
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -8,11 +10,31 @@ use crate::error::{CliError, CliResult};
 /// Phase subcommands.
 #[derive(Subcommand, Debug)]
 pub enum PhaseCommand {
-    /// Open a phase (secretariat or chair)
-    Open,
+    /// Open a phase (secretariat or chair): comments are taken only while a phase that admits
+    /// the commenter's role is open
+    Open {
+        /// public-hearing, regional-consultation, national-consultation, committee-session,
+        /// review or reporting-round
+        kind: PhaseKind,
+        /// Its name, such as "Web-based public hearing on the draft code"
+        name: String,
+        /// The first day planned: YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        from: Option<NaiveDate>,
+        /// The last day planned: YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        until: Option<NaiveDate>,
+        /// The roles whose comments it takes, comma-separated [default: by kind, see the
+        /// README]
+        #[arg(long, value_name = "ROLES", value_delimiter = ',')]
+        admits: Option<Vec<Role>>,
+    },
     /// Close a phase (secretariat or chair)
-    Close,
-    /// List the phases with their windows
+    Close {
+        /// The phase: P2
+        phase: PhaseNo,
+    },
+    /// List the phases with their windows, who they admit and who took part
     List,
 }
 
@@ -24,6 +46,100 @@ impl PhaseCommand {
 }
 
 /// Run a phase subcommand.
-pub fn run(_ctx: &mut Ctx<'_>, _cmd: &PhaseCommand) -> CliResult {
-    Err(CliError::refused("not yet"))
+pub fn run(ctx: &mut Ctx<'_>, cmd: &PhaseCommand) -> CliResult {
+    let command = match cmd {
+        PhaseCommand::List => return list(ctx),
+        PhaseCommand::Open {
+            kind,
+            name,
+            from,
+            until,
+            admits,
+        } => Command::OpenPhase {
+            kind: *kind,
+            name: name.clone(),
+            window: Window {
+                from: *from,
+                until: *until,
+            },
+            admits: admits.clone(),
+        },
+        PhaseCommand::Close { phase } => Command::ClosePhase(*phase),
+    };
+    let (doc, appended) = ctx.execute(command)?;
+    let e = &appended.events[0];
+    let no = match &e.event {
+        Event::PhaseOpened { phase, .. } | Event::PhaseClosed { phase } => *phase,
+        other => {
+            return Err(CliError::refused(format!(
+                "event {} is a {}, not a phase: is --event-id reused?",
+                e.seq,
+                other.kind()
+            )))
+        }
+    };
+    let phase = doc.phase(no)?;
+    if ctx.globals.json {
+        return ctx.json(&serde_json::json!({ "seq": e.seq, "phase": phase_json(phase) }));
+    }
+    let verb = if phase.is_open() { "opened" } else { "closed" };
+    ctx.line(format_args!(
+        "{verb} {} at event {}; it takes comments from {}",
+        phase.describe(),
+        e.seq,
+        roles(&phase.admits)
+    ))
+}
+
+fn roles(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A phase for tools.
+pub fn phase_json(p: &Phase) -> serde_json::Value {
+    serde_json::json!({
+        "phase": p.no.to_string(),
+        "kind": p.kind,
+        "name": p.name,
+        "planned": p.window,
+        "admits": p.admits,
+        "open": p.is_open(),
+        "opened_seq": p.opened_seq,
+        "opened_at": p.opened_at,
+        "closed_seq": p.closed_seq,
+        "closed_at": p.closed_at,
+        "participants": p.participants.len(),
+        "comments": p.comments,
+        "reports": p.reports,
+    })
+}
+
+fn list(ctx: &mut Ctx<'_>) -> CliResult {
+    let doc = ctx.document()?;
+    let phases = &doc.process.phases;
+    if ctx.globals.json {
+        let all: Vec<_> = phases.iter().map(phase_json).collect();
+        return ctx.json(&all);
+    }
+    if phases.is_empty() {
+        return ctx.line(format_args!(
+            "no phase has been opened in {}; `travaux phase open KIND NAME` opens one",
+            doc.slug
+        ));
+    }
+    for p in phases {
+        ctx.line(format_args!("{}", p.describe()))?;
+        ctx.line(format_args!(
+            "    takes comments from {}; {} comments, {} reports, from {} participants",
+            roles(&p.admits),
+            p.comments,
+            p.reports,
+            p.participants.len()
+        ))?;
+    }
+    Ok(())
 }
