@@ -249,6 +249,10 @@ fn request(ctx: &Ctx<'_>, command: &Command) -> CliResult<String> {
         _ if ctx.globals.event_id.is_none() => None,
         Command::Import(a) => Some(&a.file),
         Command::Run(a) => Some(&a.script),
+        Command::Participant(commands::participant::ParticipantCommand::Import { file }) => {
+            Some(file)
+        }
+        Command::Report(a) => a.file.as_ref(),
         _ => None,
     };
     let digest = match input {
@@ -299,7 +303,9 @@ impl Command {
         use commands::{amend::AmendCommand, doc::DocCommand, participant::ParticipantCommand};
         match self {
             Command::Doc(DocCommand::New { .. })
-            | Command::Participant(ParticipantCommand::Add { .. })
+            | Command::Participant(
+                ParticipantCommand::Add { .. } | ParticipantCommand::Import { .. },
+            )
             | Command::Role(RoleCommand::Grant { .. } | RoleCommand::Revoke { .. })
             | Command::Decide(_)
             | Command::Comment(_)

@@ -220,13 +220,28 @@ impl Ctx<'_> {
     /// Decide a command on the current document as the acting participant and append its
     /// events durably. The one path every document write takes.
     pub fn execute(&self, command: Command) -> CliResult<(DocumentState, Appended)> {
+        self.execute_with(|dir, state, actor| decide(state, actor, dir, command))
+    }
+
+    /// Write to the current document as the acting participant: `decide_all` turns the
+    /// document as it stands (under the writer lock) into events, or refuses; everything it
+    /// returns is appended together. For commands made of several decisions, each through
+    /// `decide`.
+    pub fn execute_with(
+        &self,
+        decide_all: impl FnOnce(
+            &dyn travaux_core::Directory,
+            &DocumentState,
+            travaux_core::ParticipantId,
+        ) -> Result<Vec<travaux_core::Event>, travaux_core::DomainError>,
+    ) -> CliResult<(DocumentState, Appended)> {
         let actor = self.actor()?;
         let entry = self.document_entry()?;
         let w = self.write_to(StreamId::document(entry.id), &actor)?;
         let mut appended = self.store.execute(w, |dir, state| {
             let state = state
                 .ok_or_else(|| travaux_core::DomainError::UnknownDocument(entry.slug.clone()))?;
-            decide(state, actor.id, dir, command)
+            decide_all(dir, state, actor.id)
         })?;
         if appended.duplicate {
             tracing::info!("event id already recorded; nothing new written");

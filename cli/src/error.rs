@@ -89,6 +89,10 @@ impl From<std::io::Error> for CliError {
 
 impl From<serde_json::Error> for CliError {
     fn from(e: serde_json::Error) -> Self {
+        if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            // `travaux --json … | head`: the reader stopped reading, as for text output.
+            return std::io::Error::from(std::io::ErrorKind::BrokenPipe).into();
+        }
         CliError::refused(format!("cannot write JSON: {e}"))
     }
 }

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use travaux_core::{
-    Change, ClauseId, ClauseOp, DocumentState, Event, ParticipantId, RecordedEvent, Timestamp,
+    Agreement, Amendment, Bracket, BracketStatus, Change, ClauseId, ClauseOp, DocumentState, Event,
+    EventId, Hash, Outcome, ParticipantId, RecordedEvent, StreamId, Timestamp,
 };
 
 /// A time as people read it in a log.
@@ -204,8 +205,26 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             amendment,
             outcome,
             method,
-            ..
-        } => format!("decided {amendment}: {} {method}", outcome.name()),
+            ops,
+        } => {
+            // Accepting an alternative resolves its bracket.
+            let resolving = match doc.amendments.get(amendment).map(|a| &a.change) {
+                Some(Change::Alternative { bracket, .. })
+                    if !ops.is_empty()
+                        && matches!(
+                            outcome,
+                            Outcome::Accepted | Outcome::AcceptedAsModified { .. }
+                        ) =>
+                {
+                    format!(", resolving {bracket}")
+                }
+                _ => String::new(),
+            };
+            format!(
+                "decided {amendment}: {} {method}{resolving}",
+                outcome.name()
+            )
+        }
         Event::CommentPosted {
             comment,
             clause,
@@ -258,17 +277,31 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             phase,
             text,
         } => format!("reported {report} in {phase}: {}", quote(text)),
-        Event::AgreementRecorded { clause, agreement } => {
-            format!("recorded {} as {agreement}", label(doc, *clause))
-        }
+        Event::AgreementRecorded { clause, agreement } => match agreement {
+            Agreement::Open => format!("reopened {}", label(doc, *clause)),
+            _ => format!(
+                "recorded {} as {}",
+                label(doc, *clause),
+                self::agreement(*agreement)
+            ),
+        },
         Event::TextBracketed {
             bracket,
             clause,
             span,
-        } => format!("bracketed {bracket} in {}: [{}]", label(doc, *clause), span),
-        Event::BracketLifted { bracket, method } => {
-            format!("lifted {bracket}, keeping the text as drafted, {method}")
-        }
+        } => format!(
+            "bracketed {bracket} in {}: [{}]",
+            label(doc, *clause),
+            quote(span).trim_matches('"')
+        ),
+        Event::BracketLifted { bracket, method } => format!(
+            "lifted {bracket}{}, keeping the words as drafted, {method}",
+            doc.process
+                .brackets
+                .get(bracket)
+                .map(|b| format!(" in {}", label(doc, b.clause)))
+                .unwrap_or_default()
+        ),
         Event::DocumentAdopted { symbol, method } => {
             format!("adopted the text as {symbol} {method}")
         }
@@ -302,4 +335,116 @@ pub fn touches(e: &RecordedEvent, doc: &DocumentState, clause: ClauseId) -> bool
             .is_some_and(|b| b.clause == clause),
         _ => false,
     }
+}
+
+/// How far a clause is agreed, in words: "open", "agreed ad referendum", "agreed".
+pub fn agreement(a: Agreement) -> &'static str {
+    match a {
+        Agreement::Open => "open",
+        Agreement::AgreedAdReferendum => "agreed ad referendum",
+        Agreement::Agreed => "agreed",
+    }
+}
+
+/// The delegations holding an amendment (an alternative): its proposer, then its supporters.
+pub fn holders(a: &Amendment, names: &Names) -> Vec<String> {
+    std::iter::once(names.of(a.proposer))
+        .chain(a.supporters.iter().map(|p| names.of(*p)))
+        .collect()
+}
+
+/// The amendments proposed as alternatives to a bracket, open or not, in order of proposal.
+pub fn alternatives_ever<'a>(
+    doc: &'a DocumentState,
+    bracket: &'a Bracket,
+) -> impl Iterator<Item = &'a Amendment> {
+    doc.amendments.values().filter(
+        move |a| matches!(a.change, Change::Alternative { bracket: b, .. } if b == bracket.no),
+    )
+}
+
+/// A bracket for tools: its words, who raised it, where it stands, and its alternatives: Alt 1
+/// the words as drafted, Alt 2.. the open alternative amendments in order, each with the
+/// delegations holding it; alternatives no longer open under `closed_alternatives`.
+pub fn bracket_json(doc: &DocumentState, b: &Bracket, names: &Names) -> serde_json::Value {
+    let text_of = |a: &Amendment| match &a.change {
+        Change::Alternative { text, .. } => text.clone(),
+        _ => String::new(),
+    };
+    let mut alternatives = vec![serde_json::json!({
+        "alt": 1, "text": b.span, "amendment": null, "holders": [],
+    })];
+    if b.status == BracketStatus::Open {
+        alternatives.extend(doc.alternatives(b.no).enumerate().map(|(i, a)| {
+            serde_json::json!({
+                "alt": i + 2,
+                "text": text_of(a),
+                "amendment": a.no.to_string(),
+                "holders": holders(a, names),
+                "opposers": a.opposers.iter().map(|p| names.of(*p)).collect::<Vec<_>>(),
+            })
+        }));
+    }
+    let closed: Vec<serde_json::Value> = alternatives_ever(doc, b)
+        .filter(|a| !(b.status == BracketStatus::Open && a.status.is_open()))
+        .map(|a| {
+            serde_json::json!({
+                "text": text_of(a),
+                "amendment": a.no.to_string(),
+                "status": a.status.name(),
+                "holders": holders(a, names),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "bracket": b.no.to_string(),
+        "clause": b.clause,
+        "label": label(doc, b.clause),
+        "span": b.span,
+        "raised_by": names.of(b.raised_by),
+        "raised_seq": b.raised_seq,
+        "status": b.status.name(),
+        "decision": b.status,
+        "alternatives": alternatives,
+        "closed_alternatives": closed,
+    })
+}
+
+/// The document with the text of each clause that has open brackets replaced by its bracketed
+/// form ("[words]", "[Alt 1: …] [Alt 2: …]"), for rendering it whole (as Markdown); `None` when
+/// no bracket is open, so that a text without brackets renders exactly as it always has.
+pub fn with_brackets_shown(doc: &DocumentState) -> Option<DocumentState> {
+    let ops: Vec<ClauseOp> = doc
+        .outline()
+        .into_iter()
+        .filter(|(_, c)| !doc.open_brackets_on(c).is_empty())
+        .map(|(_, c)| ClauseOp::Reword {
+            clause: c.id,
+            heading: c.heading.clone(),
+            text: doc.bracketed_text(c),
+        })
+        .collect();
+    if ops.is_empty() {
+        return None;
+    }
+    // The rewording is folded into a copy as if it were one more revision: the one path by
+    // which a state's clause texts change. It is never recorded.
+    let mut shown = doc.clone();
+    shown.evolve(&RecordedEvent {
+        seq: doc.seq,
+        id: EventId(uuid::Uuid::nil()),
+        stream: StreamId::document(doc.id),
+        version: doc.version,
+        recorded_at: doc.updated_at,
+        actor: doc.created_by,
+        schema: 1,
+        prev_hash: Hash::default(),
+        hash: Hash::default(),
+        event: Event::RevisionIssued {
+            revision: doc.revisions,
+            label: None,
+            ops,
+        },
+    });
+    Some(shown)
 }

@@ -625,8 +625,9 @@ pub fn decide(
             let now = state.agreement_of(clause);
             if now == agreement {
                 return Err(DomainError::Invalid(format!(
-                    "clause {} is already {agreement}",
-                    c.label
+                    "clause {} is already {}",
+                    c.label,
+                    agreement.words()
                 )));
             }
             if agreement.is_locked() {
@@ -637,9 +638,10 @@ pub fn decide(
                     .collect();
                 if !open.is_empty() {
                     return Err(DomainError::Invalid(format!(
-                        "clause {} still has open brackets ({}); resolve or lift them before recording it as {agreement}",
+                        "clause {} still has open brackets ({}); resolve or lift them before recording it as {}",
                         c.label,
-                        open.join(", ")
+                        open.join(", "),
+                        agreement.words()
                     )));
                 }
             }
@@ -656,8 +658,10 @@ pub fn decide(
             let agreement = state.agreement_of(clause);
             if agreement.is_locked() {
                 return Err(DomainError::Invalid(format!(
-                    "clause {} is {agreement}; the chair reopens it (`travaux reopen {}`) before its text can be bracketed",
-                    c.label, c.label
+                    "clause {} is {}; the chair reopens it (`travaux reopen {}`) before its text can be bracketed",
+                    c.label,
+                    agreement.words(),
+                    c.label
                 )));
             }
             let start = match c
@@ -903,7 +907,8 @@ fn check_unlocked(
         if agreement.is_locked() && Some(clause) != reopened {
             let label = state.label_of(clause).unwrap_or("?");
             return Err(DomainError::Invalid(format!(
-                "clause {label} is {agreement}: it changes only after the chair reopens it (`travaux reopen {label}`, or a decision with --reopen)"
+                "clause {label} is {}: it changes only after the chair reopens it (`travaux reopen {label}`, or a decision with --reopen)",
+                agreement.words()
             )));
         }
     }

@@ -132,12 +132,15 @@ impl Phase {
             Some(c) => format!("held {} to {}", self.opened_at.date_naive(), c.date_naive()),
             None => format!("open since {}", self.opened_at.date_naive()),
         };
+        let planned = match (self.window.from, self.window.until) {
+            (None, None) => String::new(),
+            _ => format!("planned {}, ", self.window),
+        };
         format!(
-            "{} {} '{}' (planned {}, {held})",
+            "{} {} '{}' ({planned}{held})",
             self.no,
             self.kind.words(),
             self.name,
-            self.window
         )
     }
 }
@@ -167,6 +170,11 @@ impl Agreement {
     /// Whether the clause is closed to change until the chair reopens it.
     pub fn is_locked(self) -> bool {
         self != Agreement::Open
+    }
+
+    /// A name for people: "agreed ad referendum".
+    pub fn words(self) -> String {
+        self.name().replace('-', " ")
     }
 }
 

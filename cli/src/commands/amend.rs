@@ -1,7 +1,9 @@
-//! `travaux amend propose|support|oppose|withdraw|list` and `travaux decide`.
+//! `travaux amend propose|alternative|support|oppose|withdraw|list` and `travaux decide`.
 
 use clap::{ArgGroup, Args, Subcommand};
-use travaux_core::{AmendmentNo, Change, ClauseId, Command, DocumentState, Method, Outcome};
+use travaux_core::{
+    AmendmentNo, BracketNo, Change, ClauseId, Command, DocumentState, Event, Method, Outcome,
+};
 use uuid::Uuid;
 
 use crate::context::Ctx;
@@ -13,6 +15,17 @@ use crate::render::{self, Names};
 pub enum AmendCommand {
     /// Propose an amendment (delegate)
     Propose(ProposeArgs),
+    /// Propose other words for bracketed text: an alternative (delegate); supporting it is
+    /// holding it, accepting it resolves the bracket
+    Alternative {
+        /// The bracket: B2
+        bracket: BracketNo,
+        /// The words proposed in place of the bracketed ones ("" takes them out)
+        text: String,
+        /// Why
+        #[arg(long)]
+        rationale: Option<String>,
+    },
     /// Support an amendment (delegate)
     Support {
         /// The amendment: A3
@@ -90,9 +103,13 @@ pub struct DecideArgs {
     /// Decided by vote: YES-NO-ABSTAIN, such as 58-31-12 [default: by consensus]
     #[arg(long, value_name = "Y-N-A", value_parser = parse_vote)]
     pub vote: Option<Method>,
+    /// Reopen the agreed clause the amendment changes, in the same decision
+    #[arg(long)]
+    pub reopen: bool,
 }
 
-fn parse_vote(s: &str) -> Result<Method, String> {
+/// Read a tally, YES-NO-ABSTAIN, as a vote.
+pub(crate) fn parse_vote(s: &str) -> Result<Method, String> {
     let parts: Vec<&str> = s.split('-').collect();
     let nums: Option<Vec<u32>> = parts.iter().map(|p| p.trim().parse().ok()).collect();
     match nums.as_deref() {
@@ -117,6 +134,25 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &AmendCommand) -> CliResult {
                 Command::ProposeAmendment {
                     change,
                     rationale: args.rationale.clone(),
+                },
+                "proposed",
+            )
+        }
+        AmendCommand::Alternative {
+            bracket,
+            text,
+            rationale,
+        } => {
+            let doc = ctx.document()?;
+            let clause = doc.bracket(*bracket)?.clause;
+            (
+                Command::ProposeAmendment {
+                    change: Change::Alternative {
+                        clause,
+                        bracket: *bracket,
+                        text: text.clone(),
+                    },
+                    rationale: rationale.clone(),
                 },
                 "proposed",
             )
@@ -150,8 +186,17 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &AmendCommand) -> CliResult {
             "change": a.change, "supporters": a.supporters.len(), "opposers": a.opposers.len(),
         }));
     }
+    // An open alternative is numbered as `show` and `brackets` number it: Alt 2 onwards.
+    let alt = match &a.change {
+        Change::Alternative { bracket, .. } => doc
+            .alternatives(*bracket)
+            .position(|x| x.no == no)
+            .map(|i| format!(", Alt {}", i + 2))
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
     ctx.line(format_args!(
-        "{verb} {no}: {} (event {})",
+        "{verb} {no}: {}{alt} (event {})",
         render::change(&doc, &a.change),
         e.seq
     ))
@@ -170,26 +215,80 @@ pub fn decide(ctx: &mut Ctx<'_>, args: &DecideArgs) -> CliResult {
     };
     let method = args.vote.clone().unwrap_or(Method::Consensus);
     let (doc, appended) = ctx.execute(Command::RecordDecision {
-        reopen: false,
+        reopen: args.reopen,
         amendment: args.amendment,
         outcome: outcome.clone(),
         method: method.clone(),
     })?;
-    let e = &appended.events[0];
+    // The events of one decision: the reopening of the clause (with --reopen), the decision,
+    // and the rival alternatives rejected with it (when an alternative is accepted).
+    let mut decision = None;
+    let mut reopened = None;
+    let mut rejected = Vec::new();
+    for e in &appended.events {
+        match &e.event {
+            Event::AgreementRecorded { clause, .. } => reopened = Some((*clause, e.seq)),
+            Event::DecisionRecorded { amendment, .. } if *amendment == args.amendment => {
+                decision = Some(e)
+            }
+            Event::DecisionRecorded { amendment, .. } => rejected.push((*amendment, e.seq)),
+            _ => {}
+        }
+    }
+    let Some(e) = decision else {
+        let e = &appended.events[0];
+        return Err(CliError::refused(format!(
+            "event {} is a {}, not the decision on {}: is --event-id reused?",
+            e.seq,
+            e.event.kind(),
+            args.amendment
+        )));
+    };
     let a = doc.amendment(args.amendment)?;
+    let resolved = match (&a.change, e.event.ops().is_empty()) {
+        (Change::Alternative { bracket, .. }, false) => Some(*bracket),
+        _ => None,
+    };
     if ctx.globals.json {
         return ctx.json(&serde_json::json!({
             "amendment": args.amendment.to_string(), "seq": e.seq, "outcome": outcome,
             "method": method, "ops": e.event.ops(),
+            "reopened": reopened.map(|(clause, seq)| serde_json::json!({
+                "clause": clause, "label": render::label(&doc, clause), "seq": seq,
+            })),
+            "resolved": resolved.map(|b| b.to_string()),
+            "rejected": rejected.iter().map(|(no, seq)| serde_json::json!({
+                "amendment": no.to_string(), "seq": seq,
+            })).collect::<Vec<_>>(),
         }));
     }
-    ctx.line(format_args!(
+    let mut told = format!(
         "decided {}: {} {method} ({}; event {})",
         args.amendment,
         outcome.name(),
         render::change(&doc, &a.change),
         e.seq
-    ))
+    );
+    if let Some((clause, seq)) = reopened {
+        told.push_str(&format!(
+            "; reopened {} first (event {seq})",
+            render::label(&doc, clause)
+        ));
+    }
+    if let Some(b) = resolved {
+        told.push_str(&format!("; {b} resolved"));
+        if !rejected.is_empty() {
+            let rivals: Vec<String> = rejected
+                .iter()
+                .map(|(no, seq)| format!("{no} (event {seq})"))
+                .collect();
+            told.push_str(&format!(
+                ", its rival alternatives rejected with it: {}",
+                rivals.join(", ")
+            ));
+        }
+    }
+    ctx.line(told)
 }
 
 fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {

@@ -114,8 +114,8 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
     dispatch(&mut ctx, &show.command)?;
     for (title, args) in [
         (
-            "The committee's dashboard after adoption",
-            &["travaux", "status"][..],
+            "The committee's dashboard when the drafting committee reported",
+            &["travaux", "status", "--at", "drafting-committee-report"][..],
         ),
         (
             "Who reported in each reporting round",

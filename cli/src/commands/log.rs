@@ -15,7 +15,7 @@ use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
 use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
     parse_time, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentState, Event, Outcome,
-    RecordedEvent, StreamId, Timestamp,
+    PhaseNo, RecordedEvent, StreamId, Timestamp,
 };
 
 use crate::context::Ctx;
@@ -56,8 +56,12 @@ pub struct LogArgs {
     /// With -S, ignore case
     #[arg(long, requires = "pickaxe")]
     pub ignore_case: bool,
+    /// Only the events of this phase: P2 (a comment or report in the phase that took it, any
+    /// other event while the phase was open; of phases open together, the one opened last)
+    #[arg(long, value_name = "PHASE")]
+    pub phase: Option<PhaseNo>,
     /// The whole store: every document and the participant registry
-    #[arg(long, conflicts_with_all = ["clause", "pickaxe", "patch"])]
+    #[arg(long, conflicts_with_all = ["clause", "pickaxe", "patch", "phase"])]
     pub all: bool,
 }
 
@@ -99,6 +103,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
     }
 
     let head = ctx.document()?;
+    if let Some(p) = args.phase {
+        head.phase(p)?;
+    }
     let clause = args
         .clause
         .as_deref()
@@ -124,7 +131,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             (Some(_), Some(c), None) => c.changed(),
             (Some(_), Some(c), Some(id)) => c.changed_in(id).is_some(),
         };
+        let phase = head.phase_of(&e);
         let selected = keep(&e)
+            && args.phase.is_none_or(|p| phase == Some(p))
             && by_pickaxe
             && clause.is_none_or(|c| pickaxe.is_some() || render::touches(&e, &head, c));
         let step = history.step(&e, &names, selected && args.patch);
@@ -151,6 +160,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
         });
         if json {
             let mut v = serde_json::to_value(&e)?;
+            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
             if args.patch {
                 v["effect"] = serde_json::to_value(&shown)?;
             }
@@ -194,7 +204,17 @@ fn log_all(ctx: &mut Ctx<'_>, names: &Names, keep: impl Fn(&RecordedEvent) -> bo
         .filter_map(|d| ctx.store.document(d.id).transpose())
         .collect::<Result<_, _>>()?;
     if ctx.globals.json {
-        return ctx.json(&events);
+        let mut rows = Vec::with_capacity(events.len());
+        for e in &events {
+            let mut v = serde_json::to_value(e)?;
+            let phase = docs
+                .iter()
+                .find(|d| StreamId::document(d.id) == e.stream)
+                .and_then(|d| d.phase_of(e));
+            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
+            rows.push(v);
+        }
+        return ctx.json(&rows);
     }
     for e in &events {
         let told = match docs.iter().find(|d| StreamId::document(d.id) == e.stream) {

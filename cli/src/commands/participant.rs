@@ -1,11 +1,20 @@
-//! `travaux participant add|list`.
+//! `travaux participant add|import|list`.
+//!
+//! `import` registers many participants in one append, all or nothing, from a file of lines
+//! `handle,kind,name` (the name is the rest of the line and may hold commas).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use travaux_core::{register_participant, ParticipantId, ParticipantKind, StreamId};
+use travaux_core::{
+    register_participant, Directory, DocumentEntry, DomainError, Participant, ParticipantId,
+    ParticipantKind, StreamId,
+};
 use uuid::Uuid;
 
 use crate::context::Ctx;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 
 /// Participant subcommands.
 #[derive(Subcommand, Debug)]
@@ -20,6 +29,13 @@ pub enum ParticipantCommand {
         /// What it is: member-state, non-state-actor, secretariat, expert, public
         #[arg(long, default_value = "public")]
         kind: ParticipantKind,
+    },
+    /// Register many participants from a file, all or nothing: one `handle,kind,name` a line
+    /// (the name is the rest of the line; '#' comments, blank lines and a header line are
+    /// skipped)
+    Import {
+        /// The file: lines such as `kenya,member-state,Kenya`
+        file: PathBuf,
     },
     /// List the participants
     List,
@@ -56,6 +72,7 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &ParticipantCommand) -> CliResult {
                 "registered {handle} ({name}, {kind}) at event {seq}"
             ))
         }
+        ParticipantCommand::Import { file } => import(ctx, file),
         ParticipantCommand::List => {
             let participants = ctx.store.participants()?;
             if ctx.globals.json {
@@ -67,4 +84,227 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &ParticipantCommand) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// The largest participant file read.
+const MAX_IMPORT_BYTES: usize = 4 << 20;
+/// At most this many problems are listed in a refusal.
+const MAX_PROBLEMS: usize = 20;
+
+/// One line of a participant file, parsed.
+struct Line {
+    no: usize,
+    handle: String,
+    kind: ParticipantKind,
+    name: String,
+}
+
+/// Parse a participant file: the lines to register, and the problems found, by line number.
+fn parse(text: &str) -> (Vec<Line>, Vec<(usize, String)>) {
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    let mut first = true;
+    for (i, raw) in text.lines().enumerate() {
+        let no = i + 1;
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let header = std::mem::replace(&mut first, false);
+        let fields: Vec<&str> = line.splitn(3, ',').map(str::trim).collect();
+        if header
+            && fields.len() == 3
+            && fields[0].eq_ignore_ascii_case("handle")
+            && fields[1].eq_ignore_ascii_case("kind")
+            && fields[2].eq_ignore_ascii_case("name")
+        {
+            continue;
+        }
+        let [handle, kind, name] = fields[..] else {
+            problems.push((
+                no,
+                format!("expected handle,kind,name, found '{}'", line.escape_debug()),
+            ));
+            continue;
+        };
+        let kind = match kind.parse::<ParticipantKind>() {
+            Ok(k) => k,
+            Err(e) => {
+                problems.push((no, format!("kind {e}")));
+                continue;
+            }
+        };
+        lines.push(Line {
+            no,
+            handle: handle.to_string(),
+            kind,
+            name: unquote(name),
+        });
+    }
+    (lines, problems)
+}
+
+/// A name as a spreadsheet writes it: `"Korea, Republic of"` stands for the words inside,
+/// with `""` for a quote.
+fn unquote(name: &str) -> String {
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) if !inner.is_empty() => inner.replace("\"\"", "\""),
+        _ => name.to_string(),
+    }
+}
+
+/// The store's directory with the participants of this import added as they are checked, so
+/// that a handle given twice in the file is taken the second time.
+struct Pending<'a> {
+    base: &'a dyn Directory,
+    added: HashMap<String, Participant>,
+}
+
+impl Directory for Pending<'_> {
+    fn participant(&self, id: ParticipantId) -> Option<Participant> {
+        self.base
+            .participant(id)
+            .or_else(|| self.added.values().find(|p| p.id == id).cloned())
+    }
+    fn participant_by_handle(&self, handle: &str) -> Option<Participant> {
+        self.base
+            .participant_by_handle(handle)
+            .or_else(|| self.added.get(handle).cloned())
+    }
+    fn document_by_slug(&self, slug: &str) -> Option<DocumentEntry> {
+        self.base.document_by_slug(slug)
+    }
+}
+
+/// The problems of a file, as one refusal.
+fn refusal(file: &Path, mut problems: Vec<(usize, String)>) -> String {
+    problems.sort_by_key(|(no, _)| *no);
+    let n = problems.len();
+    let mut message = format!(
+        "{}: {n} {} wrong; nothing was registered",
+        file.display(),
+        if n == 1 { "line is" } else { "lines are" }
+    );
+    for (no, problem) in problems.iter().take(MAX_PROBLEMS) {
+        message.push_str(&format!("\n  line {no}: {problem}"));
+    }
+    if n > MAX_PROBLEMS {
+        message.push_str(&format!("\n  and {} more", n - MAX_PROBLEMS));
+    }
+    message
+}
+
+/// Run `participant import`.
+fn import(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
+    let actor = ctx.actor().map_err(|e| {
+        CliError::refused(format!(
+            "{}; an import is recorded as done by someone (register yourself first with `travaux participant add`)",
+            e.message
+        ))
+    })?;
+    let bytes = ctx.inputs.read(file, MAX_IMPORT_BYTES)?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::refused(format!("{} is not UTF-8 text", file.display())))?;
+    let (lines, mut problems) = parse(&text);
+    if lines.is_empty() && problems.is_empty() {
+        return Err(CliError::refused(format!(
+            "{} lists no participants; write one `handle,kind,name` a line",
+            file.display()
+        )));
+    }
+    let ids: Vec<ParticipantId> = lines
+        .iter()
+        .map(|_| ParticipantId(Uuid::new_v4()))
+        .collect();
+    let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
+    let now = chrono::Utc::now();
+    let appended = ctx.store.execute(w, |dir, _| {
+        let mut pending = Pending {
+            base: dir,
+            added: HashMap::new(),
+        };
+        let mut events = Vec::new();
+        for (line, id) in lines.iter().zip(&ids) {
+            match register_participant(&pending, *id, &line.handle, &line.name, line.kind) {
+                Ok(e) => {
+                    events.push(e);
+                    pending.added.insert(
+                        line.handle.clone(),
+                        Participant {
+                            id: *id,
+                            handle: line.handle.clone(),
+                            name: line.name.clone(),
+                            kind: line.kind,
+                            registered_at: now,
+                        },
+                    );
+                }
+                Err(DomainError::Taken { name, .. })
+                    if lines.iter().any(|l| l.handle == name && l.no < line.no) =>
+                {
+                    let earlier = lines.iter().find(|l| l.handle == name).map_or(0, |l| l.no);
+                    problems.push((
+                        line.no,
+                        format!("participant '{name}' is already given on line {earlier}"),
+                    ));
+                }
+                Err(DomainError::Taken { name, .. }) => problems.push((
+                    line.no,
+                    format!("participant '{name}' is already registered"),
+                )),
+                Err(e) => problems.push((line.no, e.to_string())),
+            }
+        }
+        if problems.is_empty() {
+            Ok(events)
+        } else {
+            Err(DomainError::Invalid(refusal(
+                file,
+                std::mem::take(&mut problems),
+            )))
+        }
+    })?;
+    let registered: Vec<Participant> = appended
+        .events
+        .iter()
+        .filter_map(travaux_core::participant_of)
+        .collect();
+    let (first, last) = (
+        appended.events[0].seq,
+        appended.events[appended.events.len() - 1].seq,
+    );
+    if ctx.globals.json {
+        return ctx.json(&serde_json::json!({
+            "registered": registered.len(), "seqs": [first, last], "participants": registered,
+            "duplicate": appended.duplicate,
+        }));
+    }
+    let mut by_kind: Vec<(ParticipantKind, usize)> = Vec::new();
+    for p in &registered {
+        match by_kind.iter_mut().find(|(k, _)| *k == p.kind) {
+            Some((_, n)) => *n += 1,
+            None => by_kind.push((p.kind, 1)),
+        }
+    }
+    let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let at = if first == last {
+        format!("event {first}")
+    } else {
+        format!("events {first}-{last}")
+    };
+    if appended.duplicate {
+        return ctx.line(format_args!(
+            "already recorded as {at} (a retry with the same --event-id); nothing written"
+        ));
+    }
+    ctx.line(format_args!(
+        "registered {} {} ({}) at {at}",
+        registered.len(),
+        if registered.len() == 1 {
+            "participant"
+        } else {
+            "participants"
+        },
+        kinds.join(", ")
+    ))
 }

@@ -84,11 +84,21 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &PhaseCommand) -> CliResult {
     }
     let verb = if phase.is_open() { "opened" } else { "closed" };
     ctx.line(format_args!(
-        "{verb} {} at event {}; it takes comments from {}",
+        "{verb} {} at event {}; it takes {} from {}",
         phase.describe(),
         e.seq,
+        takes(phase),
         roles(&phase.admits)
     ))
+}
+
+/// What a phase takes: reports in a reporting round, comments in any phase.
+fn takes(p: &Phase) -> &'static str {
+    if p.kind == PhaseKind::ReportingRound {
+        "reports and comments"
+    } else {
+        "comments"
+    }
 }
 
 fn roles(roles: &[Role]) -> String {
@@ -134,7 +144,8 @@ fn list(ctx: &mut Ctx<'_>) -> CliResult {
     for p in phases {
         ctx.line(format_args!("{}", p.describe()))?;
         ctx.line(format_args!(
-            "    takes comments from {}; {} comments, {} reports, from {} participants",
+            "    takes {} from {}; {} comments, {} reports, from {} participants",
+            takes(p),
             roles(&p.admits),
             p.comments,
             p.reports,

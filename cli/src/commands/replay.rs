@@ -183,6 +183,7 @@ fn json_line(
         "time": e.recorded_at,
         "actor": names.of(e.actor),
         "type": e.event.kind(),
+        "phase": head.phase_of(e).map(|p| p.to_string()),
         "event": payload,
         "told": step.told,
         "effect": effect,

@@ -1,9 +1,12 @@
 //! `travaux show`: the text as it stands, or as it stood at any point, as an outline for people
 //! (`--format text`), as Markdown in the form `import` reads (`--format markdown`), or as JSON.
+//!
+//! Open brackets are shown in the text ("[words]", "[Alt 1: …] [Alt 2: …]"), in the outline and
+//! in Markdown; a clause agreed, or agreed ad referendum, says so after its label.
 
 use clap::Args;
 use serde::Serialize;
-use travaux_core::{ClauseId, DocumentState, Point};
+use travaux_core::{Agreement, ClauseId, DocumentState, Point};
 
 use crate::context::Ctx;
 use crate::error::CliResult;
@@ -45,6 +48,11 @@ struct ClauseView<'a> {
     heading: Option<&'a str>,
     text: &'a str,
     pending: Vec<String>,
+    agreement: Agreement,
+    brackets: Vec<serde_json::Value>,
+    /// The text with its open brackets, for people.
+    #[serde(skip)]
+    shown: String,
 }
 
 /// Run `show`.
@@ -57,7 +65,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
         .map(|c| doc.resolve_clause(c))
         .transpose()?;
     if args.format == ShowFormat::Markdown && !ctx.globals.json {
-        let md = travaux_core::diff::markdown(&doc, root);
+        // A text without open brackets renders exactly as `import` reads it back.
+        let shown = render::with_brackets_shown(&doc);
+        let md = travaux_core::diff::markdown(shown.as_ref().unwrap_or(&doc), root);
         write!(ctx.out, "{}", md.strip_prefix('\n').unwrap_or(&md))?;
         return Ok(());
     }
@@ -72,6 +82,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             heading: c.heading.as_deref(),
             text: &c.text,
             pending: doc.pending_on(c.id).map(|a| a.no.to_string()).collect(),
+            agreement: doc.agreement_of(c.id),
+            brackets: doc
+                .open_brackets_on(c)
+                .into_iter()
+                .map(|b| render::bracket_json(&doc, b, &names))
+                .collect(),
+            shown: doc.bracketed_text(c),
         })
         .collect();
     if ctx.globals.json {
@@ -92,19 +109,25 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             "tags": doc.tags,
             "clauses": views,
             "pending_amendments": pending,
+            "adopted": doc.process.adopted,
         }));
     }
     if root.is_none() {
         ctx.line(&doc.title)?;
         ctx.line(format_args!(
-            "{} at {} · event {} ({}) · version {} · revision {} · {} clauses",
+            "{} at {} · event {} ({}) · version {} · revision {} · {} clauses{}",
             doc.slug,
             args.at,
             doc.seq,
             render::when(&doc.updated_at),
             doc.version,
             doc.revisions,
-            doc.clause_count()
+            doc.clause_count(),
+            doc.process
+                .adopted
+                .as_ref()
+                .map(|a| format!(" · adopted as {} (event {})", a.symbol, a.seq))
+                .unwrap_or_default()
         ))?;
     }
     let mut previous_depth = None;
@@ -115,17 +138,23 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
         }
         previous_depth = Some(v.depth);
         let heading = v.heading.map(|h| format!("  {h}")).unwrap_or_default();
-        let mut lines = v.text.lines();
+        // Once adopted, every clause is agreed: the header says so once.
+        let marker = match v.agreement {
+            _ if doc.process.adopted.is_some() => String::new(),
+            Agreement::Open => String::new(),
+            a => format!(" ({})", render::agreement(a)),
+        };
+        let mut lines = v.shown.lines();
         let first = lines.next().unwrap_or("");
         if v.heading.is_some() || first.is_empty() {
-            ctx.line(format_args!("{indent}{}{heading}", v.label))?;
+            ctx.line(format_args!("{indent}{}{marker}{heading}", v.label))?;
             if !first.is_empty() {
                 ctx.line(format_args!("{indent}  {first}"))?;
             }
         } else {
-            ctx.line(format_args!("{indent}{}  {first}", v.label))?;
+            ctx.line(format_args!("{indent}{}{marker}  {first}", v.label))?;
         }
-        let pad = " ".repeat(v.label.chars().count() + 2);
+        let pad = " ".repeat(v.label.chars().count() + marker.chars().count() + 2);
         for more in lines {
             ctx.line(format_args!("{indent}{pad}{more}"))?;
         }
