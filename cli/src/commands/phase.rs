@@ -82,9 +82,18 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &PhaseCommand) -> CliResult {
     if ctx.globals.json {
         return ctx.json(&serde_json::json!({ "seq": e.seq, "phase": phase_json(phase) }));
     }
-    let verb = if phase.is_open() { "opened" } else { "closed" };
+    if !phase.is_open() {
+        return ctx.line(format_args!(
+            "closed {} at event {}; it took {} comments and {} reports from {} participants",
+            phase.describe(),
+            e.seq,
+            phase.comments,
+            phase.reports,
+            phase.participants.len()
+        ));
+    }
     ctx.line(format_args!(
-        "{verb} {} at event {}; it takes {} from {}",
+        "opened {} at event {}; it takes {} from {}",
         phase.describe(),
         e.seq,
         takes(phase),
