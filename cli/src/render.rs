@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use travaux_core::{
     Agreement, Amendment, Bracket, BracketStatus, Change, ClauseId, ClauseOp, DocumentState, Event,
-    EventId, Hash, Outcome, ParticipantId, RecordedEvent, StreamId, Timestamp,
+    Outcome, ParticipantId, RecordedEvent, Timestamp,
 };
 
 /// A time as people read it in a log.
@@ -254,9 +254,14 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             window,
             ..
         } => format!(
-            "opened {phase}, {}: {} (planned {window})",
+            "opened {phase}, {}: {}{}",
             kind.words(),
-            quote(name)
+            quote(name),
+            if window.is_empty() {
+                String::new()
+            } else {
+                format!(" (planned {window})")
+            }
         ),
         Event::PhaseClosed { phase } => format!("closed {phase}"),
         Event::QuestionPosed {
@@ -408,43 +413,4 @@ pub fn bracket_json(doc: &DocumentState, b: &Bracket, names: &Names) -> serde_js
         "alternatives": alternatives,
         "closed_alternatives": closed,
     })
-}
-
-/// The document with the text of each clause that has open brackets replaced by its bracketed
-/// form ("[words]", "[Alt 1: …] [Alt 2: …]"), for rendering it whole (as Markdown); `None` when
-/// no bracket is open, so that a text without brackets renders exactly as it always has.
-pub fn with_brackets_shown(doc: &DocumentState) -> Option<DocumentState> {
-    let ops: Vec<ClauseOp> = doc
-        .outline()
-        .into_iter()
-        .filter(|(_, c)| !doc.open_brackets_on(c).is_empty())
-        .map(|(_, c)| ClauseOp::Reword {
-            clause: c.id,
-            heading: c.heading.clone(),
-            text: doc.bracketed_text(c),
-        })
-        .collect();
-    if ops.is_empty() {
-        return None;
-    }
-    // The rewording is folded into a copy as if it were one more revision: the one path by
-    // which a state's clause texts change. It is never recorded.
-    let mut shown = doc.clone();
-    shown.evolve(&RecordedEvent {
-        seq: doc.seq,
-        id: EventId(uuid::Uuid::nil()),
-        stream: StreamId::document(doc.id),
-        version: doc.version,
-        recorded_at: doc.updated_at,
-        actor: doc.created_by,
-        schema: 1,
-        prev_hash: Hash::default(),
-        hash: Hash::default(),
-        event: Event::RevisionIssued {
-            revision: doc.revisions,
-            label: None,
-            ops,
-        },
-    });
-    Some(shown)
 }

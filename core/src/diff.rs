@@ -622,6 +622,11 @@ pub fn unified(
 /// articles, `N.k` for their paragraphs, two levels at most. A gap in paragraph numbers starts
 /// a new list (alternating `1.` and `1)` markers) so the numbers survive.
 pub fn markdown(doc: &DocumentState, scope: Option<ClauseId>) -> String {
+    // Open brackets are part of the text as the committee reads it ("[Alt 1: …] [Alt 2: …]"):
+    // show, diff and export all render them, through this one function.
+    if let Some(shown) = doc.with_brackets_shown() {
+        return markdown(&shown, scope);
+    }
     let mut md = String::new();
     let tops: Vec<&Clause> = match scope {
         None => {

@@ -841,6 +841,33 @@ impl DocumentState {
         out
     }
 
+    /// The same text with each clause that has open brackets worded in its bracketed form
+    /// ([`Self::bracketed_text`]), for rendering the text whole; `None` when no bracket is
+    /// open, so that a text without brackets renders exactly as it always has.
+    pub fn with_brackets_shown(&self) -> Option<DocumentState> {
+        let shown: Vec<(ClauseId, String)> = self
+            .clauses
+            .values()
+            .filter(|c| !self.open_brackets_on(c).is_empty())
+            .map(|c| (c.id, self.bracketed_text(c)))
+            .collect();
+        if shown.is_empty() {
+            return None;
+        }
+        let mut copy = self.clone();
+        for (id, text) in shown {
+            copy.clauses
+                .get_mut(&id)
+                .expect("a clause of the text")
+                .text = text;
+        }
+        // The copy's brackets are shown in its words: none is left to show again.
+        copy.process
+            .brackets
+            .retain(|_, b| b.status != BracketStatus::Open);
+        Some(copy)
+    }
+
     /// How far a clause is agreed; every clause of an adopted text is agreed.
     pub fn agreement_of(&self, clause: ClauseId) -> Agreement {
         if self.process.adopted.is_some() {

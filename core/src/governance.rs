@@ -69,6 +69,13 @@ pub struct Window {
     pub until: Option<NaiveDate>,
 }
 
+impl Window {
+    /// Whether neither end was planned.
+    pub fn is_empty(&self) -> bool {
+        self.from.is_none() && self.until.is_none()
+    }
+}
+
 impl std::fmt::Display for Window {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.from, self.until) {
@@ -132,9 +139,10 @@ impl Phase {
             Some(c) => format!("held {} to {}", self.opened_at.date_naive(), c.date_naive()),
             None => format!("open since {}", self.opened_at.date_naive()),
         };
-        let planned = match (self.window.from, self.window.until) {
-            (None, None) => String::new(),
-            _ => format!("planned {}, ", self.window),
+        let planned = if self.window.is_empty() {
+            String::new()
+        } else {
+            format!("planned {}, ", self.window)
         };
         format!(
             "{} {} '{}' ({planned}{held})",

@@ -7,8 +7,10 @@ use serde_json::{json, Value};
 use crate::support::{kind, text, Travaux};
 
 /// The amendments of the README's table: number, proposer, status (as `amend list` names it),
-/// and how the last decision was taken.
-const FATES: [(&str, &str, &str, &str); 16] = [
+/// and how the last decision was taken. The drafting committee's sixteen amendments, then the
+/// two alternatives proposed to brackets: A17 for B1 (accepted, resolving it) and A18 for B2
+/// (rejected when B2 was lifted).
+const FATES: [(&str, &str, &str, &str); 18] = [
     ("A1", "usa", "accepted as modified", "consensus"),
     ("A2", "india", "accepted", "consensus"),
     ("A3", "eu", "accepted", "consensus"),
@@ -25,6 +27,8 @@ const FATES: [(&str, &str, &str, &str); 16] = [
     ("A14", "norway", "accepted", "consensus"),
     ("A15", "south-africa", "rejected", "consensus"),
     ("A16", "canada", "rejected", "consensus"),
+    ("A17", "usa", "accepted", "consensus"),
+    ("A18", "usa", "rejected", "consensus"),
 ];
 
 #[test]
@@ -33,7 +37,7 @@ fn demo_ends_with_the_adopted_text_and_what_to_try_next() {
     let out = t.create(&["demo"]);
 
     let adopted = out
-        .find("== The text adopted as WHA63.16 (149 events recorded in ")
+        .find("== The text adopted as WHA63.16 (755 events recorded in ")
         .unwrap_or_else(|| panic!("no adopted text in the demo's output:\n{out}"));
     let next = out
         .find("== What next ==")
@@ -42,7 +46,7 @@ fn demo_ends_with_the_adopted_text_and_what_to_try_next() {
     let text_part = &out[adopted..next];
     assert!(text_part.contains("Article 5  Health workforce development"));
     assert!(text_part.contains(
-        "5.2  Destination countries should, to the extent possible, provide technical and financial assistance"
+        "5.2 (agreed)  Destination countries should, to the extent possible, provide technical and financial assistance"
     ));
     assert!(text_part.contains("Article 10  Partnerships, technical collaboration"));
     let hints: Vec<&str> = out[next..].lines().skip(1).collect();
@@ -56,12 +60,14 @@ fn demo_ends_with_the_adopted_text_and_what_to_try_next() {
     }
     assert!(hints.iter().any(|h| h.contains("log --clause 5.2")));
     assert!(hints.last().unwrap().contains(" verify "));
-    // Each command of the script is shown as it runs, before the text.
-    assert!(out[..adopted].contains("tagged WHA63.16"));
+    // Each command of the script is shown as it runs, before the text: WHA63.16 is set by the
+    // adoption.
+    assert!(out[..adopted].contains("$ travaux --as chair --date 2010-05-21 adopt WHA63.16\n"));
+    assert!(out[..adopted].contains("adopted who-code as WHA63.16 (tag WHA63.16 at event 186)"));
 
     let verified = t.ok(&["verify"]);
     assert!(
-        verified.starts_with("ok: 149 events, hash chain intact"),
+        verified.starts_with("ok: 755 events, hash chain intact"),
         "{verified}"
     );
 
@@ -85,7 +91,8 @@ fn demo_records_the_sixteen_amendments_and_their_fates() {
     let t = Travaux::demo();
     let list = t.json(&["amend", "list", "--all"]);
     let list = list.as_array().expect("a list of amendments");
-    assert_eq!(list.len(), 16);
+    // The sixteen of the drafting committee, then the two alternatives to brackets.
+    assert_eq!(list.len(), 18);
     for (a, (no, proposer, status, method)) in list.iter().zip(FATES) {
         assert_eq!(a["amendment"], no);
         assert_eq!(a["proposer"], proposer, "{no}'s proposer");
@@ -112,6 +119,13 @@ fn demo_records_the_sixteen_amendments_and_their_fates() {
         a("A12")["decision"]["method"],
         json!({"method": "vote", "yes": 61, "no": 27, "abstain": 13})
     );
+    // A17 and A18 are not amendments of a clause's text but alternatives to bracketed words.
+    assert_eq!(a("A17")["change"]["kind"], "alternative");
+    assert_eq!(a("A17")["change"]["bracket"], 1);
+    assert_eq!(a("A17")["change"]["text"], "periodically");
+    assert_eq!(a("A18")["change"]["kind"], "alternative");
+    assert_eq!(a("A18")["change"]["bracket"], 2);
+    assert_eq!(a("A18")["change"]["text"], "are not undermined");
 
     // A5 and A16 were deferred first: the decisions on each, in the order of the log.
     let decisions = t.events(&["--kind", "decision_recorded"]);
@@ -127,7 +141,10 @@ fn demo_records_the_sixteen_amendments_and_their_fates() {
     assert_eq!(outcomes(16), ["deferred", "rejected"]);
     assert_eq!(outcomes(7), ["rejected"]);
     assert_eq!(outcomes(6), Vec::<String>::new());
-    assert_eq!(decisions.len(), 17);
+    // A17 accepted (resolving B1); A18 rejected when B2 was lifted.
+    assert_eq!(outcomes(17), ["accepted"]);
+    assert_eq!(outcomes(18), ["rejected"]);
+    assert_eq!(decisions.len(), 19);
 }
 
 #[test]
@@ -167,19 +184,19 @@ fn demo_replaces_an_earlier_demo_but_not_another_directory() {
     let t = Travaux::new();
     t.create(&["demo", "--quiet"]);
     let first = t.head();
-    assert_eq!(first.seq, 149);
+    assert_eq!(first.seq, 755);
 
     // Again into the same store: it is replaced, not appended to.
     t.create(&["demo", "--quiet"]);
     let second = t.head();
-    assert_eq!(second.seq, 149);
+    assert_eq!(second.seq, 755);
     assert_ne!(second.hash, first.hash, "a new store with new ids");
     assert_eq!(
         t.json(&["amend", "list", "--all"])
             .as_array()
             .unwrap()
             .len(),
-        16
+        18
     );
 
     // A directory with other files in it is left alone.
@@ -205,4 +222,185 @@ fn demo_replaces_an_earlier_demo_but_not_another_directory() {
     let before = fixture.head();
     fixture.fails(&["demo"], 1);
     assert_eq!(fixture.head(), before);
+}
+
+/// The labels of the entries of a JSON array, in order.
+fn labels(list: &Value) -> Vec<&str> {
+    list.as_array().expect("a list").iter().map(text).collect()
+}
+
+#[test]
+fn demo_shows_the_committee_where_it_stands_who_answered_who_reported_and_the_adopted_text() {
+    let t = Travaux::demo();
+
+    // The dashboard when the drafting committee reported: five clauses agreed, one of them
+    // ad referendum; 8.5, agreed ad referendum at 18:55, was reopened by A13.
+    let status = t.json(&["status", "--at", "drafting-committee-report"]);
+    assert_eq!(status["seq"], 184);
+    assert_eq!(status["adopted"], Value::Null);
+    assert_eq!(status["open_brackets"], 0);
+    assert_eq!(status["pending_amendments"], json!([]));
+    let clauses = status["clauses"].as_array().expect("clauses");
+    assert_eq!(clauses.len(), 68);
+    let agreed: Vec<(&str, &str)> = clauses
+        .iter()
+        .filter(|c| c["agreement"] != "open")
+        .map(|c| (text(&c["label"]), text(&c["agreement"])))
+        .collect();
+    assert_eq!(
+        agreed,
+        [
+            ("1.4", "agreed"),
+            ("2.1", "agreed"),
+            ("3.5", "agreed"),
+            ("3.8", "agreed-ad-referendum"),
+            ("5.2", "agreed"),
+        ]
+    );
+    let at = |label: &str| clauses.iter().find(|c| c["label"] == label).unwrap();
+    assert_eq!(at("8.5")["agreement"], "open");
+    // C24-C26, C28 and C29 were posted on 5.2 since EB126/8.
+    assert_eq!(at("5.2")["comments"], 5);
+    let progress = &status["progress"];
+    assert_eq!(progress["clauses"], 68);
+    assert_eq!(progress["agreed"], 4);
+    assert_eq!(progress["agreed_ad_referendum"], 1);
+    assert_eq!(progress["open"], 63);
+    let words_agreed: u64 = clauses
+        .iter()
+        .filter(|c| c["agreement"] != "open")
+        .map(|c| c["words"].as_u64().unwrap())
+        .sum();
+    assert_eq!(words_agreed, 192);
+    assert_eq!(progress["words_agreed"], words_agreed);
+    assert_eq!(progress["words"], 2142);
+    let share = |key: &str| progress[key].as_f64().expect("a share");
+    assert!((share("share_by_number") - 5.0 / 68.0).abs() < 1e-9);
+    assert!((share("share_by_words") - 192.0 / 2142.0).abs() < 1e-9);
+
+    // The questions of the 2009 consultations; Q4, on compensation, answered by South Africa
+    // (support) and the United States (oppose).
+    let questions = t.json(&["questions"]);
+    let numbers: Vec<&str> = questions
+        .as_array()
+        .expect("a list of questions")
+        .iter()
+        .map(|q| text(&q["question"]))
+        .collect();
+    assert_eq!(numbers, ["Q1", "Q2", "Q3", "Q4", "Q5"]);
+    let q4 = &questions[3];
+    assert_eq!(q4["group"], "Box 3: Mutuality of benefits");
+    assert_eq!(q4["clauses"], json!(["5.2"]));
+    assert_eq!(q4["answers"], 2);
+    let by_position = &q4["by_position"];
+    assert_eq!(by_position["support"]["answers"], 1);
+    assert_eq!(
+        by_position["support"]["by_kind"],
+        json!({"member-state": ["south-africa"]})
+    );
+    assert_eq!(by_position["oppose"]["answers"], 1);
+    assert_eq!(
+        by_position["oppose"]["by_kind"],
+        json!({"member-state": ["usa"]})
+    );
+    assert_eq!(by_position["neutral"]["answers"], 0);
+
+    // The reporting rounds: 80 of 194 Member States in the third; non-State actors from 1 to
+    // 14 of 14.
+    let rounds = t.json(&["participation", "--kind", "reporting-round"]);
+    let rounds = rounds.as_array().expect("a list of rounds");
+    assert_eq!(rounds.len(), 2);
+    let (second, third) = (&rounds[0], &rounds[1]);
+    assert_eq!(second["phase"], "P6");
+    assert_eq!(third["phase"], "P7");
+    assert_eq!(third["name"], "Third round of national reporting");
+    assert_eq!(third["previous"], "P6");
+    let kind_in = |round: &Value, kind: &str| -> Value {
+        round["kinds"]
+            .as_array()
+            .expect("kinds")
+            .iter()
+            .find(|k| k["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {}", round["phase"]))
+            .clone()
+    };
+    let states = kind_in(third, "member-state");
+    assert_eq!(
+        (&states["count"], &states["registered"]),
+        (&json!(80), &json!(194))
+    );
+    assert_eq!(states["took_part"].as_array().unwrap().len(), 80);
+    let before = kind_in(second, "non-state-actor");
+    let after = kind_in(third, "non-state-actor");
+    assert_eq!(
+        (&before["count"], &before["registered"]),
+        (&json!(1), &json!(14))
+    );
+    assert_eq!(labels(&before["took_part"]), ["mmi-network"]);
+    assert_eq!(
+        (&after["count"], &after["registered"]),
+        (&json!(14), &json!(14))
+    );
+    assert_eq!(after["previous_count"], 1);
+    assert_eq!(after["change"], 13);
+    assert_eq!(after["did_not"], json!([]));
+
+    // The brackets of the drafting committee: B1 resolved by A17, B2 lifted (A18 rejected).
+    let brackets: Vec<Value> = t
+        .json(&["brackets", "--all"])
+        .as_array()
+        .expect("brackets per clause")
+        .iter()
+        .flat_map(|c| c["brackets"].as_array().expect("brackets").clone())
+        .collect();
+    assert_eq!(brackets.len(), 2);
+    let (b1, b2) = (&brackets[0], &brackets[1]);
+    assert_eq!(b1["bracket"], "B1");
+    assert_eq!(b1["label"], "9.4");
+    assert_eq!(b1["span"], "every three years");
+    assert_eq!(b1["raised_by"], "eu");
+    assert_eq!(b1["status"], "resolved");
+    assert_eq!(b1["decision"]["amendment"], 17);
+    assert_eq!(b1["closed_alternatives"][0]["amendment"], "A17");
+    assert_eq!(b1["closed_alternatives"][0]["status"], "accepted");
+    assert_eq!(b1["closed_alternatives"][0]["text"], "periodically");
+    assert_eq!(b2["bracket"], "B2");
+    assert_eq!(b2["label"], "10.3");
+    assert_eq!(b2["raised_by"], "usa");
+    assert_eq!(b2["status"], "lifted");
+    assert_eq!(b2["closed_alternatives"][0]["amendment"], "A18");
+    assert_eq!(b2["closed_alternatives"][0]["status"], "rejected");
+    // The adopted text has A17's word in 9.4 and 10.3's words as drafted.
+    let adopted = t.clauses(&["--at", "WHA63.16"]);
+    let wording = |label: &str| {
+        text(&adopted.iter().find(|c| c["label"] == label).unwrap()["text"]).to_string()
+    };
+    assert!(wording("9.4").contains("to the Health Assembly periodically on"));
+    assert!(wording("10.3").contains("are not undermined by recruitment from those countries"));
+
+    // After the adoption the text no longer changes: a revision is refused and writes nothing.
+    assert_eq!(t.json(&["show"])["adopted"]["symbol"], "WHA63.16");
+    let md = t.ok(&["show", "--format", "markdown"]);
+    assert!(md.contains("Health Assembly periodically on"));
+    t.write(
+        "revised.md",
+        md.replace(
+            "Health Assembly periodically on",
+            "Health Assembly every three years on",
+        ),
+    );
+    let stderr = t.refused(
+        &[
+            "--as",
+            "secretariat",
+            "import",
+            "revised.md",
+            "--revision",
+            "After adoption",
+        ],
+        1,
+        &["adopted as WHA63.16", "no longer changes"],
+    );
+    assert!(stderr.contains("who-code"), "{stderr}");
+    assert_eq!(t.head().seq, 755);
 }

@@ -94,7 +94,11 @@ fn the_demo_exports_one_commit_per_text_change() {
     let t = Travaux::demo();
     let (dir, summary) = export(&t, "who-code-git", &[]);
     let changes = text_changes(&t.events(&[]));
-    assert_eq!(changes.len(), 14, "3 revisions and 11 accepted amendments");
+    assert_eq!(
+        changes.len(),
+        15,
+        "3 revisions, 11 accepted amendments and A17, the alternative that resolved B1"
+    );
 
     let oneline = git(&dir, &["log", "--oneline"]);
     assert_eq!(oneline.lines().count(), changes.len());
@@ -136,6 +140,10 @@ fn the_demo_exports_one_commit_per_text_change() {
         subjects.contains(
             &"A12 (usa): replace 8.2 — accepted by vote 61 in favour, 27 against, 13 abstaining"
         ),
+        "{subjects:#?}"
+    );
+    assert!(
+        subjects.contains(&"A17 (usa): alternative for B1 in 9.4 — accepted by consensus"),
         "{subjects:#?}"
     );
 }

@@ -37,7 +37,7 @@ fn show_at_a_tag_a_sequence_number_a_date_and_the_head() {
     assert_eq!(t.ok(&["show", "--at", "head"]), t.ok(&["show"]));
     let head = t.json(&["show"]);
     assert_eq!(head["at"], "head");
-    assert_eq!(head["seq"], 149);
+    assert_eq!(head["seq"], 755);
 
     // The header of the text names the point.
     let shown = t.ok(&["show", "--at", "EB124/13"]);
@@ -201,12 +201,19 @@ fn log_of_the_compensation_clause() {
         .map(kind)
         .all(|(_, p)| p.get("amendment").is_none() || p["amendment"] == 5));
 
-    // The comments on it, from the 2008 hearing to the night of the drafting committee.
+    // The comments on it, from the 2008 hearing to the night of the drafting committee; C17
+    // and C18 are South Africa's and the United States' answers to Q4 in the 2009 consultations.
     let numbers: Vec<u64> = comments(&events)
         .iter()
         .map(|c| c["comment"].as_u64().unwrap())
         .collect();
-    assert_eq!(numbers, [1, 13, 14, 19, 20, 21, 23, 24]);
+    assert_eq!(numbers, [1, 13, 14, 17, 18, 24, 25, 26, 28, 29]);
+    let answers: Vec<u64> = comments(&events)
+        .iter()
+        .filter(|c| c["question"] == 4)
+        .map(|c| c["comment"].as_u64().unwrap())
+        .collect();
+    assert_eq!(answers, [17, 18]);
     let clause = &t.clauses(&["--clause", "5.2"])[0]["id"];
     assert!(comments(&events).iter().all(|c| c["clause"] == *clause));
 
@@ -221,8 +228,10 @@ fn log_of_the_compensation_clause() {
 fn log_of_one_participant_and_one_event_type() {
     let t = Travaux::demo();
     let chair = t.participant_id("chair");
+    // The seventeen on the drafting committee's amendments, A17 accepted (resolving B1) and A18
+    // rejected (lifting B2).
     let decisions = t.events(&["--participant", "chair", "--kind", "decision_recorded"]);
-    assert_eq!(decisions.len(), 17);
+    assert_eq!(decisions.len(), 19);
     assert!(decisions.iter().all(|e| e["actor"] == chair.as_str()));
     assert!(decisions.iter().all(|e| kind(e).0 == "decision_recorded"));
 
@@ -240,7 +249,7 @@ fn log_of_one_participant_and_one_event_type() {
         "--kind",
         "decision_recorded",
     ]);
-    assert_eq!(told.lines().count(), 17);
+    assert_eq!(told.lines().count(), 19);
     assert!(told
         .lines()
         .all(|l| l.contains(" chair ") && l.contains("decided A")));

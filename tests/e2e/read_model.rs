@@ -18,7 +18,7 @@ fn rebuilding_the_read_models_changes_no_answer() {
     let head = t.head();
 
     let out = t.ok(&["rebuild"]);
-    assert_eq!(out, "rebuilt the read models from 149 events\n");
+    assert_eq!(out, "rebuilt the read models from 755 events\n");
     assert_eq!(t.head(), head, "rebuild does not touch the log");
 
     for (query, was) in queries.iter().zip(&before) {

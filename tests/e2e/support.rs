@@ -120,7 +120,7 @@ impl Travaux {
         t
     }
 
-    /// The example negotiation of `travaux demo` (149 events).
+    /// The example negotiation of `travaux demo` (755 events).
     pub fn demo() -> Travaux {
         let t = Travaux::new();
         t.create(&["demo", "--quiet"]);
