@@ -4,18 +4,35 @@
 //! Practice: a secretariat, a chair, delegations (member-state), non-State actors (observers)
 //! and members of the public register; the secretariat creates one document and issues a first
 //! draft of A articles (3 to 8 paragraphs each, 20 to 80 words a clause, built from treaty
-//! phrases); then cycles of a public hearing (comments, the largest share), a new revision
-//! (rewording, a paragraph added or removed, moves, renumbering), and a committee session
-//! (amendments proposed, supported, opposed, withdrawn, decided by the chair, by consensus or
-//! by vote, and more comments), with a tag (`gen-0001`, `gen-0002`, …) after every revision
-//! and at the end of every session, until the log holds exactly the number of events asked.
+//! phrases); then cycles of two phases, each opened and closed in the log, until the log holds
+//! exactly the number of events asked:
+//!
+//! - a hearing, opened by the secretariat: first a web-based public hearing, later public
+//!   hearings or regional or national consultations. A public hearing has a few consultation
+//!   questions and takes comments (the largest share of the log) and a few dozen answers from
+//!   the public, non-State actors and delegations; a consultation takes comments from
+//!   delegations. The secretariat closes it, issues a new revision (rewording, a paragraph
+//!   added or removed, moves, renumbering) and tags it;
+//! - a session of the drafting committee, opened by the chair: amendments proposed, supported,
+//!   opposed, withdrawn, decided by the chair, by consensus or by vote; a few passages put in
+//!   brackets by delegations, with alternatives proposed as amendments (accepting one resolves
+//!   its bracket); comments from delegations, observers, the chair and the secretariat. At its
+//!   end the chair lifts a bracket nobody offered other words for, records a paragraph or two
+//!   as agreed ad referendum (or agreed), closes the session and tags it.
+//!
+//! Every comment thus falls in an open phase that takes its author. An agreed paragraph is
+//! left alone by amendments and revisions, except that a decision accepting a change to it
+//! reopens it, and the chair reopens one that a revision moves, removes or renumbers. Tags are
+//! named `gen-0001`, `gen-0002`, … The text is never adopted: a generated document stays open
+//! to every command.
 //!
 //! # Valid by construction
 //!
 //! Every event comes out of `travaux_core::decide` (or `register_participant` and
 //! `create_document`) against the in-memory [`DocumentState`] and [`Registry`] as they evolve,
 //! so the history obeys every rule `travaux` enforces. The working state leaves out what
-//! `decide` never looks at again — amendments once closed (decided or withdrawn) and tags —
+//! `decide` never looks at again — amendments once closed (decided or withdrawn), tags, the
+//! answers to questions, and the words of closed phases, past questions and closed brackets —
 //! because `decide` validates a text change on a clone of the whole state, and a clone that
 //! grows with the history would make generation quadratic. A test checks that the events are
 //! the same with and without that pruning.
@@ -33,11 +50,13 @@
 //!
 //! Events are appended with [`Store::append`], one durable flush per batch of
 //! [`Spec::batch`] events per stream (the registry first, then the document). A step that
-//! makes several events (a large revision, recorded in several parts) stays in one batch, so a
-//! batch may exceed the size by a few events. Generation runs on a thread of its own while the
-//! calling thread appends, so the two overlap.
+//! makes several events (a large revision, recorded in several parts, and the reopening of the
+//! agreed paragraphs it touches; a decision that reopens a paragraph or rejects the other
+//! alternatives to a bracket) stays in one batch, so a batch may exceed the size by a few
+//! events. Generation runs on a thread of its own while the calling thread appends, so the two
+//! overlap.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::mpsc;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -45,9 +64,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use travaux_core::{
-    create_document, decide, register_participant, Change, ClauseId, ClauseOp, Command, CommentNo,
-    DocumentId, DocumentState, DomainError, Event, EventId, Hash, Method, NewEvent, Outcome,
-    ParticipantId, ParticipantKind, Position, RecordedEvent, Registry, Role, StreamId, Timestamp,
+    create_document, decide, register_participant, Agreement, BracketNo, BracketStatus, Change,
+    ClauseId, ClauseOp, Command, CommentNo, DocumentId, DocumentState, DomainError, Event, EventId,
+    Hash, Method, NewEvent, Outcome, ParticipantId, ParticipantKind, PhaseKind, PhaseNo, Position,
+    QuestionNo, RecordedEvent, Registry, Role, StreamId, Timestamp, Window,
 };
 use uuid::Uuid;
 
@@ -240,8 +260,24 @@ pub struct Generator {
     doc_out: Vec<NewEvent>,
     people: People,
     outline: Outline,
-    phase: Phase,
+    /// What is being held: a hearing (or consultation), or a committee session.
+    stage: Stage,
+    /// Steps left in the stage.
     left: u64,
+    /// What has to be done before the next ordinary step, in order.
+    agenda: VecDeque<Chore>,
+    /// The phase open now, and its kind.
+    open_phase: Option<(PhaseNo, PhaseKind)>,
+    /// Hearings (and consultations) and sessions held so far.
+    hearings: u32,
+    sessions: u32,
+    /// The questions of the hearing open now.
+    questions: Vec<QuestionNo>,
+    /// Answers still to come in this hearing.
+    answers_due: u64,
+    /// Brackets still to be raised in this session, and alternatives still to be proposed.
+    brackets_due: u64,
+    alternatives_due: u64,
     tags: Vec<String>,
     kinds: BTreeMap<&'static str, u64>,
     prune: bool,
@@ -269,10 +305,33 @@ struct Outline {
     all: Vec<ClauseId>,
 }
 
+/// The two stages of a cycle of the negotiation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
+enum Stage {
+    /// A public hearing or a regional or national consultation: comments, answers to
+    /// questions.
     Hearing,
+    /// A session of the drafting committee: amendments, brackets, decisions, agreement.
     Session,
+}
+
+/// Something done between ordinary steps, at the start or the end of a stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chore {
+    /// Open the phase of a stage (and start counting its steps).
+    Open(Stage),
+    /// The secretariat poses a consultation question in the hearing open now.
+    Pose,
+    /// Close the phase open now.
+    Close,
+    /// The secretariat issues a revision (the chair first reopens agreed clauses it touches).
+    Revise,
+    /// Tag the head: by the secretariat (`false`) or the chair (`true`).
+    Tag { chair: bool },
+    /// The chair lifts a bracket nobody offered an alternative for.
+    Lift,
+    /// The chair records a clause as agreed (ad referendum, or agreed outright).
+    Agree,
 }
 
 fn doc(state: &Option<DocumentState>) -> &DocumentState {
@@ -319,8 +378,16 @@ impl Generator {
                 stale: true,
                 ..Outline::default()
             },
-            phase: Phase::Hearing,
+            stage: Stage::Hearing,
             left: 0,
+            agenda: VecDeque::from([Chore::Open(Stage::Hearing)]),
+            open_phase: None,
+            hearings: 0,
+            sessions: 0,
+            questions: Vec::new(),
+            answers_due: 0,
+            brackets_due: 0,
+            alternatives_due: 0,
             tags: Vec::new(),
             kinds: BTreeMap::new(),
             prune,
@@ -335,7 +402,6 @@ impl Generator {
                 g.seq
             ))));
         }
-        g.start_phase(Phase::Hearing);
         Ok(g)
     }
 
@@ -481,6 +547,33 @@ impl Generator {
                     }
                     Event::TagSet { name, .. } => {
                         st.tags.remove(name);
+                    }
+                    Event::CommentPosted {
+                        question: Some(q), ..
+                    } => {
+                        if let Some(q) = st.process.questions.get_mut(q) {
+                            q.answers.clear();
+                        }
+                    }
+                    // What is past when a phase closes: the phase itself, the questions posed
+                    // so far (only those of the hearing open are answered), the brackets
+                    // closed. Their numbering counts them, so they stay, emptied.
+                    Event::PhaseClosed { phase } => {
+                        if let Some(p) = st.process.phases.get_mut(phase.0 as usize - 1) {
+                            p.name.clear();
+                            p.admits.clear();
+                            p.participants.clear();
+                        }
+                        for q in st.process.questions.values_mut() {
+                            q.group = None;
+                            q.text.clear();
+                            q.clauses.clear();
+                        }
+                        for b in st.process.brackets.values_mut() {
+                            if b.status != BracketStatus::Open {
+                                b.span.clear();
+                            }
+                        }
                     }
                     _ => {}
                 }
@@ -656,51 +749,233 @@ impl Generator {
         (self.spec.events / 40).clamp(1_500, 50_000)
     }
 
-    fn start_phase(&mut self, phase: Phase) {
-        let cycle = self.cycle();
-        let share = self.dice.range(35, 65);
-        self.left = match phase {
-            Phase::Hearing => cycle * share / 100,
-            Phase::Session => cycle * (100 - share) / 100,
-        };
-        self.phase = phase;
-    }
-
-    /// One step: at least one event, never more than remain.
+    /// One step: the next chore of the agenda, or an ordinary step of the stage (which makes
+    /// one event, or a few), never more events than remain. A step may make none (a chore with
+    /// nothing to do); another follows.
     fn step(&mut self) -> Result<(), StoreError> {
+        if let Some(chore) = self.agenda.pop_front() {
+            return self.chore(chore);
+        }
         if self.left == 0 {
-            return match self.phase {
-                Phase::Hearing => {
-                    // The hearing is over: the secretariat issues a revision, then a session.
-                    self.revise()?;
-                    if self.remaining() > 0 {
-                        self.tag(self.secretariat())?;
+            match self.stage {
+                // The hearing is over: the secretariat closes it and issues a revision, then
+                // the chair opens a session.
+                Stage::Hearing => self.agenda.extend([
+                    Chore::Close,
+                    Chore::Revise,
+                    Chore::Tag { chair: false },
+                    Chore::Open(Stage::Session),
+                ]),
+                // The session is over: the chair lifts a bracket nobody offered other words
+                // for, records a paragraph or two as agreed and closes the session; then the
+                // next hearing.
+                Stage::Session => {
+                    self.agenda.push_back(Chore::Lift);
+                    for _ in 0..self.dice.range(1, 3) {
+                        self.agenda.push_back(Chore::Agree);
                     }
-                    self.start_phase(Phase::Session);
-                    Ok(())
+                    self.agenda.extend([
+                        Chore::Close,
+                        Chore::Tag { chair: true },
+                        Chore::Open(Stage::Hearing),
+                    ]);
                 }
-                Phase::Session => {
-                    self.tag(self.chair())?;
-                    self.start_phase(Phase::Hearing);
-                    Ok(())
-                }
-            };
+            }
+            return Ok(());
         }
         self.left -= 1;
-        match self.phase {
-            Phase::Hearing => {
-                let who = match self.dice.weighted(&[60, 25, 15]) {
-                    0 => *self.dice.pick(&self.people.public),
-                    1 => *self.dice.pick(&self.people.observers),
-                    _ => *self.dice.pick(&self.people.delegations),
-                };
-                self.comment(who)
-            }
-            Phase::Session => self.session_step(),
+        match self.stage {
+            Stage::Hearing => self.hearing_step(),
+            Stage::Session => self.session_step(),
         }
+    }
+
+    /// Do a chore, if any event remains.
+    fn chore(&mut self, chore: Chore) -> Result<(), StoreError> {
+        if self.remaining() == 0 {
+            return Ok(());
+        }
+        match chore {
+            Chore::Open(stage) => self.open_stage(stage),
+            Chore::Pose => self.pose(),
+            Chore::Close => self.close_phase(),
+            Chore::Revise => self.revise(),
+            Chore::Tag { chair } => {
+                let who = if chair {
+                    self.chair()
+                } else {
+                    self.secretariat()
+                };
+                self.tag(who)
+            }
+            Chore::Lift => self.lift(),
+            Chore::Agree => self.agree(),
+        }
+    }
+
+    /// Open the phase of a stage and count its steps. The first hearing is a web-based public
+    /// hearing with questions; later ones are public hearings (with questions too), regional
+    /// or national consultations (delegations only); a session is a session of the drafting
+    /// committee, in which a few brackets will be raised.
+    fn open_stage(&mut self, stage: Stage) -> Result<(), StoreError> {
+        let cycle = self.cycle();
+        let share = self.dice.range(35, 65);
+        self.left = match stage {
+            Stage::Hearing => cycle * share / 100,
+            Stage::Session => cycle * (100 - share) / 100,
+        };
+        self.stage = stage;
+        let (who, kind, name) = match stage {
+            Stage::Hearing => {
+                self.hearings += 1;
+                let kind = if self.hearings == 1 {
+                    PhaseKind::PublicHearing
+                } else {
+                    [
+                        PhaseKind::PublicHearing,
+                        PhaseKind::RegionalConsultation,
+                        PhaseKind::NationalConsultation,
+                    ][self.dice.weighted(&[55, 30, 15])]
+                };
+                let name = match kind {
+                    PhaseKind::PublicHearing if self.hearings == 1 => {
+                        "Web-based public hearing".to_string()
+                    }
+                    PhaseKind::PublicHearing => match doc(&self.state).revisions {
+                        0 | 1 => format!("Public hearing {}", self.hearings),
+                        n => format!("Public hearing on Rev.{}", n - 1),
+                    },
+                    PhaseKind::RegionalConsultation => {
+                        format!("Regional consultation, {}", self.dice.phrase(REGIONS))
+                    }
+                    _ => {
+                        let k = self.dice.below(self.people.delegations.len());
+                        let country = COUNTRIES
+                            .get(k)
+                            .map_or_else(|| format!("Delegation {}", k + 1), |c| c.to_string());
+                        format!("National consultation, {country}")
+                    }
+                };
+                (self.secretariat(), kind, name)
+            }
+            Stage::Session => {
+                self.sessions += 1;
+                self.brackets_due = self.dice.range(1, 4);
+                let name = format!("Drafting committee, session {}", self.sessions);
+                (self.chair(), PhaseKind::CommitteeSession, name)
+            }
+        };
+        // Planned for about as long as its steps take (165 s each on average).
+        let from = self.clock.date_naive();
+        let days = (self.left * 165).div_ceil(86_400) as i64;
+        let window = Window {
+            from: Some(from),
+            until: Some(from + Duration::days(days)),
+        };
+        self.must(
+            who,
+            Command::OpenPhase {
+                kind,
+                name,
+                window,
+                admits: None,
+            },
+        )?;
+        let no = PhaseNo(doc(&self.state).process.phases.len() as u32);
+        self.open_phase = Some((no, kind));
+        if kind == PhaseKind::PublicHearing {
+            for _ in 0..self.dice.range(2, 4) {
+                self.agenda.push_front(Chore::Pose);
+            }
+            self.answers_due = self.dice.range(20, 60);
+        }
+        Ok(())
+    }
+
+    /// The secretariat poses a question of the hearing open now, about a paragraph or two.
+    fn pose(&mut self) -> Result<(), StoreError> {
+        self.refresh_outline();
+        let (group, template) = *self.dice.pick(QUESTIONS);
+        let topic = self.dice.phrase(TOPICS);
+        let mut clauses = vec![*self.dice.pick(&self.outline.texts)];
+        if self.dice.chance(400) {
+            let other = *self.dice.pick(&self.outline.texts);
+            if other != clauses[0] {
+                clauses.push(other);
+            }
+        }
+        self.must(
+            self.secretariat(),
+            Command::PoseQuestion {
+                group: Some(format!("Box {}: {group}", self.questions.len() + 1)),
+                text: template.replace("{t}", topic),
+                clauses,
+            },
+        )?;
+        let no = QuestionNo(doc(&self.state).process.questions.len() as u32);
+        self.questions.push(no);
+        Ok(())
+    }
+
+    /// Close the phase open now: a hearing by the secretariat, a session by the chair.
+    fn close_phase(&mut self) -> Result<(), StoreError> {
+        let Some((no, kind)) = self.open_phase.take() else {
+            return Ok(());
+        };
+        self.questions.clear();
+        let who = if kind == PhaseKind::CommitteeSession {
+            self.chair()
+        } else {
+            self.secretariat()
+        };
+        self.must(who, Command::ClosePhase(no))
+    }
+
+    /// A comment in a hearing, or now and then an answer to one of its questions: from the
+    /// public, a non-State actor or a delegation in a public hearing; from a delegation (or
+    /// the secretariat or the chair) in a consultation.
+    fn hearing_step(&mut self) -> Result<(), StoreError> {
+        let who = if matches!(self.open_phase, Some((_, PhaseKind::PublicHearing))) {
+            match self.dice.weighted(&[60, 25, 15]) {
+                0 => *self.dice.pick(&self.people.public),
+                1 => *self.dice.pick(&self.people.observers),
+                _ => *self.dice.pick(&self.people.delegations),
+            }
+        } else {
+            match self.dice.weighted(&[85, 10, 5]) {
+                0 => *self.dice.pick(&self.people.delegations),
+                1 => self.secretariat(),
+                _ => self.chair(),
+            }
+        };
+        // A hearing's answers (a few dozen submissions, however long it is) come at moments
+        // spread over it.
+        if self.answers_due > 0
+            && !self.questions.is_empty()
+            && self.dice.below(self.left as usize + 1) < self.answers_due as usize
+        {
+            self.answers_due -= 1;
+            return self.answer(who);
+        }
+        self.comment(who)
     }
 
     fn session_step(&mut self) -> Result<(), StoreError> {
+        // The session's brackets come at moments spread over it, their alternatives soon
+        // after them.
+        let left = self.left as usize + 1;
+        if self.brackets_due > 0 && self.dice.below(left) < self.brackets_due as usize {
+            self.brackets_due -= 1;
+            if self.bracket()? {
+                return Ok(());
+            }
+        }
+        if self.alternatives_due > 0 && self.dice.below(left) < 8 * self.alternatives_due as usize {
+            self.alternatives_due -= 1;
+            if self.alternative()? {
+                return Ok(());
+            }
+        }
         let open = open(&self.state).count() as u32;
         let any = u32::from(open > 0);
         let weights = [
@@ -754,6 +1029,32 @@ impl Generator {
         )
     }
 
+    /// An answer to a question of the hearing open now, half the time about one of the
+    /// paragraphs it asks about.
+    fn answer(&mut self, who: ParticipantId) -> Result<(), StoreError> {
+        let question = *self.dice.pick(&self.questions);
+        let st = doc(&self.state);
+        let about = &st.process.questions[&question].clauses;
+        let clause = if self.dice.chance(500) {
+            let c = *self.dice.pick(about);
+            st.clause(c).map(|_| c)
+        } else {
+            None
+        };
+        let position = [Position::Support, Position::Oppose, Position::Neutral]
+            [self.dice.weighted(&[30, 30, 40])];
+        let text = comment_text(&mut self.dice, position, false);
+        self.must(
+            who,
+            Command::AnswerQuestion {
+                question,
+                clause,
+                position,
+                text,
+            },
+        )
+    }
+
     fn tag(&mut self, who: ParticipantId) -> Result<(), StoreError> {
         let name = format!("gen-{:04}", self.tags.len() + 1);
         let seq = doc(&self.state).seq;
@@ -769,7 +1070,8 @@ impl Generator {
     }
 
     /// A delegation proposes an amendment: mostly new wording for a paragraph, a few words
-    /// changed; sometimes a new paragraph, a deletion or a move. `false` if none fits.
+    /// changed; sometimes a new paragraph, a deletion or a move; never a change to an agreed
+    /// paragraph. `false` if none fits.
     fn propose(&mut self) -> Result<bool, StoreError> {
         self.refresh_outline();
         let who = *self.dice.pick(&self.people.delegations);
@@ -777,6 +1079,9 @@ impl Generator {
         let change = match self.dice.weighted(&[90, 3, 3, 4]) {
             0 => {
                 let clause = *self.dice.pick(&self.outline.texts);
+                if st.agreement_of(clause).is_locked() {
+                    return Ok(false);
+                }
                 let text = reword(&mut self.dice, &st.clause(clause).expect("live").text);
                 Change::Replace { clause, text }
             }
@@ -804,14 +1109,14 @@ impl Generator {
             }
             2 => {
                 let clause = *self.dice.pick(&self.outline.paragraphs);
-                if siblings(st, clause) < 3 {
+                if siblings(st, clause) < 3 || st.agreement_of(clause).is_locked() {
                     return Ok(false);
                 }
                 Change::Delete { clause }
             }
             _ => {
                 let clause = *self.dice.pick(&self.outline.paragraphs);
-                if siblings(st, clause) < 3 {
+                if siblings(st, clause) < 3 || st.agreement_of(clause).is_locked() {
                     return Ok(false);
                 }
                 let from = st.clause(clause).expect("live").parent;
@@ -876,9 +1181,118 @@ impl Generator {
         Ok(true)
     }
 
+    /// A delegation puts words of a paragraph in square brackets: a phrase of 3 to 12 words
+    /// between punctuation that occurs once in a paragraph still open, with no brackets yet.
+    /// `false` if none of a few paragraphs tried fits.
+    fn bracket(&mut self) -> Result<bool, StoreError> {
+        self.refresh_outline();
+        let who = *self.dice.pick(&self.people.delegations);
+        let st = doc(&self.state);
+        for _ in 0..4 {
+            let clause = *self.dice.pick(&self.outline.texts);
+            let c = st.clause(clause).expect("live");
+            if st.agreement_of(clause).is_locked() || !st.open_brackets_on(c).is_empty() {
+                continue;
+            }
+            let spans: Vec<&str> = c
+                .text
+                .split([',', ';', '.'])
+                .map(str::trim)
+                .filter(|s| (3..=12).contains(&words(s)) && c.text.matches(*s).count() == 1)
+                .collect();
+            if spans.is_empty() {
+                continue;
+            }
+            let span = self.dice.pick(&spans).to_string();
+            self.must(who, Command::BracketText { clause, span })?;
+            self.alternatives_due += self.dice.range(1, 3);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// A delegation proposes other words for one of the latest open brackets (three
+    /// alternatives at most). `false` if none fits.
+    fn alternative(&mut self) -> Result<bool, StoreError> {
+        let st = doc(&self.state);
+        let candidates: Vec<(BracketNo, ClauseId, String)> = st
+            .process
+            .brackets
+            .values()
+            .rev()
+            .filter(|b| b.status == BracketStatus::Open && st.alternatives(b.no).count() < 3)
+            .take(4)
+            .map(|b| (b.no, b.clause, b.span.clone()))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(false);
+        }
+        let (bracket, clause, span) = self.dice.pick(&candidates).clone();
+        let who = *self.dice.pick(&self.people.delegations);
+        let change = Change::Alternative {
+            clause,
+            bracket,
+            text: alternative_text(&mut self.dice, &span),
+        };
+        let rationale = Some(self.dice.pick(RATIONALES).to_string());
+        match self.decide(who, Command::ProposeAmendment { change, rationale }) {
+            Ok(events) => {
+                self.commit(who, events);
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        }
+    }
+
+    /// The chair lifts the oldest open bracket that no alternative still open is offered for,
+    /// keeping the words as drafted. Nothing if there is none.
+    fn lift(&mut self) -> Result<(), StoreError> {
+        let st = doc(&self.state);
+        let Some(bracket) = st
+            .process
+            .brackets
+            .values()
+            .find(|b| b.status == BracketStatus::Open && st.alternatives(b.no).next().is_none())
+            .map(|b| b.no)
+        else {
+            return Ok(());
+        };
+        self.must(
+            self.chair(),
+            Command::LiftBracket {
+                bracket,
+                method: Method::Consensus,
+            },
+        )
+    }
+
+    /// The chair records a paragraph with no open bracket and no amendment pending as agreed
+    /// ad referendum, or one agreed ad referendum as agreed. Nothing if none of a few tried
+    /// fits.
+    fn agree(&mut self) -> Result<(), StoreError> {
+        self.refresh_outline();
+        let st = doc(&self.state);
+        for _ in 0..4 {
+            let clause = *self.dice.pick(&self.outline.texts);
+            let agreement = match st.agreement_of(clause) {
+                Agreement::Open => Agreement::AgreedAdReferendum,
+                Agreement::AgreedAdReferendum => Agreement::Agreed,
+                Agreement::Agreed => continue,
+            };
+            let c = st.clause(clause).expect("live");
+            if !st.open_brackets_on(c).is_empty() || st.pending_on(clause).next().is_some() {
+                continue;
+            }
+            return self.must(self.chair(), Command::RecordAgreement { clause, agreement });
+        }
+        Ok(())
+    }
+
     /// The chair decides an open amendment, mostly the oldest: accepted, accepted as modified,
     /// rejected or deferred, by consensus or by vote. An outcome the text no longer allows
-    /// (its clause was removed since, say) becomes a rejection.
+    /// (its clause was removed since, or its bracket lifted, say) becomes a rejection. Accepting
+    /// a change to an agreed paragraph reopens it. `false` if the decision would take more
+    /// events than remain.
     fn decide_one(&mut self) -> Result<bool, StoreError> {
         let chair = self.chair();
         let st = doc(&self.state);
@@ -915,13 +1329,18 @@ impl Generator {
                 outcome = Outcome::Rejected;
             }
         }
+        // Changing an agreed paragraph reopens it in the same decision.
+        let reopen = matches!(
+            outcome,
+            Outcome::Accepted | Outcome::AcceptedAsModified { .. }
+        ) && st.agreement_of(a.change.clause()).is_locked();
         let method = if outcome != Outcome::Deferred && self.dice.chance(200) {
             self.vote(matches!(outcome, Outcome::Rejected))
         } else {
             Method::Consensus
         };
         let cmd = Command::RecordDecision {
-            reopen: false,
+            reopen,
             amendment: no,
             outcome,
             method,
@@ -938,6 +1357,11 @@ impl Generator {
                 },
             )?,
         };
+        // A decision that reopens a paragraph, or accepts an alternative (rejecting the others
+        // with it), makes several events: not more than remain.
+        if events.len() as u64 > self.remaining() {
+            return Ok(false);
+        }
         self.commit(chair, events);
         Ok(true)
     }
@@ -965,28 +1389,65 @@ impl Generator {
 
     /// The secretariat issues a revision: some paragraphs reworded, articles kept between 3
     /// and 8 paragraphs, perhaps a paragraph added, moved, an article moved, and everything
-    /// renumbered in order. Skipped if it would take more events than remain.
+    /// renumbered in order. Agreed paragraphs are not reworded, but if the revision moves,
+    /// removes or renumbers one, the chair first reopens it. Skipped if it would take more
+    /// events than remain.
     fn revise(&mut self) -> Result<(), StoreError> {
         let sec = self.secretariat();
+        let chair = self.chair();
         let label = Some(format!("Rev.{}", doc(&self.state).revisions));
-        let ops = self.revision_ops(true);
-        let events = match self.decide(
-            sec,
-            Command::IssueRevision {
-                label: label.clone(),
-                ops,
-            },
-        ) {
-            Ok(events) => events,
-            Err(_) => {
-                let ops = self.revision_ops(false);
-                self.decide(sec, Command::IssueRevision { label, ops })?
+        let mut ops = self.revision_ops(true);
+        let mut tried = self.try_revision(&label, &ops);
+        if tried.is_err() {
+            ops = self.revision_ops(false);
+            if ops.is_empty() {
+                return Ok(());
             }
-        };
-        if events.len() as u64 <= self.remaining() {
-            self.commit(sec, events);
+            tried = self.try_revision(&label, &ops);
         }
-        Ok(())
+        let (reopened, parts) = tried?;
+        if (reopened.len() + parts) as u64 > self.remaining() {
+            return Ok(());
+        }
+        for clause in reopened {
+            self.must(
+                chair,
+                Command::RecordAgreement {
+                    clause,
+                    agreement: Agreement::Open,
+                },
+            )?;
+        }
+        self.must(sec, Command::IssueRevision { label, ops })
+    }
+
+    /// Decide a revision as if the agreed clauses it touches had been reopened: those clauses,
+    /// and how many events the revision makes.
+    fn try_revision(
+        &self,
+        label: &Option<String>,
+        ops: &[ClauseOp],
+    ) -> Result<(Vec<ClauseId>, usize), DomainError> {
+        let st = doc(&self.state);
+        let locked: BTreeSet<ClauseId> = ops
+            .iter()
+            .map(ClauseOp::clause)
+            .filter(|c| st.agreement_of(*c).is_locked())
+            .collect();
+        let cmd = Command::IssueRevision {
+            label: label.clone(),
+            ops: ops.to_vec(),
+        };
+        let events = if locked.is_empty() {
+            decide(st, self.secretariat(), &self.registry, cmd)?
+        } else {
+            let mut reopened = st.clone();
+            for c in &locked {
+                reopened.process.agreement.remove(c);
+            }
+            decide(&reopened, self.secretariat(), &self.registry, cmd)?
+        };
+        Ok((locked.into_iter().collect(), events.len()))
     }
 
     fn revision_ops(&mut self, restructure: bool) -> Vec<ClauseOp> {
@@ -1067,10 +1528,13 @@ impl Generator {
                 }
             }
         }
+        // Paragraphs agreed stay as they are; at least one other is reworded.
+        let open = |c: &ClauseId| !removed.contains(c) && !st.agreement_of(*c).is_locked();
+        let last_open = o.texts.iter().rposition(open);
         let mut reworded = 0;
         for (n, clause) in o.texts.iter().enumerate() {
-            let last_chance = reworded == 0 && n + 1 == o.texts.len();
-            if removed.contains(clause) || !(last_chance || d.chance(200)) {
+            let last_chance = reworded == 0 && Some(n) == last_open;
+            if !open(clause) || !(last_chance || d.chance(200)) {
                 continue;
             }
             let text = reword(d, &st.clause(*clause).expect("live").text);
@@ -1353,6 +1817,17 @@ fn comment_text(d: &mut Dice, position: Position, reply: bool) -> String {
         text.push_str(&sentence(d));
     }
     text
+}
+
+/// Other words for a bracketed phrase: a word or phrase swapped for another, or a qualifier
+/// added.
+fn alternative_text(d: &mut Dice, span: &str) -> String {
+    let mut out = span.to_string();
+    if !(d.chance(600) && swap_phrase(d, &mut out)) {
+        out.push_str(", ");
+        out.push_str(d.phrase(QUALIFIERS));
+    }
+    out
 }
 
 /// Where `needle` occurs in `haystack` as whole words.
@@ -1662,6 +2137,48 @@ const REPLY_OPENERS: &[&str] = &[
     "We disagree with the previous speaker.",
     "Further to the comment above, we would add a point on {t}.",
     "The comment above overlooks {t}.",
+];
+
+/// The groups of a hearing's questions, and the questions (`{t}` is a topic).
+const QUESTIONS: &[(&str, &str)] = &[
+    (
+        "Scope and definitions",
+        "Should the Code apply to {t}, and if so, how?",
+    ),
+    (
+        "International recruitment practices",
+        "What practices of recruiters and employers should the Code address with regard to {t}?",
+    ),
+    (
+        "Mutuality of benefits",
+        "How can source and destination countries share the benefits of migration, in particular for {t}?",
+    ),
+    (
+        "Data and information exchange",
+        "What data on {t} can Member States collect and exchange?",
+    ),
+    (
+        "Implementation and reporting",
+        "How should the implementation of the Code be monitored as regards {t}?",
+    ),
+    (
+        "Fair treatment",
+        "Which rights of migrant health personnel should the Code set out, considering {t}?",
+    ),
+    (
+        "Health workforce sustainability",
+        "What measures would strengthen {t} in countries facing critical shortages?",
+    ),
+];
+
+/// The WHO regions, where regional consultations are held.
+const REGIONS: &[&str] = &[
+    "African Region",
+    "Region of the Americas",
+    "South-East Asia Region",
+    "European Region",
+    "Eastern Mediterranean Region",
+    "Western Pacific Region",
 ];
 
 const TOPICS: &[&str] = &[
@@ -2011,8 +2528,19 @@ mod tests {
             kinds.values().all(|n| *n <= comments),
             "comments are the largest share: {kinds:?}"
         );
+        // Every kind of event but these: nobody loses a role, and the text is never adopted
+        // (a generated document stays open to every command), so no reporting round on it;
+        // visibility and tokens are for the server, not the negotiation.
+        let absent = [
+            "role_revoked",
+            "document_adopted",
+            "report_submitted",
+            "visibility_set",
+            "token_issued",
+            "token_revoked",
+        ];
         for k in Event::KINDS {
-            if *k != "role_revoked" {
+            if !absent.contains(k) {
                 assert!(kinds.contains_key(k), "no {k}: {kinds:?}");
             }
         }
@@ -2022,7 +2550,7 @@ mod tests {
         );
         assert_eq!(
             changes,
-            BTreeSet::from(["replace", "insert", "delete", "move"])
+            BTreeSet::from(["replace", "insert", "delete", "move", "alternative"])
         );
         assert!(votes > 0 && relabels > 0 && moves > 0 && replies > 0);
         assert!(kinds["revision_issued"] >= 5, "{kinds:?}");
@@ -2030,6 +2558,102 @@ mod tests {
         assert!(events
             .windows(2)
             .all(|w| w[0].recorded_at <= w[1].recorded_at));
+    }
+
+    /// The document's events of a generated history, as the store would record them (hashes
+    /// aside).
+    fn recorded(batches: &[Batch]) -> Vec<RecordedEvent> {
+        let mut seq = 0;
+        let mut out: Vec<RecordedEvent> = Vec::new();
+        for b in batches {
+            for e in &b.events {
+                seq += 1;
+                if b.stream == StreamId::REGISTRY {
+                    continue;
+                }
+                out.push(RecordedEvent {
+                    seq,
+                    id: e.id,
+                    stream: b.stream,
+                    version: out.len() as u64 + 1,
+                    recorded_at: e.recorded_at,
+                    actor: e.actor,
+                    schema: e.event.schema(),
+                    prev_hash: Hash::default(),
+                    hash: Hash::default(),
+                    event: e.event.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_comment_falls_in_an_open_phase_that_takes_its_author() {
+        let events = recorded(&all_events(&spec(20_000, 4), true));
+        let mut state: Option<DocumentState> = None;
+        let mut kinds = BTreeSet::new();
+        let (mut answers, mut public) = (0, 0);
+        for e in &events {
+            if let Some(st) = &state {
+                if let Event::CommentPosted {
+                    phase, question, ..
+                } = &e.event
+                {
+                    let p = st.phase(phase.expect("a phase")).expect("a known phase");
+                    let roles = &st.roles[&e.actor];
+                    assert!(p.is_open(), "{}: {}", e.seq, p.describe());
+                    assert!(p.admits_any(roles), "{}: {roles:?} in {:?}", e.seq, p.kind);
+                    answers += usize::from(question.is_some());
+                    public += usize::from(roles.contains(&Role::Public));
+                }
+                if let Event::PhaseOpened { kind, .. } = &e.event {
+                    // One phase at a time: the one before was closed first.
+                    assert_eq!(st.open_phases().count(), 0, "{}", e.seq);
+                    kinds.insert(*kind);
+                }
+            }
+            DocumentState::fold(&mut state, e);
+        }
+        let st = state.expect("the document");
+        assert!(st.process.phases.len() >= 20, "{}", st.process.phases.len());
+        assert_eq!(st.process.phases[0].kind, PhaseKind::PublicHearing);
+        assert!(kinds.contains(&PhaseKind::CommitteeSession), "{kinds:?}");
+        assert!(
+            kinds.contains(&PhaseKind::RegionalConsultation),
+            "{kinds:?}"
+        );
+        assert!(
+            answers > 0 && public > 0,
+            "{answers} answers, {public} public comments"
+        );
+        // Brackets are resolved by an alternative or lifted; paragraphs are agreed, some
+        // outright.
+        let statuses: BTreeSet<&str> = st
+            .process
+            .brackets
+            .values()
+            .map(|b| b.status.name())
+            .collect();
+        assert!(
+            statuses.contains("resolved") && statuses.contains("lifted"),
+            "{statuses:?}"
+        );
+        let agreed: BTreeSet<Agreement> = events
+            .iter()
+            .filter_map(|e| match e.event {
+                Event::AgreementRecorded { agreement, .. } => Some(agreement),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            agreed,
+            BTreeSet::from([
+                Agreement::Open,
+                Agreement::AgreedAdReferendum,
+                Agreement::Agreed
+            ])
+        );
     }
 
     #[test]
@@ -2075,6 +2699,34 @@ mod tests {
         assert_eq!(folded.comments, summary.comments);
         assert_eq!(folded.tags.len(), summary.tags.len());
         assert!(summary.decisions > 0 && summary.amendments > 0);
+        // The history holds the process around the text too: phases opened and closed,
+        // questions, paragraphs agreed, words bracketed and alternatives to them.
+        for k in [
+            "phase_opened",
+            "phase_closed",
+            "question_posed",
+            "agreement_recorded",
+            "text_bracketed",
+        ] {
+            assert!(summary.kinds.contains_key(k), "no {k}: {:?}", summary.kinds);
+        }
+        let p = &folded.process;
+        assert!(p.phases.len() >= 3 && !p.questions.is_empty() && !p.brackets.is_empty());
+        assert!(p
+            .phases
+            .iter()
+            .any(|ph| ph.comments > 0 && !ph.participants.is_empty()));
+        assert!(p.questions.values().any(|q| !q.answers.is_empty()));
+        assert!(folded
+            .amendments
+            .values()
+            .any(|a| matches!(a.change, Change::Alternative { .. })));
+        // Rebuilt from the log, the read model is the same.
+        assert_eq!(one.rebuild().expect("rebuild"), 3000);
+        assert_eq!(
+            one.document(entry.id).expect("read").expect("exists"),
+            folded
+        );
 
         let again = generate(&two, &s, &mut |_| {}).expect("generated");
         assert_eq!(again, summary);

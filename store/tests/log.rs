@@ -14,10 +14,10 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use travaux_core::{
-    create_document, decide, register_participant, AmendmentNo, Change, ClauseId, ClauseOp,
-    Command, CommentNo, Cut, Directory, DocumentId, DocumentState, DomainError, Event, EventId,
-    Hash, Method, NewEvent, Outcome, ParticipantId, ParticipantKind, Position, RecordedEvent, Role,
-    StreamId, Timestamp,
+    create_document, decide, register_participant, Agreement, AmendmentNo, BracketNo, Change,
+    ClauseId, ClauseOp, Command, CommentNo, Cut, Directory, DocumentId, DocumentState, DomainError,
+    Event, EventId, Hash, Method, NewEvent, Outcome, ParticipantId, ParticipantKind, PhaseKind,
+    PhaseNo, Position, QuestionNo, RecordedEvent, Role, StreamId, Timestamp, Window,
 };
 use travaux_store::{
     encode, encode_raw, fingerprint, Appended, Clock, Expected, Store, StoreError, VerifyReport,
@@ -254,6 +254,20 @@ impl Clerk {
         d
     }
 
+    /// Open a phase of this kind, taking the roles it takes by default.
+    fn open_phase(&mut self, doc: DocumentId, who: ParticipantId, kind: PhaseKind, name: &str) {
+        self.run(
+            doc,
+            who,
+            Command::OpenPhase {
+                kind,
+                name: name.into(),
+                window: Window::default(),
+                admits: None,
+            },
+        );
+    }
+
     fn all(&self) -> Vec<RecordedEvent> {
         self.store()
             .events_from(1)
@@ -297,6 +311,19 @@ fn negotiation() -> (Clerk, ParticipantId, DocumentId, Draft, ParticipantId) {
     (c, sec, doc, draft, brazil)
 }
 
+/// The same with a public hearing open, so that comments are taken: the document's stream is
+/// at version 5.
+fn hearing() -> (Clerk, ParticipantId, DocumentId, Draft, ParticipantId) {
+    let (mut c, sec, doc, draft, brazil) = negotiation();
+    c.open_phase(
+        doc,
+        sec,
+        PhaseKind::PublicHearing,
+        "Web-based public hearing",
+    );
+    (c, sec, doc, draft, brazil)
+}
+
 #[test]
 fn interleaved_appends_get_one_gap_free_order_that_reads_back_and_survives_reopening() {
     let mut c = Clerk::new();
@@ -324,6 +351,7 @@ fn interleaved_appends_get_one_gap_free_order_that_reads_back_and_survives_reope
     c.append(StreamId::document(report), Expected::NoStream, created)
         .unwrap();
     c.grant(code, sec, brazil, Role::Delegate);
+    c.open_phase(code, sec, PhaseKind::CommitteeSession, "First session");
     let norway = ParticipantId(Uuid::new_v4());
     let registration = c.new_event(
         norway,
@@ -353,12 +381,12 @@ fn interleaved_appends_get_one_gap_free_order_that_reads_back_and_survives_reope
         },
     );
     let noted = c.new_event(sec, comment(2, "Noted."));
-    let appended = c.append(StreamId::document(code), Expected::Exact(4), vec![noted]);
-    assert_eq!(appended.unwrap().events[0].version, 5);
+    let appended = c.append(StreamId::document(code), Expected::Exact(5), vec![noted]);
+    assert_eq!(appended.unwrap().events[0].version, 6);
 
     let written = c.written.clone();
     let n = written.len() as u64;
-    assert_eq!(n, 12);
+    assert_eq!(n, 13);
     let seqs: Vec<u64> = written.iter().map(|e| e.seq).collect();
     assert_eq!(
         seqs,
@@ -374,7 +402,7 @@ fn interleaved_appends_get_one_gap_free_order_that_reads_back_and_survives_reope
     assert_eq!(written[0].prev_hash, Hash::default());
     let streams = [
         (StreamId::REGISTRY, 3),
-        (StreamId::document(code), 5),
+        (StreamId::document(code), 6),
         (StreamId::document(report), 4),
     ];
     for (stream, k) in streams {
@@ -477,10 +505,10 @@ fn appends_from_several_threads_get_one_gap_free_order() {
 
 #[test]
 fn a_stale_expected_version_is_a_conflict_that_names_the_actual_version_and_writes_nothing() {
-    let (mut c, sec, doc, _, brazil) = negotiation();
+    let (mut c, sec, doc, _, brazil) = hearing();
     let stream = StreamId::document(doc);
     let version = c.store().stream_version(stream).unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     let before = c.snapshot();
 
     let e = c.new_event(sec, comment(1, "A remark."));
@@ -494,12 +522,12 @@ fn a_stale_expected_version_is_a_conflict_that_names_the_actual_version_and_writ
             actual,
         } => {
             assert_eq!(s, &doc.to_string());
-            assert_eq!(expected, "3");
-            assert_eq!(*actual, 4);
+            assert_eq!(expected, "4");
+            assert_eq!(*actual, 5);
         }
         other => panic!("expected a conflict, got {other:?}"),
     }
-    assert!(err.to_string().contains("is at version 4, not 3"), "{err}");
+    assert!(err.to_string().contains("is at version 5, not 4"), "{err}");
     assert_eq!(c.snapshot(), before, "a conflict writes nothing");
 
     // Through execute, too; the command is not even decided.
@@ -512,14 +540,14 @@ fn a_stale_expected_version_is_a_conflict_that_names_the_actual_version_and_writ
         })
         .unwrap_err();
     assert!(
-        matches!(err, StoreError::Conflict { actual: 4, .. }),
+        matches!(err, StoreError::Conflict { actual: 5, .. }),
         "{err:?}"
     );
     assert!(!asked.get(), "a stale write is refused before deciding");
     assert_eq!(c.snapshot(), before);
 
     // A stream that exists is not "no stream": the document's and the registry's.
-    for (s, actual) in [(stream, 4), (StreamId::REGISTRY, 2)] {
+    for (s, actual) in [(stream, 5), (StreamId::REGISTRY, 2)] {
         let err = c
             .append(s, Expected::NoStream, vec![e.clone()])
             .unwrap_err();
@@ -539,10 +567,10 @@ fn a_stale_expected_version_is_a_conflict_that_names_the_actual_version_and_writ
     }
 
     // Read again and retry with the actual version: the same event goes in.
-    let ok = c.append(stream, Expected::Exact(4), vec![e]).unwrap();
+    let ok = c.append(stream, Expected::Exact(5), vec![e]).unwrap();
     assert!(!ok.duplicate);
-    assert_eq!(ok.events[0].version, 5);
-    w.expected = Expected::Exact(5);
+    assert_eq!(ok.events[0].version, 6);
+    w.expected = Expected::Exact(6);
     w.event_id = new_id();
     w.clock = Clock::At(c.tick());
     let ok = c
@@ -560,7 +588,7 @@ fn a_stale_expected_version_is_a_conflict_that_names_the_actual_version_and_writ
             )
         })
         .unwrap();
-    assert_eq!(ok.events[0].version, 6);
+    assert_eq!(ok.events[0].version, 7);
 }
 
 #[test]
@@ -778,7 +806,7 @@ fn a_retried_execute_returns_the_stored_events_without_deciding_again() {
 
 #[test]
 fn a_given_time_earlier_than_the_last_event_is_refused_and_writes_nothing() {
-    let (mut c, sec, doc, _, brazil) = negotiation();
+    let (mut c, sec, doc, _, brazil) = hearing();
     let stream = StreamId::document(doc);
     let last = c.written.last().unwrap().recorded_at;
     let before = c.snapshot();
@@ -839,7 +867,7 @@ fn a_given_time_earlier_than_the_last_event_is_refused_and_writes_nothing() {
 
 #[test]
 fn a_wall_clock_behind_the_last_event_is_clamped_to_the_last_time() {
-    let (mut c, _, doc, _, brazil) = negotiation();
+    let (mut c, _, doc, _, brazil) = hearing();
     let stream = StreamId::document(doc);
     let last = c.written.last().unwrap().recorded_at;
     let post = |text: &str| Command::PostComment {
@@ -1142,7 +1170,14 @@ fn read_models_equal_a_replay_of_the_log_and_survive_a_rebuild() {
     c.grant(doc, sec, chair, Role::Chair);
     c.grant(doc, sec, norway, Role::Delegate);
     c.grant(doc, sec, jane, Role::Public);
+    c.open_phase(
+        doc,
+        sec,
+        PhaseKind::PublicHearing,
+        "Web-based public hearing",
+    );
     let other = c.new_document(sec, "resolution");
+    c.open_phase(other, sec, PhaseKind::CommitteeSession, "Executive Board");
 
     let inserted = ClauseId(Uuid::new_v4());
     let proposals = [
@@ -1351,6 +1386,238 @@ fn read_models_equal_a_replay_of_the_log_and_survive_a_rebuild() {
 }
 
 #[test]
+fn the_process_around_the_text_reads_the_same_from_the_read_model_the_log_and_any_point() {
+    let (mut c, sec, doc, draft, brazil) = negotiation();
+    let chair = c.register("chair", ParticipantKind::MemberState);
+    let norway = c.register("norway", ParticipantKind::MemberState);
+    let psi = c.register("psi", ParticipantKind::NonStateActor);
+    let jane = c.register("jane", ParticipantKind::Public);
+    for (who, role) in [
+        (chair, Role::Chair),
+        (norway, Role::Delegate),
+        (psi, Role::Observer),
+        (jane, Role::Public),
+    ] {
+        c.grant(doc, sec, who, role);
+    }
+    let say = |text: &str| Command::PostComment {
+        clause: None,
+        position: Position::Neutral,
+        text: text.into(),
+        reply_to: None,
+    };
+    let alternative = |clause, bracket, text: &str| Command::ProposeAmendment {
+        change: Change::Alternative {
+            clause,
+            bracket: BracketNo(bracket),
+            text: text.into(),
+        },
+        rationale: None,
+    };
+    let decide_on = |amendment, reopen| Command::RecordDecision {
+        amendment: AmendmentNo(amendment),
+        outcome: Outcome::Accepted,
+        method: Method::Consensus,
+        reopen,
+    };
+
+    // A public hearing with a question, answered; then closed.
+    c.open_phase(
+        doc,
+        sec,
+        PhaseKind::PublicHearing,
+        "Web-based public hearing",
+    );
+    c.run(
+        doc,
+        sec,
+        Command::PoseQuestion {
+            group: Some("Box 1: Recruitment practices".into()),
+            text: "Should recruiters be licensed?".into(),
+            clauses: vec![draft.p11],
+        },
+    );
+    c.run(
+        doc,
+        jane,
+        Command::AnswerQuestion {
+            question: QuestionNo(1),
+            clause: Some(draft.p11),
+            position: Position::Support,
+            text: "Yes, by a national authority.".into(),
+        },
+    );
+    c.run(doc, psi, say("Nurses' unions should be consulted."));
+    c.run(doc, sec, Command::ClosePhase(PhaseNo(1)));
+    // Between phases, nobody comments.
+    let err = c
+        .try_run(doc, brazil, say("Between sessions."))
+        .unwrap_err();
+    assert!(err.to_string().contains("no open phase"), "{err}");
+
+    // A session: one bracket resolved by an alternative (the other one rejected with it), one
+    // lifted, one left open; paragraphs agreed, one reopened by a decision.
+    c.open_phase(
+        doc,
+        chair,
+        PhaseKind::CommitteeSession,
+        "Drafting committee",
+    );
+    let bracket = |clause, span: &str| Command::BracketText {
+        clause,
+        span: span.into(),
+    };
+    c.run(doc, brazil, bracket(draft.p11, "recruited ethically"));
+    c.run(doc, norway, alternative(draft.p11, 1, "recruited fairly"));
+    c.run(
+        doc,
+        brazil,
+        alternative(draft.p11, 1, "recruited under this Code"),
+    );
+    let resolved = c.run(doc, chair, decide_on(1, false));
+    assert_eq!(resolved.len(), 2, "A1 accepted, A2 rejected with it");
+    c.run(doc, norway, bracket(draft.p12, "compensated"));
+    c.run(
+        doc,
+        chair,
+        Command::LiftBracket {
+            bracket: BracketNo(2),
+            method: Method::Vote {
+                yes: 12,
+                no: 3,
+                abstain: 2,
+            },
+        },
+    );
+    c.run(doc, brazil, bracket(draft.p21, "exchange data"));
+    c.run(doc, psi, say("We support the bracket."));
+    for (clause, agreement) in [
+        (draft.p12, Agreement::AgreedAdReferendum),
+        (draft.p11, Agreement::Agreed),
+    ] {
+        c.run(doc, chair, Command::RecordAgreement { clause, agreement });
+    }
+    c.run(
+        doc,
+        norway,
+        Command::ProposeAmendment {
+            change: Change::Replace {
+                clause: draft.p12,
+                text: "Source countries shall be assisted.".into(),
+            },
+            rationale: None,
+        },
+    );
+    let reopened = c.run(doc, chair, decide_on(3, true));
+    assert_eq!(
+        reopened.len(),
+        2,
+        "the agreement reopened, then the decision"
+    );
+    c.run(doc, chair, Command::ClosePhase(PhaseNo(2)));
+    // A revision takes the words of the last bracket out of its paragraph: overtaken.
+    c.run(
+        doc,
+        sec,
+        Command::IssueRevision {
+            label: Some("Rev.1".into()),
+            ops: vec![ClauseOp::Reword {
+                clause: draft.p21,
+                heading: None,
+                text: "Member States should share information.".into(),
+            }],
+        },
+    );
+    // Adoption, then a round of reporting.
+    c.run(
+        doc,
+        chair,
+        Command::Adopt {
+            symbol: "WHA63.16".into(),
+            method: Method::Consensus,
+        },
+    );
+    c.open_phase(
+        doc,
+        sec,
+        PhaseKind::ReportingRound,
+        "First round of reporting",
+    );
+    c.run(
+        doc,
+        brazil,
+        Command::SubmitReport {
+            text: "A national authority was designated.".into(),
+        },
+    );
+    c.run(doc, jane, say("The report omits rural areas."));
+
+    let check = |c: &Clerk| {
+        let read_model = c.store().document(doc).unwrap().expect("the document");
+        let replayed = c.store().replay_document(doc, Cut::Head).unwrap().unwrap();
+        assert_eq!(read_model, replayed);
+        read_model
+    };
+    let st = check(&c);
+    let p = &st.process;
+    let phases: Vec<(PhaseKind, bool, u32, usize)> = p
+        .phases
+        .iter()
+        .map(|ph| (ph.kind, ph.is_open(), ph.comments, ph.participants.len()))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            (PhaseKind::PublicHearing, false, 2, 2),
+            (PhaseKind::CommitteeSession, false, 1, 1),
+            (PhaseKind::ReportingRound, true, 1, 2),
+        ]
+    );
+    assert_eq!((p.reports, st.comments), (1, 4));
+    assert_eq!(p.questions[&QuestionNo(1)].answers.len(), 1);
+    let statuses: Vec<&str> = p.brackets.values().map(|b| b.status.name()).collect();
+    assert_eq!(statuses, ["resolved", "lifted", "overtaken"]);
+    assert_eq!(
+        p.agreement.get(&draft.p11),
+        Some(&Agreement::Agreed),
+        "agreed, and still agreed"
+    );
+    assert_eq!(
+        p.agreement.get(&draft.p12),
+        None,
+        "reopened by the decision"
+    );
+    assert_eq!(
+        st.clause(draft.p11).unwrap().text,
+        "Health personnel shall be recruited fairly."
+    );
+    assert_eq!(
+        p.adopted.as_ref().map(|a| a.symbol.as_str()),
+        Some("WHA63.16")
+    );
+    assert!(st.tags.contains_key("WHA63.16"));
+
+    // Rebuilt, and after reopening the store, the same.
+    let n = c.store().head().0;
+    assert_eq!(c.store().rebuild().unwrap(), n);
+    assert_eq!(check(&c), st);
+    c.reopen();
+    assert_eq!(check(&c), st);
+
+    // At every point of the log, the view is the plain fold up to it.
+    let stream = c.stream(StreamId::document(doc));
+    for k in 0..=n {
+        let upto = stream.iter().take_while(|e| e.seq <= k);
+        let expected = DocumentState::replay(upto).map(DocumentState::with_open_amendments_only);
+        assert_eq!(
+            c.store().document_at(doc, Cut::Seq(k)).unwrap(),
+            expected,
+            "the document at seq {k}"
+        );
+    }
+}
+
+#[test]
 fn a_second_open_in_the_same_process_is_refused_as_in_use() {
     let c = five_events();
     let path = c.dir.path();
@@ -1553,7 +1820,7 @@ proptest! {
 
 #[test]
 fn an_event_id_reused_for_a_different_request_by_the_same_actor_is_refused() {
-    let (mut c, _, doc, _, brazil) = negotiation();
+    let (mut c, _, doc, _, brazil) = hearing();
     let stream = StreamId::document(doc);
     let post = |text: &str| Command::PostComment {
         clause: None,
@@ -1657,7 +1924,7 @@ fn a_lost_amendment_cache_is_noticed_and_numbering_goes_on_from_the_log() {
 
 #[test]
 fn a_damaged_last_event_still_opens_for_verify_but_takes_no_append() {
-    let (mut c, _, doc, _, brazil) = negotiation();
+    let (mut c, _, doc, _, brazil) = hearing();
     let (last, _) = c.store().head();
     c.store().put_raw(last, b"not an event".to_vec()).unwrap();
     c.reopen();

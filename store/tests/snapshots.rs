@@ -52,6 +52,17 @@ fn views_from_snapshots_equal_the_plain_fold_at_every_kind_of_point() {
         snapshots(&store) >= 5,
         "snapshots were written as the log grew"
     );
+    // The history holds the process around the text too, so the views compared hold phases,
+    // questions, brackets and agreement.
+    let head = store.document(doc).unwrap().unwrap();
+    assert!(head.process.phases.len() >= 4, "{:?}", head.process.phases);
+    assert!(!head.process.questions.is_empty() && !head.process.brackets.is_empty());
+    for kind in ["phase_closed", "agreement_recorded", "text_bracketed"] {
+        assert!(
+            events.iter().any(|e| e.event.kind() == kind),
+            "no {kind} in the history"
+        );
+    }
     // Around every multiple of the snapshot interval, and at the ends.
     for e in events.iter().step_by(331).chain(events.last()) {
         check(Cut::Seq(e.seq));
