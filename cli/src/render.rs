@@ -307,6 +307,17 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
                 .map(|b| format!(" in {}", label(doc, b.clause)))
                 .unwrap_or_default()
         ),
+        Event::VisibilitySet { visibility } => format!(
+            "made the document readable by {}",
+            match visibility {
+                travaux_core::Visibility::Public => "anyone",
+                travaux_core::Visibility::Members => "its members only",
+            }
+        ),
+        Event::TokenIssued { participant, .. } => {
+            format!("issued a token to {}", names.of(*participant))
+        }
+        Event::TokenRevoked { token } => format!("revoked token {}", token.short()),
         Event::DocumentAdopted { symbol, method } => {
             format!("adopted the text as {symbol} {method}")
         }

@@ -147,6 +147,8 @@ pub enum Command {
         /// How it was decided.
         method: Method,
     },
+    /// Set who may read the document without a token.
+    SetVisibility(crate::governance::Visibility),
     /// Adopt the text as it stands, under the resolution's symbol.
     Adopt {
         /// The symbol, such as "WHA63.16"; it becomes a tag.
@@ -184,6 +186,7 @@ fn permission(cmd: &Command) -> (&'static [Role], &'static str) {
         Command::BracketText { .. } => (&[Delegate], "bracket text"),
         Command::LiftBracket { .. } => (&[Chair], "lift a bracket"),
         Command::Adopt { .. } => (&[Chair], "adopt the text"),
+        Command::SetVisibility(_) => (&[Secretariat], "set who may read the document"),
     }
 }
 
@@ -256,6 +259,7 @@ pub fn role_table() -> Vec<(&'static str, &'static [Role])> {
             name: String::new(),
             seq: 0,
         },
+        Command::SetVisibility(crate::governance::Visibility::Public),
         Command::GrantRole {
             participant: ParticipantId(uuid::Uuid::nil()),
             role: Role::Public,
@@ -717,6 +721,20 @@ pub fn decide(
             events.extend(state.alternatives(bracket).map(|a| rejected(a.no, &method)));
             return Ok(events);
         }
+        Command::SetVisibility(visibility) => {
+            if state.process.visibility == visibility {
+                return Err(DomainError::Invalid(format!(
+                    "{} is already readable by {}",
+                    state.slug,
+                    if visibility == crate::governance::Visibility::Public {
+                        "anyone"
+                    } else {
+                        "its members only"
+                    }
+                )));
+            }
+            Event::VisibilitySet { visibility }
+        }
         Command::Adopt { symbol, method } => {
             let open_brackets: Vec<String> = state
                 .process
@@ -1174,6 +1192,24 @@ pub fn register_participant(
         handle: handle.to_string(),
         name: name.to_string(),
         kind,
+    })
+}
+
+/// Issue a bearer token to a participant: the caller draws the token, keeps only its digest
+/// here, and shows the token once.
+pub fn issue_token(
+    directory: &dyn Directory,
+    participant: ParticipantId,
+    token: crate::ids::TokenId,
+    digest: crate::event::Hash,
+) -> Result<Event, DomainError> {
+    if directory.participant(participant).is_none() {
+        return Err(DomainError::UnknownParticipant(participant.to_string()));
+    }
+    Ok(Event::TokenIssued {
+        token,
+        participant,
+        digest,
     })
 }
 

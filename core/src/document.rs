@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Change, ClauseOp, Event, Method, Outcome, RecordedEvent, Role, Timestamp};
-use crate::governance::{Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, Question};
+use crate::governance::{
+    Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Visibility,
+};
 use crate::ids::{
     AmendmentNo, BracketNo, ClauseId, DocumentId, ParticipantId, PhaseNo, QuestionNo,
 };
@@ -164,6 +166,9 @@ pub struct Process {
     pub recent_comments: BTreeMap<ClauseId, u32>,
     /// Comments on the whole document since the last revision.
     pub recent_document_comments: u32,
+    /// Who may read it without a token.
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 impl DocumentState {
@@ -422,6 +427,8 @@ impl DocumentState {
                     b.status = BracketStatus::Lifted { seq: e.seq };
                 }
             }
+            Event::VisibilitySet { visibility } => self.process.visibility = *visibility,
+            Event::TokenIssued { .. } | Event::TokenRevoked { .. } => {}
             Event::DocumentAdopted { symbol, .. } => {
                 self.process.adopted = Some(Adoption {
                     symbol: symbol.clone(),
@@ -866,6 +873,16 @@ impl DocumentState {
             .brackets
             .retain(|_, b| b.status != BracketStatus::Open);
         Some(copy)
+    }
+
+    /// Whether anyone may read the document without a token: it is public, a public hearing
+    /// on it is open, or it has been adopted.
+    pub fn readable_by_anyone(&self) -> bool {
+        self.process.visibility == Visibility::Public
+            || self.process.adopted.is_some()
+            || self
+                .open_phases()
+                .any(|p| p.kind == PhaseKind::PublicHearing)
     }
 
     /// How far a clause is agreed; every clause of an adopted text is agreed.

@@ -9,10 +9,10 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::governance::{Agreement, PhaseKind, Window};
+use crate::governance::{Agreement, PhaseKind, Visibility, Window};
 use crate::ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
-    QuestionNo, ReportNo, StreamId,
+    QuestionNo, ReportNo, StreamId, TokenId,
 };
 
 /// A moment, always in UTC.
@@ -483,6 +483,25 @@ pub enum Event {
         /// How it was decided.
         method: Method,
     },
+    /// The secretariat set who may read the document without a token.
+    VisibilitySet {
+        /// Members only, or anyone.
+        visibility: Visibility,
+    },
+    /// A bearer token was issued to a participant (registry stream). Only its digest is kept.
+    TokenIssued {
+        /// Its id, to name it when revoking.
+        token: TokenId,
+        /// Whom it authenticates.
+        participant: ParticipantId,
+        /// SHA-256 of the token.
+        digest: Hash,
+    },
+    /// A token was revoked (registry stream).
+    TokenRevoked {
+        /// Which.
+        token: TokenId,
+    },
     /// The text was adopted, as it stands at the tag of the same name.
     DocumentAdopted {
         /// The resolution's symbol, such as "WHA63.16".
@@ -516,6 +535,9 @@ impl Event {
             Event::TextBracketed { .. } => "text_bracketed",
             Event::BracketLifted { .. } => "bracket_lifted",
             Event::DocumentAdopted { .. } => "document_adopted",
+            Event::VisibilitySet { .. } => "visibility_set",
+            Event::TokenIssued { .. } => "token_issued",
+            Event::TokenRevoked { .. } => "token_revoked",
         }
     }
 
@@ -588,6 +610,9 @@ impl Event {
         "text_bracketed",
         "bracket_lifted",
         "document_adopted",
+        "visibility_set",
+        "token_issued",
+        "token_revoked",
     ];
 }
 

@@ -270,6 +270,25 @@ pub struct Bracket {
     pub status: BracketStatus,
 }
 
+/// Who may read a document without a token.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Visibility {
+    /// Members only (holders of a role in it), except while a public hearing is open and once
+    /// the text is adopted.
+    #[default]
+    Members,
+    /// Anyone.
+    Public,
+}
+
+kebab_names!(Visibility {
+    Members => "members",
+    Public => "public",
+});
+
 /// The adoption of the text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adoption {

@@ -47,6 +47,10 @@ uuid_id!(
     /// An event, chosen by the writer so that a retried append is recognised.
     EventId
 );
+uuid_id!(
+    /// A bearer token of a participant (the token itself is never stored, only its digest).
+    TokenId
+);
 
 /// The stream an event belongs to: one per document, plus the registry of participants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

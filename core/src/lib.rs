@@ -23,8 +23,8 @@ mod governance_tests;
 mod tests;
 
 pub use command::{
-    check_handle, create_document, decide, register_participant, role_table, Command, MAX_COMMENT,
-    MAX_NAME, MAX_TEXT,
+    check_handle, create_document, decide, issue_token, register_participant, role_table, Command,
+    MAX_COMMENT, MAX_NAME, MAX_TEXT,
 };
 pub use document::{Amendment, AmendmentStatus, Clause, DocumentState, Process, RemovedClause};
 pub use error::DomainError;
@@ -33,11 +33,12 @@ pub use event::{
     RecordedEvent, Role, Timestamp,
 };
 pub use governance::{
-    Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Window,
+    Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Visibility,
+    Window,
 };
 pub use ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
-    QuestionNo, ReportNo, StreamId,
+    QuestionNo, ReportNo, StreamId, TokenId,
 };
 pub use point::{parse_time, Cut, DayEdge, Point};
 pub use registry::{document_of, participant_of, Directory, DocumentEntry, Participant, Registry};
