@@ -57,6 +57,10 @@ pub struct Globals {
     /// never
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// Send the command to a `travaux serve` at this URL instead of opening a store; the token
+    /// is read from TRAVAUX_TOKEN
+    #[arg(long, global = true, env = "TRAVAUX_SERVER", value_name = "URL")]
+    pub server: Option<String>,
 }
 
 /// When to colour the output.
@@ -140,6 +144,11 @@ pub enum Command {
     Adopt(commands::adopt::AdoptArgs),
     /// The committee's dashboard: per clause its status, pending amendments, brackets, comments
     Status(commands::status::StatusArgs),
+    /// Serve the store to a whole committee over HTTP (JSON API, live event streams)
+    Serve(commands::serve::ServeArgs),
+    /// Issue, revoke and list the bearer tokens the server accepts
+    #[command(subcommand)]
+    Token(commands::token::TokenCommand),
     /// Walk the hash chain and report the first event that does not match
     Verify,
     /// Delete the read models and rebuild them from the log
@@ -181,6 +190,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
     match &cli.command {
         Command::Init => commands::init::run(&cli.globals, out),
         Command::Demo(args) => commands::demo::demo(&cli.globals, args, out),
+        Command::Serve(args) => commands::serve::run(&cli.globals, args, out),
+        _ if cli.globals.server.is_some() => {
+            crate::client::run(cli, cli.globals.server.as_deref().unwrap_or_default(), out)
+        }
         command => {
             let store = travaux_store::Store::open(&cli.globals.store_path())?;
             let mut ctx = Ctx {
@@ -234,6 +247,8 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Brackets(a) => commands::bracket::list(ctx, a),
         Command::Adopt(a) => commands::adopt::run(ctx, a),
         Command::Status(a) => commands::status::run(ctx, a),
+        Command::Serve(_) => Err(CliError::refused("`serve` cannot run inside a script")),
+        Command::Token(c) => commands::token::run(ctx, c),
         Command::Verify => commands::verify::verify(ctx),
         Command::Rebuild => commands::verify::rebuild(ctx),
     }
@@ -317,6 +332,7 @@ impl Command {
             | Command::Lift(_)
             | Command::Adopt(_) => true,
             Command::Phase(p) => p.writes(),
+            Command::Token(t) => t.writes(),
             Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
             Command::Import(a) => !a.dry_run,
             Command::Tag(a) => a.name.is_some(),

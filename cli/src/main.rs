@@ -1,6 +1,7 @@
 //! The `travaux` binary: parse, call, render. See `cli.rs` for the commands.
 
 mod cli;
+mod client;
 mod commands;
 mod context;
 mod error;
