@@ -78,7 +78,7 @@ struct PhaseRow {
 
 /// Run `participation`.
 pub fn run(ctx: &mut Ctx<'_>, args: &ParticipationArgs) -> CliResult {
-    let doc = ctx.document()?;
+    let doc = ctx.document_at(&travaux_core::Point::Head)?;
     let people = registry(ctx)?;
     let phases = &doc.process.phases;
     let rows: Vec<PhaseRow> = phases

@@ -138,7 +138,7 @@ pub fn phase_json(p: &Phase) -> serde_json::Value {
 }
 
 fn list(ctx: &mut Ctx<'_>) -> CliResult {
-    let doc = ctx.document()?;
+    let doc = ctx.document_at(&travaux_core::Point::Head)?;
     let phases = &doc.process.phases;
     if ctx.globals.json {
         let all: Vec<_> = phases.iter().map(phase_json).collect();

@@ -165,7 +165,7 @@ struct Posted {
 
 /// Run `questions`.
 pub fn list(ctx: &mut Ctx<'_>, args: &QuestionsArgs) -> CliResult {
-    let doc = ctx.document()?;
+    let doc = ctx.document_at(&travaux_core::Point::Head)?;
     let people = registry(ctx)?;
     let shown: Vec<&Question> = match args.question {
         Some(no) => vec![doc.question(no)?],

@@ -104,7 +104,7 @@ fn progress(rows: &[Row]) -> Progress {
 pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> CliResult {
     let doc = match &args.at {
         Some(point) => ctx.document_at(point)?,
-        None => ctx.document()?,
+        None => ctx.document_at(&travaux_core::Point::Head)?,
     };
     let rows = rows(&doc);
     let progress = progress(&rows);
