@@ -3,6 +3,9 @@
 //! - `append/durable_one_by_one`: one event per append, each flushed and fsynced before it is
 //!   acknowledged: the cost of one durable write.
 //! - `append/batched_1000`: 1,000 events per append, one durable flush per batch.
+//! - `append_concurrent/{1,8,32}_threads`: that many threads sharing one store, each appending
+//!   single comments to one document as fast as it can, each append durable before it returns:
+//!   appends per second as concurrency grows (concurrent appends share fsyncs).
 //! - `show_at/100k`: a document of 100 clauses whose stream holds 100,000 events (a first
 //!   revision, then amendments, support, decisions and mostly comments), shown half-way
 //!   (`document_at` replays half the stream), at its head by a full replay, and from its read
@@ -12,6 +15,7 @@
 //! minutes on two cores.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
@@ -164,6 +168,66 @@ fn bench_appends(c: &mut Criterion) {
         )
     });
     group.finish();
+}
+
+/// Appends per second from 1, 8 and 32 threads sharing one store, each appending single
+/// comments (every append durable before it returns).
+fn bench_concurrent_appends(c: &mut Criterion) {
+    let mut group = c.benchmark_group("append_concurrent");
+    group.throughput(Throughput::Elements(1));
+    for threads in [1u64, 8, 32] {
+        let b = Bench::new();
+        let sec = b.secretariat;
+        let stream = b.stream();
+        // One time for every event: threads race, and the log refuses time going back.
+        let time = Utc.with_ymd_and_hms(2011, 1, 1, 9, 0, 0).unwrap();
+        let comments = AtomicU32::new(0);
+        group.bench_function(format!("{threads}_threads"), |bench| {
+            bench.iter_custom(|iters| {
+                let per_thread = iters.div_ceil(threads).max(1);
+                let started = Instant::now();
+                std::thread::scope(|s| {
+                    for _ in 0..threads {
+                        s.spawn(|| {
+                            for _ in 0..per_thread {
+                                let n = comments.fetch_add(1, Ordering::Relaxed) + 1;
+                                let e = NewEvent {
+                                    id: EventId(Uuid::new_v4()),
+                                    recorded_at: time,
+                                    actor: sec,
+                                    event: comment_event(n),
+                                };
+                                b.store
+                                    .append(stream, Expected::Any, vec![e])
+                                    .expect("appended");
+                            }
+                        });
+                    }
+                });
+                // The time of `iters` appends, from the time of the ones made.
+                started
+                    .elapsed()
+                    .mul_f64(iters as f64 / (per_thread * threads) as f64)
+            })
+        });
+    }
+    group.finish();
+}
+
+/// A comment numbered `n`.
+fn comment_event(n: u32) -> Event {
+    Event::CommentPosted {
+        question: None,
+        phase: None,
+        comment: CommentNo(n),
+        clause: None,
+        position: Position::Neutral,
+        text: format!(
+            "Comment {n}: the obligations of destination countries towards source countries \
+             should be stated more clearly, with reference to the health workforce."
+        ),
+        reply_to: None,
+    }
 }
 
 /// Build a document of 100 clauses with 100,000 events in its stream, appended in batches of
@@ -416,7 +480,7 @@ mod group {
             .sample_size(10)
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(4));
-        targets = bench_appends, bench_show
+        targets = bench_appends, bench_concurrent_appends, bench_show
     }
 }
 criterion_main!(group::benches);

@@ -61,6 +61,10 @@ pub enum StoreError {
     /// The events were written but could not be made durable; the outcome is unknown.
     #[error("the events were written but could not be made durable ({0}); the write may or may not survive a crash: check with `travaux log`, and retry with the same --event-id")]
     NotDurable(String),
+    /// An earlier append could not be made durable, so the store takes no more appends until it
+    /// is opened again. Nothing was written.
+    #[error("nothing was written: an earlier write to the store could not be made durable ({0}), and the store takes no more writes until it is opened again (restart the process; `travaux verify` then shows what the log holds)")]
+    SyncFailed(String),
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),

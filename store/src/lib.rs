@@ -9,13 +9,32 @@
 //! empty the drive's write cache.) Every stored value stays below 96 KiB, because sled writes
 //! larger values to blob files it never fsyncs.
 //!
+//! Concurrent appends share that flush and fsync (group commit): each decides and applies its
+//! batch under the writer lock, releases it, and then waits until a sync covers its last
+//! sequence number; one of the waiters runs the sync for all of them. Between its
+//! `apply_batch` and that sync an event is readable (by `events_from`, `stream`, `document`
+//! and the other reads, and by the next `decide`) but not yet durable, and its append has not
+//! returned. [`Store::durable_head`] is the last sequence number known durable: a reader that
+//! must show only what was acknowledged (a live stream of the log) stops there, and
+//! [`Store::wait_for_durable`] waits for it to move. If a sync fails, every append it covered
+//! gets [`StoreError::NotDurable`] and the store takes no more appends until it is reopened.
+//!
+//! # Sharing one store between threads
+//!
+//! `Store` is `Send + Sync`: one process opens a store once and shares it between threads
+//! (in an `Arc`, or by reference in scoped threads). `execute` and `append` may be called from
+//! any number of threads at once: the decisions are taken one at a time, each against the
+//! latest state, and their appends are batched into shared fsyncs, so throughput grows with
+//! the number of concurrent writers while every acknowledged append is durable. Reads never
+//! take the writer lock (except [`Store::head`], briefly) and never wait for a sync.
+//!
 //! # Invariants
 //!
 //! - One global, gap-free sequence from 1; one stream per document, versions from 1.
 //! - An append names the stream version it expects; a stale one is a conflict and writes
 //!   nothing. One writer (a mutex) assigns positions inside the atomic write.
 //! - Appends are idempotent on event id: a retry of an acknowledged append returns the
-//!   events already stored.
+//!   events already stored (once they are durable).
 //! - Each event holds the hash of the one before it; `verify` walks the chain.
 //! - Read models are caches of the log: `rebuild` deletes and refills them, with the same
 //!   answers.
@@ -27,4 +46,6 @@ mod sled_store;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};
 pub use error::StoreError;
-pub use sled_store::{fingerprint, Appended, Clock, Expected, Problem, Store, VerifyReport, Write};
+pub use sled_store::{
+    fingerprint, Appended, Clock, Expected, Problem, Store, TokenEntry, VerifyReport, Write,
+};

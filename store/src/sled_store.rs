@@ -16,21 +16,51 @@
 //! | `p` | participant handle | read model: the participant (JSON) |
 //! | `q` | participant id (16) | its handle |
 //! | `g` | document slug | read model: the document entry (JSON) |
+//! | `t` | token id (16) | read model: the token (JSON: participant, digest, when issued, revoked or not) |
+//! | `T` | token digest (32) | token id (16) ++ participant id (16), for tokens not revoked |
 //! | `m` | `format` | the store format |
 //!
 //! `e`, `s` and `i` are the log; everything else is a cache that `rebuild` refills.
+//!
+//! # Writers, group commit, and what a reader sees
+//!
+//! An append takes the writer lock (`head`), checks the expected version and calls `decide`
+//! against the latest state, writes its events, indexes and read models in one `apply_batch`
+//! (which assigns the next sequence numbers), notes the last of them in `applied` and releases
+//! the lock. It then waits in `durable_through` until the log is durable up to its last event:
+//! the first waiter to find no sync running becomes the one that syncs, reads `applied`, runs
+//! `flush` and the `fsync` of `<dir>/db`, and records `applied` (as read before the flush) as
+//! the durable head; the others wait on the `synced` condvar and return at once if that sync
+//! covered them, or take the next turn. While one thread is in its fsync, the appends that
+//! arrive are decided and applied, and the next sync covers them all: N concurrent appends
+//! pay far fewer than N fsyncs, yet none returns before its events are durable. A retried
+//! append (same event id) returns its stored events only once they are durable too.
+//!
+//! A sync that fails is reported to every append waiting on it or after it
+//! ([`StoreError::NotDurable`]); the store then refuses new appends
+//! ([`StoreError::SyncFailed`]) until reopened, since what that sync covered may be lost
+//! and later events would chain to it.
+//!
+//! Readers do not take the writer lock. `events_from`, `stream`, `event`, `document` and the
+//! read models may return events that are applied but not yet durable: their append has not
+//! returned, and a crash before the next sync can lose them (and every later one). A reader
+//! that must show only acknowledged events — a live stream of the log sent to clients —
+//! reads up to [`Store::durable_head`] and no further, then waits for more with
+//! [`Store::wait_for_durable`].
 
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use travaux_core::{
     document_of, participant_of, Amendment, AmendmentNo, ClauseId, Cut, Directory, DocumentEntry,
     DocumentId, DocumentState, DomainError, Event, EventId, Hash, NewEvent, Participant,
-    ParticipantId, RecordedEvent, StreamId, Timestamp,
+    ParticipantId, RecordedEvent, StreamId, Timestamp, TokenId,
 };
 use uuid::Uuid;
 
@@ -39,7 +69,9 @@ use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
 const FORMAT: &[u8] = b"travaux/1";
-const READ_MODEL_PREFIXES: [u8; 9] = [b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k'];
+const READ_MODEL_PREFIXES: [u8; 11] = [
+    b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k', b't', b'T',
+];
 /// Marks a store whose per-clause index (`k`) and open-amendment index (`o`) cover the whole
 /// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
 /// stream and views from the whole read model.
@@ -147,6 +179,75 @@ pub fn fingerprint(canonical: &[u8]) -> Hash {
     Hash(Sha256::digest(canonical).into())
 }
 
+/// A bearer token as the store lists it: never the token, nor its digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenEntry {
+    /// Its id, to name it when revoking.
+    pub token: TokenId,
+    /// Whom it authenticates.
+    pub participant: ParticipantId,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// Whether it was revoked (a revoked token authenticates no one).
+    pub revoked: bool,
+}
+
+/// A token's read model (`t`): its entry, its digest and the event that issued it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct TokenRecord {
+    token: TokenId,
+    participant: ParticipantId,
+    digest: Hash,
+    issued_at: Timestamp,
+    /// The event that issued it: tokens are listed in the order they were issued.
+    seq: u64,
+    revoked: bool,
+}
+
+/// The token records a batch being built has written, ahead of the tree: a revocation finds
+/// the token issued earlier in the same batch here, or else in `tree` (none during `rebuild`,
+/// whose batch deletes the tree's records and writes every token anew).
+struct TokenBatch<'a> {
+    written: HashMap<TokenId, TokenRecord>,
+    tree: Option<&'a sled::Db>,
+}
+
+impl<'a> TokenBatch<'a> {
+    fn new(tree: Option<&'a sled::Db>) -> Self {
+        TokenBatch {
+            written: HashMap::new(),
+            tree,
+        }
+    }
+
+    fn get(&self, token: TokenId) -> Result<Option<TokenRecord>, StoreError> {
+        if let Some(r) = self.written.get(&token) {
+            return Ok(Some(r.clone()));
+        }
+        let Some(tree) = self.tree else {
+            return Ok(None);
+        };
+        match tree.get(token_key(token))? {
+            Some(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn put(&mut self, batch: &mut sled::Batch, r: TokenRecord) -> Result<(), StoreError> {
+        batch.insert(token_key(r.token), serde_json::to_vec(&r)?);
+        self.written.insert(r.token, r);
+        Ok(())
+    }
+}
+
+fn token_key(token: TokenId) -> Vec<u8> {
+    key(b't', &[token.0.as_bytes()])
+}
+
+fn digest_key(digest: &Hash) -> Vec<u8> {
+    key(b'T', &[&digest.0])
+}
+
 /// The result of walking the hash chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct VerifyReport {
@@ -178,12 +279,54 @@ struct Head {
     damaged: Option<String>,
 }
 
-/// The event store of one directory. One process opens it at a time.
+/// How far the log is durable, shared by the appends waiting for it (group commit).
+struct Durability {
+    /// Every event up to this sequence number is durable.
+    durable: u64,
+    /// Whether a thread is flushing and fsyncing now (the others wait for it).
+    syncing: bool,
+    /// Why a flush or fsync failed, once one has: what it covered may or may not be on disk,
+    /// so nothing after it is acknowledged and nothing more is appended until the store is
+    /// reopened.
+    failed: Option<String>,
+}
+
+/// The event store of one directory. One process opens it at a time; within it, one `Store`
+/// may be shared by any number of threads (see the crate documentation).
 pub struct Store {
     path: PathBuf,
     tree: sled::Db,
     data_file: File,
+    /// The writer lock: held to decide and apply an append, not to make it durable.
     head: Mutex<Head>,
+    /// The last sequence number applied to the tree, durable or not: set under the writer lock
+    /// after each append's `apply_batch`, read by the syncing thread before it flushes.
+    applied: AtomicU64,
+    durability: Mutex<Durability>,
+    /// Signalled whenever a sync ends (the durable head moved, or a sync failed).
+    synced: Condvar,
+}
+
+// One `Store` is shared by the threads of a server: keep it so.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Store>();
+};
+
+/// Ends a sync turn if the syncing thread panics, so that those waiting for it do not wait
+/// forever: they are told the events were not made durable.
+struct SyncTurn<'a>(&'a Store);
+
+impl Drop for SyncTurn<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let mut d = self.0.durability();
+            d.syncing = false;
+            d.failed
+                .get_or_insert_with(|| "the thread making the log durable panicked".into());
+            self.0.synced.notify_all();
+        }
+    }
 }
 
 impl Store {
@@ -256,11 +399,20 @@ impl Store {
             }
         };
         tracing::debug!(path = %path.display(), next_seq = head.next_seq, "opened store");
+        // What is on disk when the store opens is as durable as it will get.
+        let last = head.next_seq - 1;
         Ok(Store {
             path: path.to_path_buf(),
             tree,
             data_file,
             head: Mutex::new(head),
+            applied: AtomicU64::new(last),
+            durability: Mutex::new(Durability {
+                durable: last,
+                syncing: false,
+                failed: None,
+            }),
+            synced: Condvar::new(),
         })
     }
 
@@ -290,23 +442,128 @@ impl Store {
         &self.path
     }
 
-    /// The last event's sequence number (0 for an empty log) and hash.
+    /// The last event's sequence number (0 for an empty log) and hash. With concurrent
+    /// appends, the last event may not be durable yet (see [`Store::durable_head`]).
     pub fn head(&self) -> (u64, Hash) {
-        let h = self.head.lock().expect("writer lock");
+        let h = self.writer();
         (h.next_seq - 1, h.hash)
+    }
+
+    /// The writer lock. A panic while it was held (in a caller's `decide`) leaves `Head`
+    /// whole, since it changes only after `apply_batch` succeeds: the lock is taken anyway.
+    fn writer(&self) -> MutexGuard<'_, Head> {
+        self.head.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn durability(&self) -> MutexGuard<'_, Durability> {
+        self.durability
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The highest sequence number known durable: every event up to it survives a crash.
+    /// Events after it may already be readable (applied, their sync not yet done); a live
+    /// stream of the log stops here and waits with [`Store::wait_for_durable`].
+    pub fn durable_head(&self) -> u64 {
+        self.durability().durable
+    }
+
+    /// Block until the durable head is past `after`, or `timeout` has passed; return the
+    /// durable head. Wakes as soon as an append from any thread makes events after `after`
+    /// durable, so a reader can follow the log without polling.
+    pub fn wait_for_durable(&self, after: u64, timeout: Duration) -> u64 {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut d = self.durability();
+        while d.durable <= after {
+            let left = match deadline {
+                Some(deadline) => deadline.saturating_duration_since(Instant::now()),
+                None => Duration::from_secs(3600),
+            };
+            if left.is_zero() {
+                break;
+            }
+            d = self
+                .synced
+                .wait_timeout(d, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        d.durable
+    }
+
+    /// Return once every event up to `seq` is durable: group commit. Whoever finds no sync
+    /// under way flushes and fsyncs everything applied so far and records it as durable;
+    /// appends that land meanwhile wait and are covered by the next sync, so concurrent
+    /// appends share fsyncs. If a sync fails, every append it covered, and every later one,
+    /// is told its events may not be durable.
+    fn durable_through(&self, seq: u64) -> Result<(), StoreError> {
+        let mut d = self.durability();
+        loop {
+            if d.durable >= seq {
+                return Ok(());
+            }
+            if let Some(why) = &d.failed {
+                return Err(StoreError::NotDurable(why.clone()));
+            }
+            if d.syncing {
+                d = self.synced.wait(d).unwrap_or_else(PoisonError::into_inner);
+                continue;
+            }
+            d.syncing = true;
+            drop(d);
+            let turn = SyncTurn(self);
+            // Read before the flush: whatever was applied by then, the flush covers.
+            let target = self.applied.load(Ordering::Acquire);
+            let outcome = self.make_durable();
+            d = self.durability();
+            d.syncing = false;
+            match outcome {
+                Ok(()) => d.durable = d.durable.max(target),
+                Err(e) => {
+                    tracing::error!(error = %e, through = target, "the log could not be made durable");
+                    d.failed = Some(e.to_string());
+                }
+            }
+            drop(turn);
+            self.synced.notify_all();
+        }
+    }
+
+    /// Refuse to append once a sync has failed: what that sync covered may be lost, and
+    /// events appended after it would chain to them.
+    fn refuse_unsynced(&self) -> Result<(), StoreError> {
+        match &self.durability().failed {
+            Some(why) => Err(StoreError::SyncFailed(why.clone())),
+            None => Ok(()),
+        }
     }
 
     /// Decide and append under the writer lock: `decide` sees the stream's document state (for
     /// a document stream that exists) and the store as a [`Directory`]; its events are appended
     /// atomically and durably. If `w.event_id` is already in the log for the same stream and
     /// actor, nothing is decided or written and the stored events are returned.
+    ///
+    /// Safe to call from many threads at once: decisions are taken one at a time against the
+    /// latest state, and the appends share fsyncs (see [`Store::durable_head`]). A retry
+    /// returns once the stored events are durable, like the append it repeats.
     pub fn execute(
         &self,
         w: Write,
         decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
     ) -> Result<Appended, StoreError> {
-        let mut head = self.head.lock().expect("writer lock");
+        let appended = self.execute_locked(w, decide)?;
+        self.durable_through(appended.events.last().map_or(0, |e| e.seq))?;
+        Ok(appended)
+    }
+
+    fn execute_locked(
+        &self,
+        w: Write,
+        decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
+    ) -> Result<Appended, StoreError> {
+        let mut head = self.writer();
         refuse_damaged(&head)?;
+        self.refuse_unsynced()?;
         if let Some(stored) = self.retried(w.stream, w.actor, w.event_id, w.request)? {
             return Ok(Appended {
                 events: stored,
@@ -339,14 +596,28 @@ impl Store {
     /// Append events to a stream as they are, durably. Idempotent on event id: if the first
     /// event's id is in the log and the stored events are the same, they are returned and
     /// nothing is written; the same id for different events is an error.
+    ///
+    /// Safe to call from many threads at once, as [`Store::execute`] is.
     pub fn append(
         &self,
         stream: StreamId,
         expected: Expected,
         events: Vec<NewEvent>,
     ) -> Result<Appended, StoreError> {
-        let mut head = self.head.lock().expect("writer lock");
+        let appended = self.append_locked(stream, expected, events)?;
+        self.durable_through(appended.events.last().map_or(0, |e| e.seq))?;
+        Ok(appended)
+    }
+
+    fn append_locked(
+        &self,
+        stream: StreamId,
+        expected: Expected,
+        events: Vec<NewEvent>,
+    ) -> Result<Appended, StoreError> {
+        let mut head = self.writer();
         refuse_damaged(&head)?;
+        self.refuse_unsynced()?;
         if events.is_empty() {
             return Ok(Appended {
                 events: Vec::new(),
@@ -486,6 +757,7 @@ impl Store {
         let mut seq = head.next_seq;
         let mut prev = head.hash;
         let mut state = state;
+        let mut tokens = TokenBatch::new(Some(&self.tree));
         for (i, e) in events.into_iter().enumerate() {
             let (r, bytes) = codec::encode(RecordedEvent {
                 seq,
@@ -504,7 +776,7 @@ impl Store {
             let mut id_entry = seq.to_be_bytes().to_vec();
             id_entry.extend_from_slice(&request.0);
             batch.insert(key(b'i', &[r.id.0.as_bytes()]), id_entry);
-            registry_entries(&r, &mut batch)?;
+            registry_entries(&r, &mut batch, &mut tokens)?;
             if stream != StreamId::REGISTRY {
                 clause_entries(&r, &mut batch);
                 DocumentState::fold(&mut state, &r);
@@ -536,12 +808,11 @@ impl Store {
         }
         self.tree.apply_batch(batch)?;
         // The batch is in the tree: the next append must follow it, whatever becomes of the
-        // flush.
+        // flush (which the caller waits for after releasing the writer lock).
         head.next_seq = seq;
         head.hash = prev;
         head.last_time = recorded.last().map(|r| r.recorded_at).or(head.last_time);
-        self.make_durable()
-            .map_err(|e| StoreError::NotDurable(e.to_string()))?;
+        self.applied.store(seq - 1, Ordering::Release);
         tracing::debug!(stream = %stream, events = recorded.len(), head = seq - 1, "appended");
         Ok((recorded, state))
     }
@@ -933,6 +1204,43 @@ impl Store {
             .collect()
     }
 
+    /// The token with this digest (SHA-256 of the bearer token), and whom it authenticates,
+    /// unless it was revoked. `None` for a token never issued or revoked.
+    pub fn token(&self, digest: &Hash) -> Result<Option<(TokenId, ParticipantId)>, StoreError> {
+        let Some(v) = self.tree.get(digest_key(digest))? else {
+            return Ok(None);
+        };
+        if v.len() != 32 {
+            return Err(StoreError::Corrupt(
+                "a token digest's index entry is malformed".into(),
+            ));
+        }
+        let uuid = |b: &[u8]| Uuid::from_slice(b).expect("16 bytes");
+        Ok(Some((
+            TokenId(uuid(&v[..16])),
+            ParticipantId(uuid(&v[16..])),
+        )))
+    }
+
+    /// Every token issued, revoked or not, in the order they were issued.
+    pub fn tokens(&self) -> Result<Vec<TokenEntry>, StoreError> {
+        let mut records = self
+            .tree
+            .scan_prefix([b't'])
+            .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))
+            .collect::<Result<Vec<TokenRecord>, StoreError>>()?;
+        records.sort_by_key(|r| r.seq);
+        Ok(records
+            .into_iter()
+            .map(|r| TokenEntry {
+                token: r.token,
+                participant: r.participant,
+                issued_at: r.issued_at,
+                revoked: r.revoked,
+            })
+            .collect())
+    }
+
     /// Walk the whole log: sequence numbers without gaps, every hash the hash of its event,
     /// every event holding the hash of the one before, stream versions without gaps and the
     /// indexes pointing at the right events. Reports the first event that does not match.
@@ -1035,7 +1343,7 @@ impl Store {
 
     /// Delete every read model and rebuild it from the log. Returns how many events were read.
     pub fn rebuild(&self) -> Result<u64, StoreError> {
-        let _writer = self.head.lock().expect("writer lock");
+        let _writer = self.writer();
         let mut batch = sled::Batch::default();
         for prefix in READ_MODEL_PREFIXES {
             for kv in self.tree.scan_prefix([prefix]) {
@@ -1044,10 +1352,11 @@ impl Store {
         }
         let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
+        let mut tokens = TokenBatch::new(None);
         for e in self.events_from(1) {
             let e = e?;
             count += 1;
-            registry_entries(&e, &mut batch)?;
+            registry_entries(&e, &mut batch, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
                 clause_entries(&e, &mut batch);
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
@@ -1172,14 +1481,49 @@ fn derived_id(first: EventId, i: usize) -> EventId {
     }
 }
 
-/// The registry read-model entries an event writes.
-fn registry_entries(e: &RecordedEvent, batch: &mut sled::Batch) -> Result<(), StoreError> {
+/// The registry read-model entries an event writes: participants, documents, tokens.
+fn registry_entries(
+    e: &RecordedEvent,
+    batch: &mut sled::Batch,
+    tokens: &mut TokenBatch<'_>,
+) -> Result<(), StoreError> {
     if let Some(p) = participant_of(e) {
         batch.insert(key(b'q', &[p.id.0.as_bytes()]), p.handle.as_bytes());
         batch.insert(key(b'p', &[p.handle.as_bytes()]), serde_json::to_vec(&p)?);
     }
     if let Some(d) = document_of(e) {
         batch.insert(key(b'g', &[d.slug.as_bytes()]), serde_json::to_vec(&d)?);
+    }
+    match &e.event {
+        Event::TokenIssued {
+            token,
+            participant,
+            digest,
+        } => {
+            let mut value = token.0.as_bytes().to_vec();
+            value.extend_from_slice(participant.0.as_bytes());
+            batch.insert(digest_key(digest), value);
+            tokens.put(
+                batch,
+                TokenRecord {
+                    token: *token,
+                    participant: *participant,
+                    digest: *digest,
+                    issued_at: e.recorded_at,
+                    seq: e.seq,
+                    revoked: false,
+                },
+            )?;
+        }
+        Event::TokenRevoked { token } => {
+            // A token the log never issued has nothing to revoke.
+            if let Some(mut r) = tokens.get(*token)? {
+                batch.remove(digest_key(&r.digest));
+                r.revoked = true;
+                tokens.put(batch, r)?;
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
