@@ -24,6 +24,8 @@ pub enum Inputs {
     Dir(PathBuf),
     /// Files built into the binary (the demo), by relative path.
     Embedded(&'static [(&'static str, &'static str)]),
+    /// Files sent with a request to the server, by the name the command line gives them.
+    Sent(std::collections::BTreeMap<String, String>),
 }
 
 impl Inputs {
@@ -37,6 +39,23 @@ impl Inputs {
                     .find(|(name, _)| *name == wanted)
                     .map(|(_, text)| text.as_bytes().to_vec())
                     .ok_or_else(|| CliError::refused(format!("no file {wanted} in the example")))?
+            }
+            Inputs::Sent(files) => {
+                let wanted = path.to_string_lossy();
+                let text = files.get(wanted.as_ref()).ok_or_else(|| {
+                    let sent: Vec<&str> = files.keys().map(String::as_str).collect();
+                    CliError::refused(format!(
+                        "no file {wanted} was sent with the request (send its content in \"files\": {{\"{wanted}\": \"…\"}}); sent: {}",
+                        if sent.is_empty() { "none".to_string() } else { sent.join(", ") }
+                    ))
+                })?;
+                if text.len() > limit {
+                    return Err(CliError::refused(format!(
+                        "{wanted} is {} bytes; at most {limit} are accepted",
+                        text.len()
+                    )));
+                }
+                text.as_bytes().to_vec()
             }
             Inputs::Cwd | Inputs::Dir(_) => {
                 let full = match self {

@@ -7,6 +7,7 @@ mod context;
 mod error;
 mod render;
 mod script;
+mod serve;
 
 fn main() -> std::process::ExitCode {
     cli::main()

@@ -286,6 +286,7 @@ fn run_lines(
         dispatch(&mut line_ctx, &cli.command).map_err(|e| CliError {
             code: e.code,
             message: format!("{name}:{}: {}", line.number, e.message),
+            kind: e.kind,
         })?;
         ctx.out.flush()?;
     }
