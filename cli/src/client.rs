@@ -1,10 +1,612 @@
 //! The command line as a client of `travaux serve`: with `--server URL` (or `TRAVAUX_SERVER`,
-//! with `TRAVAUX_TOKEN`), commands go through the server's API.
+//! with `TRAVAUX_TOKEN`), commands go through the server's API instead of opening a store.
+//!
+//! The command line is sent as typed (`POST /v1/exec`): the server parses it with the same
+//! parser, runs it as the token's participant on the store it owns, and answers with what the
+//! command printed and its exit code, which this side prints and exits with. The files a
+//! command reads (`import FILE`, `participant import FILE`, `report --file FILE`) are read
+//! here and sent along. `replay --follow` reads the document's live event stream
+//! (Server-Sent Events) instead.
+//!
+//! Exit codes are the local ones (see `error.rs`): the server answers with them. A server that
+//! cannot be reached is exit code 5, as for a store held by another process: the store is not
+//! available now.
 
-use crate::cli::Cli;
-use crate::error::{CliError, CliResult};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::cli::{Cli, ColorChoice, Command, Globals};
+use crate::commands;
+use crate::context::Inputs;
+use crate::error::{CliError, CliResult, ErrorKind};
+
+/// The environment variable that holds the bearer token sent to the server.
+pub const TOKEN_ENV: &str = "TRAVAUX_TOKEN";
+
+/// The file `travaux serve` writes in the store directory while it runs.
+pub const SERVER_FILE: &str = "server.json";
+
+/// The largest file sent along with a command (the server answers 413 to a larger request).
+const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// The largest answer read from the server.
+const MAX_ANSWER_BYTES: u64 = 1 << 30;
 
 /// Run a command line against a server instead of a local store.
-pub fn run(_cli: &Cli, _server: &str, _out: &mut dyn std::io::Write) -> CliResult {
-    Err(CliError::refused("not yet"))
+pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> CliResult {
+    let server = Server::new(server, std::env::var(TOKEN_ENV).ok())?;
+    if let Command::Replay(args) = &cli.command {
+        if args.follow {
+            return commands::replay::follow(&cli.globals, args, &server, out);
+        }
+    }
+    local_only(&cli.command)?;
+    let raw = std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            a.into_string().map_err(|a| {
+                CliError::refused(format!(
+                    "the argument {} is not UTF-8 and cannot be sent to the server",
+                    a.to_string_lossy()
+                ))
+            })
+        })
+        .collect::<CliResult<Vec<String>>>()?;
+    check_store(&cli.globals, &raw, &server)?;
+    let argv = argv(&cli.globals, &raw)?;
+    let files = files(&cli.command)?;
+    let stdout = server.exec(&argv, cli.globals.json, &files)?;
+    out.write_all(stdout.as_bytes())?;
+    Ok(())
+}
+
+/// Commands that make no sense on another machine's store.
+fn local_only(command: &Command) -> CliResult {
+    match command {
+        Command::Run(_) => Err(CliError::refused(
+            "`run` cannot go through a server: a script's lines act as several participants (--as), and through a server each participant acts with their own token; send the lines one by one with --server, or run the script on a store no server holds",
+        )),
+        Command::Export(_) => Err(CliError::refused(
+            "`export` writes a repository on the machine that holds the store and cannot go through a server; run it where the store is, on a copy, or when the server is stopped",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `--store` names a local store; with `--server`, it is accepted only when it is the store
+/// the server serves (the command a locked store suggested, with `--server` added).
+fn check_store(globals: &Globals, raw: &[String], server: &Server) -> CliResult {
+    let given = raw
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| a == "--store" || a.starts_with("--store="));
+    if !given {
+        return Ok(());
+    }
+    let served = globals
+        .store
+        .as_deref()
+        .and_then(served_by)
+        .is_some_and(|(url, _)| normalise(&url) == server.base);
+    if served {
+        return Ok(());
+    }
+    Err(CliError::refused(format!(
+        "--store names a store on this machine, but the command goes to the server at {} and acts on the store it serves: leave out --store (or --server)",
+        server.base
+    )))
+}
+
+/// Options of the command line that this side handles, not sent as typed: `--server` and
+/// `--store` (where to go), `--as` (refused: the token says who acts), `--json` (sent as a
+/// field), and the globals sent in their parsed form (they may come from the environment).
+const TAKES_VALUE: [&str; 8] = [
+    "--server",
+    "--store",
+    "--as",
+    "--doc",
+    "--date",
+    "--expect-version",
+    "--event-id",
+    "--color",
+];
+
+/// The arguments to send: the command as typed, without the program name and the options
+/// this side handles, with the globals the server takes (`--doc`, `--date`,
+/// `--expect-version`, `--event-id`, `--color`) as parsed, so that those set in the
+/// environment (`TRAVAUX_DOC`, `TRAVAUX_DATE`) go too.
+pub fn argv(globals: &Globals, raw: &[String]) -> CliResult<Vec<String>> {
+    let mut args = Vec::with_capacity(raw.len() + 10);
+    let mut rest = raw.iter();
+    let mut after_dashes = Vec::new();
+    while let Some(a) = rest.next() {
+        if a == "--" {
+            after_dashes.push(a.clone());
+            after_dashes.extend(rest.by_ref().cloned());
+            break;
+        }
+        if a == "--as" || a.starts_with("--as=") {
+            return Err(CliError::refused(
+                "--as cannot go through a server: the server acts as the participant of the token in TRAVAUX_TOKEN (`travaux token issue PARTICIPANT` gives one); leave out --as",
+            ));
+        }
+        if a == "--json" {
+            continue;
+        }
+        if TAKES_VALUE.contains(&a.as_str()) {
+            rest.next();
+            continue;
+        }
+        if TAKES_VALUE
+            .iter()
+            .any(|o| a.strip_prefix(o).is_some_and(|r| r.starts_with('=')))
+        {
+            continue;
+        }
+        args.push(a.clone());
+    }
+    if globals.actor.is_some() {
+        tracing::warn!(
+            "TRAVAUX_AS is ignored with --server: the server acts as the token's participant"
+        );
+    }
+    if let Some(doc) = &globals.doc {
+        args.extend(["--doc".to_string(), doc.clone()]);
+    }
+    if let Some(date) = &globals.date {
+        args.extend(["--date".to_string(), date.clone()]);
+    }
+    if let Some(v) = globals.expect_version {
+        args.extend(["--expect-version".to_string(), v.to_string()]);
+    }
+    if let Some(id) = globals.event_id {
+        args.extend(["--event-id".to_string(), id.to_string()]);
+    }
+    // The server's output is not a terminal: decide colour here, where the answer is shown.
+    args.extend([
+        "--color".to_string(),
+        if color(globals) { "always" } else { "never" }.to_string(),
+    ]);
+    args.extend(after_dashes);
+    Ok(args)
+}
+
+/// Whether to colour what this side prints: `--color`, else colour only a terminal without
+/// NO_COLOR (as `Ctx::color` decides for a local command).
+pub fn color(globals: &Globals) -> bool {
+    match globals.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal;
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The files the command reads, by the path given on the command line, read here.
+fn files(command: &Command) -> CliResult<BTreeMap<String, String>> {
+    use commands::participant::ParticipantCommand;
+    let path = match command {
+        Command::Import(a) => Some(&a.file),
+        Command::Participant(ParticipantCommand::Import { file }) => Some(file),
+        Command::Report(a) if a.text.is_none() => a.file.as_ref(),
+        _ => None,
+    };
+    let mut files = BTreeMap::new();
+    if let Some(path) = path {
+        let bytes = Inputs::Cwd.read(path, MAX_FILE_BYTES)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| CliError::refused(format!("{} is not UTF-8 text", path.display())))?;
+        files.insert(path.to_string_lossy().into_owned(), text);
+    }
+    Ok(files)
+}
+
+/// A `travaux serve` to talk to.
+pub struct Server {
+    /// Its address, as `http://HOST:PORT` (no trailing slash).
+    pub base: String,
+    token: Option<String>,
+    agent: ureq::Agent,
+}
+
+impl Server {
+    /// A server at `url` (`http://` is assumed when no scheme is given), with the bearer
+    /// token to send, if any.
+    pub fn new(url: &str, token: Option<String>) -> CliResult<Server> {
+        let base = normalise(url);
+        if base == "http://" {
+            return Err(usage(
+                "--server (or TRAVAUX_SERVER) is empty: give the server's URL, such as http://127.0.0.1:8080",
+            ));
+        }
+        if base.starts_with("https://") {
+            return Err(usage(format!(
+                "{base}: this travaux speaks plain HTTP only; put the server behind a tunnel or proxy that this machine reaches over http://"
+            )));
+        }
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        Ok(Server {
+            base,
+            token: token
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| t.trim().to_string()),
+            agent,
+        })
+    }
+
+    /// Run a command line on the server: what it printed, or its refusal with its exit code.
+    pub fn exec(
+        &self,
+        argv: &[String],
+        json: bool,
+        files: &BTreeMap<String, String>,
+    ) -> CliResult<String> {
+        let body = json!({ "argv": argv, "json": json, "files": files });
+        let url = format!("{}/v1/exec", self.base);
+        let mut request = self
+            .agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json");
+        if let Some(t) = &self.token {
+            request = request.header("Authorization", format!("Bearer {t}"));
+        }
+        let mut response = request
+            .send(serde_json::to_vec(&body)?)
+            .map_err(|e| self.unreachable(e))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_ANSWER_BYTES)
+            .read_to_string()
+            .map_err(|e| self.unreachable(e))?;
+        let answer: Option<Value> = serde_json::from_str(&text).ok();
+        let exit = answer
+            .as_ref()
+            .and_then(|a| a["exit"].as_u64())
+            .map(|c| u8::try_from(c).unwrap_or(1));
+        match (status, exit) {
+            (200..=299, None | Some(0)) => {
+                let stdout = answer.as_ref().and_then(|a| a["stdout"].as_str());
+                stdout.map(str::to_string).ok_or_else(|| {
+                    CliError::refused(format!(
+                        "the server at {} answered without the command's output: {}",
+                        self.base,
+                        excerpt(&text)
+                    ))
+                })
+            }
+            (_, exit) => {
+                let message = answer
+                    .as_ref()
+                    .and_then(|a| a["error"].as_str())
+                    .map(str::to_string)
+                    .unwrap_or_else(|| {
+                        format!(
+                            "the server at {} answered {status}: {}",
+                            self.base,
+                            excerpt(&text)
+                        )
+                    });
+                Err(self.refusal(status, exit, message))
+            }
+        }
+    }
+
+    /// An error answer as the exit code and message the local command would give.
+    fn refusal(&self, status: u16, exit: Option<u8>, message: String) -> CliError {
+        let code = match exit {
+            Some(c) if c != 0 => c,
+            _ => match status {
+                409 | 412 => 3,
+                502..=504 => 5,
+                _ => 1,
+            },
+        };
+        let message = if status == 401 && self.token.is_none() {
+            format!(
+                "{message} (no token was sent: set {TOKEN_ENV} to the token `travaux token issue` gave you)"
+            )
+        } else {
+            message
+        };
+        let kind = match status {
+            403 => ErrorKind::NotAllowed,
+            404 => ErrorKind::NotFound,
+            409 | 412 => ErrorKind::Conflict,
+            _ if code == 2 => ErrorKind::Usage,
+            _ => ErrorKind::Refused,
+        };
+        with_code(CliError::refused(message), code).with_kind(kind)
+    }
+
+    /// A transport failure: the server could not be reached, or the connection broke.
+    fn unreachable(&self, e: ureq::Error) -> CliError {
+        let message = format!(
+            "cannot reach the travaux server at {}: {e}; is `travaux serve` running there? (--server or TRAVAUX_SERVER names it)",
+            self.base
+        );
+        with_code(CliError::refused(message), 5).with_kind(ErrorKind::Locked)
+    }
+
+    /// Open an event stream (`path` such as `/v1/documents/SLUG/events`) after `after`, the
+    /// last sequence number seen: `from` (the first to send) and `Last-Event-ID` (the last
+    /// seen) both say where to resume.
+    pub fn events(&self, path: &str, after: u64) -> CliResult<EventStream> {
+        let url = format!("{}{path}?from={}", self.base, after + 1);
+        let mut request = self
+            .agent
+            .get(&url)
+            .header("Accept", "text/event-stream")
+            .header("Cache-Control", "no-cache")
+            .header("Last-Event-ID", after.to_string());
+        if let Some(t) = &self.token {
+            request = request.header("Authorization", format!("Bearer {t}"));
+        }
+        let response = request.call().map_err(|e| self.unreachable(e))?;
+        let status = response.status().as_u16();
+        if !(200..=299).contains(&status) {
+            let text = response
+                .into_body()
+                .with_config()
+                .limit(1 << 20)
+                .read_to_string()
+                .unwrap_or_default();
+            let answer: Option<Value> = serde_json::from_str(&text).ok();
+            let exit = answer
+                .as_ref()
+                .and_then(|a| a["exit"].as_u64())
+                .map(|c| u8::try_from(c).unwrap_or(1));
+            let message = answer
+                .as_ref()
+                .and_then(|a| a["error"].as_str())
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    format!(
+                        "the server at {} answered {status} to {path}: {}",
+                        self.base,
+                        excerpt(&text)
+                    )
+                });
+            return Err(self.refusal(status, exit, message));
+        }
+        Ok(EventStream {
+            reader: BufReader::new(Box::new(response.into_body().into_reader())),
+        })
+    }
+}
+
+/// One message of an event stream.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// `id:`, the event's sequence number.
+    pub id: Option<String>,
+    /// `event:`, the event's type.
+    pub event: Option<String>,
+    /// `data:`, its lines joined by newlines.
+    pub data: String,
+}
+
+/// A Server-Sent Events stream, read message by message.
+pub struct EventStream {
+    reader: BufReader<Box<dyn std::io::Read + Send>>,
+}
+
+impl EventStream {
+    /// Whether more of the stream has arrived and is waiting to be read.
+    pub fn has_buffered(&self) -> bool {
+        !self.reader.buffer().is_empty()
+    }
+
+    /// The next message; `None` when the server closed the stream. Comments (keep-alives) and
+    /// messages without data are skipped.
+    pub fn next_message(&mut self) -> std::io::Result<Option<Message>> {
+        let mut message = Message::default();
+        let mut has_data = false;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Ok(None);
+            }
+            let l = line.trim_end_matches(['\n', '\r']);
+            if l.is_empty() {
+                if has_data {
+                    return Ok(Some(message));
+                }
+                message = Message::default();
+                continue;
+            }
+            if l.starts_with(':') {
+                continue;
+            }
+            let (field, value) = match l.split_once(':') {
+                Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
+                None => (l, ""),
+            };
+            match field {
+                "id" => message.id = Some(value.to_string()),
+                "event" => message.event = Some(value.to_string()),
+                "data" => {
+                    if has_data {
+                        message.data.push('\n');
+                    }
+                    message.data.push_str(value);
+                    has_data = true;
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A server URL in the form compared and requested: a scheme (`http://` if none was given),
+/// no trailing slash.
+pub fn normalise(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    if url.contains("://") {
+        url.to_string()
+    } else {
+        format!("http://{url}")
+    }
+}
+
+/// The server `<store>/server.json` says holds this store: its URL and process id.
+pub fn served_by(store: &Path) -> Option<(String, Option<u64>)> {
+    let text = std::fs::read_to_string(store.join(SERVER_FILE)).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    let url = v["url"].as_str()?.to_string();
+    Some((url, v["pid"].as_u64()))
+}
+
+/// What to tell someone whose command found the store locked, when a `travaux serve` holds
+/// it: where the server is and how to send the command there. `None` when no server says it
+/// holds the store. Call it where `StoreError::Locked(path)` becomes a message.
+// Until `error.rs` calls it for `StoreError::Locked`.
+pub fn locked_hint(store: &Path) -> Option<String> {
+    let (url, pid) = served_by(store)?;
+    // A server that died leaves its file behind; then someone else holds the store.
+    if let Some(p) = pid {
+        let proc = Path::new("/proc");
+        if proc.is_dir() && !proc.join(p.to_string()).exists() {
+            return None;
+        }
+    }
+    let pid = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+    Some(format!(
+        "the store at {} is served by travaux serve at {url}{pid}: run the command with --server {url} (or TRAVAUX_SERVER={url}) and TRAVAUX_TOKEN set to your token (`travaux token issue` gives one)",
+        store.display()
+    ))
+}
+
+/// A usage error (exit code 2).
+pub fn usage(message: impl Into<String>) -> CliError {
+    with_code(CliError::refused(message), 2).with_kind(ErrorKind::Usage)
+}
+
+/// An error with another exit code.
+fn with_code(mut e: CliError, code: u8) -> CliError {
+    e.code = code;
+    e
+}
+
+/// The start of an answer, for a message.
+fn excerpt(text: &str) -> String {
+    let t = text.trim();
+    match t.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &t[..i]),
+        None if t.is_empty() => "(an empty answer)".to_string(),
+        None => t.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_command_is_sent_as_typed_without_what_this_side_handles() {
+        let globals = Globals {
+            doc: Some("code".into()),
+            color: ColorChoice::Never,
+            ..Globals::default()
+        };
+        let raw = strings(&[
+            "--server",
+            "http://x",
+            "--json",
+            "comment",
+            "--doc=code",
+            "a text",
+            "--clause",
+            "1.1",
+            "--store",
+            "s",
+            "--",
+            "--json",
+        ]);
+        assert_eq!(
+            argv(&globals, &raw).unwrap(),
+            strings(&[
+                "comment", "a text", "--clause", "1.1", "--doc", "code", "--color", "never", "--",
+                "--json"
+            ])
+        );
+    }
+
+    #[test]
+    fn as_is_refused() {
+        let globals = Globals::default();
+        for raw in [&["--as", "x", "show"][..], &["show", "--as=x"]] {
+            let e = argv(&globals, &strings(raw)).unwrap_err();
+            assert_eq!(e.code, 1);
+            assert!(e.message.contains("token"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn an_event_stream_is_read_message_by_message() {
+        let text = ": keep-alive\n\nid: 7\nevent: comment_posted\ndata: {\"seq\":7}\n\n\
+                    id: 8\ndata: a\ndata: b\n\n";
+        let mut s = EventStream {
+            reader: BufReader::new(Box::new(std::io::Cursor::new(text.as_bytes().to_vec()))),
+        };
+        let m = s.next_message().unwrap().unwrap();
+        assert_eq!(m.id.as_deref(), Some("7"));
+        assert_eq!(m.event.as_deref(), Some("comment_posted"));
+        assert_eq!(m.data, "{\"seq\":7}");
+        let m = s.next_message().unwrap().unwrap();
+        assert_eq!((m.id.as_deref(), m.data.as_str()), (Some("8"), "a\nb"));
+        assert_eq!(s.next_message().unwrap(), None);
+    }
+
+    #[test]
+    fn a_locked_store_names_the_server_that_holds_it() {
+        let dir = std::env::temp_dir().join(format!("travaux-hint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(locked_hint(&dir), None);
+        let file = dir.join(SERVER_FILE);
+        let me = std::process::id();
+        std::fs::write(
+            &file,
+            format!(r#"{{"url": "http://127.0.0.1:7070", "pid": {me}}}"#),
+        )
+        .unwrap();
+        let hint = locked_hint(&dir).expect("a hint");
+        assert!(hint.contains("--server http://127.0.0.1:7070"), "{hint}");
+        assert!(
+            hint.contains("TRAVAUX_TOKEN") && hint.contains(&format!("pid {me}")),
+            "{hint}"
+        );
+        // A server that is gone says nothing.
+        std::fs::write(
+            &file,
+            r#"{"url": "http://127.0.0.1:7070", "pid": 4294967295}"#,
+        )
+        .unwrap();
+        assert_eq!(locked_hint(&dir), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn urls_are_normalised() {
+        assert_eq!(normalise("127.0.0.1:8080/"), "http://127.0.0.1:8080");
+        assert_eq!(normalise("http://h:1"), "http://h:1");
+    }
 }

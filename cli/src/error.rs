@@ -7,7 +7,7 @@
 //! | 2 | the command line itself is wrong (clap) |
 //! | 3 | conflict: the document changed since the version you expected |
 //! | 4 | the log is damaged (`verify` found a break) |
-//! | 5 | the store is in use by another process |
+//! | 5 | the store is in use by another process (a `travaux serve`, named), or the server cannot be reached |
 
 use std::fmt;
 
@@ -21,6 +21,32 @@ pub struct CliError {
     pub code: u8,
     /// What went wrong.
     pub message: String,
+    /// What kind of failure it is, finer than the exit code: the server answers with an HTTP
+    /// status chosen by it.
+    pub kind: ErrorKind,
+}
+
+/// What kind of failure an error is. The exit code says as much as a script needs; the kind
+/// tells the server which HTTP status to answer with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input or a rule of the process (exit 1).
+    #[default]
+    Refused,
+    /// The command line itself is wrong (exit 2).
+    Usage,
+    /// The participant's roles do not allow it (exit 1).
+    NotAllowed,
+    /// A document, clause, amendment, participant or other thing named does not exist (exit 1).
+    NotFound,
+    /// The document changed since the version expected (exit 3).
+    Conflict,
+    /// The log is damaged (exit 4).
+    Damaged,
+    /// The store is in use by another process (exit 5).
+    Locked,
+    /// The storage failed under the command (exit 1).
+    Storage,
 }
 
 impl CliError {
@@ -29,6 +55,7 @@ impl CliError {
         CliError {
             code: 1,
             message: message.into(),
+            kind: ErrorKind::Refused,
         }
     }
 
@@ -37,7 +64,14 @@ impl CliError {
         CliError {
             code: 4,
             message: message.into(),
+            kind: ErrorKind::Damaged,
         }
+    }
+
+    /// The same error with another kind (the exit code stays).
+    pub fn with_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
     }
 }
 
@@ -49,22 +83,49 @@ impl fmt::Display for CliError {
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
-        let code = match &e {
-            StoreError::Conflict { .. } => 3,
-            StoreError::Corrupt(_) | StoreError::Codec(_) => 4,
-            StoreError::Locked(_) => 5,
-            _ => 1,
+        let (code, kind) = match &e {
+            StoreError::Domain(d) => return d.clone().into(),
+            StoreError::Conflict { .. } => (3, ErrorKind::Conflict),
+            StoreError::Corrupt(_) | StoreError::Codec(_) => (4, ErrorKind::Damaged),
+            StoreError::Locked(path) => match crate::client::locked_hint(path) {
+                Some(hint) => {
+                    return CliError {
+                        code: 5,
+                        message: hint,
+                        kind: ErrorKind::Locked,
+                    }
+                }
+                None => (5, ErrorKind::Locked),
+            },
+            StoreError::UnknownStream(_) => (1, ErrorKind::NotFound),
+            StoreError::NotDurable(_)
+            | StoreError::SyncFailed(_)
+            | StoreError::Sled(_)
+            | StoreError::Io(_) => (1, ErrorKind::Storage),
+            _ => (1, ErrorKind::Refused),
         };
         CliError {
             code,
             message: e.to_string(),
+            kind,
         }
     }
 }
 
 impl From<DomainError> for CliError {
     fn from(e: DomainError) -> Self {
-        CliError::refused(e.to_string())
+        let kind = match &e {
+            DomainError::NotAllowed { .. } => ErrorKind::NotAllowed,
+            DomainError::UnknownClause(_)
+            | DomainError::ClauseRemoved { .. }
+            | DomainError::UnknownAmendment(_)
+            | DomainError::UnknownComment(_)
+            | DomainError::UnknownParticipant(_)
+            | DomainError::UnknownDocument(_)
+            | DomainError::Unknown { .. } => ErrorKind::NotFound,
+            _ => ErrorKind::Refused,
+        };
+        CliError::refused(e.to_string()).with_kind(kind)
     }
 }
 
@@ -81,6 +142,7 @@ impl From<std::io::Error> for CliError {
             return CliError {
                 code: 0,
                 message: String::new(),
+                kind: ErrorKind::Refused,
             };
         }
         CliError::refused(e.to_string())

@@ -6,9 +6,12 @@
 //! - `read_model`: rebuilding the read models changes no answer.
 //! - `writes`: expected versions and event ids.
 //! - `bad_input`: every refusal names what was wrong and writes nothing.
+//! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
 //! - `concurrency`: a store in use by another process.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
 //! - `script`: `travaux run`.
+//! - `serve`: the HTTP server: exec and typed routes, auth, If-Match, concurrency, SSE,
+//!   shutdown under load, limits, the OpenAPI description.
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
 //! - `export`: `export git`; `generate`: generated histories.
@@ -17,6 +20,7 @@
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
 
 mod bad_input;
+mod client;
 mod concurrency;
 mod crash;
 mod demo;
@@ -31,6 +35,7 @@ mod human_output;
 mod points;
 mod read_model;
 mod script;
+mod serve;
 mod store_creation;
 mod support;
 mod writes;

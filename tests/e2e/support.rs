@@ -12,12 +12,14 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_travaux");
 
 /// Environment variables that would otherwise leak the caller's store, actor, document, date
 /// or log filter into a test.
-const LEAKY_ENV: [&str; 5] = [
+const LEAKY_ENV: [&str; 7] = [
     "TRAVAUX_STORE",
     "TRAVAUX_AS",
     "TRAVAUX_DOC",
     "TRAVAUX_DATE",
     "TRAVAUX_LOG",
+    "TRAVAUX_SERVER",
+    "TRAVAUX_TOKEN",
 ];
 
 /// The first draft of the fixture negotiation.

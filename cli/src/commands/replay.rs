@@ -5,11 +5,22 @@
 //!
 //! The events replayed are those after `--from` up to and including `--to`: replaying from
 //! one point to another tells how the text at the first became the text at the second.
+//!
+//! `--follow` (through `--server`) tells the events as they are appended, read from the
+//! server's event stream of the document, from its head (or after `--from`) until interrupted;
+//! after a dropped connection it resumes where it stopped (`Last-Event-ID`), so that no event
+//! is missed or told twice.
+
+use std::io::Write;
+use std::time::Duration;
 
 use clap::Args;
-use serde_json::json;
+use serde_json::{json, Value};
+use travaux_core::diff::{Span, SpanKind};
 use travaux_core::{Cut, DocumentState, Event, Point, RecordedEvent, StreamId};
 
+use crate::cli::Globals;
+use crate::client::{self, Server};
 use crate::commands::log::{self, History};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -25,10 +36,19 @@ pub struct ReplayArgs {
     /// End at this point, included
     #[arg(long, default_value = "head", value_name = "POINT")]
     pub to: Point,
+    /// Keep following: tell each event as it is appended, until interrupted (Ctrl-C). Needs
+    /// a server (--server URL or TRAVAUX_SERVER); starts at the head, or after --from
+    #[arg(long, short = 'f')]
+    pub follow: bool,
 }
 
 /// Run `replay`.
 pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
+    if args.follow {
+        return Err(client::usage(
+            "replay --follow follows a document live through `travaux serve`: pass --server URL (or set TRAVAUX_SERVER), with TRAVAUX_TOKEN if the document is not public",
+        ));
+    }
     let head = ctx.document()?;
     let names = Names::load(ctx.store)?;
     let events: Vec<RecordedEvent> = ctx
@@ -188,4 +208,342 @@ fn json_line(
         "told": step.told,
         "effect": effect,
     }))
+}
+
+/// Run `replay --follow` through a server: tell each event of the document as it is appended,
+/// read from the server's event stream, until interrupted (Ctrl-C or SIGTERM, exit code 0).
+/// After a dropped connection it reconnects and resumes after the last event told.
+///
+/// Each event (or burst of events, as they arrive together) is told by the server's own
+/// `replay --from A --to B`, so that the lines are those `replay` prints, with `--json` too.
+pub fn follow(
+    globals: &Globals,
+    args: &ReplayArgs,
+    server: &Server,
+    out: &mut dyn Write,
+) -> CliResult {
+    if args.to != Point::Head {
+        return Err(client::usage(
+            "--to ends a replay and --follow never ends: leave out one of them",
+        ));
+    }
+    let slug = match &globals.doc {
+        Some(slug) => slug.clone(),
+        None => only_document(server)?,
+    };
+    let start = match &args.from {
+        Some(Point::Seq(n)) => *n,
+        from => seq_at(server, &slug, from.as_ref())?,
+    };
+    stop_on_signal();
+    let teller = Teller {
+        server,
+        slug: &slug,
+        json: globals.json,
+        color: client::color(globals),
+    };
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!("following {slug} after event {start} (Ctrl-C to stop)");
+    }
+    let path = format!("/v1/documents/{slug}/events");
+    let mut last = start;
+    let mut connected = false;
+    let mut delay = Duration::from_millis(200);
+    loop {
+        match server.events(&path, last) {
+            Ok(mut stream) => {
+                if connected {
+                    tracing::warn!(
+                        "reconnected to {}; resuming after event {last}",
+                        server.base
+                    );
+                }
+                connected = true;
+                delay = Duration::from_millis(200);
+                let mut burst: Vec<(u64, client::Message)> = Vec::new();
+                loop {
+                    let message = match stream.next_message() {
+                        Ok(Some(m)) => m,
+                        Ok(None) => {
+                            tracing::warn!("the server closed the event stream; reconnecting");
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!("the event stream broke ({e}); reconnecting");
+                            break;
+                        }
+                    };
+                    let seq = message.id.as_deref().and_then(|i| i.trim().parse().ok());
+                    let Some(seq) = seq else {
+                        tracing::debug!(event = ?message.event, "a message without an event number");
+                        continue;
+                    };
+                    if seq <= burst.last().map_or(last, |(s, _)| *s) {
+                        continue;
+                    }
+                    burst.push((seq, message));
+                    // Tell a burst once nothing more has arrived with it.
+                    if !stream.has_buffered() {
+                        last = teller.tell(last, &burst, out)?;
+                        burst.clear();
+                    }
+                }
+                if !burst.is_empty() {
+                    last = teller.tell(last, &burst, out)?;
+                }
+            }
+            // Once followed, a server out of reach is waited for: it may be restarting.
+            Err(e) if connected && e.code == 5 => {
+                tracing::warn!("{}; retrying in {} ms", e.message, delay.as_millis());
+            }
+            Err(e) => return Err(e),
+        }
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+/// How followed events are told.
+struct Teller<'a> {
+    server: &'a Server,
+    slug: &'a str,
+    json: bool,
+    color: bool,
+}
+
+impl Teller<'_> {
+    /// Tell the events of a burst (all after `last`, in order), flushed; the last one told.
+    fn tell(
+        &self,
+        last: u64,
+        burst: &[(u64, client::Message)],
+        out: &mut dyn Write,
+    ) -> CliResult<u64> {
+        let Some(&(to, _)) = burst.last() else {
+            return Ok(last);
+        };
+        let mut argv: Vec<String> = ["replay", "--doc", self.slug, "--from"]
+            .map(String::from)
+            .to_vec();
+        argv.extend([
+            last.to_string(),
+            "--to".into(),
+            to.to_string(),
+            "--color".into(),
+            if self.color { "always" } else { "never" }.into(),
+        ]);
+        match self.server.exec(&argv, self.json, &Default::default()) {
+            Ok(replayed) => {
+                // For people, the first line is replay's summary of the range.
+                let skip = usize::from(!self.json);
+                for line in replayed.lines().skip(skip) {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            Err(e) => {
+                // The events came; tell them from what the stream carries rather than lose
+                // them.
+                tracing::warn!("cannot replay events {}-{to}: {}", burst[0].0, e.message);
+                for (_, m) in burst {
+                    if self.json {
+                        writeln!(out, "{}", m.data.trim())?;
+                    } else if let Ok(line) = serde_json::from_str::<Value>(&m.data) {
+                        for l in told(&line, self.color) {
+                            writeln!(out, "{l}")?;
+                        }
+                    }
+                }
+            }
+        }
+        out.flush()?;
+        Ok(to)
+    }
+}
+
+/// The only document the server lets us see, as `replay` takes it without --doc.
+fn only_document(server: &Server) -> CliResult<String> {
+    let listed = server.exec(&["doc".into(), "list".into()], true, &Default::default())?;
+    let docs: Value = serde_json::from_str(&listed)?;
+    let slugs: Vec<&str> = docs
+        .as_array()
+        .map(|a| a.iter().filter_map(|d| d["slug"].as_str()).collect())
+        .unwrap_or_default();
+    match slugs[..] {
+        [slug] => Ok(slug.to_string()),
+        [] => Err(CliError::refused(
+            "the server's store has no document yet; create one with `travaux doc new SLUG --title TITLE`",
+        )),
+        _ => Err(CliError::refused(format!(
+            "the server's store has several documents ({}); say which with --doc SLUG",
+            slugs.join(", ")
+        ))),
+    }
+}
+
+/// The sequence number of the document's last event at a point (the head without one), as
+/// the server's `show --json` gives it: following starts after it.
+fn seq_at(server: &Server, slug: &str, point: Option<&Point>) -> CliResult<u64> {
+    let mut argv = vec!["show".to_string(), "--doc".into(), slug.to_string()];
+    if let Some(p) = point {
+        argv.extend(["--at".into(), p.to_string()]);
+    }
+    let shown: Value = serde_json::from_str(&server.exec(&argv, true, &Default::default())?)?;
+    shown["seq"].as_u64().ok_or_else(|| {
+        CliError::refused(format!(
+            "the server's `show --json` of {slug} names no event number"
+        ))
+    })
+}
+
+/// Exit with code 0 on Ctrl-C (SIGINT) or SIGTERM: following ends only so, and that is not a
+/// failure. Each event is flushed as it is told, so nothing told is lost.
+fn stop_on_signal() {
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(|| {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                #[cfg(unix)]
+                {
+                    use tokio::signal::unix::{signal, SignalKind};
+                    let Ok(mut term) = signal(SignalKind::terminate()) else {
+                        let _ = tokio::signal::ctrl_c().await;
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                #[cfg(not(unix))]
+                let _ = tokio::signal::ctrl_c().await;
+            });
+            std::process::exit(0);
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("cannot watch for Ctrl-C ({e}); it will end with the signal's status");
+    }
+}
+
+/// An event as `replay` tells it to people, from its JSON line (`replay --json`; from an
+/// event as `log --json` prints it, only its number, time, actor and type): the line with its number, time, actor and what it did, then
+/// the clause diffs of a text change or a proposal and a proposal's rationale.
+pub fn told(line: &Value, color: bool) -> Vec<String> {
+    let kind = line["type"]
+        .as_str()
+        .or_else(|| {
+            line["event"]
+                .as_object()
+                .and_then(|m| m.keys().next())
+                .map(String::as_str)
+        })
+        .unwrap_or("event");
+    let mut said = line["told"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| kind.replace('_', " "));
+    // The fate of the amendment an event is about, unless the event sealed it.
+    if let Some(fate) = line["effect"]["fate"].as_str() {
+        if !matches!(kind, "decision_recorded" | "amendment_withdrawn") {
+            said.push_str(&format!(" [{fate}]"));
+        }
+    }
+    let time = line["time"].as_str().or(line["recorded_at"].as_str());
+    let when = time
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| render::when(&t.with_timezone(&chrono::Utc)))
+        .unwrap_or_else(|| time.unwrap_or("").to_string());
+    // A participant's handle, or the start of its id.
+    let actor = line["actor"].as_str().unwrap_or("?");
+    let actor = match uuid::Uuid::parse_str(actor) {
+        Ok(id) => travaux_core::ParticipantId(id).short(),
+        Err(_) => actor.to_string(),
+    };
+    let mut lines = vec![format!(
+        "{:>6}  {}  {:<14} {said}",
+        line["seq"].as_u64().unwrap_or(0),
+        when,
+        actor
+    )];
+    if kind == "amendment_proposed" {
+        if line["effect"]["proposed"].is_object() {
+            lines.extend(effect_lines(
+                &line["effect"]["proposed"],
+                color,
+                "would be ",
+            ));
+        }
+        if let Some(r) = line["event"]["rationale"].as_str() {
+            lines.push(format!("          rationale: {r}"));
+        }
+    }
+    if let Some(clauses) = line["effect"]["clauses"].as_array() {
+        for f in clauses {
+            lines.extend(effect_lines(f, color, ""));
+        }
+    }
+    lines
+}
+
+/// What a text change did to one clause, from its JSON, as `log::effect_lines` tells it.
+fn effect_lines(f: &Value, color: bool, verb: &str) -> Vec<String> {
+    const HEAD: &str = "        ";
+    const BODY: &str = "          ";
+    let label = match (f["old_label"].as_str(), f["new_label"].as_str()) {
+        (Some(o), Some(n)) if o != n => format!("{o} → {n}"),
+        (Some(l), _) | (None, Some(l)) => l.to_string(),
+        (None, None) => f["clause"]
+            .as_str()
+            .map(|c| c.replace('-', "").chars().take(8).collect())
+            .unwrap_or_default(),
+    };
+    let changes: Vec<&str> = f["changes"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut out = vec![format!("{HEAD}{label}  {verb}{}", changes.join(", "))];
+    if f["heading"].is_object() {
+        out.push(format!(
+            "{BODY}heading: {}",
+            render::spans_inline(&spans(&f["heading"]), color)
+        ));
+    }
+    if f["text"].is_object() {
+        for l in render::spans_inline(&spans(&f["text"]), color).lines() {
+            out.push(format!("{BODY}{l}"));
+        }
+    }
+    if [&f["heading"], &f["text"]]
+        .iter()
+        .any(|d| d["approximated"].as_bool() == Some(true))
+    {
+        out.push(format!(
+            "{BODY}(diff approximated: the time allowed for diffs ran out)"
+        ));
+    }
+    out
+}
+
+/// The spans of a text diff's JSON.
+fn spans(diff: &Value) -> Vec<Span> {
+    diff["spans"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|s| Span {
+                    kind: match s["kind"].as_str() {
+                        Some("insert") => SpanKind::Insert,
+                        Some("delete") => SpanKind::Delete,
+                        _ => SpanKind::Equal,
+                    },
+                    text: s["text"].as_str().unwrap_or("").to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
