@@ -322,7 +322,7 @@ impl Command {
         use commands::role::RoleCommand;
         use commands::{amend::AmendCommand, doc::DocCommand, participant::ParticipantCommand};
         match self {
-            Command::Doc(DocCommand::New { .. })
+            Command::Doc(DocCommand::New { .. } | DocCommand::Visibility { .. })
             | Command::Participant(
                 ParticipantCommand::Add { .. } | ParticipantCommand::Import { .. },
             )

@@ -398,6 +398,7 @@ fn without_the_right_token_or_role_nothing_is_read_or_written() {
     ]);
     let brazil = token(&t, "brazil");
     let outsider = token(&t, "outsider");
+    let secretariat = token(&t, "secretariat");
     let (jane, jane_id) = token_and_id(&t, "jane");
     t.ok(&["--date", "2020-01-10", "token", "revoke", &jane_id]);
     let s = Server::start(&t);
@@ -452,6 +453,14 @@ fn without_the_right_token_or_role_nothing_is_read_or_written() {
     assert_eq!(s.stop().code(), Some(0));
     let after = t.head();
     assert_eq!((after.seq, after.hash), before);
+
+    // Made public by its secretariat, the document is readable without a token; a delegate
+    // may not change that.
+    let s = Server::start(&t);
+    exec(&s, Some(&brazil), &["doc", "visibility", "public"]).refused(403, &["secretariat"]);
+    exec_ok(&s, Some(&secretariat), &["doc", "visibility", "public"]);
+    get(&a, &s.at("/v1/documents/code/show"), None).ok();
+    assert_eq!(s.stop().code(), Some(0));
 }
 
 #[test]

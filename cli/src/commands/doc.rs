@@ -1,7 +1,7 @@
-//! `travaux doc new|list`.
+//! `travaux doc new|list|visibility`.
 
 use clap::Subcommand;
-use travaux_core::{create_document, DocumentId, StreamId};
+use travaux_core::{create_document, Command, DocumentId, StreamId, Visibility};
 use uuid::Uuid;
 
 use crate::context::Ctx;
@@ -20,6 +20,14 @@ pub enum DocCommand {
     },
     /// List the documents in the store
     List,
+    /// Set who may read the document through a server without a token (secretariat):
+    /// `public`, or `members` (the holders of a role in it; the default). A members-only
+    /// document is readable by anyone anyway while a public hearing on it is open, and once
+    /// adopted.
+    Visibility {
+        /// public or members
+        visibility: Visibility,
+    },
 }
 
 /// Run a document subcommand.
@@ -42,6 +50,25 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &DocCommand) -> CliResult {
             ctx.line(format_args!(
                 "created document {slug} (event {}); {} holds its secretariat role",
                 first.seq, actor.handle
+            ))
+        }
+        DocCommand::Visibility { visibility } => {
+            let (doc, appended) = ctx.execute(Command::SetVisibility(*visibility))?;
+            let seq = appended.events[0].seq;
+            if ctx.globals.json {
+                return ctx.json(&serde_json::json!({
+                    "document": doc.slug, "visibility": visibility, "seq": seq,
+                    "readable_by_anyone": doc.readable_by_anyone(),
+                }));
+            }
+            ctx.line(format_args!(
+                "{} is now readable by {} (event {seq})",
+                doc.slug,
+                match visibility {
+                    Visibility::Public => "anyone",
+                    Visibility::Members =>
+                        "its members only, except during a public hearing and once adopted",
+                }
             ))
         }
         DocCommand::List => {
