@@ -288,25 +288,29 @@ impl Server {
                     ))
                 })
             }
-            (_, exit) => {
-                let message = answer
-                    .as_ref()
-                    .and_then(|a| a["error"].as_str())
-                    .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        format!(
-                            "the server at {} answered {status}: {}",
-                            self.base,
-                            excerpt(&text)
-                        )
-                    });
-                Err(self.refusal(status, exit, message))
-            }
+            _ => Err(self.refusal(status, &text, "")),
         }
     }
 
-    /// An error answer as the exit code and message the local command would give.
-    fn refusal(&self, status: u16, exit: Option<u8>, message: String) -> CliError {
+    /// An error answer (`{"exit": N, "error": "…"}`, or whatever the server sent to `to`) as
+    /// the exit code and message the local command would give.
+    fn refusal(&self, status: u16, text: &str, to: &str) -> CliError {
+        let answer: Option<Value> = serde_json::from_str(text).ok();
+        let exit = answer
+            .as_ref()
+            .and_then(|a| a["exit"].as_u64())
+            .map(|c| u8::try_from(c).unwrap_or(1));
+        let message = answer
+            .as_ref()
+            .and_then(|a| a["error"].as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                format!(
+                    "the server at {} answered {status}{to}: {}",
+                    self.base,
+                    excerpt(text)
+                )
+            });
         let code = match exit {
             Some(c) if c != 0 => c,
             _ => match status {
@@ -364,23 +368,7 @@ impl Server {
                 .limit(1 << 20)
                 .read_to_string()
                 .unwrap_or_default();
-            let answer: Option<Value> = serde_json::from_str(&text).ok();
-            let exit = answer
-                .as_ref()
-                .and_then(|a| a["exit"].as_u64())
-                .map(|c| u8::try_from(c).unwrap_or(1));
-            let message = answer
-                .as_ref()
-                .and_then(|a| a["error"].as_str())
-                .map(str::to_string)
-                .unwrap_or_else(|| {
-                    format!(
-                        "the server at {} answered {status} to {path}: {}",
-                        self.base,
-                        excerpt(&text)
-                    )
-                });
-            return Err(self.refusal(status, exit, message));
+            return Err(self.refusal(status, &text, &format!(" to {path}")));
         }
         Ok(EventStream {
             reader: BufReader::new(Box::new(response.into_body().into_reader())),
