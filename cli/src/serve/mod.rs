@@ -54,6 +54,9 @@ use exec::{ExecBody, Job, Outcome};
 
 /// The largest request body taken (413 past it).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// How much of a body past [`MAX_BODY`] is still read (and dropped) before the 413, so that a
+/// client that is still sending reads the answer rather than a closed connection.
+const DRAIN_MAX: usize = 16 * 1024 * 1024;
 /// How many requests run at once; more wait for a turn.
 pub const MAX_CONCURRENT: usize = 64;
 /// How long a request waits for its turn before a 503.
@@ -218,6 +221,7 @@ fn router(app: App) -> Router {
             "/v1/documents/{doc}/{*command}",
             get(typed_get).post(typed_post),
         )
+        .layer(middleware::from_fn(limit_body))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             BODY_TIMEOUT,
         ))
@@ -367,16 +371,50 @@ fn if_match(headers: &HeaderMap) -> Result<Option<u64>, ApiError> {
     })
 }
 
+/// The answer to a body past [`MAX_BODY`].
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {MAX_BODY} bytes"),
+    )
+}
+
+/// Read the whole body before the route does: one past [`MAX_BODY`] is read to its end (up to
+/// [`DRAIN_MAX`]) and answered 413. Refusing it half-read would close the connection under a
+/// client still sending, which then sees a reset instead of the answer.
+async fn limit_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, DRAIN_MAX).await {
+        Ok(bytes) if bytes.len() <= MAX_BODY => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Ok(_) => too_large().into_response(),
+        Err(e) => {
+            let e = e.into_inner();
+            if e.is::<http_body_util::LengthLimitError>() {
+                too_large().into_response()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("cannot read the request body: {e}"),
+                )
+                .into_response()
+            }
+        }
+    }
+}
+
 /// A request body, or the answer to a bad one: 413 when too large.
 fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     body.map_err(|r| {
-        let status = r.status();
-        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            format!("the request body is larger than {} bytes", MAX_BODY)
-        } else {
-            format!("cannot read the request body: {}", r.body_text())
-        };
-        ApiError::new(status, message)
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return too_large();
+        }
+        ApiError::new(
+            r.status(),
+            format!("cannot read the request body: {}", r.body_text()),
+        )
     })
 }
 
