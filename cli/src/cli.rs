@@ -208,7 +208,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
                 inputs,
                 request: String::new(),
             };
-            dispatch(&mut ctx, command)
+            let answer = dispatch(&mut ctx, command);
+            store.close_for_exit()?;
+            answer
         }
     }
 }

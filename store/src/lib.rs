@@ -47,5 +47,5 @@ mod sled_store;
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};
 pub use error::StoreError;
 pub use sled_store::{
-    fingerprint, Appended, Clock, Expected, Problem, Store, TokenEntry, VerifyReport, Write,
+    fingerprint, Appended, Clock, Expected, Problem, Store, TokenEntry, VerifyReport, Walk, Write,
 };

@@ -11,6 +11,7 @@
 //! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
 //! | `k` | document id (16) ++ clause id (16) ++ seq (u64 BE) | index of the events bearing on a clause's wording (empty) |
+//! | `x` | document id (16) ++ seq (u64 BE) | index of the events that change the text (those with clause operations): the stored event again |
 //! | `N` | document id (16) ++ seq (u64 BE) | a snapshot's header: the time of its last event |
 //! | `n` | document id (16) ++ seq (u64 BE) ++ chunk (u32 BE) | snapshot: the document after event seq, open amendments only (JSON chunks) |
 //! | `p` | participant handle | read model: the participant (JSON) |
@@ -69,13 +70,18 @@ use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
 const FORMAT: &[u8] = b"travaux/1";
-const READ_MODEL_PREFIXES: [u8; 11] = [
-    b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k', b't', b'T',
+const READ_MODEL_PREFIXES: [u8; 12] = [
+    b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k', b'x', b't', b'T',
 ];
 /// Marks a store whose per-clause index (`k`) and open-amendment index (`o`) cover the whole
 /// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
 /// stream and views from the whole read model.
 const CLAUSE_INDEX_KEY: &[u8] = b"mclause-index";
+/// Marks a store whose index of text changes (`x`) covers the whole log: set at creation and by
+/// `rebuild`; without it, a document's text changes are read from its whole stream.
+const TEXT_INDEX_KEY: &[u8] = b"mtext-index";
+/// How many events a [`Walk`] would have to fold before it looks for a snapshot ahead.
+const WALK_JUMP: u64 = 64;
 /// A snapshot of a document is written when an append takes its stream past a multiple of this
 /// many events.
 const SNAPSHOT_EVERY: u64 = 1_000;
@@ -348,6 +354,7 @@ impl Store {
         let db = Self::open_sled(path)?;
         db.insert(FORMAT_KEY, FORMAT)?;
         db.insert(CLAUSE_INDEX_KEY, &[])?;
+        db.insert(TEXT_INDEX_KEY, &[])?;
         db.flush()?;
         Ok((Self::with_db(path, db)?, true))
     }
@@ -435,6 +442,16 @@ impl Store {
                 }
                 other => StoreError::Sled(other),
             })
+    }
+
+    /// Let go of the store in a process about to exit: flush whatever sled holds (every
+    /// acknowledged append is durable already), then leave its caches to the exit rather than
+    /// freeing them one by one, which costs a command on a large store as much as reading its
+    /// answer (sled's page table grows with the store: 60 ms at 1,000,000 events).
+    pub fn close_for_exit(self) -> Result<(), StoreError> {
+        self.tree.flush()?;
+        std::mem::forget(self);
+        Ok(())
     }
 
     /// The directory the store lives in.
@@ -771,6 +788,9 @@ impl Store {
                 hash: Hash::default(),
                 event: e.event,
             })?;
+            if stream != StreamId::REGISTRY {
+                index_entries(&r, &bytes, &mut batch);
+            }
             batch.insert(seq_key(seq), bytes);
             batch.insert(stream_key(stream, r.version), &seq.to_be_bytes());
             let mut id_entry = seq.to_be_bytes().to_vec();
@@ -778,7 +798,6 @@ impl Store {
             batch.insert(key(b'i', &[r.id.0.as_bytes()]), id_entry);
             registry_entries(&r, &mut batch, &mut tokens)?;
             if stream != StreamId::REGISTRY {
-                clause_entries(&r, &mut batch);
                 DocumentState::fold(&mut state, &r);
             }
             prev = r.hash;
@@ -847,8 +866,18 @@ impl Store {
         &self,
         stream: StreamId,
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
+        self.stream_between(stream, 1, u64::MAX)
+    }
+
+    /// The events of one stream from version `from` to version `to` (both included), in order.
+    pub fn stream_between(
+        &self,
+        stream: StreamId,
+        from: u64,
+        to: u64,
+    ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
         self.tree
-            .scan_prefix(key(b's', &[stream.0.as_bytes()]))
+            .range(stream_key(stream, from)..=stream_key(stream, to))
             .map(move |kv| {
                 let (k, v) = kv?;
                 let e = self.event(be_u64(&v)?)?;
@@ -861,6 +890,25 @@ impl Store {
                 }
                 Ok(e)
             })
+    }
+
+    /// The events of a document that change its text (those with clause operations), in order:
+    /// from the index of text changes, or from the whole stream in a store created before that
+    /// index existed (until `rebuild`).
+    pub fn text_events(
+        &self,
+        doc: DocumentId,
+    ) -> Result<Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>> + '_>, StoreError> {
+        if !self.tree.contains_key(TEXT_INDEX_KEY)? {
+            return Ok(Box::new(self.stream(StreamId::document(doc)).filter(|e| {
+                e.as_ref().map_or(true, |e| !e.event.ops().is_empty())
+            })));
+        }
+        Ok(Box::new(
+            self.tree
+                .scan_prefix(key(b'x', &[doc.0.as_bytes()]))
+                .map(|kv| codec::decode(&kv?.1)),
+        ))
     }
 
     /// The events of a document that bear on one clause's wording (see `Event::clauses`), in
@@ -1094,18 +1142,8 @@ impl Store {
             }
         };
         let from = state.as_ref().map_or(1, |s| s.version + 1);
-        let stream = StreamId::document(id);
-        let start = stream_key(stream, from);
-        let end = stream_key(stream, u64::MAX);
-        for kv in self.tree.range(start..end) {
-            let (k, v) = kv?;
-            let e = self.event(be_u64(&v)?)?;
-            if e.stream != stream || e.version != be_u64(&k[17..])? {
-                return Err(StoreError::Corrupt(format!(
-                    "the stream index of {stream} points at event {}, which is not its version",
-                    e.seq
-                )));
-            }
+        for e in self.stream_between(StreamId::document(id), from, u64::MAX) {
+            let e = e?;
             // Global time and sequence only grow, so the first event past the cut ends it.
             if !cut.includes(&e) {
                 break;
@@ -1121,31 +1159,75 @@ impl Store {
         id: DocumentId,
         cut: Cut,
     ) -> Result<Option<DocumentState>, StoreError> {
-        let doc = id.0.as_bytes();
-        let headers = self.tree.range(
-            key(b'N', &[doc, &0u64.to_be_bytes()])..=key(b'N', &[doc, &u64::MAX.to_be_bytes()]),
-        );
-        let mut found = None;
-        for kv in headers.rev() {
-            let (k, v) = kv?;
-            let seq = be_u64(&k[17..25])?;
-            let at: Timestamp = serde_json::from_slice(&v)?;
-            let inside = match cut {
-                Cut::Head => true,
-                Cut::Seq(n) => seq <= n,
-                Cut::Time(t) => at <= t,
-            };
-            if inside {
-                found = Some(seq);
-                break;
+        let found = match cut {
+            Cut::Seq(n) => self.snapshot_seq_through(id, n)?,
+            Cut::Head | Cut::Time(_) => {
+                let doc = id.0.as_bytes();
+                let headers = self.tree.range(
+                    key(b'N', &[doc, &0u64.to_be_bytes()])
+                        ..=key(b'N', &[doc, &u64::MAX.to_be_bytes()]),
+                );
+                let mut found = None;
+                for kv in headers.rev() {
+                    let (k, v) = kv?;
+                    let at: Timestamp = serde_json::from_slice(&v)?;
+                    if let Cut::Time(t) = cut {
+                        if at > t {
+                            continue;
+                        }
+                    }
+                    found = Some(be_u64(&k[17..25])?);
+                    break;
+                }
+                found
             }
-        }
-        let Some(seq) = found else { return Ok(None) };
+        };
+        found.map(|seq| self.snapshot(id, seq)).transpose()
+    }
+
+    /// The sequence number of the latest snapshot of a document taken at or before event `seq`.
+    fn snapshot_seq_through(&self, id: DocumentId, seq: u64) -> Result<Option<u64>, StoreError> {
+        let doc = id.0.as_bytes();
+        let last = self
+            .tree
+            .range(key(b'N', &[doc, &0u64.to_be_bytes()])..=key(b'N', &[doc, &seq.to_be_bytes()]))
+            .next_back()
+            .transpose()?;
+        last.map(|(k, _)| be_u64(&k[17..25])).transpose()
+    }
+
+    /// The snapshot of a document taken after event `seq`.
+    fn snapshot(&self, id: DocumentId, seq: u64) -> Result<DocumentState, StoreError> {
         let mut json = Vec::new();
-        for kv in self.tree.scan_prefix(key(b'n', &[doc, &seq.to_be_bytes()])) {
+        for kv in self
+            .tree
+            .scan_prefix(key(b'n', &[id.0.as_bytes(), &seq.to_be_bytes()]))
+        {
             json.extend_from_slice(&kv?.1);
         }
-        Ok(Some(serde_json::from_slice(&json)?))
+        Ok(serde_json::from_slice(&json)?)
+    }
+
+    /// One amendment of a document as it stands at the head, from its read model (written in
+    /// the same batch as each event that changes it); `None` if there is no such amendment.
+    pub fn amendment(
+        &self,
+        doc: DocumentId,
+        no: AmendmentNo,
+    ) -> Result<Option<Amendment>, StoreError> {
+        self.tree
+            .get(amendment_key(doc, no))?
+            .map(|bytes| Ok(serde_json::from_slice(&bytes)?))
+            .transpose()
+    }
+
+    /// A walk along a document's stream: see [`Walk`].
+    pub fn walk(&self, id: DocumentId) -> Walk<'_> {
+        Walk {
+            store: self,
+            id,
+            state: None,
+        }
     }
 
     /// The document as `state` holds it, with exactly the amendments still open: those among
@@ -1353,12 +1435,13 @@ impl Store {
         let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
         let mut tokens = TokenBatch::new(None);
-        for e in self.events_from(1) {
-            let e = e?;
+        for kv in self.tree.range(seq_key(1)..seq_key(u64::MAX)) {
+            let (_, bytes) = kv?;
+            let e = codec::decode(&bytes)?;
             count += 1;
             registry_entries(&e, &mut batch, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
-                clause_entries(&e, &mut batch);
+                index_entries(&e, &bytes, &mut batch);
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
                 DocumentState::fold(slot, &e);
                 if let Some(state) = slot {
@@ -1375,6 +1458,7 @@ impl Store {
             }
         }
         batch.insert(CLAUSE_INDEX_KEY, &[]);
+        batch.insert(TEXT_INDEX_KEY, &[]);
         self.tree.apply_batch(batch)?;
         self.make_durable()?;
         Ok(count)
@@ -1394,8 +1478,67 @@ impl Store {
     }
 }
 
-/// The per-clause index entries of a document event.
-fn clause_entries(e: &RecordedEvent, batch: &mut sled::Batch) {
+/// A document as it stood just before each of a rising series of its events, for telling only
+/// some events of a long stream: the way from one event to the next folds the events between,
+/// or, when it would fold more than a few, starts from the latest snapshot on the way (holding
+/// the amendments open then, as every view does). The state before an event is that of the
+/// plain fold of the stream, amendments closed earlier aside.
+pub struct Walk<'s> {
+    store: &'s Store,
+    id: DocumentId,
+    state: Option<DocumentState>,
+}
+
+impl Walk<'_> {
+    /// The document just before `e`, an event of its stream later than any asked for before
+    /// (`None` before the document's first event). Fold `e` into it (`DocumentState::fold`) to
+    /// go on from `e`; otherwise the next call folds `e` itself.
+    pub fn before(&mut self, e: &RecordedEvent) -> Result<&mut Option<DocumentState>, StoreError> {
+        let (version, seq) = self.state.as_ref().map_or((0, 0), |s| (s.version, s.seq));
+        if e.version <= version {
+            return Err(StoreError::Corrupt(format!(
+                "a walk along document {} was asked to go back to version {} from {version}",
+                self.id, e.version
+            )));
+        }
+        if e.version - version > WALK_JUMP {
+            if let Some(at) = self.store.snapshot_seq_through(self.id, e.seq - 1)? {
+                if at > seq {
+                    self.state = Some(self.store.snapshot(self.id, at)?);
+                }
+            }
+        }
+        let from = self.state.as_ref().map_or(1, |s| s.version + 1);
+        if from < e.version {
+            for between in
+                self.store
+                    .stream_between(StreamId::document(self.id), from, e.version - 1)
+            {
+                DocumentState::fold(&mut self.state, &between?);
+            }
+        }
+        Ok(&mut self.state)
+    }
+
+    /// Pass over `e`: fold it now if the walk stands just before it (so that a reader going
+    /// through every event reads each once); otherwise leave it to the next [`Walk::before`].
+    pub fn pass(&mut self, e: &RecordedEvent) {
+        if self.state.as_ref().map_or(0, |s| s.version) + 1 == e.version {
+            DocumentState::fold(&mut self.state, e);
+        }
+    }
+}
+
+/// The index entries of a document event (`stored`, as the log stores it): per clause, and
+/// among the text changes, where it is stored again so that reading every text change reads
+/// them side by side rather than scattered among the comments.
+fn index_entries(e: &RecordedEvent, stored: &[u8], batch: &mut sled::Batch) {
+    if !e.event.ops().is_empty() {
+        batch.insert(
+            key(b'x', &[e.stream.0.as_bytes(), &e.seq.to_be_bytes()]),
+            stored,
+        );
+    }
     for clause in e.event.clauses() {
         batch.insert(
             key(

@@ -78,14 +78,48 @@ fn views_from_snapshots_equal_the_plain_fold_at_every_kind_of_point() {
     }
 }
 
+thread_local! {
+    static HISTORY: (tempfile::TempDir, Store) = history();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
 
+    /// A walk told only some events (as `log -S` and `replay --from` are) sees, before each, the
+    /// document of the plain fold up to the event before it, whether it jumped over a stretch
+    /// from a snapshot, folded it, or was handed the events it passed.
+    #[test]
+    fn a_walk_sees_before_each_event_what_the_fold_sees(
+        picks in proptest::collection::btree_set(1u64..6_000, 1..40),
+        fold_told in any::<bool>(),
+    ) {
+        HISTORY.with(|(_, store)| {
+            let doc = store.documents().unwrap()[0].id;
+            let mut walk = store.walk(doc);
+            for e in store.stream(StreamId::document(doc)) {
+                let e = e.unwrap();
+                if !picks.contains(&e.version) {
+                    if !fold_told {
+                        walk.pass(&e);
+                    }
+                    continue;
+                }
+                let before = walk.before(&e).unwrap();
+                prop_assert_eq!(
+                    before.clone().map(DocumentState::with_open_amendments_only),
+                    plain(store, doc, Cut::Seq(e.seq - 1)),
+                    "before event {} (version {})", e.seq, e.version
+                );
+                if fold_told {
+                    DocumentState::fold(before, &e);
+                }
+            }
+            Ok(())
+        })?;
+    }
+
     #[test]
     fn the_fast_path_and_the_fold_agree_at_random_points(picks in proptest::collection::vec(0u64..6_100, 1..8)) {
-        thread_local! {
-            static HISTORY: (tempfile::TempDir, Store) = history();
-        }
         HISTORY.with(|(_, store)| {
             let doc = store.documents().unwrap()[0].id;
             for seq in &picks {
@@ -128,4 +162,34 @@ fn a_clause_history_from_the_index_blames_as_the_whole_stream_does() {
     check(&store);
     store.rebuild().unwrap();
     check(&store);
+}
+
+#[test]
+fn the_text_changes_from_the_index_are_those_of_the_whole_stream() {
+    let (_dir, store) = history();
+    let doc = store.documents().unwrap()[0].id;
+    let plain: Vec<u64> = store
+        .stream(StreamId::document(doc))
+        .map(Result::unwrap)
+        .filter(|e| !e.event.ops().is_empty())
+        .map(|e| e.seq)
+        .collect();
+    assert!(plain.len() > 100, "{} text changes", plain.len());
+    let indexed = |store: &Store| -> Vec<u64> {
+        store
+            .text_events(doc)
+            .unwrap()
+            .map(|e| e.unwrap().seq)
+            .collect()
+    };
+    assert_eq!(indexed(&store), plain);
+    // A store without the index (made before it existed) reads the whole stream instead.
+    store.raw_tree().remove(b"mtext-index").unwrap();
+    store
+        .raw_tree()
+        .remove([&[b'x'][..], doc.0.as_bytes(), &plain[3].to_be_bytes()].concat())
+        .unwrap();
+    assert_eq!(indexed(&store), plain);
+    store.rebuild().unwrap();
+    assert_eq!(indexed(&store), plain);
 }

@@ -119,3 +119,69 @@ fn a_store_that_holds_events_is_refused_and_nothing_is_written() {
     );
     assert_eq!(e.head().seq, 0);
 }
+
+/// `replay --from` and `log -S` tell only part of a long stream, jumping from snapshot to
+/// snapshot over the rest: each event they tell is told exactly as the whole replay and the
+/// whole log tell it, with the text as it stood just before it.
+#[test]
+fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
+    let (t, _) = generated();
+    let whole = t.ok(&["replay", "--color", "never"]);
+    let body = |out: &str| out.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
+    let whole_body = body(&whole);
+    let tags: Vec<String> = {
+        let tags = t.json(&["tag"]);
+        let mut by_seq: Vec<(u64, String)> = tags
+            .as_object()
+            .expect("tags")
+            .iter()
+            .map(|(name, seq)| (seq.as_u64().expect("a seq"), name.clone()))
+            .collect();
+        by_seq.sort();
+        by_seq.into_iter().map(|(_, name)| name).collect()
+    };
+    assert!(tags.len() >= 4, "{tags:?}");
+    for (from, to) in [(&tags[1], &tags[2]), (&tags[2], &tags[tags.len() - 1])] {
+        let part = t.ok(&["replay", "--from", from, "--to", to, "--color", "never"]);
+        let part = body(&part);
+        assert!(part.len() > 100, "{from}..{to}: {} lines", part.len());
+        let at = whole_body
+            .iter()
+            .position(|l| *l == part[0])
+            .unwrap_or_else(|| {
+                panic!(
+                    "{from}..{to} starts with a line the whole replay lacks: {}",
+                    part[0]
+                )
+            });
+        assert_eq!(
+            whole_body[at..at + part.len()],
+            part[..],
+            "replay --from {from} --to {to} differs from the whole replay"
+        );
+    }
+
+    // Every event `log -S` finds is told as `log` tells it, the counts aside.
+    let log = t.ok(&["log", "--color", "never"]);
+    let lines: std::collections::HashSet<&str> = log.lines().collect();
+    let found = t.ok(&["log", "-S", "Member States", "--color", "never"]);
+    assert!(found.lines().count() >= 3, "{found}");
+    for line in found.lines() {
+        let (event, counts) = line
+            .rsplit_once(" · \"Member States\" ")
+            .expect("the counts");
+        assert!(counts.contains(" → "), "{line}");
+        assert!(
+            lines.contains(event),
+            "log -S told an event differently from log: {line}"
+        );
+    }
+    // And with -p, its diffs are those the whole replay shows.
+    let patched = t.ok(&["log", "-S", "Member States", "-p", "--color", "never"]);
+    for l in patched.lines().filter(|l| l.starts_with("        ")) {
+        assert!(
+            whole_body.iter().any(|w| w == l),
+            "a diff line the replay lacks: {l}"
+        );
+    }
+}

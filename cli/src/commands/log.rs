@@ -6,7 +6,7 @@
 //! event told with the labels the text had just before it, and its effect on the clauses it
 //! touched (old and new label, word diff of heading and text).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use clap::Args;
@@ -14,9 +14,10 @@ use serde::Serialize;
 use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
 use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
-    parse_time, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentState, Event, Outcome,
-    PhaseNo, RecordedEvent, StreamId, Timestamp,
+    parse_time, Amendment, AmendmentNo, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentId,
+    DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId, Timestamp,
 };
+use travaux_store::{Store, StoreError, Walk};
 
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -102,7 +103,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
         return log_all(ctx, &names, keep);
     }
 
-    let head = ctx.document()?;
+    let entry = ctx.document_entry()?;
+    let head = ctx
+        .store
+        .document_without_amendments(entry.id)?
+        .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))?;
     if let Some(p) = args.phase {
         head.phase(p)?;
     }
@@ -118,11 +123,26 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
         None => None,
     };
     let mut pickaxe = needle.map(Pickaxe::new);
-    let mut history = History::new();
+    // The events that can be told: with -S, only those that change the text, from their
+    // index, told with the text they left; else the whole stream, with the whole document.
+    let (candidates, mut history): (
+        Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>>>,
+        _,
+    ) = match &pickaxe {
+        Some(_) => (
+            ctx.store.text_events(head.id)?,
+            History::text_changes(ctx.store, head.id)?,
+        ),
+        None => (
+            Box::new(ctx.store.stream(StreamId::document(head.id))),
+            History::new(ctx.store, head.id),
+        ),
+    };
+    let mut fates = Fates::new(ctx.store, head.id);
     let color = ctx.color();
     let json = ctx.globals.json;
     let mut found: Vec<serde_json::Value> = Vec::new();
-    for e in ctx.store.stream(StreamId::document(head.id)) {
+    for e in candidates {
         let e = e?;
         let counts = pickaxe.as_mut().and_then(|p| p.step(&e));
         let by_pickaxe = match (&pickaxe, &counts, clause) {
@@ -132,14 +152,20 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             (Some(_), Some(c), Some(id)) => c.changed_in(id).is_some(),
         };
         let phase = head.phase_of(&e);
-        let selected = keep(&e)
-            && args.phase.is_none_or(|p| phase == Some(p))
-            && by_pickaxe
-            && clause.is_none_or(|c| pickaxe.is_some() || render::touches(&e, &head, c));
-        let step = history.step(&e, &names, selected && args.patch);
+        let mut selected = keep(&e) && args.phase.is_none_or(|p| phase == Some(p)) && by_pickaxe;
+        if let (Some(c), None, true) = (clause, &pickaxe, selected) {
+            // Whether an event is about the clause can depend on the amendment it names, as
+            // the document held it then.
+            selected = history
+                .before(&e)?
+                .as_ref()
+                .is_some_and(|state| render::touches(&e, state, c));
+        }
         if !selected {
+            history.pass(&e);
             continue;
         }
+        let step = history.step(&e, &names, args.patch)?;
         // Which clauses' diffs to show: the one asked for, else those whose count of the
         // phrase changed, else every clause the event touched.
         let shown: Vec<&ClauseEffect> = step
@@ -170,7 +196,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             found.push(v);
             continue;
         }
-        let mut told = format!("{}{}", step.told, fate(&e, &head));
+        let mut told = format!("{}{}", step.told, fates.of(&e)?);
         if let (Some(p), Some((before, after))) = (&pickaxe, counted) {
             told.push_str(&format!(
                 " · \"{}\" {before} → {after}",
@@ -263,10 +289,10 @@ pub(crate) fn line(e: &RecordedEvent, names: &Names, told: &str) -> String {
     )
 }
 
-/// The eventual fate (as of the head) of the amendment an event is about, as ` [accepted as
-/// modified]`; empty for other events and for the event that sealed the fate itself.
-pub(crate) fn fate(e: &RecordedEvent, head: &DocumentState) -> String {
-    let Some(a) = e.event.amendment().and_then(|no| head.amendments.get(&no)) else {
+/// What became of the amendment an event is about (`a`, as it stands at the head), in brackets
+/// after the event (`[rejected]`, `[withdrawn]`, `[pending]`), unless this event sealed it.
+fn fate_of(e: &RecordedEvent, a: Option<&Amendment>) -> String {
+    let Some(a) = a else {
         return String::new();
     };
     let sealed_here = match &a.status {
@@ -284,6 +310,41 @@ pub(crate) fn fate(e: &RecordedEvent, head: &DocumentState) -> String {
         String::new()
     } else {
         format!(" [{}]", a.status.name())
+    }
+}
+
+/// The fates of the amendments the events told are about, read one by one from the store (a
+/// long log need not load every amendment of the document).
+pub(crate) struct Fates<'s> {
+    store: &'s Store,
+    doc: DocumentId,
+    known: HashMap<AmendmentNo, Option<Amendment>>,
+}
+
+impl<'s> Fates<'s> {
+    pub fn new(store: &'s Store, doc: DocumentId) -> Fates<'s> {
+        Fates {
+            store,
+            doc,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The amendment `e` is about, as it stands at the head.
+    pub fn amendment(&mut self, e: &RecordedEvent) -> CliResult<Option<&Amendment>> {
+        let Some(no) = e.event.amendment() else {
+            return Ok(None);
+        };
+        if !self.known.contains_key(&no) {
+            let a = self.store.amendment(self.doc, no)?;
+            self.known.insert(no, a);
+        }
+        Ok(self.known[&no].as_ref())
+    }
+
+    /// What became of the amendment `e` is about, if it is not `e` itself that sealed it.
+    pub fn of(&mut self, e: &RecordedEvent) -> CliResult<String> {
+        Ok(fate_of(e, self.amendment(e)?))
     }
 }
 
@@ -407,35 +468,93 @@ pub(crate) struct Step {
     pub label: Option<String>,
 }
 
-/// A document's stream, folded event by event.
-pub(crate) struct History {
-    state: Option<DocumentState>,
+/// A document's stream, told event by event: the events asked about, in order, each with the
+/// document as it stood just before it.
+pub(crate) struct History<'s> {
+    states: States<'s>,
     deadline: Instant,
 }
 
-impl History {
+/// Where [`History`] finds the document before an event.
+enum States<'s> {
+    /// Any events of the stream: a [`Walk`], which skips from snapshot to snapshot over long
+    /// stretches that are not told.
+    Walk(Walk<'s>),
+    /// Only the events that change the text, every one of them: their own fold, which holds
+    /// the text as they left it (clauses, labels, wording) and, for a decision, the amendment
+    /// decided (read from the store); the rest of the document is not kept.
+    Text {
+        store: &'s Store,
+        doc: DocumentId,
+        state: Option<DocumentState>,
+    },
+}
+
+impl<'s> History<'s> {
     /// Before the document's first event.
-    pub fn new() -> History {
+    pub fn new(store: &'s Store, doc: DocumentId) -> History<'s> {
         History {
-            state: None,
+            states: States::Walk(store.walk(doc)),
             deadline: Instant::now() + DIFF_BUDGET,
         }
     }
 
-    /// Fold the next event of the stream; with `effects`, work out what it did to the text.
-    pub fn step(&mut self, e: &RecordedEvent, names: &Names, effects: bool) -> Step {
-        let Some(state) = &mut self.state else {
-            self.state = DocumentState::created(e);
-            let told = match &self.state {
+    /// Before the document's first event, for telling only events that change the text, when
+    /// every one of them is passed or told in order (see [`Store::text_events`]).
+    pub fn text_changes(store: &'s Store, doc: DocumentId) -> CliResult<History<'s>> {
+        let mut state = None;
+        for created in store.stream_between(StreamId::document(doc), 1, 1) {
+            DocumentState::fold(&mut state, &created?);
+        }
+        Ok(History {
+            states: States::Text { store, doc, state },
+            deadline: Instant::now() + DIFF_BUDGET,
+        })
+    }
+
+    /// The document just before `e` (an event later than any told).
+    pub fn before(&mut self, e: &RecordedEvent) -> CliResult<&mut Option<DocumentState>> {
+        match &mut self.states {
+            States::Walk(walk) => Ok(walk.before(e)?),
+            States::Text { store, doc, state } => {
+                if let (Some(s), Some(no)) = (state.as_mut(), e.event.amendment()) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) = s.amendments.entry(no)
+                    {
+                        if let Some(a) = store.amendment(*doc, no)? {
+                            slot.insert(a);
+                        }
+                    }
+                }
+                Ok(state)
+            }
+        }
+    }
+
+    /// Pass over `e` without telling it.
+    pub fn pass(&mut self, e: &RecordedEvent) {
+        match &mut self.states {
+            States::Walk(walk) => walk.pass(e),
+            States::Text { state, .. } => DocumentState::fold(state, e),
+        }
+    }
+
+    /// Tell the next event asked about (later than the last); with `effects`, work out what it
+    /// did to the text.
+    pub fn step(&mut self, e: &RecordedEvent, names: &Names, effects: bool) -> CliResult<Step> {
+        let deadline = self.deadline;
+        let slot = self.before(e)?;
+        let Some(state) = slot else {
+            *slot = DocumentState::created(e);
+            let told = match slot {
                 Some(s) => render::event(e, s, names),
                 None => e.event.kind().to_string(),
             };
-            return Step {
+            return Ok(Step {
                 told,
                 effects: Vec::new(),
                 proposal: None,
                 label: None,
-            };
+            });
         };
         let told = render::event(e, state, names);
         let about = match &e.event {
@@ -445,19 +564,19 @@ impl History {
         };
         let label = about.and_then(|id| state.label_of(id).map(str::to_string));
         let proposal = if effects {
-            proposal(e, state, self.deadline)
+            proposal(e, state, deadline)
         } else {
             None
         };
         let ops = e.event.ops();
         if !effects || ops.is_empty() {
             state.evolve(e);
-            return Step {
+            return Ok(Step {
                 told,
                 effects: Vec::new(),
                 proposal,
                 label,
-            };
+            });
         }
         let mut seen = HashSet::new();
         let before: Vec<(ClauseId, Option<Snapshot>)> = ops
@@ -478,16 +597,16 @@ impl History {
                     old.as_ref(),
                     snapshot(state, *id).as_ref(),
                     moved,
-                    self.deadline,
+                    deadline,
                 )
             })
             .collect();
-        Step {
+        Ok(Step {
             told,
             effects,
             proposal,
             label,
-        }
+        })
     }
 }
 

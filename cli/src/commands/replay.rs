@@ -21,7 +21,7 @@ use travaux_core::{Cut, DocumentState, Event, Point, RecordedEvent, StreamId};
 
 use crate::cli::Globals;
 use crate::client::{self, Server};
-use crate::commands::log::{self, History};
+use crate::commands::log::{self, Fates, History};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Names};
@@ -49,30 +49,35 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
             "replay --follow follows a document live through `travaux serve`: pass --server URL (or set TRAVAUX_SERVER), with TRAVAUX_TOKEN if the document is not public",
         ));
     }
-    let head = ctx.document()?;
-    let names = Names::load(ctx.store)?;
-    let events: Vec<RecordedEvent> = ctx
+    let entry = ctx.document_entry()?;
+    let head = ctx
         .store
-        .stream(StreamId::document(head.id))
-        .collect::<Result<_, _>>()?;
-    let from = args.from.as_ref().map(|p| cut(ctx, p)).transpose()?;
-    let to = cut(ctx, &args.to)?;
-    let last_in = |c: &Cut| {
-        events
-            .iter()
-            .take_while(|e| c.includes(e))
-            .last()
-            .map(|e| e.seq)
+        .document_without_amendments(entry.id)?
+        .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))?;
+    let names = Names::load(ctx.store)?;
+    // The last event (version, seq) of the document at a point: 0 before its creation.
+    let last_at = |point: &Point| -> CliResult<(u64, u64)> {
+        Ok(match cut(ctx, point)? {
+            Cut::Head => (head.version, head.seq),
+            cut => ctx
+                .store
+                .document_at(head.id, cut)?
+                .map_or((0, 0), |s| (s.version, s.seq)),
+        })
     };
-    let Some(to_seq) = last_in(&to) else {
+    let (to_version, to_seq) = last_at(&args.to)?;
+    if to_version == 0 {
         return Err(CliError::refused(format!(
             "{} did not exist yet at {} (it was created {})",
             head.slug,
             args.to,
             render::when(&head.created_at)
         )));
+    }
+    let (from_version, from_seq) = match &args.from {
+        Some(p) => last_at(p)?,
+        None => (0, 0),
     };
-    let from_seq = from.as_ref().and_then(last_in).unwrap_or(0);
     if from_seq > to_seq {
         return Err(CliError::refused(format!(
             "--from {} (event {from_seq}) comes after --to {} (event {to_seq}); swap them",
@@ -83,9 +88,8 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
 
     let json = ctx.globals.json;
     let color = ctx.color();
-    let range = |e: &RecordedEvent| e.seq > from_seq && e.seq <= to_seq;
     if !json {
-        let count = events.iter().filter(|e| range(e)).count();
+        let count = to_version - from_version;
         ctx.line(format_args!(
             "{}: {count} event{} from {} to {}",
             head.slug,
@@ -97,23 +101,21 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
             format_args!("{} (event {to_seq})", args.to),
         ))?;
     }
-    let mut history = History::new();
-    for e in &events {
-        if e.seq > to_seq {
-            break;
-        }
-        let step = history.step(e, &names, range(e));
-        if !range(e) {
-            continue;
-        }
+    let store = ctx.store;
+    let mut history = History::new(store, head.id);
+    let mut fates = Fates::new(store, head.id);
+    for e in store.stream_between(StreamId::document(head.id), from_version + 1, to_version) {
+        let e = e?;
+        let step = history.step(&e, &names, true)?;
+        let fate = fates.amendment(&e)?.map(|a| a.status.name());
         if json {
-            let line = json_line(e, &step, &head, &names)?;
+            let line = json_line(&e, &step, &head, fate, &names)?;
             serde_json::to_writer(&mut *ctx.out, &line)?;
             writeln!(ctx.out)?;
             continue;
         }
-        let told = format!("{}{}", step.told, log::fate(e, &head));
-        ctx.line(log::line(e, &names, &told))?;
+        let told = format!("{}{}", step.told, fates.of(&e)?);
+        ctx.line(log::line(&e, &names, &told))?;
         if let Event::AmendmentProposed { rationale, .. } = &e.event {
             if let Some(p) = &step.proposal {
                 for l in log::effect_lines(p, color, "would be ") {
@@ -143,17 +145,13 @@ fn json_line(
     e: &RecordedEvent,
     step: &log::Step,
     head: &DocumentState,
+    fate: Option<&str>,
     names: &Names,
 ) -> CliResult<serde_json::Value> {
     let payload = match serde_json::to_value(&e.event)? {
         serde_json::Value::Object(mut m) => m.remove(e.event.kind()).unwrap_or_default(),
         other => other,
     };
-    let fate = e
-        .event
-        .amendment()
-        .and_then(|no| head.amendments.get(&no))
-        .map(|a| a.status.name());
     let effect = match &e.event {
         Event::RevisionIssued { .. } => json!({ "clauses": step.effects }),
         Event::DecisionRecorded {
