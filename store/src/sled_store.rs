@@ -12,7 +12,7 @@
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
 //! | `k` | document id (16) ++ clause id (16) ++ seq (u64 BE) | index of the events bearing on a clause's wording (empty) |
 //! | `x` | document id (16) ++ seq (u64 BE) | index of the events that change the text (those with clause operations): the stored event again |
-//! | `N` | document id (16) ++ seq (u64 BE) | a snapshot's header: the time of its last event |
+//! | `N` | document id (16) ++ seq (u64 BE) | a snapshot's header: the time of its last event (one every 1,000 events of a document, and one at each tag) |
 //! | `n` | document id (16) ++ seq (u64 BE) ++ chunk (u32 BE) | snapshot: the document after event seq, open amendments only (JSON chunks) |
 //! | `p` | participant handle | read model: the participant (JSON) |
 //! | `q` | participant id (16) | its handle |
@@ -80,6 +80,11 @@ const CLAUSE_INDEX_KEY: &[u8] = b"mclause-index";
 /// Marks a store whose index of text changes (`x`) covers the whole log: set at creation and by
 /// `rebuild`; without it, a document's text changes are read from its whole stream.
 const TEXT_INDEX_KEY: &[u8] = b"mtext-index";
+/// The read models `rebuild` rewrites in batches as it reads the log: indexes guarded by a
+/// marker, and snapshots.
+const REBUILT_AS_READ: [u8; 4] = [b'k', b'x', b'n', b'N'];
+/// How many events (or removed keys) `rebuild` writes per batch.
+const REBUILD_BATCH: u64 = 10_000;
 /// How many events a [`Walk`] would have to fold before it looks for a snapshot ahead.
 const WALK_JUMP: u64 = 64;
 /// A snapshot of a document is written when an append takes its stream past a multiple of this
@@ -798,6 +803,13 @@ impl Store {
             batch.insert(key(b'i', &[r.id.0.as_bytes()]), id_entry);
             registry_entries(&r, &mut batch, &mut tokens)?;
             if stream != StreamId::REGISTRY {
+                if let Some(s) = state.as_ref().filter(|s| tags(&r, s)) {
+                    let touched: Vec<AmendmentNo> = recorded
+                        .iter()
+                        .filter_map(|r: &RecordedEvent| r.event.amendment())
+                        .collect();
+                    put_snapshot(&mut batch, &self.open_view(s, &touched)?)?;
+                }
                 DocumentState::fold(&mut state, &r);
             }
             prev = r.hash;
@@ -1424,25 +1436,44 @@ impl Store {
     }
 
     /// Delete every read model and rebuild it from the log. Returns how many events were read.
+    ///
+    /// The indexes with a fallback (`k`, `x`, whose markers go first) and the snapshots (each
+    /// one right whenever written) are rewritten in batches as the log is read, so that memory
+    /// stays bounded; the read models every command relies on (documents, amendments,
+    /// participants, tokens) and the markers are replaced in one last batch. A rebuild cut
+    /// short leaves answers right (read from the stream), and the next one completes it.
     pub fn rebuild(&self) -> Result<u64, StoreError> {
         let _writer = self.writer();
         let mut batch = sled::Batch::default();
+        batch.remove(CLAUSE_INDEX_KEY);
+        batch.remove(TEXT_INDEX_KEY);
+        self.tree.apply_batch(batch)?;
+        for prefix in REBUILT_AS_READ {
+            self.remove_in_batches(prefix)?;
+        }
+        let mut last = sled::Batch::default();
         for prefix in READ_MODEL_PREFIXES {
-            for kv in self.tree.scan_prefix([prefix]) {
-                batch.remove(kv?.0);
+            if !REBUILT_AS_READ.contains(&prefix) {
+                for kv in self.tree.scan_prefix([prefix]) {
+                    last.remove(kv?.0);
+                }
             }
         }
         let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
         let mut tokens = TokenBatch::new(None);
+        let mut batch = sled::Batch::default();
         for kv in self.tree.range(seq_key(1)..seq_key(u64::MAX)) {
             let (_, bytes) = kv?;
             let e = codec::decode(&bytes)?;
             count += 1;
-            registry_entries(&e, &mut batch, &mut tokens)?;
+            registry_entries(&e, &mut last, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
                 index_entries(&e, &bytes, &mut batch);
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
+                if let Some(state) = slot.as_ref().filter(|s| tags(&e, s)) {
+                    put_snapshot(&mut batch, &state.clone().with_open_amendments_only())?;
+                }
                 DocumentState::fold(slot, &e);
                 if let Some(state) = slot {
                     if state.version % SNAPSHOT_EVERY == 0 {
@@ -1450,18 +1481,37 @@ impl Store {
                     }
                 }
             }
-        }
-        for state in docs.values_mut().flatten() {
-            self.put_document(&mut batch, state, None)?;
-            for a in state.amendments.values().filter(|a| a.status.is_open()) {
-                batch.insert(open_key(state.id, a.no), &[]);
+            if count % REBUILD_BATCH == 0 {
+                self.tree.apply_batch(std::mem::take(&mut batch))?;
             }
         }
-        batch.insert(CLAUSE_INDEX_KEY, &[]);
-        batch.insert(TEXT_INDEX_KEY, &[]);
         self.tree.apply_batch(batch)?;
+        for state in docs.values_mut().flatten() {
+            self.put_document(&mut last, state, None)?;
+            for a in state.amendments.values().filter(|a| a.status.is_open()) {
+                last.insert(open_key(state.id, a.no), &[]);
+            }
+        }
+        last.insert(CLAUSE_INDEX_KEY, &[]);
+        last.insert(TEXT_INDEX_KEY, &[]);
+        self.tree.apply_batch(last)?;
         self.make_durable()?;
         Ok(count)
+    }
+
+    /// Remove every key with a prefix, in batches.
+    fn remove_in_batches(&self, prefix: u8) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut n = 0;
+        for kv in self.tree.scan_prefix([prefix]) {
+            batch.remove(kv?.0);
+            n += 1;
+            if n % REBUILD_BATCH == 0 {
+                self.tree.apply_batch(std::mem::take(&mut batch))?;
+            }
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(())
     }
 
     /// The sled tree itself. Only for tests that damage a store on purpose.
@@ -1557,6 +1607,13 @@ fn index_entries(e: &RecordedEvent, stored: &[u8], batch: &mut sled::Batch) {
 /// The key marking an amendment as open.
 fn open_key(doc: DocumentId, no: AmendmentNo) -> Vec<u8> {
     key(b'o', &[doc.0.as_bytes(), &no.0.to_be_bytes()])
+}
+
+/// Whether `e` tags the document as `state` holds it (a tag set at the head, as tags usually
+/// are): the state is then snapshotted, so that a view at a tag, where people look most, starts
+/// from a snapshot at its very point and folds nothing.
+fn tags(e: &RecordedEvent, state: &DocumentState) -> bool {
+    matches!(&e.event, Event::TagSet { seq, .. } if *seq == state.seq)
 }
 
 /// Write a snapshot of a document (open amendments only) into a batch, in chunks.

@@ -193,3 +193,38 @@ fn the_text_changes_from_the_index_are_those_of_the_whole_stream() {
     store.rebuild().unwrap();
     assert_eq!(indexed(&store), plain);
 }
+
+#[test]
+fn every_tag_set_at_the_head_has_its_snapshot() {
+    let (_dir, store) = history();
+    let doc = store.documents().unwrap()[0].id;
+    let snapshot_at = |seq: u64| {
+        let key = [&[b'N'][..], doc.0.as_bytes(), &seq.to_be_bytes()].concat();
+        store.raw_tree().contains_key(key).unwrap()
+    };
+    let events: Vec<_> = store
+        .stream(StreamId::document(doc))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut tagged = 0;
+    for pair in events.windows(2) {
+        if let travaux_core::Event::TagSet { seq, .. } = &pair[1].event {
+            if *seq == pair[0].seq {
+                tagged += 1;
+                assert!(snapshot_at(*seq), "no snapshot at the tag on event {seq}");
+            }
+        }
+    }
+    assert!(tagged >= 3, "{tagged} tags at the head");
+    store.rebuild().unwrap();
+    for pair in events.windows(2) {
+        if let travaux_core::Event::TagSet { seq, .. } = &pair[1].event {
+            if *seq == pair[0].seq {
+                assert!(
+                    snapshot_at(*seq),
+                    "rebuild wrote no snapshot at the tag on event {seq}"
+                );
+            }
+        }
+    }
+}
