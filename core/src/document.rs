@@ -850,7 +850,9 @@ impl DocumentState {
 
     /// The same text with each clause that has open brackets worded in its bracketed form
     /// ([`Self::bracketed_text`]), for rendering the text whole; `None` when no bracket is
-    /// open, so that a text without brackets renders exactly as it always has.
+    /// open, so that a text without brackets renders exactly as it always has. The copy holds
+    /// the text alone (title, clauses, the brackets no longer open): not the amendments, roles,
+    /// tags or the rest of the process, whose copying would cost more than the rendering.
     pub fn with_brackets_shown(&self) -> Option<DocumentState> {
         let shown: Vec<(ClauseId, String)> = self
             .clauses
@@ -861,7 +863,29 @@ impl DocumentState {
         if shown.is_empty() {
             return None;
         }
-        let mut copy = self.clone();
+        let mut copy = DocumentState {
+            id: self.id,
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            created_by: self.created_by,
+            created_at: self.created_at,
+            version: self.version,
+            seq: self.seq,
+            updated_at: self.updated_at,
+            revisions: self.revisions,
+            comments: self.comments,
+            amendments_proposed: self.amendments_proposed,
+            roles: BTreeMap::new(),
+            amendments: BTreeMap::new(),
+            tags: BTreeMap::new(),
+            process: Process {
+                brackets: self.process.brackets.clone(),
+                ..Process::default()
+            },
+            clauses: self.clauses.clone(),
+            roots: self.roots.clone(),
+            removed: self.removed.clone(),
+        };
         for (id, text) in shown {
             copy.clauses
                 .get_mut(&id)
