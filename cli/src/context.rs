@@ -146,8 +146,9 @@ impl Ctx<'_> {
             .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))
     }
 
-    /// The document at its head without its amendments: enough to resolve a point.
-    fn head_for_points(&self) -> CliResult<DocumentState> {
+    /// The document at its head without its amendments: enough to resolve a point, or to tell
+    /// events with the amendments looked up one by one.
+    pub fn head_without_amendments(&self) -> CliResult<DocumentState> {
         let entry = self.document_entry()?;
         self.store
             .document_without_amendments(entry.id)?
@@ -178,7 +179,7 @@ impl Ctx<'_> {
                 )));
             }
         }
-        let head = self.head_for_points()?;
+        let head = self.head_without_amendments()?;
         let cut = point.cut(&head)?;
         Ok((head, cut))
     }
@@ -190,7 +191,7 @@ impl Ctx<'_> {
         if !point.is_relative() {
             return Ok(point.clone());
         }
-        let head = self.head_for_points()?;
+        let head = self.head_without_amendments()?;
         let events: Vec<travaux_core::RecordedEvent> = self
             .store
             .stream(StreamId::document(head.id))

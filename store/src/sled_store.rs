@@ -804,11 +804,7 @@ impl Store {
             registry_entries(&r, &mut batch, &mut tokens)?;
             if stream != StreamId::REGISTRY {
                 if let Some(s) = state.as_ref().filter(|s| tags(&r, s)) {
-                    let touched: Vec<AmendmentNo> = recorded
-                        .iter()
-                        .filter_map(|r: &RecordedEvent| r.event.amendment())
-                        .collect();
-                    put_snapshot(&mut batch, &self.open_view(s, &touched)?)?;
+                    put_snapshot(&mut batch, &self.open_view(s, &touched(&recorded))?)?;
                 }
                 DocumentState::fold(&mut state, &r);
             }
@@ -817,10 +813,7 @@ impl Store {
             recorded.push(r);
         }
         if let Some(s) = &mut state {
-            let touched: Vec<AmendmentNo> = recorded
-                .iter()
-                .filter_map(|r| r.event.amendment())
-                .collect();
+            let touched = touched(&recorded);
             self.put_document(&mut batch, s, Some(&touched))?;
             for no in &touched {
                 match s.amendments.get(no) {
@@ -1607,6 +1600,11 @@ fn index_entries(e: &RecordedEvent, stored: &[u8], batch: &mut sled::Batch) {
 /// The key marking an amendment as open.
 fn open_key(doc: DocumentId, no: AmendmentNo) -> Vec<u8> {
     key(b'o', &[doc.0.as_bytes(), &no.0.to_be_bytes()])
+}
+
+/// The amendments some events are about.
+fn touched(events: &[RecordedEvent]) -> Vec<AmendmentNo> {
+    events.iter().filter_map(|e| e.event.amendment()).collect()
 }
 
 /// Whether `e` tags the document as `state` holds it (a tag set at the head, as tags usually

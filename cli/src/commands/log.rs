@@ -103,11 +103,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
         return log_all(ctx, &names, keep);
     }
 
-    let entry = ctx.document_entry()?;
-    let head = ctx
-        .store
-        .document_without_amendments(entry.id)?
-        .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))?;
+    let head = ctx.head_without_amendments()?;
     if let Some(p) = args.phase {
         head.phase(p)?;
     }
@@ -138,7 +134,6 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             History::new(ctx.store, head.id),
         ),
     };
-    let mut fates = Fates::new(ctx.store, head.id);
     let color = ctx.color();
     let json = ctx.globals.json;
     let mut found: Vec<serde_json::Value> = Vec::new();
@@ -196,7 +191,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             found.push(v);
             continue;
         }
-        let mut told = format!("{}{}", step.told, fates.of(&e)?);
+        let mut told = format!("{}{}", step.told, history.fate(&e)?);
         if let (Some(p), Some((before, after))) = (&pickaxe, counted) {
             told.push_str(&format!(
                 " · \"{}\" {before} → {after}",
@@ -315,14 +310,14 @@ fn fate_of(e: &RecordedEvent, a: Option<&Amendment>) -> String {
 
 /// The fates of the amendments the events told are about, read one by one from the store (a
 /// long log need not load every amendment of the document).
-pub(crate) struct Fates<'s> {
+struct Fates<'s> {
     store: &'s Store,
     doc: DocumentId,
     known: HashMap<AmendmentNo, Option<Amendment>>,
 }
 
 impl<'s> Fates<'s> {
-    pub fn new(store: &'s Store, doc: DocumentId) -> Fates<'s> {
+    fn new(store: &'s Store, doc: DocumentId) -> Fates<'s> {
         Fates {
             store,
             doc,
@@ -331,7 +326,7 @@ impl<'s> Fates<'s> {
     }
 
     /// The amendment `e` is about, as it stands at the head.
-    pub fn amendment(&mut self, e: &RecordedEvent) -> CliResult<Option<&Amendment>> {
+    fn amendment(&mut self, e: &RecordedEvent) -> CliResult<Option<&Amendment>> {
         let Some(no) = e.event.amendment() else {
             return Ok(None);
         };
@@ -343,7 +338,7 @@ impl<'s> Fates<'s> {
     }
 
     /// What became of the amendment `e` is about, if it is not `e` itself that sealed it.
-    pub fn of(&mut self, e: &RecordedEvent) -> CliResult<String> {
+    fn of(&mut self, e: &RecordedEvent) -> CliResult<String> {
         Ok(fate_of(e, self.amendment(e)?))
     }
 }
@@ -469,9 +464,10 @@ pub(crate) struct Step {
 }
 
 /// A document's stream, told event by event: the events asked about, in order, each with the
-/// document as it stood just before it.
+/// document as it stood just before it, and the fate of the amendment each is about.
 pub(crate) struct History<'s> {
     states: States<'s>,
+    fates: Fates<'s>,
     deadline: Instant,
 }
 
@@ -482,12 +478,8 @@ enum States<'s> {
     Walk(Walk<'s>),
     /// Only the events that change the text, every one of them: their own fold, which holds
     /// the text as they left it (clauses, labels, wording) and, for a decision, the amendment
-    /// decided (read from the store); the rest of the document is not kept.
-    Text {
-        store: &'s Store,
-        doc: DocumentId,
-        state: Option<DocumentState>,
-    },
+    /// decided (as the fates know it); the rest of the document is not kept.
+    Text(Option<DocumentState>),
 }
 
 impl<'s> History<'s> {
@@ -495,6 +487,7 @@ impl<'s> History<'s> {
     pub fn new(store: &'s Store, doc: DocumentId) -> History<'s> {
         History {
             states: States::Walk(store.walk(doc)),
+            fates: Fates::new(store, doc),
             deadline: Instant::now() + DIFF_BUDGET,
         }
     }
@@ -507,7 +500,8 @@ impl<'s> History<'s> {
             DocumentState::fold(&mut state, &created?);
         }
         Ok(History {
-            states: States::Text { store, doc, state },
+            states: States::Text(state),
+            fates: Fates::new(store, doc),
             deadline: Instant::now() + DIFF_BUDGET,
         })
     }
@@ -516,13 +510,10 @@ impl<'s> History<'s> {
     pub fn before(&mut self, e: &RecordedEvent) -> CliResult<&mut Option<DocumentState>> {
         match &mut self.states {
             States::Walk(walk) => Ok(walk.before(e)?),
-            States::Text { store, doc, state } => {
-                if let (Some(s), Some(no)) = (state.as_mut(), e.event.amendment()) {
-                    if let std::collections::btree_map::Entry::Vacant(slot) = s.amendments.entry(no)
-                    {
-                        if let Some(a) = store.amendment(*doc, no)? {
-                            slot.insert(a);
-                        }
+            States::Text(state) => {
+                if let Some(s) = state.as_mut() {
+                    if let Some(a) = self.fates.amendment(e)? {
+                        s.amendments.entry(a.no).or_insert_with(|| a.clone());
                     }
                 }
                 Ok(state)
@@ -534,8 +525,18 @@ impl<'s> History<'s> {
     pub fn pass(&mut self, e: &RecordedEvent) {
         match &mut self.states {
             States::Walk(walk) => walk.pass(e),
-            States::Text { state, .. } => DocumentState::fold(state, e),
+            States::Text(state) => DocumentState::fold(state, e),
         }
+    }
+
+    /// The amendment `e` is about, as it stands at the head.
+    pub fn amendment(&mut self, e: &RecordedEvent) -> CliResult<Option<&Amendment>> {
+        self.fates.amendment(e)
+    }
+
+    /// What became of the amendment `e` is about (see [`Fates::of`]).
+    pub fn fate(&mut self, e: &RecordedEvent) -> CliResult<String> {
+        self.fates.of(e)
     }
 
     /// Tell the next event asked about (later than the last); with `effects`, work out what it

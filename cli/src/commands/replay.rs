@@ -21,7 +21,7 @@ use travaux_core::{Cut, DocumentState, Event, Point, RecordedEvent, StreamId};
 
 use crate::cli::Globals;
 use crate::client::{self, Server};
-use crate::commands::log::{self, Fates, History};
+use crate::commands::log::{self, History};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Names};
@@ -49,11 +49,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
             "replay --follow follows a document live through `travaux serve`: pass --server URL (or set TRAVAUX_SERVER), with TRAVAUX_TOKEN if the document is not public",
         ));
     }
-    let entry = ctx.document_entry()?;
-    let head = ctx
-        .store
-        .document_without_amendments(entry.id)?
-        .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))?;
+    let head = ctx.head_without_amendments()?;
     let names = Names::load(ctx.store)?;
     // The last event (version, seq) of the document at a point: 0 before its creation.
     let last_at = |point: &Point| -> CliResult<(u64, u64)> {
@@ -103,18 +99,17 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
     }
     let store = ctx.store;
     let mut history = History::new(store, head.id);
-    let mut fates = Fates::new(store, head.id);
     for e in store.stream_between(StreamId::document(head.id), from_version + 1, to_version) {
         let e = e?;
         let step = history.step(&e, &names, true)?;
-        let fate = fates.amendment(&e)?.map(|a| a.status.name());
+        let fate = history.amendment(&e)?.map(|a| a.status.name());
         if json {
             let line = json_line(&e, &step, &head, fate, &names)?;
             serde_json::to_writer(&mut *ctx.out, &line)?;
             writeln!(ctx.out)?;
             continue;
         }
-        let told = format!("{}{}", step.told, fates.of(&e)?);
+        let told = format!("{}{}", step.told, history.fate(&e)?);
         ctx.line(log::line(&e, &names, &told))?;
         if let Event::AmendmentProposed { rationale, .. } = &e.event {
             if let Some(p) = &step.proposal {
