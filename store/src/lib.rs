@@ -6,8 +6,10 @@
 //! sled tree writes the events, the stream and id indexes and the updated read models together,
 //! then `flush()` and an `fsync` of the store's data file (`<dir>/db`) make them survive a
 //! crash or power loss. (sled 0.34's `flush` alone ends in `sync_file_range`, which does not
-//! empty the drive's write cache.) Every stored value stays below 96 KiB, because sled writes
-//! larger values to blob files it never fsyncs.
+//! empty the drive's write cache.) sled writes any page above about 128 KiB — one large value,
+//! or a leaf of up to 16 entries that together pass it, such as snapshot chunks — to a file of
+//! its own under `<dir>/blobs`, which it never fsyncs; the sync fsyncs the blob files written
+//! since the last one, and the directory, before `db`.
 //!
 //! Concurrent appends share that flush and fsync (group commit): each decides and applies its
 //! batch under the writer lock, releases it, and then waits until a sync covers its last

@@ -316,6 +316,8 @@ pub struct Store {
     durability: Mutex<Durability>,
     /// Signalled whenever a sync ends (the durable head moved, or a sync failed).
     synced: Condvar,
+    /// The newest of sled's blob files known to be on disk (see [`Store::sync_blobs`]).
+    blobs_synced: Mutex<u64>,
 }
 
 // One `Store` is shared by the threads of a server: keep it so.
@@ -425,6 +427,9 @@ impl Store {
                 failed: None,
             }),
             synced: Condvar::new(),
+            // Blobs written before this process were synced by the append that wrote them
+            // (or belong to one never acknowledged, which sled drops when it opens).
+            blobs_synced: Mutex::new(blob_files(path)?.into_iter().max().unwrap_or(0)),
         })
     }
 
@@ -841,10 +846,58 @@ impl Store {
         Ok((recorded, state))
     }
 
+    /// Flush, then fsync what the flush wrote: the blob files first (a page in `db` may point
+    /// to them), then `db`.
     fn make_durable(&self) -> Result<(), StoreError> {
         self.tree.flush()?;
+        self.sync_blobs()?;
         self.data_file.sync_all()?;
         Ok(())
+    }
+
+    /// fsync the blob files sled wrote since the last sync, and their directory. sled writes
+    /// any page of more than 128 KiB (one large value, or a node of several: a leaf holds up to
+    /// 16 entries) to a file of its own under `blobs/`, named by its log sequence number, and
+    /// never fsyncs it; `db` may then point to a file a power loss takes away.
+    fn sync_blobs(&self) -> Result<(), StoreError> {
+        let mut synced = self
+            .blobs_synced
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let new: Vec<u64> = blob_files(&self.path)?
+            .into_iter()
+            .filter(|lsn| *lsn > *synced)
+            .collect();
+        let Some(newest) = new.iter().copied().max() else {
+            return Ok(());
+        };
+        let dir = self.path.join("blobs");
+        for lsn in &new {
+            match File::open(dir.join(lsn.to_string())) {
+                Ok(f) => f.sync_all()?,
+                // sled removes a blob once no page points to it any more.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        File::open(&dir)?.sync_all()?;
+        tracing::debug!(blobs = new.len(), newest, "synced blob files");
+        *synced = newest;
+        Ok(())
+    }
+
+    /// The blob files sled has written and not yet had synced by this store: none once an
+    /// append has returned. For tests of durability.
+    #[doc(hidden)]
+    pub fn unsynced_blobs(&self) -> Result<Vec<u64>, StoreError> {
+        let synced = *self
+            .blobs_synced
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Ok(blob_files(&self.path)?
+            .into_iter()
+            .filter(|lsn| *lsn > synced)
+            .collect())
     }
 
     /// One event by sequence number.
@@ -1598,6 +1651,22 @@ fn index_entries(e: &RecordedEvent, stored: &[u8], batch: &mut sled::Batch) {
 }
 
 /// The key marking an amendment as open.
+/// The log sequence numbers of sled's blob files (its `blobs/` directory, named by them).
+fn blob_files(path: &Path) -> Result<Vec<u64>, StoreError> {
+    let entries = match std::fs::read_dir(path.join("blobs")) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut lsns = Vec::new();
+    for entry in entries {
+        if let Some(lsn) = entry?.file_name().to_str().and_then(|n| n.parse().ok()) {
+            lsns.push(lsn);
+        }
+    }
+    Ok(lsns)
+}
+
 fn open_key(doc: DocumentId, no: AmendmentNo) -> Vec<u8> {
     key(b'o', &[doc.0.as_bytes(), &no.0.to_be_bytes()])
 }
