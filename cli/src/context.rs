@@ -138,8 +138,18 @@ impl Ctx<'_> {
         }
     }
 
-    /// The document at its head.
+    /// The document at its head, with the amendments still open: what the text, its brackets
+    /// and the commands before a write need, read without the cost of every amendment.
     pub fn document(&self) -> CliResult<DocumentState> {
+        let entry = self.document_entry()?;
+        self.store
+            .document_at(entry.id, travaux_core::Cut::Head)?
+            .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))
+    }
+
+    /// The document at its head with every amendment, decided and withdrawn ones too (their
+    /// number grows with the negotiation: read them only to list them).
+    pub fn document_with_every_amendment(&self) -> CliResult<DocumentState> {
         let entry = self.document_entry()?;
         self.store
             .document(entry.id)?
@@ -240,20 +250,22 @@ impl Ctx<'_> {
     /// Decide a command on the current document as the acting participant and append its
     /// events durably. The one path every document write takes.
     pub fn execute(&self, command: Command) -> CliResult<(DocumentState, Appended)> {
-        self.execute_with(|dir, state, actor| decide(state, actor, dir, command))
+        self.execute_with(|dir, state, actor| decide(state, actor, dir, command.clone()))
     }
 
     /// Write to the current document as the acting participant: `decide_all` turns the
     /// document as it stands (under the writer lock) into events, or refuses; everything it
     /// returns is appended together. For commands made of several decisions, each through
-    /// `decide`.
+    /// `decide`. The document holds the open amendments and any other it asks for (see
+    /// [`Store::execute`]: it may be asked more than once).
     pub fn execute_with(
         &self,
-        decide_all: impl FnOnce(
+        mut decide_all: impl FnMut(
             &dyn travaux_core::Directory,
             &DocumentState,
             travaux_core::ParticipantId,
-        ) -> Result<Vec<travaux_core::Event>, travaux_core::DomainError>,
+        )
+            -> Result<Vec<travaux_core::Event>, travaux_core::DomainError>,
     ) -> CliResult<(DocumentState, Appended)> {
         let actor = self.actor()?;
         let entry = self.document_entry()?;
@@ -269,10 +281,7 @@ impl Ctx<'_> {
         // The store hands back the state it has just written; only a retry reads it again.
         let state = match appended.document.take() {
             Some(state) => state,
-            None => self
-                .store
-                .document(entry.id)?
-                .ok_or_else(|| CliError::damaged("the document vanished"))?,
+            None => self.document_with_every_amendment()?,
         };
         Ok((state, appended))
     }

@@ -9,7 +9,8 @@
 //! - `show_at/100k`: a document of 100 clauses whose stream holds 100,000 events (a first
 //!   revision, then amendments, support, decisions and mostly comments), shown half-way
 //!   (`document_at` replays half the stream), at its head by a full replay, and from its read
-//!   model.
+//!   model; `append_to_100k`: one durable comment appended to it as it is, and one decided as
+//!   a command (`execute`).
 //!
 //! Short measurement times and ten samples keep `cargo bench -p travaux-store` to a few
 //! minutes on two cores.
@@ -21,11 +22,12 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode, Throughput};
 use tempfile::TempDir;
+use travaux_core::{decide, Command, PhaseKind, Window};
 use travaux_core::{
     AmendmentNo, Change, ClauseId, ClauseOp, CommentNo, Cut, DocumentId, Event, EventId, Method,
     NewEvent, Outcome, ParticipantId, ParticipantKind, Position, Role, StreamId, Timestamp,
 };
-use travaux_store::{Expected, Store};
+use travaux_store::{fingerprint, Clock, Expected, Store, Write};
 use uuid::Uuid;
 
 /// A store with one document, and what makes its next events.
@@ -465,6 +467,44 @@ fn bench_show(c: &mut Criterion) {
             b.store
                 .append(stream, Expected::Any, vec![e])
                 .expect("appended")
+        })
+    });
+    // The same through `decide`, as a command (and a server's request) runs: the store reads
+    // the document with its open amendments, not all 10,000.
+    let write = |b: &mut Bench| Write {
+        stream: b.stream(),
+        expected: Expected::Any,
+        actor: sec,
+        clock: Clock::Now(b.m.now()),
+        event_id: EventId(Uuid::new_v4()),
+        request: fingerprint(b"bench"),
+    };
+    let session = Command::OpenPhase {
+        kind: PhaseKind::CommitteeSession,
+        name: "Session".into(),
+        window: Window::default(),
+        admits: None,
+    };
+    let w = write(&mut b);
+    b.store
+        .execute(w, |dir, s| {
+            decide(s.expect("the document"), sec, dir, session.clone())
+        })
+        .expect("a session opens");
+    group.bench_function("durable_one_command", |bench| {
+        bench.iter(|| {
+            let w = write(&mut b);
+            let cmd = Command::PostComment {
+                clause: None,
+                position: Position::Neutral,
+                text: "The text should say who pays for training.".into(),
+                reply_to: None,
+            };
+            b.store
+                .execute(w, |dir, s| {
+                    decide(s.expect("the document"), sec, dir, cmd.clone())
+                })
+                .unwrap_or_else(|e| panic!("{e}"))
         })
     });
     group.finish();

@@ -162,8 +162,8 @@ pub struct Appended {
     pub events: Vec<RecordedEvent>,
     /// Whether they were already in the log (a retried append): nothing new was written.
     pub duplicate: bool,
-    /// The document as the write left it, with every amendment, when the store had it whole
-    /// (a newly decided write to a document); `None` otherwise.
+    /// The document as the write left it (a newly decided write to a document), with the
+    /// amendments still open and those the write read or changed; `None` otherwise.
     pub document: Option<DocumentState>,
 }
 
@@ -567,7 +567,10 @@ impl Store {
 
     /// Decide and append under the writer lock: `decide` sees the stream's document state (for
     /// a document stream that exists) and the store as a [`Directory`]; its events are appended
-    /// atomically and durably. If `w.event_id` is already in the log for the same stream and
+    /// atomically and durably. The state holds the amendments still open; an amendment closed
+    /// already is read when `decide` asks for it (it answers [`DomainError::UnknownAmendment`]
+    /// for one that exists), and `decide` is asked again — it is pure, so this costs only
+    /// time — so a command pays for the amendments it names, not for every one. If `w.event_id` is already in the log for the same stream and
     /// actor, nothing is decided or written and the stored events are returned.
     ///
     /// Safe to call from many threads at once: decisions are taken one at a time against the
@@ -576,7 +579,7 @@ impl Store {
     pub fn execute(
         &self,
         w: Write,
-        decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
+        decide: impl FnMut(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
     ) -> Result<Appended, StoreError> {
         let appended = self.execute_locked(w, decide)?;
         self.durable_through(appended.events.last().map_or(0, |e| e.seq))?;
@@ -586,7 +589,10 @@ impl Store {
     fn execute_locked(
         &self,
         w: Write,
-        decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
+        mut decide: impl FnMut(
+            &dyn Directory,
+            Option<&DocumentState>,
+        ) -> Result<Vec<Event>, DomainError>,
     ) -> Result<Appended, StoreError> {
         let mut head = self.writer();
         refuse_damaged(&head)?;
@@ -598,8 +604,29 @@ impl Store {
                 document: None,
             });
         }
-        let (state, version) = self.stream_state(w.stream, w.expected, None)?;
-        let events = decide(self, state.as_ref())?;
+        let open = self.open_amendments(DocumentId(w.stream.0))?;
+        let (mut state, version) = self.stream_state(w.stream, w.expected, open.as_deref())?;
+        let events = loop {
+            match (decide(self, state.as_ref()), &mut state) {
+                (Err(DomainError::UnknownAmendment(no)), Some(s))
+                    if !s.amendments.contains_key(&no) =>
+                {
+                    if !self.add_amendment(s, no)? {
+                        return Err(DomainError::UnknownAmendment(no).into());
+                    }
+                }
+                (decided, _) => break decided?,
+            }
+        };
+        // Events change only amendments `decide` read, or open ones; make sure of it before
+        // folding them, since the fold passes over an amendment it does not hold.
+        if let Some(s) = &mut state {
+            for no in events.iter().filter_map(Event::amendment) {
+                if !s.amendments.contains_key(&no) {
+                    self.add_amendment(s, no)?;
+                }
+            }
+        }
         let time = resolve_clock(w.clock, head.last_time)?;
         let new: Vec<NewEvent> = events
             .into_iter()
@@ -1178,18 +1205,9 @@ impl Store {
         cut: Cut,
     ) -> Result<Option<DocumentState>, StoreError> {
         if cut == Cut::Head {
-            if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
-                return Ok(self
-                    .document(id)?
-                    .map(DocumentState::with_open_amendments_only));
-            }
-            let mut open = Vec::new();
-            for kv in self.tree.scan_prefix(key(b'o', &[id.0.as_bytes()])) {
-                let (k, _) = kv?;
-                open.push(AmendmentNo(be_u32(&k[17..21])?));
-            }
+            let open = self.open_amendments(id)?;
             return Ok(self
-                .document_with(id, Some(&open))?
+                .document_with(id, open.as_deref())?
                 .map(DocumentState::with_open_amendments_only));
         }
         let mut state = match self.snapshot_before(id, cut) {
@@ -1299,15 +1317,38 @@ impl Store {
         for kv in self.tree.scan_prefix(key(b'o', &[state.id.0.as_bytes()])) {
             let (k, _) = kv?;
             let no = AmendmentNo(be_u32(&k[17..21])?);
-            if touched.contains(&no) || view.amendments.contains_key(&no) {
-                continue;
-            }
-            if let Some(bytes) = self.tree.get(amendment_key(state.id, no))? {
-                let a: Amendment = serde_json::from_slice(&bytes)?;
-                view.amendments.insert(no, a);
+            if !touched.contains(&no) && !view.amendments.contains_key(&no) {
+                self.add_amendment(&mut view, no)?;
             }
         }
         Ok(view.with_open_amendments_only())
+    }
+
+    /// The amendments of a document still open, from their index; `None` for a store made
+    /// before the index (its marker is the clause index's), where only loading them all tells.
+    fn open_amendments(&self, id: DocumentId) -> Result<Option<Vec<AmendmentNo>>, StoreError> {
+        if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
+            return Ok(None);
+        }
+        let mut open = Vec::new();
+        for kv in self.tree.scan_prefix(key(b'o', &[id.0.as_bytes()])) {
+            let (k, _) = kv?;
+            open.push(AmendmentNo(be_u32(&k[17..21])?));
+        }
+        Ok(Some(open))
+    }
+
+    /// Add one amendment to `state` from its read model; whether there was one.
+    fn add_amendment(
+        &self,
+        state: &mut DocumentState,
+        no: AmendmentNo,
+    ) -> Result<bool, StoreError> {
+        let Some(a) = self.amendment(state.id, no)? else {
+            return Ok(false);
+        };
+        state.amendments.insert(no, a);
+        Ok(true)
     }
 
     /// Fold a document's stream up to a cut, ignoring the read model.

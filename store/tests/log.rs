@@ -122,7 +122,7 @@ impl Clerk {
     fn execute(
         &mut self,
         w: Write,
-        decide: impl FnOnce(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
+        decide: impl FnMut(&dyn Directory, Option<&DocumentState>) -> Result<Vec<Event>, DomainError>,
     ) -> Result<Appended, StoreError> {
         let result = self.store().execute(w, decide);
         self.note(&result);
@@ -177,7 +177,7 @@ impl Clerk {
         let w = self.write(StreamId::document(doc), actor, Expected::Any);
         self.execute(w, |dir, state| {
             let state = state.ok_or_else(|| DomainError::UnknownDocument(doc.to_string()))?;
-            decide(state, actor, dir, cmd)
+            decide(state, actor, dir, cmd.clone())
         })
     }
 
@@ -760,7 +760,7 @@ fn a_retried_execute_returns_the_stored_events_without_deciding_again() {
             if calls.get() > 1 {
                 return Err(DomainError::Invalid("decided a second time".into()));
             }
-            decide(state.unwrap(), chair, dir, cmd)
+            decide(state.unwrap(), chair, dir, cmd.clone())
         }
     };
     let w = c.write(StreamId::document(doc), chair, Expected::Any);
@@ -824,7 +824,7 @@ fn a_given_time_earlier_than_the_last_event_is_refused_and_writes_nothing() {
     };
     let cmd = post("Entered late.");
     let err = c
-        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd.clone()))
         .unwrap_err();
     match &err {
         StoreError::TimeBackwards { given, last: l } => {
@@ -860,7 +860,7 @@ fn a_given_time_earlier_than_the_last_event_is_refused_and_writes_nothing() {
     };
     let cmd = post("Same minute.");
     let ok = c
-        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd.clone()))
         .unwrap();
     assert_eq!(ok.events[0].recorded_at, last);
 }
@@ -883,7 +883,7 @@ fn a_wall_clock_behind_the_last_event_is_clamped_to_the_last_time() {
     };
     let cmd = post("The clock stepped back.");
     let ok = c
-        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd.clone()))
         .unwrap();
     assert_eq!(
         ok.events[0].recorded_at, last,
@@ -897,7 +897,7 @@ fn a_wall_clock_behind_the_last_event_is_clamped_to_the_last_time() {
     };
     let cmd = post("The clock is right again.");
     let ok = c
-        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd.clone()))
         .unwrap();
     assert_eq!(ok.events[0].recorded_at, ahead);
     assert_eq!(c.store().verify().unwrap().problem, None);
@@ -1865,7 +1865,7 @@ fn an_event_id_reused_for_a_different_request_by_the_same_actor_is_refused() {
         ..c.write(stream, brazil, Expected::Any)
     };
     let first = post("First.");
-    c.execute(w, |dir, s| decide(s.unwrap(), brazil, dir, first))
+    c.execute(w, |dir, s| decide(s.unwrap(), brazil, dir, first.clone()))
         .unwrap();
     let before = c.snapshot();
     let other = Write {
@@ -1875,7 +1875,9 @@ fn an_event_id_reused_for_a_different_request_by_the_same_actor_is_refused() {
     };
     let second = post("Second.");
     let err = c
-        .execute(other, |dir, s| decide(s.unwrap(), brazil, dir, second))
+        .execute(other, |dir, s| {
+            decide(s.unwrap(), brazil, dir, second.clone())
+        })
         .unwrap_err();
     assert!(
         matches!(err, StoreError::DuplicateEventId(id) if id == w.event_id),
@@ -1921,7 +1923,7 @@ fn a_lost_amendment_cache_is_noticed_and_numbering_goes_on_from_the_log() {
             },
             rationale: None,
         };
-        c.execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+        c.execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd.clone()))
             .unwrap();
     }
     // Lose the cached amendments.
@@ -1945,7 +1947,7 @@ fn a_lost_amendment_cache_is_noticed_and_numbering_goes_on_from_the_log() {
         rationale: None,
     };
     let third = c
-        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd))
+        .execute(w, |dir, s| decide(s.unwrap(), brazil, dir, cmd.clone()))
         .unwrap();
     assert!(
         matches!(third.events[0].event, Event::AmendmentProposed { amendment, .. } if amendment == AmendmentNo(3)),
@@ -1971,7 +1973,7 @@ fn a_damaged_last_event_still_opens_for_verify_but_takes_no_append() {
                 text: "After the damage.".into(),
                 reply_to: None,
             };
-            decide(s.unwrap(), brazil, dir, cmd)
+            decide(s.unwrap(), brazil, dir, cmd.clone())
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");

@@ -292,7 +292,11 @@ pub fn decide(ctx: &mut Ctx<'_>, args: &DecideArgs) -> CliResult {
 }
 
 fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {
-    let doc = ctx.document()?;
+    let doc = if all {
+        ctx.document_with_every_amendment()?
+    } else {
+        ctx.document()?
+    };
     let names = Names::load(ctx.store)?;
     let shown: Vec<_> = doc
         .amendments

@@ -130,7 +130,12 @@ pub struct BracketsArgs {
 
 /// Run `brackets`.
 pub fn list(ctx: &mut Ctx<'_>, args: &BracketsArgs) -> CliResult {
-    let doc = ctx.document()?;
+    // Closed brackets show their closed alternatives: amendments decided or withdrawn.
+    let doc = if args.all {
+        ctx.document_with_every_amendment()?
+    } else {
+        ctx.document()?
+    };
     let names = Names::load(ctx.store)?;
     let only = args
         .clause

@@ -1,0 +1,134 @@
+//! A command is decided against the document with its open amendments, and any closed one it
+//! names read when it asks: the answer is the same as against the document with every
+//! amendment, refusals included.
+
+use travaux_core::{
+    decide, AmendmentNo, BracketStatus, Command, DocumentState, Method, Outcome, ParticipantId,
+    Role, StreamId,
+};
+use travaux_store::generate::{generate, Spec};
+use travaux_store::{fingerprint, Clock, Expected, Store, StoreError, Write};
+
+fn holder(head: &DocumentState, role: Role) -> ParticipantId {
+    *head
+        .roles
+        .iter()
+        .find(|(_, roles)| roles.contains(&role))
+        .unwrap_or_else(|| panic!("nobody holds {role:?}"))
+        .0
+}
+
+#[test]
+fn commands_answer_as_against_every_amendment() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    let spec = Spec {
+        events: 4_000,
+        seed: 5,
+        ..Spec::default()
+    };
+    generate(&store, &spec, &mut |_| {}).unwrap();
+    let doc = store.documents().unwrap()[0].id;
+    let head = store.document(doc).unwrap().unwrap();
+    let (chair, delegate) = (holder(&head, Role::Chair), holder(&head, Role::Delegate));
+    let proposed = head.amendments_proposed;
+    let closed = head
+        .amendments
+        .values()
+        .filter(|a| !a.status.is_open())
+        .count();
+    assert!(closed > 20, "the history has decided amendments: {closed}");
+
+    let open: Vec<AmendmentNo> = head
+        .amendments
+        .values()
+        .filter(|a| a.status.is_open())
+        .map(|a| a.no)
+        .collect();
+    assert!(!open.is_empty(), "the history ends with amendments open");
+    let mut numbers: Vec<AmendmentNo> = (1..=proposed + 1).step_by(5).map(AmendmentNo).collect();
+    numbers.extend(&open);
+
+    let (mut written, mut refused) = (0, 0);
+    let adopt = || Command::Adopt {
+        symbol: "WHA99.1".into(),
+        method: Method::Consensus,
+    };
+    let mut commands: Vec<(ParticipantId, Command)> = vec![(chair, adopt())];
+    // Lifting a bracket rejects its open alternatives: amendments no command names.
+    let lifted_with_alternatives = head
+        .process
+        .brackets
+        .values()
+        .filter(|b| b.status == BracketStatus::Open && head.alternatives(b.no).next().is_some())
+        .count();
+    assert!(
+        lifted_with_alternatives > 0,
+        "no open bracket has alternatives"
+    );
+    commands.extend(
+        head.process
+            .brackets
+            .values()
+            .filter(|b| b.status == BracketStatus::Open)
+            .map(|b| {
+                let lift = Command::LiftBracket {
+                    bracket: b.no,
+                    method: Method::Consensus,
+                };
+                (chair, lift)
+            }),
+    );
+    for no in numbers {
+        let proposer = head.amendments.get(&no).map_or(delegate, |a| a.proposer);
+        let decision = |outcome, reopen| Command::RecordDecision {
+            amendment: no,
+            outcome,
+            method: Method::Consensus,
+            reopen,
+        };
+        commands.extend([
+            (delegate, Command::SupportAmendment(no)),
+            (delegate, Command::OpposeAmendment(no)),
+            (chair, decision(Outcome::Rejected, false)),
+            (chair, decision(Outcome::Accepted, true)),
+            (proposer, Command::WithdrawAmendment(no)),
+        ]);
+    }
+    // Adoption is refused while amendments are open, whichever the command reads.
+    commands.push((chair, adopt()));
+    for (actor, cmd) in commands {
+        let every = store.document(doc).unwrap().unwrap();
+        let expected = decide(&every, actor, &store, cmd.clone());
+        let w = Write {
+            stream: StreamId::document(doc),
+            expected: Expected::Any,
+            actor,
+            clock: Clock::Now(chrono::Utc::now()),
+            event_id: travaux_core::EventId(uuid::Uuid::new_v4()),
+            request: fingerprint(format!("{cmd:?}").as_bytes()),
+        };
+        let got = store.execute(w, |dir, s| decide(s.unwrap(), actor, dir, cmd.clone()));
+        match (expected, got) {
+            (Ok(events), Ok(appended)) => {
+                let stored: Vec<_> = appended.events.into_iter().map(|e| e.event).collect();
+                assert_eq!(stored, events, "{cmd:?}");
+                written += 1;
+            }
+            (Err(want), Err(StoreError::Domain(got))) => {
+                assert_eq!(got, want, "{cmd:?}");
+                refused += 1;
+            }
+            (want, got) => panic!("{cmd:?}: expected {want:?}, got {got:?}"),
+        }
+    }
+    assert!(
+        written > open.len() && refused > 100,
+        "{written} written, {refused} refused"
+    );
+    // What was written folds as the plain replay does.
+    assert_eq!(
+        store.document(doc).unwrap(),
+        store.replay_document(doc, travaux_core::Cut::Head).unwrap()
+    );
+}
