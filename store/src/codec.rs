@@ -8,6 +8,7 @@
 //! The bytes are never rewritten. When a payload type changes shape, its schema version goes
 //! up and [`upcast`] learns to turn the older data into the newer, on read.
 
+use serde::de::value::{MapAccessDeserializer, MapDeserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
@@ -127,13 +128,13 @@ pub fn decode(bytes: &[u8]) -> Result<RecordedEvent, StoreError> {
         tagged.insert(stored.kind.to_string(), data);
         serde_json::from_value(Value::Object(tagged)).map_err(corrupt)?
     } else {
-        // The payload is current: read it once, as the variant its type names.
-        let tagged = format!(
-            "{{{}:{}}}",
-            serde_json::to_string(stored.kind)?,
-            stored.data.get()
-        );
-        serde_json::from_str(&tagged).map_err(corrupt)?
+        // The payload is current: read it as the variant its type names, straight from the
+        // stored bytes (a map of one entry, type name to payload, is how the enum reads).
+        let tagged = MapDeserializer::<_, serde_json::Error>::new(std::iter::once((
+            stored.kind,
+            stored.data,
+        )));
+        Event::deserialize(MapAccessDeserializer::new(tagged)).map_err(corrupt)?
     };
     Ok(RecordedEvent {
         seq: stored.seq,
@@ -225,5 +226,53 @@ mod tests {
         assert!(needs_upcast("amendment_proposed", 1));
         assert!(!needs_upcast("amendment_proposed", 2));
         assert!(!needs_upcast("comment_posted", 1));
+    }
+
+    fn recorded(event: Event) -> RecordedEvent {
+        RecordedEvent {
+            seq: 7,
+            id: EventId(uuid::Uuid::from_u128(1)),
+            stream: StreamId(uuid::Uuid::from_u128(2)),
+            version: 3,
+            recorded_at: "2008-08-15T09:00:00Z".parse().unwrap(),
+            actor: ParticipantId(uuid::Uuid::from_u128(4)),
+            schema: 0,
+            prev_hash: Hash::default(),
+            hash: Hash::default(),
+            event,
+        }
+    }
+
+    #[test]
+    fn an_event_reads_back_as_written() {
+        let e = recorded(Event::AmendmentProposed {
+            amendment: AmendmentNo(12),
+            change: Change::Replace {
+                clause: ClauseId(uuid::Uuid::from_u128(5)),
+                text: "Member States should cooperate.".into(),
+            },
+            rationale: Some("Clearer.".into()),
+        });
+        let (written, bytes) = encode(e).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), written);
+        assert!(check(&bytes).unwrap().hash_matches);
+    }
+
+    #[test]
+    fn a_payload_that_does_not_fit_its_type_is_named_in_the_error() {
+        let e = recorded(Event::AmendmentWithdrawn {
+            amendment: AmendmentNo(1),
+        });
+        for (kind, data) in [
+            ("amendment_vanished", json!({ "amendment": 1 })),
+            ("amendment_withdrawn", json!({ "amendment": "one" })),
+        ] {
+            let (_, bytes) = encode_raw(&e, kind, 1, data).unwrap();
+            let err = decode(&bytes).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("event 7 ({kind} v1) does not decode")),
+                "{err}"
+            );
+        }
     }
 }
