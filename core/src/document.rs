@@ -221,6 +221,56 @@ impl DocumentState {
         self
     }
 
+    /// A copy keeping only the amendments still open: the same as
+    /// `self.clone().with_open_amendments_only()` without copying the closed ones first (a
+    /// long negotiation has tens of thousands of them).
+    pub fn open_copy(&self) -> Self {
+        let DocumentState {
+            id,
+            slug,
+            title,
+            created_by,
+            created_at,
+            version,
+            seq,
+            updated_at,
+            revisions,
+            comments,
+            amendments_proposed,
+            roles,
+            amendments,
+            tags,
+            process,
+            clauses,
+            roots,
+            removed,
+        } = self;
+        DocumentState {
+            id: *id,
+            slug: slug.clone(),
+            title: title.clone(),
+            created_by: *created_by,
+            created_at: *created_at,
+            version: *version,
+            seq: *seq,
+            updated_at: *updated_at,
+            revisions: *revisions,
+            comments: *comments,
+            amendments_proposed: *amendments_proposed,
+            roles: roles.clone(),
+            amendments: amendments
+                .iter()
+                .filter(|(_, a)| a.status.is_open())
+                .map(|(no, a)| (*no, a.clone()))
+                .collect(),
+            tags: tags.clone(),
+            process: process.clone(),
+            clauses: clauses.clone(),
+            roots: roots.clone(),
+            removed: removed.clone(),
+        }
+    }
+
     /// Fold one event into a document that may not exist yet: the first event creates it.
     pub fn fold(state: &mut Option<DocumentState>, e: &RecordedEvent) {
         match state {

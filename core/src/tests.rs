@@ -310,6 +310,21 @@ fn an_accepted_amendment_changes_the_text_and_a_rejected_one_does_not() {
         "Member States should exchange data."
     );
     assert_eq!(d.pending_on(w.label("1.2")).count(), 0);
+
+    // A copy with the open amendments only is the state with the closed ones dropped.
+    w.run(
+        brazil,
+        replace(&w, "2.1", "Member States may exchange data."),
+    )
+    .unwrap();
+    let d = w.doc();
+    let open = d.open_copy();
+    assert_eq!(open, d.clone().with_open_amendments_only());
+    assert_eq!(
+        open.amendments.keys().copied().collect::<Vec<_>>(),
+        [AmendmentNo(3)]
+    );
+    assert_eq!(open.amendments_proposed, 3);
 }
 
 #[test]

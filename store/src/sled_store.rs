@@ -1559,12 +1559,12 @@ impl Store {
                 index_entries(&e, &bytes, &mut batch);
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
                 if let Some(state) = slot.as_ref().filter(|s| tags(&e, s)) {
-                    put_snapshot(&mut batch, &state.clone().with_open_amendments_only())?;
+                    put_snapshot(&mut batch, &state.open_copy())?;
                 }
                 DocumentState::fold(slot, &e);
                 if let Some(state) = slot {
                     if state.version % SNAPSHOT_EVERY == 0 {
-                        put_snapshot(&mut batch, &state.clone().with_open_amendments_only())?;
+                        put_snapshot(&mut batch, &state.open_copy())?;
                     }
                 }
             }
