@@ -8,8 +8,9 @@
 //! crash or power loss. (sled 0.34's `flush` alone ends in `sync_file_range`, which does not
 //! empty the drive's write cache.) sled writes any page above about 128 KiB — one large value,
 //! or a leaf of up to 16 entries that together pass it, such as snapshot chunks — to a file of
-//! its own under `<dir>/blobs`, which it never fsyncs; the sync fsyncs the blob files written
-//! since the last one, and the directory, before `db`.
+//! its own under `<dir>/blobs`, which it never fsyncs; on Linux the sync is therefore a
+//! `syncfs` of the store's filesystem (which covers them, whoever wrote them) before the
+//! fsync of `db`.
 //!
 //! Concurrent appends share that flush and fsync (group commit): each decides and applies its
 //! batch under the writer lock, releases it, and then waits until a sync covers its last

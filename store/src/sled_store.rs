@@ -316,8 +316,6 @@ pub struct Store {
     durability: Mutex<Durability>,
     /// Signalled whenever a sync ends (the durable head moved, or a sync failed).
     synced: Condvar,
-    /// The newest of sled's blob files known to be on disk (see [`Store::sync_blobs`]).
-    blobs_synced: Mutex<u64>,
 }
 
 // One `Store` is shared by the threads of a server: keep it so.
@@ -427,9 +425,6 @@ impl Store {
                 failed: None,
             }),
             synced: Condvar::new(),
-            // Blobs written before this process were synced by the append that wrote them
-            // (or belong to one never acknowledged, which sled drops when it opens).
-            blobs_synced: Mutex::new(blob_files(path)?.into_iter().max().unwrap_or(0)),
         })
     }
 
@@ -611,9 +606,20 @@ impl Store {
                 (Err(DomainError::UnknownAmendment(no)), Some(s))
                     if !s.amendments.contains_key(&no) =>
                 {
-                    if !self.add_amendment(s, no)? {
+                    if self.add_amendment(s, no)? {
+                        continue;
+                    }
+                    // Not proposed, or the state holds every amendment (replayed): none such.
+                    let every = s.amendments.len() == s.amendments_proposed as usize;
+                    if no.0 > s.amendments_proposed || every {
                         return Err(DomainError::UnknownAmendment(no).into());
                     }
+                    // Proposed, yet its read model is missing: the stream tells.
+                    tracing::warn!(document = %s.id, amendment = %no, "an amendment's read model is missing; replaying the stream");
+                    let id = s.id;
+                    *s = self.replay_document(id, Cut::Head)?.ok_or_else(|| {
+                        StoreError::Corrupt(format!("document {id} has no events"))
+                    })?;
                 }
                 (decided, _) => break decided?,
             }
@@ -873,58 +879,12 @@ impl Store {
         Ok((recorded, state))
     }
 
-    /// Flush, then fsync what the flush wrote: the blob files first (a page in `db` may point
-    /// to them), then `db`.
+    /// Flush, then make everything the store's files hold reach the disk: `db`, and the blob
+    /// files sled writes beside it (see [`sync_store_files`]).
     fn make_durable(&self) -> Result<(), StoreError> {
         self.tree.flush()?;
-        self.sync_blobs()?;
-        self.data_file.sync_all()?;
+        sync_store_files(&self.path, &self.data_file)?;
         Ok(())
-    }
-
-    /// fsync the blob files sled wrote since the last sync, and their directory. sled writes
-    /// any page of more than 128 KiB (one large value, or a node of several: a leaf holds up to
-    /// 16 entries) to a file of its own under `blobs/`, named by its log sequence number, and
-    /// never fsyncs it; `db` may then point to a file a power loss takes away.
-    fn sync_blobs(&self) -> Result<(), StoreError> {
-        let mut synced = self
-            .blobs_synced
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let new: Vec<u64> = blob_files(&self.path)?
-            .into_iter()
-            .filter(|lsn| *lsn > *synced)
-            .collect();
-        let Some(newest) = new.iter().copied().max() else {
-            return Ok(());
-        };
-        let dir = self.path.join("blobs");
-        for lsn in &new {
-            match File::open(dir.join(lsn.to_string())) {
-                Ok(f) => f.sync_all()?,
-                // sled removes a blob once no page points to it any more.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        File::open(&dir)?.sync_all()?;
-        tracing::debug!(blobs = new.len(), newest, "synced blob files");
-        *synced = newest;
-        Ok(())
-    }
-
-    /// The blob files sled has written and not yet had synced by this store: none once an
-    /// append has returned. For tests of durability.
-    #[doc(hidden)]
-    pub fn unsynced_blobs(&self) -> Result<Vec<u64>, StoreError> {
-        let synced = *self
-            .blobs_synced
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        Ok(blob_files(&self.path)?
-            .into_iter()
-            .filter(|lsn| *lsn > synced)
-            .collect())
     }
 
     /// One event by sequence number.
@@ -1691,23 +1651,46 @@ fn index_entries(e: &RecordedEvent, stored: &[u8], batch: &mut sled::Batch) {
     }
 }
 
-/// The key marking an amendment as open.
-/// The log sequence numbers of sled's blob files (its `blobs/` directory, named by them).
-fn blob_files(path: &Path) -> Result<Vec<u64>, StoreError> {
-    let entries = match std::fs::read_dir(path.join("blobs")) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e.into()),
-    };
-    let mut lsns = Vec::new();
-    for entry in entries {
-        if let Some(lsn) = entry?.file_name().to_str().and_then(|n| n.parse().ok()) {
-            lsns.push(lsn);
+/// fsync the store's files. sled writes any page of more than about 128 KiB (one large value,
+/// or a leaf of up to 16 entries that pass it together, such as snapshot chunks) to a file of
+/// its own under `blobs/`, and never fsyncs it; `db` may point to it, so it must be on disk
+/// before `db` is. Such files are written by whichever thread makes sled write a page (an
+/// append, or a read that splits a node), are created before they are filled, and are not
+/// made in the order of their names; and a process killed before its sync leaves them for
+/// the next. On Linux, `syncfs` writes every dirty file of the store's filesystem and empties
+/// the drive's cache: all of them at once, whatever wrote them. Elsewhere, every blob file is
+/// fsynced, then the directory. `db` is fsynced last either way, so that its own write errors
+/// are reported on kernels whose `syncfs` does not report them.
+fn sync_store_files(path: &Path, db: &File) -> Result<(), StoreError> {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = path;
+        rustix::fs::syncfs(db).map_err(std::io::Error::from)?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let dir = path.join("blobs");
+        match std::fs::read_dir(&dir) {
+            Ok(entries) => {
+                for entry in entries {
+                    match File::open(entry?.path()) {
+                        Ok(f) => f.sync_all()?,
+                        // sled removes a blob once no page points to it.
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                File::open(&dir)?.sync_all()?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
         }
     }
-    Ok(lsns)
+    db.sync_all()?;
+    Ok(())
 }
 
+/// The key marking an amendment as open.
 fn open_key(doc: DocumentId, no: AmendmentNo) -> Vec<u8> {
     key(b'o', &[doc.0.as_bytes(), &no.0.to_be_bytes()])
 }

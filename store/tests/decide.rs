@@ -132,3 +132,43 @@ fn commands_answer_as_against_every_amendment() {
         store.replay_document(doc, travaux_core::Cut::Head).unwrap()
     );
 }
+
+/// The read model of a decided amendment is gone (a damaged cache): a command naming it is
+/// answered from the stream, as before, not told the amendment does not exist.
+#[test]
+fn a_missing_amendment_read_model_is_replaced_by_the_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, &Spec::new(3_000), &mut |_| {}).unwrap();
+    let doc = store.documents().unwrap()[0].id;
+    let head = store.document(doc).unwrap().unwrap();
+    let chair = holder(&head, Role::Chair);
+    let decided = head
+        .amendments
+        .values()
+        .find(|a| !a.status.is_open())
+        .expect("a decided amendment")
+        .no;
+    let mut key = vec![b'a'];
+    key.extend_from_slice(doc.0.as_bytes());
+    key.extend_from_slice(&decided.0.to_be_bytes());
+    assert!(store.raw_tree().remove(key).unwrap().is_some());
+    let cmd = Command::RecordDecision {
+        amendment: decided,
+        outcome: Outcome::Rejected,
+        method: Method::Consensus,
+        reopen: false,
+    };
+    let w = Write {
+        stream: StreamId::document(doc),
+        expected: Expected::Any,
+        actor: chair,
+        clock: Clock::Now(chrono::Utc::now()),
+        event_id: travaux_core::EventId(uuid::Uuid::new_v4()),
+        request: fingerprint(b"decide again"),
+    };
+    let err = store
+        .execute(w, |dir, s| decide(s.unwrap(), chair, dir, cmd.clone()))
+        .unwrap_err();
+    assert!(err.to_string().contains("already decided"), "{err}");
+}

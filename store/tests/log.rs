@@ -948,24 +948,28 @@ fn an_event_larger_than_the_limit_is_refused_and_writes_nothing() {
 }
 
 /// sled writes a page of more than 128 KiB (here a leaf holding two large comments) to a blob
-/// file of its own, which it never fsyncs: an append returns only once those files are synced
-/// too, else an acknowledged event could point to a file a power loss took away.
+/// file of its own, which it never fsyncs; the store's sync covers those files too (`syncfs`
+/// on Linux: not observable without cutting the power). What is observable: such events are
+/// acknowledged, and read back and verify after the store is closed and opened again.
 #[test]
-fn an_append_returns_only_once_the_blob_files_it_wrote_are_synced() {
+fn large_events_that_sled_keeps_in_blob_files_read_back_after_reopening() {
     let (mut c, sec, doc, _, _) = negotiation();
     let stream = StreamId::document(doc);
     let blobs = |c: &Clerk| std::fs::read_dir(c.dir.path().join("blobs")).map_or(0, |d| d.count());
     assert_eq!(blobs(&c), 0, "small events make no blob files");
+    let mut written = Vec::new();
     for no in 1..=3 {
         let big = c.new_event(sec, comment(no, &"x".repeat(MAX_EVENT_BYTES - 1024)));
-        c.append(stream, Expected::Any, vec![big]).unwrap();
-        assert_eq!(c.store().unsynced_blobs().unwrap(), Vec::<u64>::new());
+        written.extend(c.append(stream, Expected::Any, vec![big]).unwrap().events);
     }
     assert!(
         blobs(&c) > 0,
         "sled wrote no blob file: the test proves nothing"
     );
     c.reopen();
+    for e in &written {
+        assert_eq!(&c.store().event(e.seq).unwrap(), e);
+    }
     assert_eq!(c.store().verify().unwrap().problem, None);
 }
 

@@ -385,6 +385,13 @@ fn accepting_an_alternative_resolves_the_bracket_and_rejects_its_rivals() {
     let json = t.json(&["brackets"]);
     assert_eq!(json[0]["label"], "1.1");
     assert_eq!(json[0]["brackets"][0]["alternatives"][2]["amendment"], "A2");
+    // An alternative withdrawn while its bracket stays open is listed with it, closed.
+    as_(&t, "india", &["amend", "alternative", "B1", "act jointly"]);
+    as_(&t, "india", &["amend", "withdraw", "A3"]);
+    let json = t.json(&["brackets"]);
+    let closed = &json[0]["brackets"][0]["closed_alternatives"];
+    assert_eq!(closed[0]["amendment"], "A3", "{json}");
+    assert_eq!(closed[0]["status"], "withdrawn", "{json}");
 
     // A clause with open brackets is not agreed, nor the text adopted.
     refused_as(&t, "chair", &["agree", "1.1"], &["open brackets (B1)"]);

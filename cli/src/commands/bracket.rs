@@ -130,12 +130,9 @@ pub struct BracketsArgs {
 
 /// Run `brackets`.
 pub fn list(ctx: &mut Ctx<'_>, args: &BracketsArgs) -> CliResult {
-    // Closed brackets show their closed alternatives: amendments decided or withdrawn.
-    let doc = if args.all {
-        ctx.document_with_every_amendment()?
-    } else {
-        ctx.document()?
-    };
+    // Every bracket lists its closed alternatives too (rejected or withdrawn amendments, in
+    // `--json`), which only every amendment holds: there is no index of them by bracket.
+    let doc = ctx.document_with_every_amendment()?;
     let names = Names::load(ctx.store)?;
     let only = args
         .clause
