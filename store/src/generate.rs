@@ -595,6 +595,19 @@ impl Generator {
         Ok(())
     }
 
+    /// Propose an amendment with a rationale; whether the rules let it be proposed (a refusal
+    /// is a draw the generator could not make, not a bug).
+    fn put_forward(&mut self, who: ParticipantId, change: Change) -> Result<bool, StoreError> {
+        let rationale = Some(self.dice.pick(RATIONALES).to_string());
+        match self.decide(who, Command::ProposeAmendment { change, rationale }) {
+            Ok(events) => {
+                self.commit(who, events);
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        }
+    }
+
     fn refresh_outline(&mut self) {
         if !self.outline.stale {
             return;
@@ -1142,14 +1155,7 @@ impl Generator {
                 }
             }
         };
-        let rationale = Some(self.dice.pick(RATIONALES).to_string());
-        match self.decide(who, Command::ProposeAmendment { change, rationale }) {
-            Ok(events) => {
-                self.commit(who, events);
-                Ok(true)
-            }
-            Err(_) => Ok(false),
-        }
+        self.put_forward(who, change)
     }
 
     /// A delegation supports or opposes a recent open amendment it has not taken a side on.
@@ -1234,14 +1240,7 @@ impl Generator {
             bracket,
             text: alternative_text(&mut self.dice, &span),
         };
-        let rationale = Some(self.dice.pick(RATIONALES).to_string());
-        match self.decide(who, Command::ProposeAmendment { change, rationale }) {
-            Ok(events) => {
-                self.commit(who, events);
-                Ok(true)
-            }
-            Err(_) => Ok(false),
-        }
+        self.put_forward(who, change)
     }
 
     /// The chair lifts the oldest open bracket that no alternative still open is offered for,

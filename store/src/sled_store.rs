@@ -628,7 +628,8 @@ impl Store {
         // folding them, since the fold passes over an amendment it does not hold.
         if let Some(s) = &mut state {
             for no in events.iter().filter_map(Event::amendment) {
-                if !s.amendments.contains_key(&no) {
+                // (A proposal's number is new: there is nothing to read.)
+                if no.0 <= s.amendments_proposed && !s.amendments.contains_key(&no) {
                     self.add_amendment(s, no)?;
                 }
             }
