@@ -45,6 +45,7 @@
 mod codec;
 mod error;
 pub mod generate;
+mod log_index;
 mod sled_store;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};

@@ -5,8 +5,8 @@
 //! | prefix | key | value |
 //! | --- | --- | --- |
 //! | `e` | seq (u64 BE) | stored event (see `codec`) |
-//! | `s` | stream (16) ++ version (u64 BE) | seq |
-//! | `i` | event id (16) | seq |
+//! | `S` | stream (16) ++ block (u64 BE) | the seqs of 256 versions of the stream (see `log_index`) |
+//! | `I` | bucket (u16 BE), a hash of the event id | event id ++ seq ++ request fingerprint, for each id in the bucket |
 //! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at its head, amendments aside (JSON, in chunks of at most 64 KiB) |
 //! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
@@ -21,7 +21,7 @@
 //! | `T` | token digest (32) | token id (16) ++ participant id (16), for tokens not revoked |
 //! | `m` | `format` | the store format |
 //!
-//! `e`, `s` and `i` are the log; everything else is a cache that `rebuild` refills.
+//! `e`, `S` and `I` are the log; everything else is a cache that `rebuild` refills.
 //!
 //! # Writers, group commit, and what a reader sees
 //!
@@ -66,10 +66,14 @@ use travaux_core::{
 use uuid::Uuid;
 
 use crate::codec;
+use crate::log_index::{self, IndexWrite};
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
-const FORMAT: &[u8] = b"travaux/1";
+const FORMAT: &[u8] = b"travaux/2";
+/// The format before the stream and id indexes were kept in blocks (`log_index`): opening such
+/// a store migrates it.
+const FORMAT_V1: &[u8] = b"travaux/1";
 const READ_MODEL_PREFIXES: [u8; 12] = [
     b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k', b'x', b't', b'T',
 ];
@@ -103,10 +107,6 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
 
 fn seq_key(seq: u64) -> Vec<u8> {
     key(b'e', &[&seq.to_be_bytes()])
-}
-
-fn stream_key(stream: StreamId, version: u64) -> Vec<u8> {
-    key(b's', &[stream.0.as_bytes(), &version.to_be_bytes()])
 }
 
 fn be_u32(bytes: &[u8]) -> Result<u32, StoreError> {
@@ -373,10 +373,24 @@ impl Store {
             return Err(StoreError::NotAStore(path.to_path_buf()));
         }
         let tree = Self::open_sled(path)?;
-        if tree.get(FORMAT_KEY)?.as_deref() != Some(FORMAT) {
-            return Err(StoreError::NotAStore(path.to_path_buf()));
+        let format = tree.get(FORMAT_KEY)?;
+        let v1 = match format.as_deref() {
+            Some(FORMAT) => false,
+            Some(FORMAT_V1) => true,
+            _ => return Err(StoreError::NotAStore(path.to_path_buf())),
+        };
+        let store = Self::with_db(path, tree)?;
+        if v1 {
+            let (streams, ids) = log_index::migrate_from_v1(&store.tree, (FORMAT_KEY, FORMAT))?;
+            tracing::info!(streams, ids, "migrated the stream and id indexes to blocks");
         }
-        Self::with_db(path, tree)
+        if v1 || log_index::has_v1_entries(&store.tree)? {
+            for prefix in log_index::V1_PREFIXES {
+                store.remove_in_batches(prefix)?;
+            }
+            store.make_durable()?;
+        }
+        Ok(store)
     }
 
     fn with_db(path: &Path, tree: sled::Db) -> Result<Store, StoreError> {
@@ -792,16 +806,7 @@ impl Store {
 
     /// The sequence number and request fingerprint an event id was stored with.
     fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
-        let Some(v) = self.tree.get(key(b'i', &[id.0.as_bytes()]))? else {
-            return Ok(None);
-        };
-        if v.len() != 40 {
-            return Err(StoreError::Corrupt(format!(
-                "the index entry of event id {id} is malformed"
-            )));
-        }
-        let seq = be_u64(&v[..8])?;
-        Ok(Some((seq, Hash(v[8..].try_into().expect("32 bytes")))))
+        log_index::by_id(&self.tree, id)
     }
 
     fn write_locked(
@@ -819,6 +824,7 @@ impl Store {
         let mut prev = head.hash;
         let mut state = state;
         let mut tokens = TokenBatch::new(Some(&self.tree));
+        let mut index = IndexWrite::new(&self.tree);
         for (i, e) in events.into_iter().enumerate() {
             let (r, bytes) = codec::encode(RecordedEvent {
                 seq,
@@ -836,10 +842,8 @@ impl Store {
                 index_entries(&r, &bytes, &mut batch);
             }
             batch.insert(seq_key(seq), bytes);
-            batch.insert(stream_key(stream, r.version), &seq.to_be_bytes());
-            let mut id_entry = seq.to_be_bytes().to_vec();
-            id_entry.extend_from_slice(&request.0);
-            batch.insert(key(b'i', &[r.id.0.as_bytes()]), id_entry);
+            index.stream_entry(stream, r.version, seq)?;
+            index.id_entry(r.id, seq, request)?;
             registry_entries(&r, &mut batch, &mut tokens)?;
             if stream != StreamId::REGISTRY {
                 if let Some(s) = state.as_ref().filter(|s| tags(&r, s)) {
@@ -869,6 +873,7 @@ impl Store {
                 "a document stream must begin with document_created".into(),
             )));
         }
+        index.finish(&mut batch);
         self.tree.apply_batch(batch)?;
         // The batch is in the tree: the next append must follow it, whatever becomes of the
         // flush (which the caller waits for after releasing the writer lock).
@@ -922,20 +927,17 @@ impl Store {
         from: u64,
         to: u64,
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
-        self.tree
-            .range(stream_key(stream, from)..=stream_key(stream, to))
-            .map(move |kv| {
-                let (k, v) = kv?;
-                let e = self.event(be_u64(&v)?)?;
-                if e.stream != stream || e.version != be_u64(&k[17..])? {
-                    return Err(StoreError::Corrupt(format!(
-                        "the stream index of {stream} points at event {}, which is not its version {}",
-                        e.seq,
-                        be_u64(&k[17..])?
-                    )));
-                }
-                Ok(e)
-            })
+        log_index::stream_seqs(&self.tree, stream, from, to).map(move |entry| {
+            let (version, seq) = entry?;
+            let e = self.event(seq)?;
+            if e.stream != stream || e.version != version {
+                return Err(StoreError::Corrupt(format!(
+                    "the stream index of {stream} points at event {}, which is not its version {version}",
+                    e.seq
+                )));
+            }
+            Ok(e)
+        })
     }
 
     /// The events of a document that change its text (those with clause operations), in order:
@@ -991,17 +993,7 @@ impl Store {
 
     /// A stream's version: how many events it holds.
     pub fn stream_version(&self, stream: StreamId) -> Result<u64, StoreError> {
-        match self
-            .tree
-            .scan_prefix(key(b's', &[stream.0.as_bytes()]))
-            .next_back()
-        {
-            None => Ok(0),
-            Some(kv) => {
-                let (k, _) = kv?;
-                be_u64(&k[17..])
-            }
-        }
+        log_index::stream_version(&self.tree, stream)
     }
 
     /// A document at its head, from the read model. The read model names the stream version it
@@ -1444,9 +1436,11 @@ impl Store {
                 ));
             }
             *v += 1;
-            let indexed = self.tree.get(stream_key(e.stream, e.version))?;
+            let indexed = log_index::stream_seq(&self.tree, e.stream, e.version)
+                .ok()
+                .flatten();
             let by_id = self.by_id(e.id).ok().flatten().map(|(seq, _)| seq);
-            if indexed.as_deref() != Some(&seq.to_be_bytes()[..]) || by_id != Some(seq) {
+            if indexed != Some(seq) || by_id != Some(seq) {
                 return Ok(fail(
                     seq,
                     "the stream or id index does not point at it".into(),
@@ -1459,8 +1453,8 @@ impl Store {
         // Every event has exactly one stream entry and one id entry pointing at it (checked
         // above); any other entry is a stray that would mix events into a stream.
         let events = expected_seq - 1;
-        for (prefix, what) in [(b's', "stream"), (b'i', "event id")] {
-            let entries = self.tree.scan_prefix([prefix]).count() as u64;
+        let (streams, ids) = log_index::entries(&self.tree)?;
+        for (entries, what) in [(streams, "stream"), (ids, "event id")] {
             if entries != events {
                 return Ok(VerifyReport {
                     events,

@@ -1,0 +1,263 @@
+//! The log's two indexes — a stream's versions and the event ids — kept in blocks.
+//!
+//! sled keeps one entry in its page table per page, and a leaf page holds at most 16 keys
+//! (hard-coded in sled 0.34), so opening a store costs in proportion to the number of keys.
+//! One key per event in each index made three keys per event with the log itself. Here:
+//!
+//! | prefix | key | value |
+//! | --- | --- | --- |
+//! | `S` | stream (16) ++ block (u64 BE) | the seqs (u64 BE) of versions `block × 256 + 1` on, in order (at most 256: 2 KiB) |
+//! | `I` | bucket (u16 BE): a hash of the event id | entries of 56 bytes: event id (16) ++ seq (u64 BE) ++ request fingerprint (32) |
+//!
+//! A block or bucket is read, extended and written again in the batch that appends its events,
+//! under the writer lock, so it never disagrees with the log. 65,536 buckets hold about 850
+//! bytes each at 1,000,000 events. Stores of format `travaux/1` kept one key per entry (`s`,
+//! `i`); [`migrate_from_v1`] rewrites them into blocks when such a store is opened.
+
+use std::collections::BTreeMap;
+
+use travaux_core::{EventId, Hash, StreamId};
+
+use crate::StoreError;
+
+/// How many versions of a stream one `S` block holds.
+pub(crate) const STREAM_BLOCK: u64 = 256;
+const ID_ENTRY: usize = 16 + 8 + 32;
+const STREAM_PREFIX: u8 = b'S';
+const ID_PREFIX: u8 = b'I';
+/// The prefixes of the one-key-per-entry indexes of format `travaux/1`.
+pub(crate) const V1_PREFIXES: [u8; 2] = [b's', b'i'];
+
+fn stream_block_key(stream: StreamId, block: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(25);
+    k.push(STREAM_PREFIX);
+    k.extend_from_slice(stream.0.as_bytes());
+    k.extend_from_slice(&block.to_be_bytes());
+    k
+}
+
+/// The block holding `version` (versions count from 1).
+fn block_of(version: u64) -> u64 {
+    version.saturating_sub(1) / STREAM_BLOCK
+}
+
+fn id_bucket_key(id: EventId) -> Vec<u8> {
+    // Multiplicative hashing: the top bits of the product depend on every bit of the id, so
+    // ids with a common prefix (time-ordered uuids) still spread over the buckets.
+    let h =
+        id.0.as_u128()
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835);
+    let bucket = (h >> 112) as u16;
+    vec![ID_PREFIX, (bucket >> 8) as u8, bucket as u8]
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_be_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
+}
+
+fn malformed(what: &str) -> StoreError {
+    StoreError::Corrupt(format!("an entry of the {what} index is malformed"))
+}
+
+/// The index entries of one write, gathered so that each block and bucket it touches is read
+/// once and written once.
+pub(crate) struct IndexWrite<'t> {
+    tree: &'t sled::Db,
+    touched: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+impl<'t> IndexWrite<'t> {
+    pub(crate) fn new(tree: &'t sled::Db) -> Self {
+        IndexWrite {
+            tree,
+            touched: BTreeMap::new(),
+        }
+    }
+
+    fn value(&mut self, key: Vec<u8>) -> Result<&mut Vec<u8>, StoreError> {
+        if !self.touched.contains_key(&key) {
+            let stored = self.tree.get(&key)?.map(|v| v.to_vec()).unwrap_or_default();
+            self.touched.insert(key.clone(), stored);
+        }
+        Ok(self.touched.get_mut(&key).expect("inserted above"))
+    }
+
+    /// Version `version` of `stream` is event `seq`: the next version the index expects.
+    pub(crate) fn stream_entry(
+        &mut self,
+        stream: StreamId,
+        version: u64,
+        seq: u64,
+    ) -> Result<(), StoreError> {
+        let block = self.value(stream_block_key(stream, block_of(version)))?;
+        let held = block.len() as u64 / 8;
+        if block.len() % 8 != 0 || held != (version - 1) % STREAM_BLOCK {
+            return Err(StoreError::Corrupt(format!(
+                "the stream index of {stream} does not end just before version {version}"
+            )));
+        }
+        block.extend_from_slice(&seq.to_be_bytes());
+        Ok(())
+    }
+
+    /// Event `id` is event `seq`, appended by the request with fingerprint `request`.
+    pub(crate) fn id_entry(
+        &mut self,
+        id: EventId,
+        seq: u64,
+        request: Hash,
+    ) -> Result<(), StoreError> {
+        let bucket = self.value(id_bucket_key(id))?;
+        bucket.extend_from_slice(id.0.as_bytes());
+        bucket.extend_from_slice(&seq.to_be_bytes());
+        bucket.extend_from_slice(&request.0);
+        Ok(())
+    }
+
+    /// Put every block and bucket written into the batch.
+    pub(crate) fn finish(self, batch: &mut sled::Batch) {
+        for (k, v) in self.touched {
+            batch.insert(k, v);
+        }
+    }
+}
+
+/// The sequence number and request fingerprint event `id` was stored with.
+pub(crate) fn by_id(tree: &sled::Db, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
+    let Some(bucket) = tree.get(id_bucket_key(id))? else {
+        return Ok(None);
+    };
+    if bucket.len() % ID_ENTRY != 0 {
+        return Err(malformed("event id"));
+    }
+    Ok(bucket
+        .chunks_exact(ID_ENTRY)
+        .find(|e| &e[..16] == id.0.as_bytes())
+        .map(|e| (u64_at(e, 16), Hash(e[24..].try_into().expect("32 bytes")))))
+}
+
+/// The (version, seq) pairs of `stream` from version `from` to `to` (both included), in order.
+pub(crate) fn stream_seqs(
+    tree: &sled::Db,
+    stream: StreamId,
+    from: u64,
+    to: u64,
+) -> impl Iterator<Item = Result<(u64, u64), StoreError>> + '_ {
+    let from = from.max(1);
+    let blocks = if from > to {
+        None
+    } else {
+        Some(tree.range(
+            stream_block_key(stream, block_of(from))..=stream_block_key(stream, block_of(to)),
+        ))
+    };
+    blocks.into_iter().flatten().flat_map(move |kv| {
+        let entries: Vec<Result<(u64, u64), StoreError>> = match kv {
+            Err(e) => vec![Err(e.into())],
+            Ok((k, v)) if v.len() % 8 != 0 || k.len() != 25 => vec![Err(malformed("stream"))],
+            Ok((k, v)) => {
+                let first = u64_at(&k, 17) * STREAM_BLOCK + 1;
+                (0..v.len() / 8)
+                    .map(|i| (first + i as u64, u64_at(&v, i * 8)))
+                    .filter(|(version, _)| (from..=to).contains(version))
+                    .map(Ok)
+                    .collect()
+            }
+        };
+        entries
+    })
+}
+
+/// The seq of version `version` of `stream`, by its index.
+pub(crate) fn stream_seq(
+    tree: &sled::Db,
+    stream: StreamId,
+    version: u64,
+) -> Result<Option<u64>, StoreError> {
+    let Some(block) = tree.get(stream_block_key(stream, block_of(version)))? else {
+        return Ok(None);
+    };
+    let at = ((version.max(1) - 1) % STREAM_BLOCK) as usize * 8;
+    Ok((block.len() >= at + 8).then(|| u64_at(&block, at)))
+}
+
+/// How many events `stream` holds, by its index.
+pub(crate) fn stream_version(tree: &sled::Db, stream: StreamId) -> Result<u64, StoreError> {
+    let mut prefix = vec![STREAM_PREFIX];
+    prefix.extend_from_slice(stream.0.as_bytes());
+    match tree.scan_prefix(prefix).next_back() {
+        None => Ok(0),
+        Some(kv) => {
+            let (k, v) = kv?;
+            if v.len() % 8 != 0 || k.len() != 25 {
+                return Err(malformed("stream"));
+            }
+            Ok(u64_at(&k, 17) * STREAM_BLOCK + v.len() as u64 / 8)
+        }
+    }
+}
+
+/// How many entries the stream index and the id index hold, over every stream.
+pub(crate) fn entries(tree: &sled::Db) -> Result<(u64, u64), StoreError> {
+    let mut count = [0u64; 2];
+    for (i, (prefix, size)) in [(STREAM_PREFIX, 8), (ID_PREFIX, ID_ENTRY)]
+        .into_iter()
+        .enumerate()
+    {
+        for kv in tree.scan_prefix([prefix]) {
+            let (_, v) = kv?;
+            count[i] += (v.len() / size) as u64;
+        }
+    }
+    Ok((count[0], count[1]))
+}
+
+/// Write the blocked indexes of a store of format `travaux/1` from its one-key-per-entry ones
+/// (`s`: stream ++ version → seq; `i`: id → seq ++ fingerprint), in the same batch as
+/// `format_entry` (the new format), so that a store is either of the old format or complete
+/// in the new one. The old entries are removed afterwards, in batches.
+pub(crate) fn migrate_from_v1(
+    tree: &sled::Db,
+    format_entry: (&[u8], &[u8]),
+) -> Result<(u64, u64), StoreError> {
+    let mut write = IndexWrite::new(tree);
+    let (mut streams, mut ids) = (0, 0);
+    for kv in tree.scan_prefix([b's']) {
+        let (k, v) = kv?;
+        if k.len() != 25 || v.len() != 8 {
+            return Err(malformed("stream"));
+        }
+        let stream = StreamId(uuid::Uuid::from_slice(&k[1..17]).expect("16 bytes"));
+        write.stream_entry(stream, u64_at(&k, 17), u64_at(&v, 0))?;
+        streams += 1;
+    }
+    for kv in tree.scan_prefix([b'i']) {
+        let (k, v) = kv?;
+        if k.len() != 17 || v.len() != 40 {
+            return Err(malformed("event id"));
+        }
+        let id = EventId(uuid::Uuid::from_slice(&k[1..]).expect("16 bytes"));
+        write.id_entry(
+            id,
+            u64_at(&v, 0),
+            Hash(v[8..].try_into().expect("32 bytes")),
+        )?;
+        ids += 1;
+    }
+    let mut batch = sled::Batch::default();
+    write.finish(&mut batch);
+    batch.insert(format_entry.0, format_entry.1);
+    tree.apply_batch(batch)?;
+    Ok((streams, ids))
+}
+
+/// Whether entries of the `travaux/1` indexes remain (a migration cut short before it removed
+/// them all).
+pub(crate) fn has_v1_entries(tree: &sled::Db) -> Result<bool, StoreError> {
+    for prefix in V1_PREFIXES {
+        if tree.scan_prefix([prefix]).next().transpose()?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

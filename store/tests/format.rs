@@ -1,0 +1,144 @@
+//! A store written by an earlier version (format `travaux/1`, one index key per event) opens,
+//! is migrated to blocked indexes, and answers exactly as before.
+
+use std::path::Path;
+
+use travaux_core::{EventId, RecordedEvent, StreamId};
+use travaux_store::generate::{generate, Spec};
+use travaux_store::{Store, StoreError};
+
+fn open(path: &Path) -> Store {
+    // Within one process sled releases its file lock from a background thread after the handle
+    // is dropped (spacejam/sled#1234): wait for it rather than fail.
+    for _ in 0..100 {
+        match Store::open(path) {
+            Err(StoreError::Locked(_)) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            other => return other.unwrap(),
+        }
+    }
+    panic!("the store stayed locked");
+}
+
+fn keys(store: &Store, prefix: u8) -> usize {
+    store.raw_tree().scan_prefix([prefix]).count()
+}
+
+/// Rewrite a store's stream and id indexes as format `travaux/1` kept them: `s` stream ++
+/// version → seq, `i` event id → seq ++ request fingerprint; the blocked ones removed.
+fn downgrade_to_v1(store: &Store) {
+    let tree = store.raw_tree();
+    let mut batch = sled::Batch::default();
+    for kv in tree.scan_prefix(b"S") {
+        let (k, v) = kv.unwrap();
+        let first = u64::from_be_bytes(k[17..25].try_into().unwrap()) * 256 + 1;
+        for (i, seq) in v.chunks_exact(8).enumerate() {
+            let mut old = vec![b's'];
+            old.extend_from_slice(&k[1..17]);
+            old.extend_from_slice(&(first + i as u64).to_be_bytes());
+            batch.insert(old, seq);
+        }
+        batch.remove(k);
+    }
+    for kv in tree.scan_prefix(b"I") {
+        let (k, v) = kv.unwrap();
+        for entry in v.chunks_exact(56) {
+            let mut old = vec![b'i'];
+            old.extend_from_slice(&entry[..16]);
+            batch.insert(old, &entry[16..]);
+        }
+        batch.remove(k);
+    }
+    batch.insert(&b"mformat"[..], &b"travaux/1"[..]);
+    tree.apply_batch(batch).unwrap();
+    tree.flush().unwrap();
+}
+
+struct Answers {
+    log: Vec<RecordedEvent>,
+    streams: Vec<Vec<RecordedEvent>>,
+    versions: Vec<u64>,
+    retried: Vec<Option<Vec<RecordedEvent>>>,
+}
+
+fn answers(store: &Store, streams: &[StreamId], ids: &[EventId]) -> Answers {
+    Answers {
+        log: store.events_from(1).collect::<Result<_, _>>().unwrap(),
+        streams: streams
+            .iter()
+            .map(|s| store.stream(*s).collect::<Result<_, _>>().unwrap())
+            .collect(),
+        versions: streams
+            .iter()
+            .map(|s| store.stream_version(*s).unwrap())
+            .collect(),
+        retried: ids
+            .iter()
+            .map(|id| store.recorded(*id).unwrap().map(|(events, _)| events))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_store_of_the_earlier_format_is_migrated_and_answers_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, &Spec::new(1_500), &mut |_| {}).unwrap();
+    let doc = store.documents().unwrap()[0].id;
+    let streams = [StreamId::REGISTRY, StreamId::document(doc)];
+    let log: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    // Every 97th event's id, and one id never used.
+    let mut ids: Vec<EventId> = log.iter().step_by(97).map(|e| e.id).collect();
+    ids.push(EventId(uuid::Uuid::from_u128(42)));
+    let before = answers(&store, &streams, &ids);
+    assert!(
+        before.versions[1] > 1_000,
+        "the document's stream spans several blocks of 256 versions"
+    );
+    assert!(before.retried.iter().filter(|r| r.is_some()).count() > 10);
+    assert!(before.retried.last().unwrap().is_none());
+
+    downgrade_to_v1(&store);
+    assert_eq!(keys(&store, b's') + keys(&store, b'i'), 2 * log.len());
+    assert_eq!(keys(&store, b'S') + keys(&store, b'I'), 0);
+    drop(store);
+
+    let store = open(dir.path());
+    assert_eq!(
+        keys(&store, b's') + keys(&store, b'i'),
+        0,
+        "old entries removed"
+    );
+    assert!(keys(&store, b'S') < log.len() / 100, "a few blocks");
+    assert_eq!(
+        store.raw_tree().get(b"mformat").unwrap().as_deref(),
+        Some(&b"travaux/2"[..])
+    );
+    let after = answers(&store, &streams, &ids);
+    assert_eq!(after.log, before.log);
+    assert_eq!(after.streams, before.streams);
+    assert_eq!(after.versions, before.versions);
+    assert_eq!(after.retried, before.retried);
+    assert_eq!(store.verify().unwrap().problem, None);
+    assert_eq!(store.verify().unwrap().events, log.len() as u64);
+}
+
+#[test]
+fn entries_of_the_earlier_format_left_by_a_migration_cut_short_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, &Spec::new(300), &mut |_| {}).unwrap();
+    let before: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    // The blocked indexes are complete and the format is new: only the removal of the old
+    // entries was cut short.
+    store
+        .raw_tree()
+        .insert(b"s-left-over", &7u64.to_be_bytes())
+        .unwrap();
+    store.raw_tree().flush().unwrap();
+    drop(store);
+    let store = open(dir.path());
+    assert_eq!(keys(&store, b's'), 0);
+    let after: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    assert_eq!(after, before);
+    assert_eq!(store.verify().unwrap().problem, None);
+}
