@@ -1,18 +1,20 @@
-//! The log's two indexes — a stream's versions and the event ids — kept in blocks.
+//! The log and its two indexes — a stream's versions and the event ids — kept in blocks.
 //!
 //! sled keeps one entry in its page table per page, and a leaf page holds at most 16 keys
 //! (hard-coded in sled 0.34), so opening a store costs in proportion to the number of keys.
-//! One key per event in each index made three keys per event with the log itself. Here:
+//! One key per event for the log and for each index made three keys per event. Here:
 //!
 //! | prefix | key | value |
 //! | --- | --- | --- |
+//! | `E` | block (u64 BE) | the stored events `block × 8 + 1` on, in order (at most 8), each as its length (u32 BE) ++ its stored bytes (see `codec`) |
 //! | `S` | stream (16) ++ block (u64 BE) | the seqs (u64 BE) of versions `block × 256 + 1` on, in order (at most 256: 2 KiB) |
 //! | `I` | bucket (u16 BE): a hash of the event id | entries of 56 bytes: event id (16) ++ seq (u64 BE) ++ request fingerprint (32) |
 //!
 //! A block or bucket is read, extended and written again in the batch that appends its events,
-//! under the writer lock, so it never disagrees with the log. 65,536 buckets hold about 850
-//! bytes each at 1,000,000 events. Stores of format `travaux/1` kept one key per entry (`s`,
-//! `i`); [`migrate_from_v1`] rewrites them into blocks when such a store is opened.
+//! under the writer lock, so it never disagrees with the log; an event's stored bytes are
+//! copied into its block unchanged and never rewritten. 65,536 buckets hold about 850 bytes
+//! each at 1,000,000 events. Stores of format `travaux/1` kept one key per event and per entry
+//! (`e`, `s`, `i`); [`migrate_from_v1`] regroups them into blocks when such a store is opened.
 
 use std::collections::BTreeMap;
 
@@ -20,13 +22,148 @@ use travaux_core::{EventId, Hash, StreamId};
 
 use crate::StoreError;
 
+/// How many events one `E` block holds.
+pub(crate) const EVENT_BLOCK: u64 = 8;
+const EVENT_PREFIX: u8 = b'E';
 /// How many versions of a stream one `S` block holds.
 pub(crate) const STREAM_BLOCK: u64 = 256;
 const ID_ENTRY: usize = 16 + 8 + 32;
 const STREAM_PREFIX: u8 = b'S';
 const ID_PREFIX: u8 = b'I';
-/// The prefixes of the one-key-per-entry indexes of format `travaux/1`.
-pub(crate) const V1_PREFIXES: [u8; 2] = [b's', b'i'];
+/// The prefixes of the one-key-per-entry indexes of format `travaux/1`, removed once a
+/// migration has written the blocks and the new format. (Its log, `e`, is removed batch by
+/// batch as it is regrouped, never afterwards.)
+pub(crate) const V1_INDEX_PREFIXES: [u8; 2] = [b's', b'i'];
+/// How many events of a `travaux/1` log are regrouped per batch (a whole number of blocks).
+const MIGRATE_BATCH: u64 = 128 * EVENT_BLOCK;
+
+fn event_block_key(block: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(EVENT_PREFIX);
+    k.extend_from_slice(&block.to_be_bytes());
+    k
+}
+
+/// The `E` block holding event `seq`, and its place there (events count from 1).
+fn event_place(seq: u64) -> (u64, usize) {
+    let i = seq.saturating_sub(1);
+    (i / EVENT_BLOCK, (i % EVENT_BLOCK) as usize)
+}
+
+/// The stored events of an `E` block, in order.
+fn block_events(
+    block: &[u8],
+) -> impl Iterator<Item = Result<std::ops::Range<usize>, StoreError>> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        if at == block.len() {
+            return None;
+        }
+        let Some(len) = block.get(at..at + 4) else {
+            at = block.len();
+            return Some(Err(malformed("log block")));
+        };
+        let len = u32::from_be_bytes(len.try_into().expect("4 bytes")) as usize;
+        let range = at + 4..at + 4 + len;
+        if range.end > block.len() {
+            at = block.len();
+            return Some(Err(malformed("log block")));
+        }
+        at = range.end;
+        Some(Ok(range))
+    })
+}
+
+/// One stored event, as read from its block.
+pub(crate) struct Stored {
+    pub(crate) seq: u64,
+    block: sled::IVec,
+    range: std::ops::Range<usize>,
+}
+
+impl Stored {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.block[self.range.clone()]
+    }
+}
+
+/// The stored events of the block under `key`, from event `from` on.
+fn stored_in(key: &[u8], block: sled::IVec, from: u64) -> Vec<Result<Stored, StoreError>> {
+    if key.len() != 9 {
+        return vec![Err(malformed("log block"))];
+    }
+    let first = u64_at(key, 1) * EVENT_BLOCK + 1;
+    let ranges: Vec<_> = block_events(&block).collect();
+    ranges
+        .into_iter()
+        .enumerate()
+        .map(|(i, range)| {
+            range.map(|range| Stored {
+                seq: first + i as u64,
+                block: block.clone(),
+                range,
+            })
+        })
+        .filter(|s| s.as_ref().map_or(true, |s| s.seq >= from))
+        .collect()
+}
+
+/// The stored bytes of event `seq`, if the log holds it.
+pub(crate) fn event(tree: &sled::Db, seq: u64) -> Result<Option<Stored>, StoreError> {
+    let key = event_block_key(event_place(seq).0);
+    let Some(value) = tree.get(&key)? else {
+        return Ok(None);
+    };
+    stored_in(&key, value, seq)
+        .into_iter()
+        .next()
+        .filter(|s| s.as_ref().map_or(true, |s| s.seq == seq))
+        .transpose()
+}
+
+/// Every stored event from `from` on, in order.
+pub(crate) fn events_from(
+    tree: &sled::Db,
+    from: u64,
+) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
+    let from = from.max(1);
+    tree.range(event_block_key(event_place(from).0)..=event_block_key(u64::MAX))
+        .flat_map(move |kv| match kv {
+            Err(e) => vec![Err(e.into())],
+            Ok((k, v)) => stored_in(&k, v, from),
+        })
+}
+
+/// The last stored event.
+pub(crate) fn last_event(tree: &sled::Db) -> Result<Option<Stored>, StoreError> {
+    match tree.scan_prefix([EVENT_PREFIX]).next_back() {
+        None => Ok(None),
+        Some(kv) => {
+            let (k, v) = kv?;
+            stored_in(&k, v, 0).pop().transpose()
+        }
+    }
+}
+
+/// Overwrite the stored bytes of event `seq` in its block: only for tests that damage a log.
+pub(crate) fn overwrite_event(tree: &sled::Db, seq: u64, bytes: &[u8]) -> Result<(), StoreError> {
+    let (block, place) = event_place(seq);
+    let key = event_block_key(block);
+    let old = tree.get(&key)?.unwrap_or_default();
+    let mut new = Vec::new();
+    for (i, range) in block_events(&old).enumerate() {
+        let stored = if i == place { bytes } else { &old[range?] };
+        push_event(&mut new, stored);
+    }
+    tree.insert(key, new)?;
+    Ok(())
+}
+
+fn push_event(block: &mut Vec<u8>, bytes: &[u8]) {
+    let len = u32::try_from(bytes.len()).expect("an event is at most 96 KiB");
+    block.extend_from_slice(&len.to_be_bytes());
+    block.extend_from_slice(bytes);
+}
 
 fn stream_block_key(stream: StreamId, block: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(25);
@@ -80,6 +217,19 @@ impl<'t> IndexWrite<'t> {
             self.touched.insert(key.clone(), stored);
         }
         Ok(self.touched.get_mut(&key).expect("inserted above"))
+    }
+
+    /// Event `seq`, stored as `bytes`: the next event the log expects.
+    pub(crate) fn event(&mut self, seq: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        let (block, place) = event_place(seq);
+        let value = self.value(event_block_key(block))?;
+        if block_events(value).count() != place {
+            return Err(StoreError::Corrupt(format!(
+                "the log does not end just before event {seq}"
+            )));
+        }
+        push_event(value, bytes);
+        Ok(())
     }
 
     /// Version `version` of `stream` is event `seq`: the next version the index expects.
@@ -212,14 +362,41 @@ pub(crate) fn entries(tree: &sled::Db) -> Result<(u64, u64), StoreError> {
     Ok((count[0], count[1]))
 }
 
-/// Write the blocked indexes of a store of format `travaux/1` from its one-key-per-entry ones
-/// (`s`: stream ++ version → seq; `i`: id → seq ++ fingerprint), in the same batch as
-/// `format_entry` (the new format), so that a store is either of the old format or complete
-/// in the new one. The old entries are removed afterwards, in batches.
+/// Regroup the log and the indexes of a store of format `travaux/1` (`e`: seq → stored event;
+/// `s`: stream ++ version → seq; `i`: id → seq ++ fingerprint) into blocks.
+///
+/// The log goes first, 128 blocks per batch, each batch writing whole blocks and
+/// removing the `e` entries they hold, so that a migration cut short goes on where it stopped.
+/// Then the indexes, in the same batch as `format_entry` (the new format): a store is either
+/// of the old format or complete in the new one. The old index entries are removed afterwards.
 pub(crate) fn migrate_from_v1(
     tree: &sled::Db,
     format_entry: (&[u8], &[u8]),
-) -> Result<(u64, u64), StoreError> {
+) -> Result<(u64, u64, u64), StoreError> {
+    let mut events = 0;
+    loop {
+        let mut write = IndexWrite::new(tree);
+        let mut batch = sled::Batch::default();
+        let mut n = 0;
+        for kv in tree.scan_prefix([b'e']) {
+            let (k, v) = kv?;
+            if k.len() != 9 {
+                return Err(malformed("log"));
+            }
+            write.event(u64_at(&k, 1), &v)?;
+            batch.remove(k);
+            n += 1;
+            if n == MIGRATE_BATCH {
+                break;
+            }
+        }
+        if n == 0 {
+            break;
+        }
+        write.finish(&mut batch);
+        tree.apply_batch(batch)?;
+        events += n;
+    }
     let mut write = IndexWrite::new(tree);
     let (mut streams, mut ids) = (0, 0);
     for kv in tree.scan_prefix([b's']) {
@@ -248,13 +425,13 @@ pub(crate) fn migrate_from_v1(
     write.finish(&mut batch);
     batch.insert(format_entry.0, format_entry.1);
     tree.apply_batch(batch)?;
-    Ok((streams, ids))
+    Ok((events, streams, ids))
 }
 
 /// Whether entries of the `travaux/1` indexes remain (a migration cut short before it removed
 /// them all).
 pub(crate) fn has_v1_entries(tree: &sled::Db) -> Result<bool, StoreError> {
-    for prefix in V1_PREFIXES {
+    for prefix in V1_INDEX_PREFIXES {
         if tree.scan_prefix([prefix]).next().transpose()?.is_some() {
             return Ok(true);
         }

@@ -4,7 +4,7 @@
 //!
 //! | prefix | key | value |
 //! | --- | --- | --- |
-//! | `e` | seq (u64 BE) | stored event (see `codec`) |
+//! | `E` | block (u64 BE) | 8 stored events (see `codec` and `log_index`) |
 //! | `S` | stream (16) ++ block (u64 BE) | the seqs of 256 versions of the stream (see `log_index`) |
 //! | `I` | bucket (u16 BE), a hash of the event id | event id ++ seq ++ request fingerprint, for each id in the bucket |
 //! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at its head, amendments aside (JSON, in chunks of at most 64 KiB) |
@@ -21,7 +21,7 @@
 //! | `T` | token digest (32) | token id (16) ++ participant id (16), for tokens not revoked |
 //! | `m` | `format` | the store format |
 //!
-//! `e`, `S` and `I` are the log; everything else is a cache that `rebuild` refills.
+//! `E`, `S` and `I` are the log; everything else is a cache that `rebuild` refills.
 //!
 //! # Writers, group commit, and what a reader sees
 //!
@@ -70,10 +70,13 @@ use crate::log_index::{self, IndexWrite};
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
-const FORMAT: &[u8] = b"travaux/2";
+const FORMAT: &[u8] = b"travaux/3";
 /// The format before the stream and id indexes were kept in blocks (`log_index`): opening such
 /// a store migrates it.
 const FORMAT_V1: &[u8] = b"travaux/1";
+/// The format of one commit (5e63851) that kept the indexes in blocks but not yet the log:
+/// migrated the same way (its `s` and `i` are simply empty).
+const FORMAT_V2: &[u8] = b"travaux/2";
 const READ_MODEL_PREFIXES: [u8; 12] = [
     b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k', b'x', b't', b'T',
 ];
@@ -103,10 +106,6 @@ fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
         k.extend_from_slice(p);
     }
     k
-}
-
-fn seq_key(seq: u64) -> Vec<u8> {
-    key(b'e', &[&seq.to_be_bytes()])
 }
 
 fn be_u32(bytes: &[u8]) -> Result<u32, StoreError> {
@@ -376,16 +375,21 @@ impl Store {
         let format = tree.get(FORMAT_KEY)?;
         let v1 = match format.as_deref() {
             Some(FORMAT) => false,
-            Some(FORMAT_V1) => true,
+            Some(FORMAT_V1 | FORMAT_V2) => true,
             _ => return Err(StoreError::NotAStore(path.to_path_buf())),
         };
-        let store = Self::with_db(path, tree)?;
         if v1 {
-            let (streams, ids) = log_index::migrate_from_v1(&store.tree, (FORMAT_KEY, FORMAT))?;
-            tracing::info!(streams, ids, "migrated the stream and id indexes to blocks");
+            let (events, streams, ids) = log_index::migrate_from_v1(&tree, (FORMAT_KEY, FORMAT))?;
+            tracing::info!(
+                events,
+                streams,
+                ids,
+                "regrouped the log and its indexes in blocks"
+            );
         }
+        let store = Self::with_db(path, tree)?;
         if v1 || log_index::has_v1_entries(&store.tree)? {
-            for prefix in log_index::V1_PREFIXES {
+            for prefix in log_index::V1_INDEX_PREFIXES {
                 store.remove_in_batches(prefix)?;
             }
             store.make_durable()?;
@@ -395,34 +399,31 @@ impl Store {
 
     fn with_db(path: &Path, tree: sled::Db) -> Result<Store, StoreError> {
         let data_file = File::open(path.join("db"))?;
-        let head = match tree.scan_prefix([b'e']).next_back() {
+        let head = match log_index::last_event(&tree)? {
             None => Head {
                 next_seq: 1,
                 hash: Hash::default(),
                 last_time: None,
                 damaged: None,
             },
-            Some(kv) => {
-                let (k, v) = kv?;
-                match codec::decode(&v) {
-                    Ok(last) => Head {
-                        next_seq: last.seq + 1,
-                        hash: last.hash,
-                        last_time: Some(last.recorded_at),
-                        damaged: None,
-                    },
-                    Err(e) => {
-                        let seq = be_u64(&k[1..])?;
-                        tracing::error!(seq, error = %e, "the last event does not read back");
-                        Head {
-                            next_seq: seq + 1,
-                            hash: Hash::default(),
-                            last_time: None,
-                            damaged: Some(format!("event {seq} does not read back: {e}")),
-                        }
+            Some(stored) => match codec::decode(stored.bytes()) {
+                Ok(last) => Head {
+                    next_seq: last.seq + 1,
+                    hash: last.hash,
+                    last_time: Some(last.recorded_at),
+                    damaged: None,
+                },
+                Err(e) => {
+                    let seq = stored.seq;
+                    tracing::error!(seq, error = %e, "the last event does not read back");
+                    Head {
+                        next_seq: seq + 1,
+                        hash: Hash::default(),
+                        last_time: None,
+                        damaged: Some(format!("event {seq} does not read back: {e}")),
                     }
                 }
-            }
+            },
         };
         tracing::debug!(path = %path.display(), next_seq = head.next_seq, "opened store");
         // What is on disk when the store opens is as durable as it will get.
@@ -841,7 +842,7 @@ impl Store {
             if stream != StreamId::REGISTRY {
                 index_entries(&r, &bytes, &mut batch);
             }
-            batch.insert(seq_key(seq), bytes);
+            index.event(seq, &bytes)?;
             index.stream_entry(stream, r.version, seq)?;
             index.id_entry(r.id, seq, request)?;
             registry_entries(&r, &mut batch, &mut tokens)?;
@@ -895,11 +896,9 @@ impl Store {
 
     /// One event by sequence number.
     pub fn event(&self, seq: u64) -> Result<RecordedEvent, StoreError> {
-        let bytes = self
-            .tree
-            .get(seq_key(seq))?
+        let stored = log_index::event(&self.tree, seq)?
             .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing")))?;
-        codec::decode(&bytes)
+        codec::decode(stored.bytes())
     }
 
     /// Every event from `seq` on, in global order.
@@ -907,9 +906,7 @@ impl Store {
         &self,
         seq: u64,
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
-        self.tree
-            .range(seq_key(seq.max(1))..seq_key(u64::MAX))
-            .map(|kv| codec::decode(&kv?.1))
+        log_index::events_from(&self.tree, seq).map(|stored| codec::decode(stored?.bytes()))
     }
 
     /// The events of one stream, in order.
@@ -1388,9 +1385,9 @@ impl Store {
             head_hash: prev,
             problem: Some(Problem { seq, message }),
         };
-        for kv in self.tree.scan_prefix([b'e']) {
-            let (k, v) = kv?;
-            let seq = be_u64(&k[1..])?;
+        for stored in log_index::events_from(&self.tree, 1) {
+            let stored = stored?;
+            let (seq, v) = (stored.seq, stored.bytes());
             if seq != expected_seq {
                 return Ok(fail(
                     expected_seq,
@@ -1398,7 +1395,7 @@ impl Store {
                     prev,
                 ));
             }
-            let checked = match codec::check(&v) {
+            let checked = match codec::check(v) {
                 Ok(c) => c,
                 Err(e) => return Ok(fail(seq, format!("does not decode: {e}"), prev)),
             };
@@ -1505,13 +1502,14 @@ impl Store {
         let mut count = 0;
         let mut tokens = TokenBatch::new(None);
         let mut batch = sled::Batch::default();
-        for kv in self.tree.range(seq_key(1)..seq_key(u64::MAX)) {
-            let (_, bytes) = kv?;
-            let e = codec::decode(&bytes)?;
+        for stored in log_index::events_from(&self.tree, 1) {
+            let stored = stored?;
+            let bytes = stored.bytes();
+            let e = codec::decode(bytes)?;
             count += 1;
             registry_entries(&e, &mut last, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
-                index_entries(&e, &bytes, &mut batch);
+                index_entries(&e, bytes, &mut batch);
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
                 if let Some(state) = slot.as_ref().filter(|s| tags(&e, s)) {
                     put_snapshot(&mut batch, &state.open_copy())?;
@@ -1565,7 +1563,7 @@ impl Store {
     /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
     #[doc(hidden)]
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
-        self.tree.insert(seq_key(seq), bytes)?;
+        log_index::overwrite_event(&self.tree, seq, &bytes)?;
         self.make_durable()
     }
 }

@@ -1,5 +1,5 @@
-//! A store written by an earlier version (format `travaux/1`, one index key per event) opens,
-//! is migrated to blocked indexes, and answers exactly as before.
+//! A store written by an earlier version (format `travaux/1`, one key per event in the log and
+//! in each index) opens, is regrouped into blocks, and answers exactly as before.
 
 use std::path::Path;
 
@@ -23,11 +23,30 @@ fn keys(store: &Store, prefix: u8) -> usize {
     store.raw_tree().scan_prefix([prefix]).count()
 }
 
-/// Rewrite a store's stream and id indexes as format `travaux/1` kept them: `s` stream ++
-/// version → seq, `i` event id → seq ++ request fingerprint; the blocked ones removed.
-fn downgrade_to_v1(store: &Store) {
+/// Rewrite a store's log and indexes as format `travaux/1` kept them: `e` seq → stored event,
+/// `s` stream ++ version → seq, `i` event id → seq ++ request fingerprint; the blocks removed.
+/// The log's first `regrouped` blocks are left as blocks: a migration cut short after them.
+fn downgrade_to_v1(store: &Store, regrouped: u64) {
     let tree = store.raw_tree();
     let mut batch = sled::Batch::default();
+    for kv in tree.scan_prefix(b"E") {
+        let (k, v) = kv.unwrap();
+        let block = u64::from_be_bytes(k[1..9].try_into().unwrap());
+        if block < regrouped {
+            continue;
+        }
+        let mut seq = block * 8 + 1;
+        let mut at = 0;
+        while at < v.len() {
+            let len = u32::from_be_bytes(v[at..at + 4].try_into().unwrap()) as usize;
+            let mut old = vec![b'e'];
+            old.extend_from_slice(&seq.to_be_bytes());
+            batch.insert(old, &v[at + 4..at + 4 + len]);
+            at += 4 + len;
+            seq += 1;
+        }
+        batch.remove(k);
+    }
     for kv in tree.scan_prefix(b"S") {
         let (k, v) = kv.unwrap();
         let first = u64::from_be_bytes(k[17..25].try_into().unwrap()) * 256 + 1;
@@ -80,6 +99,15 @@ fn answers(store: &Store, streams: &[StreamId], ids: &[EventId]) -> Answers {
 
 #[test]
 fn a_store_of_the_earlier_format_is_migrated_and_answers_the_same() {
+    migrated_answers_the_same(0);
+}
+
+#[test]
+fn a_migration_cut_short_in_the_log_goes_on_where_it_stopped() {
+    migrated_answers_the_same(50);
+}
+
+fn migrated_answers_the_same(regrouped: u64) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = Store::create(dir.path()).unwrap();
     generate(&store, &Spec::new(1_500), &mut |_| {}).unwrap();
@@ -97,8 +125,12 @@ fn a_store_of_the_earlier_format_is_migrated_and_answers_the_same() {
     assert!(before.retried.iter().filter(|r| r.is_some()).count() > 10);
     assert!(before.retried.last().unwrap().is_none());
 
-    downgrade_to_v1(&store);
-    assert_eq!(keys(&store, b's') + keys(&store, b'i'), 2 * log.len());
+    downgrade_to_v1(&store, regrouped);
+    assert_eq!(
+        keys(&store, b'e') + keys(&store, b's') + keys(&store, b'i'),
+        3 * log.len() - 8 * regrouped as usize
+    );
+    assert_eq!(keys(&store, b'E'), regrouped as usize);
     assert_eq!(keys(&store, b'S') + keys(&store, b'I'), 0);
     drop(store);
 
@@ -111,7 +143,7 @@ fn a_store_of_the_earlier_format_is_migrated_and_answers_the_same() {
     assert!(keys(&store, b'S') < log.len() / 100, "a few blocks");
     assert_eq!(
         store.raw_tree().get(b"mformat").unwrap().as_deref(),
-        Some(&b"travaux/2"[..])
+        Some(&b"travaux/3"[..])
     );
     let after = answers(&store, &streams, &ids);
     assert_eq!(after.log, before.log);
