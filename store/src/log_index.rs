@@ -14,7 +14,7 @@
 //! under the writer lock, so it never disagrees with the log; an event's stored bytes are
 //! copied into its block unchanged and never rewritten. 65,536 buckets hold about 850 bytes
 //! each at 1,000,000 events. Stores of format `travaux/1` kept one key per event and per entry
-//! (`e`, `s`, `i`); [`migrate_from_v1`] regroups them into blocks when such a store is opened.
+//! (`e`, `s`, `i`); [`migrate`] regroups them into blocks when such a store is opened.
 
 use std::collections::BTreeMap;
 
@@ -122,16 +122,45 @@ pub(crate) fn event(tree: &sled::Db, seq: u64) -> Result<Option<Stored>, StoreEr
 }
 
 /// Every stored event from `from` on, in order.
+///
+/// sled's iterators are not snapshots: while appends go on, a reader could take a block holding
+/// three events, and then the next block, filled since, and miss the five between. So a reader
+/// stops after the first block that is not full (`Reading::Prefix`): what it gives is always an
+/// unbroken run of the log. `Reading::Whole` reads every block, a short one in the middle
+/// included, for `verify` and `rebuild`, which hold the writer lock or report gaps.
 pub(crate) fn events_from(
     tree: &sled::Db,
     from: u64,
+    reading: Reading,
 ) -> impl Iterator<Item = Result<Stored, StoreError>> + '_ {
     let from = from.max(1);
     tree.range(event_block_key(event_place(from).0)..=event_block_key(u64::MAX))
-        .flat_map(move |kv| match kv {
-            Err(e) => vec![Err(e.into())],
-            Ok((k, v)) => stored_in(&k, v, from),
+        .scan(false, move |stop, kv| {
+            if *stop {
+                return None;
+            }
+            Some(match kv {
+                Err(e) => vec![Err(e.into())],
+                Ok((k, v)) => {
+                    let stored = stored_in(&k, v, 0);
+                    *stop = reading == Reading::Prefix && stored.len() < EVENT_BLOCK as usize;
+                    stored
+                        .into_iter()
+                        .filter(|s| s.as_ref().map_or(true, |s| s.seq >= from))
+                        .collect()
+                }
+            })
         })
+        .flatten()
+}
+
+/// How far a reader of the log goes: see [`events_from`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// Up to the first block that is not full: an unbroken run, whatever appends go on.
+    Prefix,
+    /// Every block.
+    Whole,
 }
 
 /// The last stored event.
@@ -301,21 +330,30 @@ pub(crate) fn stream_seqs(
             stream_block_key(stream, block_of(from))..=stream_block_key(stream, block_of(to)),
         ))
     };
-    blocks.into_iter().flatten().flat_map(move |kv| {
-        let entries: Vec<Result<(u64, u64), StoreError>> = match kv {
-            Err(e) => vec![Err(e.into())],
-            Ok((k, v)) if v.len() % 8 != 0 || k.len() != 25 => vec![Err(malformed("stream"))],
-            Ok((k, v)) => {
-                let first = u64_at(&k, 17) * STREAM_BLOCK + 1;
-                (0..v.len() / 8)
-                    .map(|i| (first + i as u64, u64_at(&v, i * 8)))
-                    .filter(|(version, _)| (from..=to).contains(version))
-                    .map(Ok)
-                    .collect()
+    // As for the log (see `events_from`): stop after the first block that is not full.
+    blocks
+        .into_iter()
+        .flatten()
+        .scan(false, move |stop, kv| {
+            if *stop {
+                return None;
             }
-        };
-        entries
-    })
+            let entries: Vec<Result<(u64, u64), StoreError>> = match kv {
+                Err(e) => vec![Err(e.into())],
+                Ok((k, v)) if v.len() % 8 != 0 || k.len() != 25 => vec![Err(malformed("stream"))],
+                Ok((k, v)) => {
+                    *stop = (v.len() as u64) < STREAM_BLOCK * 8;
+                    let first = u64_at(&k, 17) * STREAM_BLOCK + 1;
+                    (0..v.len() / 8)
+                        .map(|i| (first + i as u64, u64_at(&v, i * 8)))
+                        .filter(|(version, _)| (from..=to).contains(version))
+                        .map(Ok)
+                        .collect()
+                }
+            };
+            Some(entries)
+        })
+        .flatten()
 }
 
 /// The seq of version `version` of `stream`, by its index.
@@ -327,6 +365,9 @@ pub(crate) fn stream_seq(
     let Some(block) = tree.get(stream_block_key(stream, block_of(version)))? else {
         return Ok(None);
     };
+    if block.len() % 8 != 0 {
+        return Err(malformed("stream"));
+    }
     let at = ((version.max(1) - 1) % STREAM_BLOCK) as usize * 8;
     Ok((block.len() >= at + 8).then(|| u64_at(&block, at)))
 }
@@ -356,23 +397,72 @@ pub(crate) fn entries(tree: &sled::Db) -> Result<(u64, u64), StoreError> {
     {
         for kv in tree.scan_prefix([prefix]) {
             let (_, v) = kv?;
+            if v.len() % size != 0 {
+                return Err(malformed(if i == 0 { "stream" } else { "event id" }));
+            }
             count[i] += (v.len() / size) as u64;
         }
     }
     Ok((count[0], count[1]))
 }
 
+/// What a migration starts from, and what it writes in the format key while it runs.
+pub(crate) struct Migration<'a> {
+    /// Whether the indexes are to be copied from `s` and `i` (format `travaux/1`), or are in
+    /// blocks already (`travaux/2`: any `s` and `i` left are removed, not copied).
+    pub(crate) copy_indexes: bool,
+    /// The format key and the value that marks a migration under way (no earlier version
+    /// opens a store so marked).
+    pub(crate) under_way: (&'a [u8], &'a [u8]),
+    /// The format key and the new format.
+    pub(crate) done: (&'a [u8], &'a [u8]),
+}
+
+/// Check, before anything is written, that a `travaux/1` or `travaux/2` store can be regrouped:
+/// its `e` entries continue the blocks already written without a gap, and its `s` and `i`
+/// entries (when copied) are well formed. A damaged store is refused as it is.
+fn check_before_migrating(tree: &sled::Db, copy_indexes: bool) -> Result<(), StoreError> {
+    let first = last_event(tree)?.map_or(1, |s| s.seq + 1);
+    for (next, kv) in (first..).zip(tree.scan_prefix([b'e'])) {
+        let (k, _) = kv?;
+        if k.len() != 9 {
+            return Err(malformed("log"));
+        }
+        let seq = u64_at(&k, 1);
+        if seq != next {
+            return Err(StoreError::Corrupt(format!(
+                "event {next} is missing (the next stored is {seq}): the store cannot be \
+                 migrated to this version's format; `verify` it with the version that wrote it"
+            )));
+        }
+    }
+    if copy_indexes {
+        for (prefix, key_len, value_len, what) in
+            [(b's', 25, 8, "stream"), (b'i', 17, 40, "event id")]
+        {
+            for kv in tree.scan_prefix([prefix]) {
+                let (k, v) = kv?;
+                if k.len() != key_len || v.len() != value_len {
+                    return Err(malformed(what));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Regroup the log and the indexes of a store of format `travaux/1` (`e`: seq → stored event;
-/// `s`: stream ++ version → seq; `i`: id → seq ++ fingerprint) into blocks.
+/// `s`: stream ++ version → seq; `i`: id → seq ++ fingerprint), or the log of one of format
+/// `travaux/2`, into blocks.
 ///
-/// The log goes first, 128 blocks per batch, each batch writing whole blocks and
-/// removing the `e` entries they hold, so that a migration cut short goes on where it stopped.
-/// Then the indexes, in the same batch as `format_entry` (the new format): a store is either
-/// of the old format or complete in the new one. The old index entries are removed afterwards.
-pub(crate) fn migrate_from_v1(
-    tree: &sled::Db,
-    format_entry: (&[u8], &[u8]),
-) -> Result<(u64, u64, u64), StoreError> {
+/// Nothing is written unless the whole store can be migrated (`check_before_migrating`). The
+/// log goes first, 128 blocks per batch, each batch writing whole blocks and removing the `e`
+/// entries they hold; the first also marks the format as a migration under way, which no
+/// earlier version opens, so that a migration cut short goes on where it stopped, with this
+/// version only. Then the indexes, in the same batch as the new format. The old index entries
+/// are removed afterwards (see [`has_v1_entries`]).
+pub(crate) fn migrate(tree: &sled::Db, m: &Migration<'_>) -> Result<(u64, u64, u64), StoreError> {
+    check_before_migrating(tree, m.copy_indexes)?;
     let mut events = 0;
     loop {
         let mut write = IndexWrite::new(tree);
@@ -380,9 +470,6 @@ pub(crate) fn migrate_from_v1(
         let mut n = 0;
         for kv in tree.scan_prefix([b'e']) {
             let (k, v) = kv?;
-            if k.len() != 9 {
-                return Err(malformed("log"));
-            }
             write.event(u64_at(&k, 1), &v)?;
             batch.remove(k);
             n += 1;
@@ -394,36 +481,33 @@ pub(crate) fn migrate_from_v1(
             break;
         }
         write.finish(&mut batch);
+        batch.insert(m.under_way.0, m.under_way.1);
         tree.apply_batch(batch)?;
         events += n;
     }
     let mut write = IndexWrite::new(tree);
     let (mut streams, mut ids) = (0, 0);
-    for kv in tree.scan_prefix([b's']) {
-        let (k, v) = kv?;
-        if k.len() != 25 || v.len() != 8 {
-            return Err(malformed("stream"));
+    if m.copy_indexes {
+        for kv in tree.scan_prefix([b's']) {
+            let (k, v) = kv?;
+            let stream = StreamId(uuid::Uuid::from_slice(&k[1..17]).expect("16 bytes"));
+            write.stream_entry(stream, u64_at(&k, 17), u64_at(&v, 0))?;
+            streams += 1;
         }
-        let stream = StreamId(uuid::Uuid::from_slice(&k[1..17]).expect("16 bytes"));
-        write.stream_entry(stream, u64_at(&k, 17), u64_at(&v, 0))?;
-        streams += 1;
-    }
-    for kv in tree.scan_prefix([b'i']) {
-        let (k, v) = kv?;
-        if k.len() != 17 || v.len() != 40 {
-            return Err(malformed("event id"));
+        for kv in tree.scan_prefix([b'i']) {
+            let (k, v) = kv?;
+            let id = EventId(uuid::Uuid::from_slice(&k[1..]).expect("16 bytes"));
+            write.id_entry(
+                id,
+                u64_at(&v, 0),
+                Hash(v[8..].try_into().expect("32 bytes")),
+            )?;
+            ids += 1;
         }
-        let id = EventId(uuid::Uuid::from_slice(&k[1..]).expect("16 bytes"));
-        write.id_entry(
-            id,
-            u64_at(&v, 0),
-            Hash(v[8..].try_into().expect("32 bytes")),
-        )?;
-        ids += 1;
     }
     let mut batch = sled::Batch::default();
     write.finish(&mut batch);
-    batch.insert(format_entry.0, format_entry.1);
+    batch.insert(m.done.0, m.done.1);
     tree.apply_batch(batch)?;
     Ok((events, streams, ids))
 }

@@ -66,7 +66,7 @@ use travaux_core::{
 use uuid::Uuid;
 
 use crate::codec;
-use crate::log_index::{self, IndexWrite};
+use crate::log_index::{self, IndexWrite, Reading};
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
@@ -77,6 +77,10 @@ const FORMAT_V1: &[u8] = b"travaux/1";
 /// The format of one commit (5e63851) that kept the indexes in blocks but not yet the log:
 /// migrated the same way (its `s` and `i` are simply empty).
 const FORMAT_V2: &[u8] = b"travaux/2";
+/// The format key while a store of format `travaux/1` or `travaux/2` is being regrouped:
+/// earlier versions refuse it, this one goes on with the migration.
+const MIGRATING_FROM_V1: &[u8] = b"travaux/3-migrating-from-1";
+const MIGRATING_FROM_V2: &[u8] = b"travaux/3-migrating-from-2";
 const READ_MODEL_PREFIXES: [u8; 12] = [
     b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k', b'x', b't', b'T',
 ];
@@ -373,13 +377,20 @@ impl Store {
         }
         let tree = Self::open_sled(path)?;
         let format = tree.get(FORMAT_KEY)?;
-        let v1 = match format.as_deref() {
-            Some(FORMAT) => false,
-            Some(FORMAT_V1 | FORMAT_V2) => true,
+        let from = match format.as_deref() {
+            Some(FORMAT) => None,
+            Some(FORMAT_V1 | MIGRATING_FROM_V1) => Some((true, MIGRATING_FROM_V1)),
+            Some(FORMAT_V2 | MIGRATING_FROM_V2) => Some((false, MIGRATING_FROM_V2)),
             _ => return Err(StoreError::NotAStore(path.to_path_buf())),
         };
-        if v1 {
-            let (events, streams, ids) = log_index::migrate_from_v1(&tree, (FORMAT_KEY, FORMAT))?;
+        let v1 = from.is_some();
+        if let Some((copy_indexes, under_way)) = from {
+            let migration = log_index::Migration {
+                copy_indexes,
+                under_way: (FORMAT_KEY, under_way),
+                done: (FORMAT_KEY, FORMAT),
+            };
+            let (events, streams, ids) = log_index::migrate(&tree, &migration)?;
             tracing::info!(
                 events,
                 streams,
@@ -399,14 +410,24 @@ impl Store {
 
     fn with_db(path: &Path, tree: sled::Db) -> Result<Store, StoreError> {
         let data_file = File::open(path.join("db"))?;
-        let head = match log_index::last_event(&tree)? {
+        let head = match log_index::last_event(&tree).transpose() {
+            Some(Err(StoreError::Corrupt(m))) => {
+                tracing::error!(error = %m, "the last block of the log does not read back");
+                Head {
+                    next_seq: 1,
+                    hash: Hash::default(),
+                    last_time: None,
+                    damaged: Some(format!("the last block of the log does not read back: {m}")),
+                }
+            }
+            Some(Err(e)) => return Err(e),
             None => Head {
                 next_seq: 1,
                 hash: Hash::default(),
                 last_time: None,
                 damaged: None,
             },
-            Some(stored) => match codec::decode(stored.bytes()) {
+            Some(Ok(stored)) => match codec::decode(stored.bytes()) {
                 Ok(last) => Head {
                     next_seq: last.seq + 1,
                     hash: last.hash,
@@ -906,7 +927,8 @@ impl Store {
         &self,
         seq: u64,
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
-        log_index::events_from(&self.tree, seq).map(|stored| codec::decode(stored?.bytes()))
+        log_index::events_from(&self.tree, seq, Reading::Prefix)
+            .map(|stored| codec::decode(stored?.bytes()))
     }
 
     /// The events of one stream, in order.
@@ -1385,8 +1407,12 @@ impl Store {
             head_hash: prev,
             problem: Some(Problem { seq, message }),
         };
-        for stored in log_index::events_from(&self.tree, 1) {
-            let stored = stored?;
+        for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
+            let stored = match stored {
+                Ok(stored) => stored,
+                Err(StoreError::Corrupt(m)) => return Ok(fail(expected_seq, m, prev)),
+                Err(e) => return Err(e),
+            };
             let (seq, v) = (stored.seq, stored.bytes());
             if seq != expected_seq {
                 return Ok(fail(
@@ -1450,8 +1476,12 @@ impl Store {
         // Every event has exactly one stream entry and one id entry pointing at it (checked
         // above); any other entry is a stray that would mix events into a stream.
         let events = expected_seq - 1;
-        let (streams, ids) = log_index::entries(&self.tree)?;
-        for (entries, what) in [(streams, "stream"), (ids, "event id")] {
+        let (counts, malformed) = match log_index::entries(&self.tree) {
+            Ok((streams, ids)) => (vec![(streams, "stream"), (ids, "event id")], None),
+            Err(StoreError::Corrupt(m)) => (Vec::new(), Some(m)),
+            Err(e) => return Err(e),
+        };
+        for (entries, what) in counts {
             if entries != events {
                 return Ok(VerifyReport {
                     events,
@@ -1470,7 +1500,10 @@ impl Store {
             events,
             head_seq: events,
             head_hash: prev,
-            problem: None,
+            problem: malformed.map(|message| Problem {
+                seq: events + 1,
+                message,
+            }),
         })
     }
 
@@ -1502,7 +1535,7 @@ impl Store {
         let mut count = 0;
         let mut tokens = TokenBatch::new(None);
         let mut batch = sled::Batch::default();
-        for stored in log_index::events_from(&self.tree, 1) {
+        for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
             let stored = stored?;
             let bytes = stored.bytes();
             let e = codec::decode(bytes)?;

@@ -174,3 +174,117 @@ fn entries_of_the_earlier_format_left_by_a_migration_cut_short_are_removed() {
     assert_eq!(after, before);
     assert_eq!(store.verify().unwrap().problem, None);
 }
+
+#[test]
+fn a_store_of_the_one_commit_format_with_index_entries_left_over_is_migrated() {
+    // Format `travaux/2` (one commit): the indexes in blocks, the log one key per event, and
+    // perhaps `s`/`i` entries its own migration had not yet removed.
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, &Spec::new(600), &mut |_| {}).unwrap();
+    let log: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    let tree = store.raw_tree();
+    let (s_blocks, i_buckets): (Vec<_>, Vec<_>) = (
+        tree.scan_prefix(b"S").map(|kv| kv.unwrap()).collect(),
+        tree.scan_prefix(b"I").map(|kv| kv.unwrap()).collect(),
+    );
+    downgrade_to_v1(&store, 0);
+    let tree = store.raw_tree();
+    let mut batch = sled::Batch::default();
+    for (k, v) in s_blocks.into_iter().chain(i_buckets) {
+        batch.insert(k, v);
+    }
+    // Keep a few old index entries as left over; remove the rest.
+    for (n, kv) in tree
+        .scan_prefix(b"s")
+        .chain(tree.scan_prefix(b"i"))
+        .enumerate()
+    {
+        if n % 50 != 0 {
+            batch.remove(kv.unwrap().0);
+        }
+    }
+    batch.insert(&b"mformat"[..], &b"travaux/2"[..]);
+    tree.apply_batch(batch).unwrap();
+    tree.flush().unwrap();
+    assert!(keys(&store, b's') > 0 && keys(&store, b'i') > 0);
+    drop(store);
+
+    let store = open(dir.path());
+    assert_eq!(
+        keys(&store, b'e') + keys(&store, b's') + keys(&store, b'i'),
+        0
+    );
+    let after: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    assert_eq!(after, log);
+    assert_eq!(
+        store.verify().unwrap().problem,
+        None,
+        "no entry indexed twice"
+    );
+    assert!(store.recorded(log[10].id).unwrap().is_some());
+}
+
+#[test]
+fn a_damaged_store_of_the_earlier_format_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, &Spec::new(300), &mut |_| {}).unwrap();
+    downgrade_to_v1(&store, 0);
+    let mut missing = vec![b'e'];
+    missing.extend_from_slice(&200u64.to_be_bytes());
+    store.raw_tree().remove(missing).unwrap();
+    store.raw_tree().flush().unwrap();
+    let count =
+        |store: &Store| ["e", "s", "i", "E", "S", "I"].map(|p| keys(store, p.as_bytes()[0]));
+    let before = count(&store);
+    drop(store);
+    let err = loop {
+        match Store::open(dir.path()) {
+            Err(StoreError::Locked(_)) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            other => break other.err().expect("a damaged log is refused"),
+        }
+    };
+    assert!(err.to_string().contains("event 200 is missing"), "{err}");
+    // Nothing was written: the store is as the earlier version left it.
+    let db = loop {
+        match sled::open(dir.path()) {
+            Ok(db) => break db,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+        }
+    };
+    assert_eq!(
+        db.get(b"mformat").unwrap().as_deref(),
+        Some(&b"travaux/1"[..])
+    );
+    let after = ["e", "s", "i", "E", "S", "I"].map(|p| db.scan_prefix(p.as_bytes()).count());
+    assert_eq!(after, before);
+}
+
+#[test]
+fn a_reader_of_the_log_stops_at_a_block_that_is_not_full_and_verify_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, &Spec::new(300), &mut |_| {}).unwrap();
+    // Drop the last event of block 2 (events 17 to 24): a short block in the middle, as a
+    // reader would see the last block while appends fill it and begin the next.
+    let key = [&b"E"[..], &2u64.to_be_bytes()].concat();
+    let block = store.raw_tree().get(&key).unwrap().unwrap().to_vec();
+    let mut at = 0;
+    for _ in 0..7 {
+        at += 4 + u32::from_be_bytes(block[at..at + 4].try_into().unwrap()) as usize;
+    }
+    store.raw_tree().insert(&key, &block[..at]).unwrap();
+    let read: Vec<u64> = store.events_from(1).map(|e| e.unwrap().seq).collect();
+    assert_eq!(
+        read,
+        (1..=23).collect::<Vec<_>>(),
+        "an unbroken run of the log"
+    );
+    let problem = store
+        .verify()
+        .unwrap()
+        .problem
+        .expect("verify finds the gap");
+    assert_eq!(problem.seq, 24, "{}", problem.message);
+}
