@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 
 use travaux_core::{EventId, Hash, StreamId};
 
+use crate::sled_store::key;
 use crate::StoreError;
 
 /// How many events one `E` block holds.
@@ -38,10 +39,7 @@ pub(crate) const V1_INDEX_PREFIXES: [u8; 2] = [b's', b'i'];
 const MIGRATE_BATCH: u64 = 128 * EVENT_BLOCK;
 
 fn event_block_key(block: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(9);
-    k.push(EVENT_PREFIX);
-    k.extend_from_slice(&block.to_be_bytes());
-    k
+    key(EVENT_PREFIX, &[&block.to_be_bytes()])
 }
 
 /// The `E` block holding event `seq`, and its place there (events count from 1).
@@ -87,8 +85,8 @@ impl Stored {
     }
 }
 
-/// The stored events of the block under `key`, from event `from` on.
-fn stored_in(key: &[u8], block: sled::IVec, from: u64) -> Vec<Result<Stored, StoreError>> {
+/// The stored events of the block under `key`.
+fn stored_in(key: &[u8], block: sled::IVec) -> Vec<Result<Stored, StoreError>> {
     if key.len() != 9 {
         return vec![Err(malformed("log block"))];
     }
@@ -96,29 +94,31 @@ fn stored_in(key: &[u8], block: sled::IVec, from: u64) -> Vec<Result<Stored, Sto
     let ranges: Vec<_> = block_events(&block).collect();
     ranges
         .into_iter()
-        .enumerate()
-        .map(|(i, range)| {
+        .zip(first..)
+        .map(|(range, seq)| {
             range.map(|range| Stored {
-                seq: first + i as u64,
+                seq,
                 block: block.clone(),
                 range,
             })
         })
-        .filter(|s| s.as_ref().map_or(true, |s| s.seq >= from))
         .collect()
 }
 
 /// The stored bytes of event `seq`, if the log holds it.
 pub(crate) fn event(tree: &sled::Db, seq: u64) -> Result<Option<Stored>, StoreError> {
-    let key = event_block_key(event_place(seq).0);
-    let Some(value) = tree.get(&key)? else {
+    let (block, place) = event_place(seq);
+    let Some(value) = tree.get(event_block_key(block))? else {
         return Ok(None);
     };
-    stored_in(&key, value, seq)
-        .into_iter()
-        .next()
-        .filter(|s| s.as_ref().map_or(true, |s| s.seq == seq))
-        .transpose()
+    let Some(range) = block_events(&value).nth(place).transpose()? else {
+        return Ok(None);
+    };
+    Ok(Some(Stored {
+        seq,
+        block: value,
+        range,
+    }))
 }
 
 /// Every stored event from `from` on, in order.
@@ -142,7 +142,7 @@ pub(crate) fn events_from(
             Some(match kv {
                 Err(e) => vec![Err(e.into())],
                 Ok((k, v)) => {
-                    let stored = stored_in(&k, v, 0);
+                    let stored = stored_in(&k, v);
                     *stop = reading == Reading::Prefix && stored.len() < EVENT_BLOCK as usize;
                     stored
                         .into_iter()
@@ -169,7 +169,7 @@ pub(crate) fn last_event(tree: &sled::Db) -> Result<Option<Stored>, StoreError> 
         None => Ok(None),
         Some(kv) => {
             let (k, v) = kv?;
-            stored_in(&k, v, 0).pop().transpose()
+            stored_in(&k, v).pop().transpose()
         }
     }
 }
@@ -195,11 +195,7 @@ fn push_event(block: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 fn stream_block_key(stream: StreamId, block: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(25);
-    k.push(STREAM_PREFIX);
-    k.extend_from_slice(stream.0.as_bytes());
-    k.extend_from_slice(&block.to_be_bytes());
-    k
+    key(STREAM_PREFIX, &[stream.0.as_bytes(), &block.to_be_bytes()])
 }
 
 /// The block holding `version` (versions count from 1).
@@ -374,9 +370,10 @@ pub(crate) fn stream_seq(
 
 /// How many events `stream` holds, by its index.
 pub(crate) fn stream_version(tree: &sled::Db, stream: StreamId) -> Result<u64, StoreError> {
-    let mut prefix = vec![STREAM_PREFIX];
-    prefix.extend_from_slice(stream.0.as_bytes());
-    match tree.scan_prefix(prefix).next_back() {
+    match tree
+        .scan_prefix(key(STREAM_PREFIX, &[stream.0.as_bytes()]))
+        .next_back()
+    {
         None => Ok(0),
         Some(kv) => {
             let (k, v) = kv?;
@@ -390,20 +387,21 @@ pub(crate) fn stream_version(tree: &sled::Db, stream: StreamId) -> Result<u64, S
 
 /// How many entries the stream index and the id index hold, over every stream.
 pub(crate) fn entries(tree: &sled::Db) -> Result<(u64, u64), StoreError> {
-    let mut count = [0u64; 2];
-    for (i, (prefix, size)) in [(STREAM_PREFIX, 8), (ID_PREFIX, ID_ENTRY)]
-        .into_iter()
-        .enumerate()
-    {
+    let count = |prefix: u8, size: usize, what: &str| -> Result<u64, StoreError> {
+        let mut n = 0;
         for kv in tree.scan_prefix([prefix]) {
             let (_, v) = kv?;
             if v.len() % size != 0 {
-                return Err(malformed(if i == 0 { "stream" } else { "event id" }));
+                return Err(malformed(what));
             }
-            count[i] += (v.len() / size) as u64;
+            n += (v.len() / size) as u64;
         }
-    }
-    Ok((count[0], count[1]))
+        Ok(n)
+    };
+    Ok((
+        count(STREAM_PREFIX, 8, "stream")?,
+        count(ID_PREFIX, ID_ENTRY, "event id")?,
+    ))
 }
 
 /// What a migration starts from, and what it writes in the format key while it runs.

@@ -71,11 +71,11 @@ use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
 const FORMAT: &[u8] = b"travaux/3";
-/// The format before the stream and id indexes were kept in blocks (`log_index`): opening such
-/// a store migrates it.
+/// The format before the log and its indexes were kept in blocks (`log_index`): opening such a
+/// store migrates it.
 const FORMAT_V1: &[u8] = b"travaux/1";
 /// The format of one commit (5e63851) that kept the indexes in blocks but not yet the log:
-/// migrated the same way (its `s` and `i` are simply empty).
+/// its log is regrouped the same way; any `s` and `i` entries left are removed, not copied.
 const FORMAT_V2: &[u8] = b"travaux/2";
 /// The format key while a store of format `travaux/1` or `travaux/2` is being regrouped:
 /// earlier versions refuse it, this one goes on with the migration.
@@ -104,7 +104,7 @@ const SNAPSHOT_EVERY: u64 = 1_000;
 /// The largest value a read model writes: well below sled's ~128 KiB blob threshold.
 const READ_MODEL_CHUNK: usize = 64 * 1024;
 
-fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
+pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = vec![prefix];
     for p in parts {
         k.extend_from_slice(p);
@@ -383,7 +383,7 @@ impl Store {
             Some(FORMAT_V2 | MIGRATING_FROM_V2) => Some((false, MIGRATING_FROM_V2)),
             _ => return Err(StoreError::NotAStore(path.to_path_buf())),
         };
-        let v1 = from.is_some();
+        let migrated = from.is_some();
         if let Some((copy_indexes, under_way)) = from {
             let migration = log_index::Migration {
                 copy_indexes,
@@ -399,7 +399,7 @@ impl Store {
             );
         }
         let store = Self::with_db(path, tree)?;
-        if v1 || log_index::has_v1_entries(&store.tree)? {
+        if migrated || log_index::has_v1_entries(&store.tree)? {
             for prefix in log_index::V1_INDEX_PREFIXES {
                 store.remove_in_batches(prefix)?;
             }

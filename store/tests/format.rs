@@ -7,16 +7,33 @@ use travaux_core::{EventId, RecordedEvent, StreamId};
 use travaux_store::generate::{generate, Spec};
 use travaux_store::{Store, StoreError};
 
-fn open(path: &Path) -> Store {
-    // Within one process sled releases its file lock from a background thread after the handle
-    // is dropped (spacejam/sled#1234): wait for it rather than fail.
+/// Open a store, or the error opening it gives. Within one process sled releases its file lock
+/// from a background thread after the handle is dropped (spacejam/sled#1234): wait for it
+/// rather than fail.
+fn try_open(path: &Path) -> Result<Store, StoreError> {
     for _ in 0..100 {
         match Store::open(path) {
             Err(StoreError::Locked(_)) => std::thread::sleep(std::time::Duration::from_millis(20)),
-            other => return other.unwrap(),
+            other => return other,
         }
     }
     panic!("the store stayed locked");
+}
+
+fn open(path: &Path) -> Store {
+    try_open(path).unwrap()
+}
+
+/// A new store holding a generated history of `events` events.
+fn generated(events: u64) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, &Spec::new(events), &mut |_| {}).unwrap();
+    (dir, store)
+}
+
+fn whole_log(store: &Store) -> Vec<RecordedEvent> {
+    store.events_from(1).collect::<Result<_, _>>().unwrap()
 }
 
 fn keys(store: &Store, prefix: u8) -> usize {
@@ -81,7 +98,7 @@ struct Answers {
 
 fn answers(store: &Store, streams: &[StreamId], ids: &[EventId]) -> Answers {
     Answers {
-        log: store.events_from(1).collect::<Result<_, _>>().unwrap(),
+        log: whole_log(store),
         streams: streams
             .iter()
             .map(|s| store.stream(*s).collect::<Result<_, _>>().unwrap())
@@ -108,12 +125,10 @@ fn a_migration_cut_short_in_the_log_goes_on_where_it_stopped() {
 }
 
 fn migrated_answers_the_same(regrouped: u64) {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
-    generate(&store, &Spec::new(1_500), &mut |_| {}).unwrap();
+    let (dir, store) = generated(1_500);
     let doc = store.documents().unwrap()[0].id;
     let streams = [StreamId::REGISTRY, StreamId::document(doc)];
-    let log: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    let log = whole_log(&store);
     // Every 97th event's id, and one id never used.
     let mut ids: Vec<EventId> = log.iter().step_by(97).map(|e| e.id).collect();
     ids.push(EventId(uuid::Uuid::from_u128(42)));
@@ -156,10 +171,8 @@ fn migrated_answers_the_same(regrouped: u64) {
 
 #[test]
 fn entries_of_the_earlier_format_left_by_a_migration_cut_short_are_removed() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
-    generate(&store, &Spec::new(300), &mut |_| {}).unwrap();
-    let before: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    let (dir, store) = generated(300);
+    let before = whole_log(&store);
     // The blocked indexes are complete and the format is new: only the removal of the old
     // entries was cut short.
     store
@@ -170,7 +183,7 @@ fn entries_of_the_earlier_format_left_by_a_migration_cut_short_are_removed() {
     drop(store);
     let store = open(dir.path());
     assert_eq!(keys(&store, b's'), 0);
-    let after: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    let after = whole_log(&store);
     assert_eq!(after, before);
     assert_eq!(store.verify().unwrap().problem, None);
 }
@@ -179,10 +192,8 @@ fn entries_of_the_earlier_format_left_by_a_migration_cut_short_are_removed() {
 fn a_store_of_the_one_commit_format_with_index_entries_left_over_is_migrated() {
     // Format `travaux/2` (one commit): the indexes in blocks, the log one key per event, and
     // perhaps `s`/`i` entries its own migration had not yet removed.
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
-    generate(&store, &Spec::new(600), &mut |_| {}).unwrap();
-    let log: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    let (dir, store) = generated(600);
+    let log = whole_log(&store);
     let tree = store.raw_tree();
     let (s_blocks, i_buckets): (Vec<_>, Vec<_>) = (
         tree.scan_prefix(b"S").map(|kv| kv.unwrap()).collect(),
@@ -215,7 +226,7 @@ fn a_store_of_the_one_commit_format_with_index_entries_left_over_is_migrated() {
         keys(&store, b'e') + keys(&store, b's') + keys(&store, b'i'),
         0
     );
-    let after: Vec<RecordedEvent> = store.events_from(1).collect::<Result<_, _>>().unwrap();
+    let after = whole_log(&store);
     assert_eq!(after, log);
     assert_eq!(
         store.verify().unwrap().problem,
@@ -227,9 +238,7 @@ fn a_store_of_the_one_commit_format_with_index_entries_left_over_is_migrated() {
 
 #[test]
 fn a_damaged_store_of_the_earlier_format_is_refused_and_left_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
-    generate(&store, &Spec::new(300), &mut |_| {}).unwrap();
+    let (dir, store) = generated(300);
     downgrade_to_v1(&store, 0);
     let mut missing = vec![b'e'];
     missing.extend_from_slice(&200u64.to_be_bytes());
@@ -239,12 +248,9 @@ fn a_damaged_store_of_the_earlier_format_is_refused_and_left_as_it_was() {
         |store: &Store| ["e", "s", "i", "E", "S", "I"].map(|p| keys(store, p.as_bytes()[0]));
     let before = count(&store);
     drop(store);
-    let err = loop {
-        match Store::open(dir.path()) {
-            Err(StoreError::Locked(_)) => std::thread::sleep(std::time::Duration::from_millis(20)),
-            other => break other.err().expect("a damaged log is refused"),
-        }
-    };
+    let err = try_open(dir.path())
+        .err()
+        .expect("a damaged log is refused");
     assert!(err.to_string().contains("event 200 is missing"), "{err}");
     // Nothing was written: the store is as the earlier version left it.
     let db = loop {
@@ -263,9 +269,7 @@ fn a_damaged_store_of_the_earlier_format_is_refused_and_left_as_it_was() {
 
 #[test]
 fn a_reader_of_the_log_stops_at_a_block_that_is_not_full_and_verify_names_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
-    generate(&store, &Spec::new(300), &mut |_| {}).unwrap();
+    let (_dir, store) = generated(300);
     // Drop the last event of block 2 (events 17 to 24): a short block in the middle, as a
     // reader would see the last block while appends fill it and begin the next.
     let key = [&b"E"[..], &2u64.to_be_bytes()].concat();
