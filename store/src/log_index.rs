@@ -105,20 +105,42 @@ fn stored_in(key: &[u8], block: sled::IVec) -> Vec<Result<Stored, StoreError>> {
         .collect()
 }
 
-/// The stored bytes of event `seq`, if the log holds it.
-pub(crate) fn event(tree: &sled::Db, seq: u64) -> Result<Option<Stored>, StoreError> {
-    let (block, place) = event_place(seq);
-    let Some(value) = tree.get(event_block_key(block))? else {
-        return Ok(None);
-    };
-    let Some(range) = block_events(&value).nth(place).transpose()? else {
-        return Ok(None);
-    };
-    Ok(Some(Stored {
-        seq,
-        block: value,
-        range,
-    }))
+/// A reader of events by sequence number that keeps the last block it read: events read in
+/// rising order (a stream, a clause's history) cost one read of sled per block rather than one
+/// per event. What it holds is as it was when read: a block extended since (a reader never asks
+/// for an event past the head it knows) is read again.
+pub(crate) struct Blocks<'t> {
+    tree: &'t sled::Db,
+    /// The block last read: its number, its bytes and where each of its events lies.
+    held: Option<(u64, sled::IVec, Vec<std::ops::Range<usize>>)>,
+}
+
+impl<'t> Blocks<'t> {
+    pub(crate) fn new(tree: &'t sled::Db) -> Self {
+        Blocks { tree, held: None }
+    }
+
+    /// The stored bytes of event `seq`, if the log holds it.
+    pub(crate) fn event(&mut self, seq: u64) -> Result<Option<Stored>, StoreError> {
+        let (block, place) = event_place(seq);
+        let fresh = match &self.held {
+            Some((b, _, ranges)) => *b != block || place >= ranges.len(),
+            None => true,
+        };
+        if fresh {
+            let Some(value) = self.tree.get(event_block_key(block))? else {
+                return Ok(None);
+            };
+            let ranges = block_events(&value).collect::<Result<Vec<_>, _>>()?;
+            self.held = Some((block, value, ranges));
+        }
+        let (_, value, ranges) = self.held.as_ref().expect("held above");
+        Ok(ranges.get(place).map(|range| Stored {
+            seq,
+            block: value.clone(),
+            range: range.clone(),
+        }))
+    }
 }
 
 /// Every stored event from `from` on, in order.

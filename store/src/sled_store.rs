@@ -66,7 +66,7 @@ use travaux_core::{
 use uuid::Uuid;
 
 use crate::codec;
-use crate::log_index::{self, IndexWrite, Reading};
+use crate::log_index::{self, Blocks, IndexWrite, Reading};
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
@@ -917,9 +917,7 @@ impl Store {
 
     /// One event by sequence number.
     pub fn event(&self, seq: u64) -> Result<RecordedEvent, StoreError> {
-        let stored = log_index::event(&self.tree, seq)?
-            .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing")))?;
-        codec::decode(stored.bytes())
+        read_event(&mut Blocks::new(&self.tree), seq)
     }
 
     /// Every event from `seq` on, in global order.
@@ -946,9 +944,10 @@ impl Store {
         from: u64,
         to: u64,
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
+        let mut blocks = Blocks::new(&self.tree);
         log_index::stream_seqs(&self.tree, stream, from, to).map(move |entry| {
             let (version, seq) = entry?;
-            let e = self.event(seq)?;
+            let e = read_event(&mut blocks, seq)?;
             if e.stream != stream || e.version != version {
                 return Err(StoreError::Corrupt(format!(
                     "the stream index of {stream} points at event {}, which is not its version {version}",
@@ -999,13 +998,14 @@ impl Store {
         }
         let prefix = key(b'k', &[doc.0.as_bytes(), clause.0.as_bytes()]);
         let mut out = Vec::new();
+        let mut blocks = Blocks::new(&self.tree);
         for kv in self.tree.scan_prefix(prefix) {
             let (k, _) = kv?;
             let at = be_u64(&k[33..41])?;
             if at > seq {
                 break;
             }
-            out.push(self.event(at)?);
+            out.push(read_event(&mut blocks, at)?);
         }
         Ok(out)
     }
@@ -1650,6 +1650,15 @@ impl Walk<'_> {
             DocumentState::fold(&mut self.state, e);
         }
     }
+}
+
+/// Event `seq`, decoded, read through `blocks`; an event the log should hold and does not is
+/// corruption.
+fn read_event(blocks: &mut Blocks<'_>, seq: u64) -> Result<RecordedEvent, StoreError> {
+    let stored = blocks
+        .event(seq)?
+        .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing")))?;
+    codec::decode(stored.bytes())
 }
 
 /// The index entries of a document event (`stored`, as the log stores it): per clause, and
