@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use serde::Serialize;
-use similar::{Algorithm, ChangeTag, TextDiffConfig};
+use similar::{Algorithm, DiffTag, TextDiffConfig};
 
 use crate::document::{Clause, DocumentState};
 use crate::ids::ClauseId;
@@ -125,33 +125,162 @@ pub fn diff_text(
     if let Some(d) = deadline {
         config.deadline(d);
     }
+    let (old_words, new_words);
     let diff = match granularity {
-        Granularity::Words => config.diff_unicode_words(old, new),
+        Granularity::Words => {
+            (old_words, new_words) = (word_tokens(old), word_tokens(new));
+            config.diff_slices(&old_words, &new_words)
+        }
         Granularity::Lines => config.diff_lines(old, new),
         Granularity::Chars => config.diff_chars(old, new),
     };
-    let mut raw: Vec<Span> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let kind = match change.tag() {
-            ChangeTag::Equal => SpanKind::Equal,
-            ChangeTag::Insert => SpanKind::Insert,
-            ChangeTag::Delete => SpanKind::Delete,
-        };
-        raw.push(Span {
-            kind,
-            text: change.value().to_string(),
-        });
+    // One span per run of tokens (the tokens of a side are consecutive pieces of its text, so
+    // a run is one slice of it). An equal run of one whitespace token between two changes is
+    // marked so that `tidy` can fold it into them.
+    let mut raw: Vec<(Span, bool)> = Vec::new();
+    let mut put = |kind: SpanKind, text: &str, absorbable: bool| {
+        if !text.is_empty() {
+            raw.push((
+                Span {
+                    kind,
+                    text: text.to_string(),
+                },
+                absorbable,
+            ));
+        }
+    };
+    for op in diff.ops() {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        let old_run = run(old, |i| diff.old_slice(i), old_range);
+        let new_run = run(new, |i| diff.new_slice(i), new_range);
+        match tag {
+            DiffTag::Equal => {
+                let single = op.old_range().len() == 1;
+                let absorbable = granularity == Granularity::Words
+                    && single
+                    && old_run.chars().all(char::is_whitespace);
+                put(SpanKind::Equal, old_run, absorbable);
+            }
+            DiffTag::Delete => put(SpanKind::Delete, old_run, false),
+            DiffTag::Insert => put(SpanKind::Insert, new_run, false),
+            DiffTag::Replace => {
+                put(SpanKind::Delete, old_run, false);
+                put(SpanKind::Insert, new_run, false);
+            }
+        }
     }
     let approximated = deadline.is_some_and(|d| Instant::now() >= d);
     TextDiff {
-        spans: tidy(raw, granularity),
+        spans: tidy(raw),
         approximated,
     }
 }
 
-/// Merge a change group into one deletion then one insertion, absorbing whitespace-only equal
-/// spans that sit between two changes (for words), and join neighbours of the same kind.
-fn tidy(raw: Vec<Span>, granularity: Granularity) -> Vec<Span> {
+/// The piece of `text` that its tokens `range` cover (`token(i)` is its token `i`; the tokens
+/// of a text are consecutive slices of it).
+fn run<'t, 'd>(
+    text: &'t str,
+    token: impl Fn(usize) -> Option<&'d str>,
+    range: std::ops::Range<usize>,
+) -> &'t str {
+    let offset = |piece: &str| piece.as_ptr() as usize - text.as_ptr() as usize;
+    if range.is_empty() {
+        return "";
+    }
+    match (token(range.start), token(range.end - 1)) {
+        (Some(first), Some(last)) => &text[offset(first)..offset(last) + last.len()],
+        _ => "",
+    }
+}
+
+/// The word tokens of a text as Unicode's word segmentation (UAX #29) cuts it, every piece
+/// kept (words, spaces, punctuation): what `similar`'s word diffs use. ASCII text, the usual
+/// case, is cut here by the few rules that apply to it, several times faster; any other goes
+/// to `unicode-segmentation`. Both give the same tokens (property test).
+fn word_tokens(text: &str) -> Vec<&str> {
+    if !text.is_ascii() {
+        return similar::DiffableStr::tokenize_unicode_words(text);
+    }
+    let breaks: Vec<WordBreak> = text.bytes().map(word_break).collect();
+    let mut tokens = Vec::with_capacity(breaks.len() / 4 + 1);
+    let mut start = 0;
+    for at in 1..breaks.len() {
+        if word_boundary(&breaks, at) {
+            tokens.push(&text[start..at]);
+            start = at;
+        }
+    }
+    if !text.is_empty() {
+        tokens.push(&text[start..]);
+    }
+    tokens
+}
+
+/// The word-break property of an ASCII character (UAX #29, table 3).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WordBreak {
+    Cr,
+    Lf,
+    Newline,
+    Space,
+    SingleQuote,
+    MidNum,
+    MidNumLet,
+    MidLetter,
+    Numeric,
+    Letter,
+    ExtendNumLet,
+    Other,
+}
+
+fn word_break(c: u8) -> WordBreak {
+    use WordBreak::*;
+    match c {
+        b'\r' => Cr,
+        b'\n' => Lf,
+        0x0b | 0x0c => Newline,
+        b' ' => Space,
+        b'\'' => SingleQuote,
+        b',' | b';' => MidNum,
+        b'.' => MidNumLet,
+        b':' => MidLetter,
+        b'0'..=b'9' => Numeric,
+        b'a'..=b'z' | b'A'..=b'Z' => Letter,
+        b'_' => ExtendNumLet,
+        _ => Other,
+    }
+}
+
+/// Whether an ASCII text (`text`: the word-break property of each of its characters) has a
+/// word boundary before character `at` (0 < at < len): the rules of UAX #29 that ASCII
+/// characters can meet, each decided from the characters around it.
+fn word_boundary(text: &[WordBreak], at: usize) -> bool {
+    use WordBreak::*;
+    let (before, after) = (text[at - 1], text[at]);
+    let earlier = at.checked_sub(2).map(|i| text[i]);
+    let later = text.get(at + 1).copied();
+    let mid_letter = |c| matches!(c, MidLetter | MidNumLet | SingleQuote);
+    let mid_num = |c| matches!(c, MidNum | MidNumLet | SingleQuote);
+    match (before, after) {
+        (Cr, Lf) => false,                                                   // WB3
+        (Cr | Lf | Newline, _) | (_, Cr | Lf | Newline) => true,             // WB3a, WB3b
+        (Space, Space) => false,                                             // WB3d
+        (Letter, Letter) => false,                                           // WB5
+        (Letter, m) if mid_letter(m) && later == Some(Letter) => false,      // WB6
+        (m, Letter) if mid_letter(m) && earlier == Some(Letter) => false,    // WB7
+        (Numeric, Numeric) | (Letter, Numeric) | (Numeric, Letter) => false, // WB8, WB9, WB10
+        (m, Numeric) if mid_num(m) && earlier == Some(Numeric) => false,     // WB11
+        (Numeric, m) if mid_num(m) && later == Some(Numeric) => false,       // WB12
+        (Letter | Numeric | ExtendNumLet, ExtendNumLet) => false,            // WB13a
+        (ExtendNumLet, Letter | Numeric) => false,                           // WB13b
+        _ => true,                                                           // WB999
+    }
+}
+
+/// Merge a change group into one deletion then one insertion, absorbing the equal spans
+/// marked absorbable (one whitespace token, for words) that sit between two changes, and join
+/// neighbours of the same kind.
+fn tidy(raw: Vec<(Span, bool)>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     let mut deleted = String::new();
     let mut inserted = String::new();
@@ -162,18 +291,16 @@ fn tidy(raw: Vec<Span>, granularity: Granularity) -> Vec<Span> {
             }
         }
     };
-    let mut i = 0;
-    while i < raw.len() {
-        let span = &raw[i];
+    for (i, (span, absorbable)) in raw.iter().enumerate() {
         match span.kind {
             SpanKind::Delete => deleted.push_str(&span.text),
             SpanKind::Insert => inserted.push_str(&span.text),
             SpanKind::Equal => {
                 let in_change = !(deleted.is_empty() && inserted.is_empty());
-                let whitespace =
-                    granularity == Granularity::Words && span.text.chars().all(char::is_whitespace);
-                let change_follows = raw.get(i + 1).is_some_and(|n| n.kind != SpanKind::Equal);
-                if in_change && whitespace && change_follows {
+                let change_follows = raw
+                    .get(i + 1)
+                    .is_some_and(|(n, _)| n.kind != SpanKind::Equal);
+                if in_change && *absorbable && change_follows {
                     deleted.push_str(&span.text);
                     inserted.push_str(&span.text);
                 } else {
@@ -182,7 +309,6 @@ fn tidy(raw: Vec<Span>, granularity: Granularity) -> Vec<Span> {
                 }
             }
         }
-        i += 1;
     }
     flush(&mut out, &mut deleted, &mut inserted);
     out
@@ -854,6 +980,34 @@ mod tests {
             show(&d),
             "States [-shall compensate source-]{+should assist developing+} countries"
         );
+    }
+
+    mod tokens {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2048))]
+
+            /// The ASCII fast path cuts a text exactly as Unicode's word segmentation does:
+            /// over every ASCII character the rules treat apart, and others.
+            #[test]
+            fn ascii_words_are_cut_as_unicode_cuts_them(
+                text in "[a-cA-C0-2 \t\r\n\x0b\x0c'\".,;:_()\\-]{0,24}"
+            ) {
+                let expected = similar::DiffableStr::tokenize_unicode_words(text.as_str());
+                prop_assert_eq!(word_tokens(&text), expected);
+            }
+        }
+
+        #[test]
+        fn references_and_contractions_stay_whole() {
+            assert_eq!(
+                word_tokens("see 5.2(a), don't"),
+                ["see", " ", "5.2", "(", "a", ")", ",", " ", "don't"]
+            );
+            assert_eq!(word_tokens("État, 5.2"), ["État", ",", " ", "5.2"]);
+        }
     }
 
     #[test]
