@@ -149,13 +149,27 @@ pub fn ops_summary(ops: &[ClauseOp]) -> String {
 
 /// An event told in words, with labels as the document (at its head) knows them.
 pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
+    // In quotes, spaces collapsed; past 70 characters, the first 69 and an ellipsis. The words
+    // are joined only as far as that (a comment can be long).
     let quote = |s: &str| {
-        let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-        if s.chars().count() > 70 {
-            format!("\"{}…\"", s.chars().take(69).collect::<String>())
-        } else {
-            format!("\"{s}\"")
+        let mut out = String::from("\"");
+        let mut chars = 0;
+        for (i, word) in s.split_whitespace().enumerate() {
+            if i > 0 {
+                out.push(' ');
+                chars += 1;
+            }
+            out.push_str(word);
+            chars += word.chars().count();
+            if chars > 70 {
+                let cut = out.char_indices().nth(70).map_or(out.len(), |(at, _)| at);
+                out.truncate(cut);
+                out.push_str("…\"");
+                return out;
+            }
         }
+        out.push('"');
+        out
     };
     match &e.event {
         Event::ParticipantRegistered {

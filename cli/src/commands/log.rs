@@ -14,7 +14,7 @@ use serde::Serialize;
 use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
 use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
-    parse_time, Amendment, AmendmentNo, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentId,
+    parse_time, AmendmentNo, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentId,
     DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId, Timestamp,
 };
 use travaux_store::{Store, StoreError, Walk};
@@ -23,8 +23,9 @@ use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Names};
 
-/// How long one request may spend on word diffs in all; past it, diffs are approximated and
-/// say so.
+/// How long the word diffs of one event told may take in all; past it, they are approximated
+/// and say so. Each event has its own budget, so a long history is told exactly however long
+/// it takes to tell it all.
 pub(crate) const DIFF_BUDGET: Duration = Duration::from_secs(5);
 
 /// Arguments of `log`.
@@ -284,13 +285,14 @@ pub(crate) fn line(e: &RecordedEvent, names: &Names, told: &str) -> String {
     )
 }
 
-/// What became of the amendment an event is about (`a`, as it stands at the head), in brackets
-/// after the event (`[rejected]`, `[withdrawn]`, `[pending]`), unless this event sealed it.
-fn fate_of(e: &RecordedEvent, a: Option<&Amendment>) -> String {
-    let Some(a) = a else {
+/// What became of the amendment an event is about (`status`, as it stands at the head), in
+/// brackets after the event (`[rejected]`, `[withdrawn]`, `[pending]`), unless this event sealed
+/// it.
+fn fate_of(e: &RecordedEvent, status: Option<&AmendmentStatus>) -> String {
+    let Some(status) = status else {
         return String::new();
     };
-    let sealed_here = match &a.status {
+    let sealed_here = match status {
         AmendmentStatus::Decided { seq, .. } | AmendmentStatus::Withdrawn { seq } => *seq == e.seq,
         AmendmentStatus::Deferred => matches!(
             &e.event,
@@ -304,16 +306,17 @@ fn fate_of(e: &RecordedEvent, a: Option<&Amendment>) -> String {
     if sealed_here {
         String::new()
     } else {
-        format!(" [{}]", a.status.name())
+        format!(" [{}]", status.name())
     }
 }
 
 /// The fates of the amendments the events told are about, read one by one from the store (a
-/// long log need not load every amendment of the document).
+/// long log need not load every amendment of the document) and kept as their status only, so
+/// that telling a long history holds a few bytes per amendment.
 struct Fates<'s> {
     store: &'s Store,
     doc: DocumentId,
-    known: HashMap<AmendmentNo, Option<Amendment>>,
+    known: HashMap<AmendmentNo, Option<AmendmentStatus>>,
 }
 
 impl<'s> Fates<'s> {
@@ -325,21 +328,21 @@ impl<'s> Fates<'s> {
         }
     }
 
-    /// The amendment `e` is about, as it stands at the head.
-    fn amendment(&mut self, e: &RecordedEvent) -> CliResult<Option<&Amendment>> {
+    /// The status at the head of the amendment `e` is about.
+    fn status(&mut self, e: &RecordedEvent) -> CliResult<Option<&AmendmentStatus>> {
         let Some(no) = e.event.amendment() else {
             return Ok(None);
         };
         if !self.known.contains_key(&no) {
-            let a = self.store.amendment(self.doc, no)?;
-            self.known.insert(no, a);
+            let status = self.store.amendment(self.doc, no)?.map(|a| a.status);
+            self.known.insert(no, status);
         }
         Ok(self.known[&no].as_ref())
     }
 
     /// What became of the amendment `e` is about, if it is not `e` itself that sealed it.
     fn of(&mut self, e: &RecordedEvent) -> CliResult<String> {
-        Ok(fate_of(e, self.amendment(e)?))
+        Ok(fate_of(e, self.status(e)?))
     }
 }
 
@@ -468,7 +471,6 @@ pub(crate) struct Step {
 pub(crate) struct History<'s> {
     states: States<'s>,
     fates: Fates<'s>,
-    deadline: Instant,
 }
 
 /// Where [`History`] finds the document before an event.
@@ -477,9 +479,9 @@ enum States<'s> {
     /// stretches that are not told.
     Walk(Walk<'s>),
     /// Only the events that change the text, every one of them: their own fold, which holds
-    /// the text as they left it (clauses, labels, wording) and, for a decision, the amendment
-    /// decided (as the fates know it); the rest of the document is not kept.
-    Text(Option<DocumentState>),
+    /// the text as they left it (clauses, labels, wording) and, while a decision is told, the
+    /// amendment decided (read from the store); the rest of the document is not kept.
+    Text(&'s Store, Option<DocumentState>),
 }
 
 impl<'s> History<'s> {
@@ -488,7 +490,6 @@ impl<'s> History<'s> {
         History {
             states: States::Walk(store.walk(doc)),
             fates: Fates::new(store, doc),
-            deadline: Instant::now() + DIFF_BUDGET,
         }
     }
 
@@ -500,9 +501,8 @@ impl<'s> History<'s> {
             DocumentState::fold(&mut state, &created?);
         }
         Ok(History {
-            states: States::Text(state),
+            states: States::Text(store, state),
             fates: Fates::new(store, doc),
-            deadline: Instant::now() + DIFF_BUDGET,
         })
     }
 
@@ -510,10 +510,16 @@ impl<'s> History<'s> {
     pub fn before(&mut self, e: &RecordedEvent) -> CliResult<&mut Option<DocumentState>> {
         match &mut self.states {
             States::Walk(walk) => Ok(walk.before(e)?),
-            States::Text(state) => {
+            States::Text(store, state) => {
                 if let Some(s) = state.as_mut() {
-                    if let Some(a) = self.fates.amendment(e)? {
-                        s.amendments.entry(a.no).or_insert_with(|| a.clone());
+                    // The amendments decided by the events before: done with.
+                    s.amendments.retain(|_, a| a.status.is_open());
+                }
+                if let (Some(s), Some(no)) = (state.as_mut(), e.event.amendment()) {
+                    if !s.amendments.contains_key(&no) {
+                        if let Some(a) = store.amendment(s.id, no)? {
+                            s.amendments.insert(no, a);
+                        }
                     }
                 }
                 Ok(state)
@@ -525,13 +531,13 @@ impl<'s> History<'s> {
     pub fn pass(&mut self, e: &RecordedEvent) {
         match &mut self.states {
             States::Walk(walk) => walk.pass(e),
-            States::Text(state) => DocumentState::fold(state, e),
+            States::Text(_, state) => DocumentState::fold(state, e),
         }
     }
 
-    /// The amendment `e` is about, as it stands at the head.
-    pub fn amendment(&mut self, e: &RecordedEvent) -> CliResult<Option<&Amendment>> {
-        self.fates.amendment(e)
+    /// The status at the head of the amendment `e` is about.
+    pub fn status(&mut self, e: &RecordedEvent) -> CliResult<Option<&AmendmentStatus>> {
+        self.fates.status(e)
     }
 
     /// What became of the amendment `e` is about (see [`Fates::of`]).
@@ -542,7 +548,7 @@ impl<'s> History<'s> {
     /// Tell the next event asked about (later than the last); with `effects`, work out what it
     /// did to the text.
     pub fn step(&mut self, e: &RecordedEvent, names: &Names, effects: bool) -> CliResult<Step> {
-        let deadline = self.deadline;
+        let deadline = Instant::now() + DIFF_BUDGET;
         let slot = self.before(e)?;
         let Some(state) = slot else {
             *slot = DocumentState::created(e);

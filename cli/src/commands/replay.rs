@@ -102,7 +102,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
     for e in store.stream_between(StreamId::document(head.id), from_version + 1, to_version) {
         let e = e?;
         let step = history.step(&e, &names, true)?;
-        let fate = history.amendment(&e)?.map(|a| a.status.name());
+        let fate = history.status(&e)?.map(|s| s.name());
         if json {
             let line = json_line(&e, &step, &head, fate, &names)?;
             serde_json::to_writer(&mut *ctx.out, &line)?;
