@@ -6,7 +6,9 @@
 # For each size: generate a history (fixed seed) into a fresh store, export it to git with
 # `travaux export git`, then time each question both ways with hyperfine (installed from
 # Debian's packages when missing) and print the medians and the ratio Travaux/git.
-# Run by hand, not in CI. Work files go to ${WORK:-/tmp/travaux-compare}.
+# Run by hand, not in CI. Work files go to ${WORK:-/tmp/travaux-compare}; with KEEP=1 a store and
+# repository already there from an earlier run (same size, same seed) are timed again as they are.
+# QUESTIONS=3,4 times only those rows (1 text at a tag … 5 whole history).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(10000 100000); fi
@@ -33,11 +35,13 @@ printf '%-10s %-28s %12s %12s %8s\n' events question travaux_ms git_ms ratio
 for n in "${sizes[@]}"; do
   store=$work/store-$n
   repo=$work/git-$n
-  rm -rf "$store" "$repo"
-  mkdir -p "$work"
-  "$travaux" --store "$store" init >/dev/null
-  "$travaux" --store "$store" generate --events "$n" --seed 1 >/dev/null
-  "$travaux" --store "$store" export git "$repo" >/dev/null
+  if [ "${KEEP:-0}" != 1 ] || [ ! -d "$store" ] || [ ! -d "$repo" ]; then
+    rm -rf "$store" "$repo"
+    mkdir -p "$work"
+    "$travaux" --store "$store" init >/dev/null
+    "$travaux" --store "$store" generate --events "$n" --seed 1 >/dev/null
+    "$travaux" --store "$store" export git "$repo" >/dev/null
+  fi
   t="$travaux --store $store"
   file=$(git -C "$repo" ls-tree --name-only HEAD | head -1)
   tags=($("$travaux" --store "$store" --json tag | python3 -c "import json,sys; d=json.load(sys.stdin); print(' '.join(sorted(d, key=d.get)))"))
@@ -57,7 +61,10 @@ text=json.load(sys.stdin)['clauses'][0]['text'].split(chr(10))[0][:40]
 md=subprocess.run(['git','-C',sys.argv[1],'show','HEAD:'+sys.argv[2]],capture_output=True,text=True).stdout
 print(next(i for i,l in enumerate(md.split(chr(10)),1) if text in l))" "$repo" "$file")
   phrase="to the extent possible"
+  row=0
   while IFS='|' read -r question ours theirs; do
+    row=$((row + 1))
+    case ",${QUESTIONS:-1,2,3,4,5}," in *",$row,"*) ;; *) continue ;; esac
     a=$(median "$ours")
     b=$(median "$theirs")
     python3 -c "import sys; n,q,a,b=sys.argv[1:]; a,b=float(a),float(b); print(f'{n:<10} {q:<28} {a*1000:12.1f} {b*1000:12.1f} {a/b:8.2f}')" "$n" "$question" "$a" "$b"
@@ -68,5 +75,5 @@ blame of a clause|$t blame $clause|git -C $repo blame -L $line,+3 HEAD -- $file
 when a phrase changed|$t log -S '$phrase'|git -C $repo log -S '$phrase' --oneline
 whole history with changes|$t replay --color never|git -C $repo log -p
 EOT
-  du -sh "$store" "$repo" | sed "s/^/$n disk: /"
+  du -shL "$store" "$repo" | sed "s/^/$n disk: /"
 done
