@@ -46,10 +46,13 @@ mod codec;
 mod error;
 pub mod generate;
 mod log_index;
+mod packed;
 mod sled_store;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};
 pub use error::StoreError;
+#[doc(hidden)]
+pub use packed::{pack, unpack};
 pub use sled_store::{
     fingerprint, Appended, Clock, Expected, Problem, Store, TokenEntry, VerifyReport, Walk, Write,
 };

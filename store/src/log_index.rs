@@ -1,54 +1,65 @@
 //! The log and its two indexes — a stream's versions and the event ids — kept in blocks.
 //!
 //! sled keeps one entry in its page table per page, and a leaf page holds at most 16 keys
-//! (hard-coded in sled 0.34), so opening a store costs in proportion to the number of keys.
-//! One key per event for the log and for each index made three keys per event. Here:
+//! (hard-coded in sled 0.34), so opening a store costs in proportion to the number of keys, and
+//! to the size of its file. One key per event for the log and for each index made three keys
+//! per event. Here:
 //!
 //! | prefix | key | value |
 //! | --- | --- | --- |
-//! | `E` | block (u64 BE) | the stored events `block × 8 + 1` on, in order (at most 8), each as its length (u32 BE) ++ its stored bytes (see `codec`) |
+//! | `L` | block (u64 BE) | the stored events `block × 16 + 1` on, in order (at most 16), each as its length (u32 BE) ++ its stored bytes (see `codec`), packed (see `packed`) |
 //! | `S` | stream (16) ++ block (u64 BE) | the seqs (u64 BE) of versions `block × 256 + 1` on, in order (at most 256: 2 KiB) |
 //! | `I` | bucket (u16 BE): a hash of the event id | entries of 56 bytes: event id (16) ++ seq (u64 BE) ++ request fingerprint (32) |
 //!
 //! A block or bucket is read, extended and written again in the batch that appends its events,
 //! under the writer lock, so it never disagrees with the log; an event's stored bytes are
-//! copied into its block unchanged and never rewritten. 65,536 buckets hold about 850 bytes
-//! each at 1,000,000 events. Stores of format `travaux/1` kept one key per event and per entry
-//! (`e`, `s`, `i`); [`migrate`] regroups them into blocks when such a store is opened.
+//! copied into its block unchanged and never rewritten (packing a block changes how sled holds
+//! it, not the bytes it gives back). 65,536 buckets hold about 850 bytes each at 1,000,000
+//! events.
+//!
+//! Earlier formats are regrouped into `L` blocks when such a store is opened ([`migrate`]):
+//! `travaux/1` kept one key per event and per entry (`e`, `s`, `i`); `travaux/2` the log one key
+//! per event (`e`) and the indexes in blocks; `travaux/3` the log in unpacked blocks of eight
+//! events (`E`).
 
 use std::collections::BTreeMap;
 
 use travaux_core::{EventId, Hash, StreamId};
 
+use crate::packed;
 use crate::sled_store::key;
 use crate::StoreError;
 
-/// How many events one `E` block holds.
-pub(crate) const EVENT_BLOCK: u64 = 8;
-const EVENT_PREFIX: u8 = b'E';
+/// How many events one `L` block holds: about 4 KiB packed, so that a leaf of sixteen blocks
+/// stays below sled's blob threshold.
+pub(crate) const EVENT_BLOCK: u64 = 16;
+const EVENT_PREFIX: u8 = b'L';
+/// The unpacked blocks of eight events of format `travaux/3`, regrouped by [`migrate`].
+const OLD_BLOCK_PREFIX: u8 = b'E';
+const OLD_EVENT_BLOCK: u64 = 8;
 /// How many versions of a stream one `S` block holds.
 pub(crate) const STREAM_BLOCK: u64 = 256;
 const ID_ENTRY: usize = 16 + 8 + 32;
 const STREAM_PREFIX: u8 = b'S';
 const ID_PREFIX: u8 = b'I';
 /// The prefixes of the one-key-per-entry indexes of format `travaux/1`, removed once a
-/// migration has written the blocks and the new format. (Its log, `e`, is removed batch by
-/// batch as it is regrouped, never afterwards.)
+/// migration has written the blocks and the new format. (The log of earlier formats, `e` and
+/// `E`, is removed batch by batch as it is regrouped, never afterwards.)
 pub(crate) const V1_INDEX_PREFIXES: [u8; 2] = [b's', b'i'];
-/// How many events of a `travaux/1` log are regrouped per batch (a whole number of blocks).
-const MIGRATE_BATCH: u64 = 128 * EVENT_BLOCK;
+/// How many events of an earlier log are regrouped per batch (a whole number of blocks).
+const MIGRATE_BATCH: u64 = 64 * EVENT_BLOCK;
 
 fn event_block_key(block: u64) -> Vec<u8> {
     key(EVENT_PREFIX, &[&block.to_be_bytes()])
 }
 
-/// The `E` block holding event `seq`, and its place there (events count from 1).
+/// The `L` block holding event `seq`, and its place there (events count from 1).
 fn event_place(seq: u64) -> (u64, usize) {
     let i = seq.saturating_sub(1);
     (i / EVENT_BLOCK, (i % EVENT_BLOCK) as usize)
 }
 
-/// The stored events of an `E` block, in order.
+/// Where the stored events of an unpacked block lie, in order.
 fn block_events(
     block: &[u8],
 ) -> impl Iterator<Item = Result<std::ops::Range<usize>, StoreError>> + '_ {
@@ -75,7 +86,7 @@ fn block_events(
 /// One stored event, as read from its block.
 pub(crate) struct Stored {
     pub(crate) seq: u64,
-    block: sled::IVec,
+    block: std::sync::Arc<[u8]>,
     range: std::ops::Range<usize>,
 }
 
@@ -85,12 +96,26 @@ impl Stored {
     }
 }
 
+/// Block `block` of the log, unpacked.
+fn unpack_block(block: u64, value: &[u8]) -> Result<std::sync::Arc<[u8]>, StoreError> {
+    Ok(packed::unpack(
+        value,
+        &format!("log block {block} (events {} on)", block * EVENT_BLOCK + 1),
+    )?
+    .into())
+}
+
 /// The stored events of the block under `key`.
-fn stored_in(key: &[u8], block: sled::IVec) -> Vec<Result<Stored, StoreError>> {
+fn stored_in(key: &[u8], value: sled::IVec) -> Vec<Result<Stored, StoreError>> {
     if key.len() != 9 {
         return vec![Err(malformed("log block"))];
     }
-    let first = u64_at(key, 1) * EVENT_BLOCK + 1;
+    let number = u64_at(key, 1);
+    let block = match unpack_block(number, &value) {
+        Ok(block) => block,
+        Err(e) => return vec![Err(e)],
+    };
+    let first = number * EVENT_BLOCK + 1;
     let ranges: Vec<_> = block_events(&block).collect();
     ranges
         .into_iter()
@@ -111,8 +136,15 @@ fn stored_in(key: &[u8], block: sled::IVec) -> Vec<Result<Stored, StoreError>> {
 /// for an event past the head it knows) is read again.
 pub(crate) struct Blocks<'t> {
     tree: &'t sled::Db,
-    /// The block last read: its number, its bytes and where each of its events lies.
-    held: Option<(u64, sled::IVec, Vec<std::ops::Range<usize>>)>,
+    /// The block last read.
+    held: Option<Held>,
+}
+
+/// A block as a reader holds it: its number, its unpacked bytes and where each event lies.
+struct Held {
+    number: u64,
+    bytes: std::sync::Arc<[u8]>,
+    ranges: Vec<std::ops::Range<usize>>,
 }
 
 impl<'t> Blocks<'t> {
@@ -124,20 +156,25 @@ impl<'t> Blocks<'t> {
     pub(crate) fn event(&mut self, seq: u64) -> Result<Option<Stored>, StoreError> {
         let (block, place) = event_place(seq);
         let fresh = match &self.held {
-            Some((b, _, ranges)) => *b != block || place >= ranges.len(),
+            Some(held) => held.number != block || place >= held.ranges.len(),
             None => true,
         };
         if fresh {
             let Some(value) = self.tree.get(event_block_key(block))? else {
                 return Ok(None);
             };
-            let ranges = block_events(&value).collect::<Result<Vec<_>, _>>()?;
-            self.held = Some((block, value, ranges));
+            let bytes = unpack_block(block, &value)?;
+            let ranges = block_events(&bytes).collect::<Result<Vec<_>, _>>()?;
+            self.held = Some(Held {
+                number: block,
+                bytes,
+                ranges,
+            });
         }
-        let (_, value, ranges) = self.held.as_ref().expect("held above");
-        Ok(ranges.get(place).map(|range| Stored {
+        let held = self.held.as_ref().expect("held above");
+        Ok(held.ranges.get(place).map(|range| Stored {
             seq,
-            block: value.clone(),
+            block: held.bytes.clone(),
             range: range.clone(),
         }))
     }
@@ -200,14 +237,25 @@ pub(crate) fn last_event(tree: &sled::Db) -> Result<Option<Stored>, StoreError> 
 pub(crate) fn overwrite_event(tree: &sled::Db, seq: u64, bytes: &[u8]) -> Result<(), StoreError> {
     let (block, place) = event_place(seq);
     let key = event_block_key(block);
-    let old = tree.get(&key)?.unwrap_or_default();
+    let old = match tree.get(&key)? {
+        Some(value) => unpack_block(block, &value)?,
+        None => std::sync::Arc::from(&[][..]),
+    };
     let mut new = Vec::new();
     for (i, range) in block_events(&old).enumerate() {
         let stored = if i == place { bytes } else { &old[range?] };
         push_event(&mut new, stored);
     }
-    tree.insert(key, new)?;
+    tree.insert(key, packed::pack(&new)?)?;
     Ok(())
+}
+
+/// The stored events of the log, as its blocks hold them: only for tests that rewrite a log
+/// in an earlier format.
+pub(crate) fn stored_events(
+    tree: &sled::Db,
+) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
+    events_from(tree, 1, Reading::Whole).map(|s| s.map(|s| (s.seq, s.bytes().to_vec())))
 }
 
 fn push_event(block: &mut Vec<u8>, bytes: &[u8]) {
@@ -248,6 +296,8 @@ fn malformed(what: &str) -> StoreError {
 pub(crate) struct IndexWrite<'t> {
     tree: &'t sled::Db,
     touched: BTreeMap<Vec<u8>, Vec<u8>>,
+    /// The log blocks touched, unpacked: packed once, when the write is finished.
+    log: BTreeMap<u64, Vec<u8>>,
 }
 
 impl<'t> IndexWrite<'t> {
@@ -255,6 +305,7 @@ impl<'t> IndexWrite<'t> {
         IndexWrite {
             tree,
             touched: BTreeMap::new(),
+            log: BTreeMap::new(),
         }
     }
 
@@ -269,7 +320,14 @@ impl<'t> IndexWrite<'t> {
     /// Event `seq`, stored as `bytes`: the next event the log expects.
     pub(crate) fn event(&mut self, seq: u64, bytes: &[u8]) -> Result<(), StoreError> {
         let (block, place) = event_place(seq);
-        let value = self.value(event_block_key(block))?;
+        if !self.log.contains_key(&block) {
+            let stored = match self.tree.get(event_block_key(block))? {
+                Some(value) => unpack_block(block, &value)?.to_vec(),
+                None => Vec::new(),
+            };
+            self.log.insert(block, stored);
+        }
+        let value = self.log.get_mut(&block).expect("inserted above");
         if block_events(value).count() != place {
             return Err(StoreError::Corrupt(format!(
                 "the log does not end just before event {seq}"
@@ -311,11 +369,15 @@ impl<'t> IndexWrite<'t> {
         Ok(())
     }
 
-    /// Put every block and bucket written into the batch.
-    pub(crate) fn finish(self, batch: &mut sled::Batch) {
+    /// Put every block and bucket written into the batch, the log's blocks packed.
+    pub(crate) fn finish(self, batch: &mut sled::Batch) -> Result<(), StoreError> {
+        for (block, raw) in self.log {
+            batch.insert(event_block_key(block), packed::pack(&raw)?);
+        }
         for (k, v) in self.touched {
             batch.insert(k, v);
         }
+        Ok(())
     }
 }
 
@@ -426,34 +488,51 @@ pub(crate) fn entries(tree: &sled::Db) -> Result<(u64, u64), StoreError> {
     ))
 }
 
-/// What a migration starts from, and what it writes in the format key while it runs.
-pub(crate) struct Migration<'a> {
-    /// Whether the indexes are to be copied from `s` and `i` (format `travaux/1`), or are in
-    /// blocks already (`travaux/2`: any `s` and `i` left are removed, not copied).
-    pub(crate) copy_indexes: bool,
-    /// The format key and the value that marks a migration under way (no earlier version
-    /// opens a store so marked).
-    pub(crate) under_way: (&'a [u8], &'a [u8]),
-    /// The format key and the new format.
-    pub(crate) done: (&'a [u8], &'a [u8]),
-}
-
-/// Check, before anything is written, that a `travaux/1` or `travaux/2` store can be regrouped:
-/// its `e` entries continue the blocks already written without a gap, and its `s` and `i`
-/// entries (when copied) are well formed. A damaged store is refused as it is.
-fn check_before_migrating(tree: &sled::Db, copy_indexes: bool) -> Result<(), StoreError> {
-    let first = last_event(tree)?.map_or(1, |s| s.seq + 1);
-    for (next, kv) in (first..).zip(tree.scan_prefix([b'e'])) {
-        let (k, _) = kv?;
+/// The log of an earlier format, in order, as units removed together once regrouped: the
+/// unpacked blocks of eight events of `travaux/3` (`E`), then the events of `travaux/1` and
+/// `travaux/2`, one key each (`e`). (A migration of `travaux/1` to `travaux/3` cut short
+/// left both.) Each unit is its key and its events.
+#[allow(clippy::type_complexity)] // reason: a key and its events, read once by two callers
+fn old_log(
+    tree: &sled::Db,
+) -> impl Iterator<Item = Result<(sled::IVec, Vec<(u64, Vec<u8>)>), StoreError>> + '_ {
+    let blocks = tree.scan_prefix([OLD_BLOCK_PREFIX]).map(|kv| {
+        let (k, v) = kv?;
         if k.len() != 9 {
             return Err(malformed("log"));
         }
-        let seq = u64_at(&k, 1);
-        if seq != next {
-            return Err(StoreError::Corrupt(format!(
-                "event {next} is missing (the next stored is {seq}): the store cannot be \
-                 migrated to this version's format; `verify` it with the version that wrote it"
-            )));
+        let first = u64_at(&k, 1) * OLD_EVENT_BLOCK + 1;
+        let events = block_events(&v)
+            .zip(first..)
+            .map(|(range, seq)| range.map(|r| (seq, v[r].to_vec())))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((k, events))
+    });
+    let single = tree.scan_prefix([b'e']).map(|kv| {
+        let (k, v) = kv?;
+        if k.len() != 9 {
+            return Err(malformed("log"));
+        }
+        Ok((k.clone(), vec![(u64_at(&k, 1), v.to_vec())]))
+    });
+    blocks.chain(single)
+}
+
+/// Check, before anything is written, that a store of an earlier format can be regrouped: its
+/// earlier log continues the blocks already written without a gap, and its `s` and `i` entries
+/// (when copied) are well formed. A damaged store is refused as it is.
+fn check_before_migrating(tree: &sled::Db, copy_indexes: bool) -> Result<(), StoreError> {
+    let mut next = last_event(tree)?.map_or(1, |s| s.seq + 1);
+    for unit in old_log(tree) {
+        let (_, events) = unit?;
+        for (seq, _) in events {
+            if seq != next {
+                return Err(StoreError::Corrupt(format!(
+                    "event {next} is missing (the next stored is {seq}): the store cannot be \
+                     migrated to this version's format; `verify` it with the version that wrote it"
+                )));
+            }
+            next += 1;
         }
     }
     if copy_indexes {
@@ -471,36 +550,51 @@ fn check_before_migrating(tree: &sled::Db, copy_indexes: bool) -> Result<(), Sto
     Ok(())
 }
 
-/// Regroup the log and the indexes of a store of format `travaux/1` (`e`: seq → stored event;
-/// `s`: stream ++ version → seq; `i`: id → seq ++ fingerprint), or the log of one of format
-/// `travaux/2`, into blocks.
+/// What a migration starts from, and what it writes in the format key while it runs.
+pub(crate) struct Migration<'a> {
+    /// Whether the indexes are to be copied from `s` and `i` (format `travaux/1`), or are in
+    /// blocks already (any `s` and `i` left are removed, not copied).
+    pub(crate) copy_indexes: bool,
+    /// The format key and the value that marks a migration under way (no earlier version
+    /// opens a store so marked).
+    pub(crate) under_way: (&'a [u8], &'a [u8]),
+    /// The format key and the new format.
+    pub(crate) done: (&'a [u8], &'a [u8]),
+}
+
+/// Regroup the log of a store of an earlier format (see [`old_log`]) into packed blocks, and
+/// the indexes of one of format `travaux/1` (`s`: stream ++ version → seq; `i`: id → seq ++
+/// fingerprint) into theirs.
 ///
 /// Nothing is written unless the whole store can be migrated (`check_before_migrating`). The
-/// log goes first, 128 blocks per batch, each batch writing whole blocks and removing the `e`
-/// entries they hold; the first also marks the format as a migration under way, which no
-/// earlier version opens, so that a migration cut short goes on where it stopped, with this
-/// version only. Then the indexes, in the same batch as the new format. The old index entries
-/// are removed afterwards (see [`has_v1_entries`]).
+/// log goes first, about a thousand events per batch, each batch writing whole blocks and
+/// removing the earlier entries they hold; the first also marks the format as a migration
+/// under way, which no earlier version opens, so that a migration cut short goes on where it
+/// stopped, with this version only. Then the indexes, in the same batch as the new format.
+/// The old index entries are removed afterwards (see [`has_v1_entries`]).
 pub(crate) fn migrate(tree: &sled::Db, m: &Migration<'_>) -> Result<(u64, u64, u64), StoreError> {
     check_before_migrating(tree, m.copy_indexes)?;
     let mut events = 0;
     loop {
         let mut write = IndexWrite::new(tree);
         let mut batch = sled::Batch::default();
-        let mut n = 0;
-        for kv in tree.scan_prefix([b'e']) {
-            let (k, v) = kv?;
-            write.event(u64_at(&k, 1), &v)?;
+        let (mut n, mut units) = (0, 0);
+        for unit in old_log(tree) {
+            let (k, held) = unit?;
+            for (seq, bytes) in &held {
+                write.event(*seq, bytes)?;
+            }
+            n += held.len() as u64;
+            units += 1;
             batch.remove(k);
-            n += 1;
-            if n == MIGRATE_BATCH {
+            if n >= MIGRATE_BATCH {
                 break;
             }
         }
-        if n == 0 {
+        if units == 0 {
             break;
         }
-        write.finish(&mut batch);
+        write.finish(&mut batch)?;
         batch.insert(m.under_way.0, m.under_way.1);
         tree.apply_batch(batch)?;
         events += n;
@@ -526,7 +620,7 @@ pub(crate) fn migrate(tree: &sled::Db, m: &Migration<'_>) -> Result<(u64, u64, u
         }
     }
     let mut batch = sled::Batch::default();
-    write.finish(&mut batch);
+    write.finish(&mut batch)?;
     batch.insert(m.done.0, m.done.1);
     tree.apply_batch(batch)?;
     Ok((events, streams, ids))

@@ -4,14 +4,14 @@
 //!
 //! | prefix | key | value |
 //! | --- | --- | --- |
-//! | `E` | block (u64 BE) | 8 stored events (see `codec` and `log_index`) |
+//! | `L` | block (u64 BE) | 16 stored events, packed (see `codec`, `log_index` and `packed`) |
 //! | `S` | stream (16) ++ block (u64 BE) | the seqs of 256 versions of the stream (see `log_index`) |
 //! | `I` | bucket (u16 BE), a hash of the event id | event id ++ seq ++ request fingerprint, for each id in the bucket |
 //! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at its head, amendments aside (JSON, in chunks of at most 64 KiB) |
 //! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
-//! | `k` | document id (16) ++ clause id (16) ++ seq (u64 BE) | index of the events bearing on a clause's wording (empty) |
-//! | `x` | document id (16) ++ seq (u64 BE) | index of the events that change the text (those with clause operations): the stored event again |
+//! | `K` | document id (16) ++ clause id (16) ++ block (u32 BE) | index of the events bearing on a clause's wording: their seqs (u64 BE), 256 per block |
+//! | `X` | document id (16) ++ seq (u64 BE) | index of the events that change the text (those with clause operations): the stored event again, packed |
 //! | `N` | document id (16) ++ seq (u64 BE) | a snapshot's header: the time of its last event (one every 1,000 events of a document, and one at each tag) |
 //! | `n` | document id (16) ++ seq (u64 BE) ++ chunk (u32 BE) | snapshot: the document after event seq, open amendments only (JSON chunks) |
 //! | `p` | participant handle | read model: the participant (JSON) |
@@ -21,7 +21,7 @@
 //! | `T` | token digest (32) | token id (16) ++ participant id (16), for tokens not revoked |
 //! | `m` | `format` | the store format |
 //!
-//! `E`, `S` and `I` are the log; everything else is a cache that `rebuild` refills.
+//! `L`, `S` and `I` are the log; everything else is a cache that `rebuild` refills.
 //!
 //! # Writers, group commit, and what a reader sees
 //!
@@ -67,33 +67,48 @@ use uuid::Uuid;
 
 use crate::codec;
 use crate::log_index::{self, Blocks, IndexWrite, Reading};
+use crate::packed;
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
-const FORMAT: &[u8] = b"travaux/3";
+const FORMAT: &[u8] = b"travaux/4";
 /// The format before the log and its indexes were kept in blocks (`log_index`): opening such a
 /// store migrates it.
 const FORMAT_V1: &[u8] = b"travaux/1";
 /// The format of one commit (5e63851) that kept the indexes in blocks but not yet the log:
 /// its log is regrouped the same way; any `s` and `i` entries left are removed, not copied.
 const FORMAT_V2: &[u8] = b"travaux/2";
-/// The format key while a store of format `travaux/1` or `travaux/2` is being regrouped:
-/// earlier versions refuse it, this one goes on with the migration.
-const MIGRATING_FROM_V1: &[u8] = b"travaux/3-migrating-from-1";
-const MIGRATING_FROM_V2: &[u8] = b"travaux/3-migrating-from-2";
+/// The format whose log was kept in unpacked blocks of eight events (`E`): regrouped into
+/// packed blocks of sixteen.
+const FORMAT_V3: &[u8] = b"travaux/3";
+/// The format key while a store of an earlier format is being regrouped: earlier versions
+/// refuse it, this one goes on with the migration. (`travaux/3-migrating-from-…` were written
+/// by the version of format `travaux/3`, whose migration this one takes over.)
+const MIGRATING_FROM_V1: &[u8] = b"travaux/4-migrating-from-1";
+const MIGRATING_FROM_V2: &[u8] = b"travaux/4-migrating-from-2";
+const MIGRATING_FROM_V3: &[u8] = b"travaux/4-migrating-from-3";
+const V3_MIGRATING_FROM_V1: &[u8] = b"travaux/3-migrating-from-1";
+const V3_MIGRATING_FROM_V2: &[u8] = b"travaux/3-migrating-from-2";
 const READ_MODEL_PREFIXES: [u8; 12] = [
-    b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'k', b'x', b't', b'T',
+    b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T',
 ];
-/// Marks a store whose per-clause index (`k`) and open-amendment index (`o`) cover the whole
+/// Marks a store whose per-clause index (`K`) and open-amendment index (`o`) cover the whole
 /// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
-/// stream and views from the whole read model.
-const CLAUSE_INDEX_KEY: &[u8] = b"mclause-index";
-/// Marks a store whose index of text changes (`x`) covers the whole log: set at creation and by
-/// `rebuild`; without it, a document's text changes are read from its whole stream.
-const TEXT_INDEX_KEY: &[u8] = b"mtext-index";
+/// stream and views from the whole read model (and opening the store rebuilds them).
+const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
+/// Marks a store whose index of text changes (`X`) covers the whole log: set at creation and by
+/// `rebuild`; without it, a document's text changes are read from its whole stream (and
+/// opening the store rebuilds them).
+const TEXT_INDEX_KEY: &[u8] = b"mtext-packed";
+/// The read models of earlier versions that this one keeps otherwise (`k`: one key per clause
+/// and event; `x`: text changes unpacked), and their markers: `rebuild` removes them.
+const OBSOLETE_PREFIXES: [u8; 2] = [b'k', b'x'];
+const OBSOLETE_MARKERS: [&[u8]; 2] = [b"mclause-index", b"mtext-index"];
 /// The read models `rebuild` rewrites in batches as it reads the log: indexes guarded by a
 /// marker, and snapshots.
-const REBUILT_AS_READ: [u8; 4] = [b'k', b'x', b'n', b'N'];
+const REBUILT_AS_READ: [u8; 4] = [b'K', b'X', b'n', b'N'];
+/// How many events of a clause's history one `K` block holds.
+const CLAUSE_BLOCK: usize = 256;
 /// How many events (or removed keys) `rebuild` writes per batch.
 const REBUILD_BATCH: u64 = 10_000;
 /// How many events a [`Walk`] would have to fold before it looks for a snapshot ahead.
@@ -379,8 +394,13 @@ impl Store {
         let format = tree.get(FORMAT_KEY)?;
         let from = match format.as_deref() {
             Some(FORMAT) => None,
-            Some(FORMAT_V1 | MIGRATING_FROM_V1) => Some((true, MIGRATING_FROM_V1)),
-            Some(FORMAT_V2 | MIGRATING_FROM_V2) => Some((false, MIGRATING_FROM_V2)),
+            Some(FORMAT_V1 | MIGRATING_FROM_V1 | V3_MIGRATING_FROM_V1) => {
+                Some((true, MIGRATING_FROM_V1))
+            }
+            Some(FORMAT_V2 | MIGRATING_FROM_V2 | V3_MIGRATING_FROM_V2) => {
+                Some((false, MIGRATING_FROM_V2))
+            }
+            Some(FORMAT_V3 | MIGRATING_FROM_V3) => Some((false, MIGRATING_FROM_V3)),
             _ => return Err(StoreError::NotAStore(path.to_path_buf())),
         };
         let migrated = from.is_some();
@@ -395,7 +415,7 @@ impl Store {
                 events,
                 streams,
                 ids,
-                "regrouped the log and its indexes in blocks"
+                "regrouped the log and its indexes in packed blocks"
             );
         }
         let store = Self::with_db(path, tree)?;
@@ -405,7 +425,32 @@ impl Store {
             }
             store.make_durable()?;
         }
+        store.rebuild_if_incomplete()?;
         Ok(store)
+    }
+
+    /// Rebuild the read models of a store whose indexes do not cover its log: one made by an
+    /// earlier version (whose indexes were kept otherwise, or not at all), or whose `rebuild`
+    /// was cut short. Until then answers are right but slow (the indexes' fallbacks read whole
+    /// streams). A store whose log does not read back is left as it is, for `verify`.
+    fn rebuild_if_incomplete(&self) -> Result<(), StoreError> {
+        let complete =
+            self.tree.contains_key(CLAUSE_INDEX_KEY)? && self.tree.contains_key(TEXT_INDEX_KEY)?;
+        if complete || self.head().0 == 0 || self.writer().damaged.is_some() {
+            return Ok(());
+        }
+        tracing::info!("the indexes do not cover the log (a store of an earlier version, or a rebuild cut short): rebuilding the read models");
+        match self.rebuild() {
+            Ok(events) => {
+                tracing::info!(events, "rebuilt the read models");
+                Ok(())
+            }
+            Err(StoreError::Corrupt(why)) => {
+                tracing::warn!(error = %why, "the read models could not be rebuilt; `verify` the store");
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn with_db(path: &Path, tree: sled::Db) -> Result<Store, StoreError> {
@@ -847,6 +892,7 @@ impl Store {
         let mut state = state;
         let mut tokens = TokenBatch::new(Some(&self.tree));
         let mut index = IndexWrite::new(&self.tree);
+        let mut clauses = ClauseBlocks::new(Some(&self.tree));
         for (i, e) in events.into_iter().enumerate() {
             let (r, bytes) = codec::encode(RecordedEvent {
                 seq,
@@ -861,7 +907,7 @@ impl Store {
                 event: e.event,
             })?;
             if stream != StreamId::REGISTRY {
-                index_entries(&r, &bytes, &mut batch);
+                index_entries(&r, &bytes, &mut batch, &mut clauses)?;
             }
             index.event(seq, &bytes)?;
             index.stream_entry(stream, r.version, seq)?;
@@ -895,7 +941,8 @@ impl Store {
                 "a document stream must begin with document_created".into(),
             )));
         }
-        index.finish(&mut batch);
+        index.finish(&mut batch)?;
+        clauses.write(&mut batch);
         self.tree.apply_batch(batch)?;
         // The batch is in the tree: the next append must follow it, whatever becomes of the
         // flush (which the caller waits for after releasing the writer lock).
@@ -972,8 +1019,8 @@ impl Store {
         }
         Ok(Box::new(
             self.tree
-                .scan_prefix(key(b'x', &[doc.0.as_bytes()]))
-                .map(|kv| codec::decode(&kv?.1)),
+                .scan_prefix(key(b'X', &[doc.0.as_bytes()]))
+                .map(|kv| codec::decode(&packed::unpack(&kv?.1, "a text change's copy")?)),
         ))
     }
 
@@ -996,16 +1043,28 @@ impl Store {
                 })
                 .collect();
         }
-        let prefix = key(b'k', &[doc.0.as_bytes(), clause.0.as_bytes()]);
         let mut out = Vec::new();
         let mut blocks = Blocks::new(&self.tree);
-        for kv in self.tree.scan_prefix(prefix) {
-            let (k, _) = kv?;
-            let at = be_u64(&k[33..41])?;
-            if at > seq {
+        for kv in self.tree.scan_prefix(clause_prefix(doc, clause)) {
+            let (_, v) = kv?;
+            if !v.len().is_multiple_of(8) {
+                return Err(StoreError::Corrupt(
+                    "a block of a clause's history index is malformed".into(),
+                ));
+            }
+            for at in v
+                .chunks_exact(8)
+                .map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")))
+            {
+                if at > seq {
+                    return Ok(out);
+                }
+                out.push(read_event(&mut blocks, at)?);
+            }
+            // As for the log: a block not full is the last, whatever appends go on meanwhile.
+            if v.len() < CLAUSE_BLOCK * 8 {
                 break;
             }
-            out.push(read_event(&mut blocks, at)?);
         }
         Ok(out)
     }
@@ -1098,9 +1157,9 @@ impl Store {
         if json.is_empty() {
             return Ok(None);
         }
-        let mut state: DocumentState = serde_json::from_slice(&json)?;
+        let mut state: DocumentState = packed::from_model(&json, "a document's read model")?;
         let mut put = |bytes: &[u8]| -> Result<(), StoreError> {
-            let a: Amendment = serde_json::from_slice(bytes)?;
+            let a: Amendment = packed::from_model(bytes, "an amendment's read model")?;
             state.amendments.insert(a.no, a);
             Ok(())
         };
@@ -1135,18 +1194,18 @@ impl Store {
             Some(nos) => {
                 for no in nos {
                     if let Some(a) = state.amendments.get(no) {
-                        batch.insert(amendment_key(state.id, *no), serde_json::to_vec(a)?);
+                        batch.insert(amendment_key(state.id, *no), packed::model(a)?);
                     }
                 }
             }
             None => {
                 for a in state.amendments.values() {
-                    batch.insert(amendment_key(state.id, a.no), serde_json::to_vec(a)?);
+                    batch.insert(amendment_key(state.id, a.no), packed::model(a)?);
                 }
             }
         }
         let amendments = std::mem::take(&mut state.amendments);
-        let json = serde_json::to_vec(state);
+        let json = packed::model(state);
         state.amendments = amendments;
         let json = json?;
         let chunks = json.chunks(READ_MODEL_CHUNK).count() as u32;
@@ -1253,7 +1312,7 @@ impl Store {
         {
             json.extend_from_slice(&kv?.1);
         }
-        Ok(serde_json::from_slice(&json)?)
+        packed::from_model(&json, "a snapshot")
     }
 
     /// One amendment of a document as it stands at the head, from its read model (written in
@@ -1265,7 +1324,7 @@ impl Store {
     ) -> Result<Option<Amendment>, StoreError> {
         self.tree
             .get(amendment_key(doc, no))?
-            .map(|bytes| Ok(serde_json::from_slice(&bytes)?))
+            .map(|bytes| packed::from_model(&bytes, "an amendment's read model"))
             .transpose()
     }
 
@@ -1509,7 +1568,7 @@ impl Store {
 
     /// Delete every read model and rebuild it from the log. Returns how many events were read.
     ///
-    /// The indexes with a fallback (`k`, `x`, whose markers go first) and the snapshots (each
+    /// The indexes with a fallback (`K`, `X`, whose markers go first) and the snapshots (each
     /// one right whenever written) are rewritten in batches as the log is read, so that memory
     /// stays bounded; the read models every command relies on (documents, amendments,
     /// participants, tokens) and the markers are replaced in one last batch. A rebuild cut
@@ -1517,10 +1576,14 @@ impl Store {
     pub fn rebuild(&self) -> Result<u64, StoreError> {
         let _writer = self.writer();
         let mut batch = sled::Batch::default();
-        batch.remove(CLAUSE_INDEX_KEY);
-        batch.remove(TEXT_INDEX_KEY);
+        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY]
+            .into_iter()
+            .chain(OBSOLETE_MARKERS)
+        {
+            batch.remove(marker);
+        }
         self.tree.apply_batch(batch)?;
-        for prefix in REBUILT_AS_READ {
+        for prefix in REBUILT_AS_READ.into_iter().chain(OBSOLETE_PREFIXES) {
             self.remove_in_batches(prefix)?;
         }
         let mut last = sled::Batch::default();
@@ -1534,6 +1597,7 @@ impl Store {
         let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
         let mut tokens = TokenBatch::new(None);
+        let mut clauses = ClauseBlocks::new(None);
         let mut batch = sled::Batch::default();
         for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
             let stored = stored?;
@@ -1542,7 +1606,7 @@ impl Store {
             count += 1;
             registry_entries(&e, &mut last, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
-                index_entries(&e, bytes, &mut batch);
+                index_entries(&e, bytes, &mut batch, &mut clauses)?;
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
                 if let Some(state) = slot.as_ref().filter(|s| tags(&e, s)) {
                     put_snapshot(&mut batch, &state.open_copy())?;
@@ -1555,9 +1619,11 @@ impl Store {
                 }
             }
             if count % REBUILD_BATCH == 0 {
+                clauses.write(&mut batch);
                 self.tree.apply_batch(std::mem::take(&mut batch))?;
             }
         }
+        clauses.write(&mut batch);
         self.tree.apply_batch(batch)?;
         for state in docs.values_mut().flatten() {
             self.put_document(&mut last, state, None)?;
@@ -1591,6 +1657,13 @@ impl Store {
     #[doc(hidden)]
     pub fn raw_tree(&self) -> &sled::Db {
         &self.tree
+    }
+
+    /// Every stored record of the log, with its sequence number, as its blocks hold it. Only
+    /// for tests that rewrite a log in an earlier format.
+    #[doc(hidden)]
+    pub fn stored_records(&self) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
+        log_index::stored_events(&self.tree)
     }
 
     /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
@@ -1664,25 +1737,97 @@ fn read_event(blocks: &mut Blocks<'_>, seq: u64) -> Result<RecordedEvent, StoreE
 /// The index entries of a document event (`stored`, as the log stores it): per clause, and
 /// among the text changes, where it is stored again so that reading every text change reads
 /// them side by side rather than scattered among the comments.
-fn index_entries(e: &RecordedEvent, stored: &[u8], batch: &mut sled::Batch) {
+fn index_entries(
+    e: &RecordedEvent,
+    stored: &[u8],
+    batch: &mut sled::Batch,
+    clauses: &mut ClauseBlocks<'_>,
+) -> Result<(), StoreError> {
     if !e.event.ops().is_empty() {
         batch.insert(
-            key(b'x', &[e.stream.0.as_bytes(), &e.seq.to_be_bytes()]),
-            stored,
+            key(b'X', &[e.stream.0.as_bytes(), &e.seq.to_be_bytes()]),
+            packed::pack(stored)?,
         );
     }
     for clause in e.event.clauses() {
-        batch.insert(
-            key(
-                b'k',
-                &[
-                    e.stream.0.as_bytes(),
-                    clause.0.as_bytes(),
-                    &e.seq.to_be_bytes(),
-                ],
-            ),
-            &[],
-        );
+        clauses.add(DocumentId(e.stream.0), clause, e.seq)?;
+    }
+    Ok(())
+}
+
+/// The key prefix of one clause's history index (`K`).
+fn clause_prefix(doc: DocumentId, clause: ClauseId) -> Vec<u8> {
+    key(b'K', &[doc.0.as_bytes(), clause.0.as_bytes()])
+}
+
+/// The blocks of the per-clause index (`K`) that a write extends: each clause's last block is
+/// read once (from `tree`, when there is one to read: not during `rebuild`, which starts them
+/// afresh), extended, and written once per batch.
+struct ClauseBlocks<'t> {
+    tree: Option<&'t sled::Db>,
+    /// The number of each clause's last block.
+    last: HashMap<(DocumentId, ClauseId), u32>,
+    /// The blocks extended since they were last written.
+    touched: std::collections::BTreeMap<(DocumentId, ClauseId, u32), Vec<u8>>,
+}
+
+impl<'t> ClauseBlocks<'t> {
+    fn new(tree: Option<&'t sled::Db>) -> Self {
+        ClauseBlocks {
+            tree,
+            last: HashMap::new(),
+            touched: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Event `seq` bears on `clause`: the next entry of its history.
+    fn add(&mut self, doc: DocumentId, clause: ClauseId, seq: u64) -> Result<(), StoreError> {
+        let n = match self.last.get(&(doc, clause)) {
+            Some(n) => *n,
+            None => {
+                let found = match self.tree {
+                    Some(tree) => tree
+                        .scan_prefix(clause_prefix(doc, clause))
+                        .next_back()
+                        .transpose()?,
+                    None => None,
+                };
+                let (n, held) = match found {
+                    Some((k, v)) => (be_u32(&k[33..37])?, v.to_vec()),
+                    None => (0, Vec::new()),
+                };
+                self.last.insert((doc, clause), n);
+                self.touched.insert((doc, clause, n), held);
+                n
+            }
+        };
+        let block = self.touched.entry((doc, clause, n)).or_default();
+        if !block.len().is_multiple_of(8) {
+            return Err(StoreError::Corrupt(
+                "a block of a clause's history index is malformed".into(),
+            ));
+        }
+        let block = if block.len() >= CLAUSE_BLOCK * 8 {
+            self.last.insert((doc, clause), n + 1);
+            self.touched.entry((doc, clause, n + 1)).or_default()
+        } else {
+            block
+        };
+        block.extend_from_slice(&seq.to_be_bytes());
+        Ok(())
+    }
+
+    /// Write the blocks extended into `batch`, and forget those full (no entry goes to them
+    /// again).
+    fn write(&mut self, batch: &mut sled::Batch) {
+        for ((doc, clause, n), v) in &self.touched {
+            let mut k = clause_prefix(*doc, *clause);
+            k.extend_from_slice(&n.to_be_bytes());
+            batch.insert(k, v.as_slice());
+        }
+        let last = &self.last;
+        self.touched
+            .retain(|(doc, clause, n), _| last.get(&(*doc, *clause)) == Some(n));
     }
 }
 
@@ -1750,7 +1895,7 @@ fn put_snapshot(batch: &mut sled::Batch, state: &DocumentState) -> Result<(), St
         key(b'N', &[doc.as_bytes(), &seq]),
         serde_json::to_vec(&state.updated_at)?,
     );
-    let json = serde_json::to_vec(state)?;
+    let json = packed::model(state)?;
     for (i, chunk) in json.chunks(READ_MODEL_CHUNK).enumerate() {
         batch.insert(
             key(b'n', &[doc.as_bytes(), &seq, &(i as u32).to_be_bytes()]),

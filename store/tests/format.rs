@@ -1,11 +1,18 @@
-//! A store written by an earlier version (format `travaux/1`, one key per event in the log and
-//! in each index) opens, is regrouped into blocks, and answers exactly as before.
+//! A store written by an earlier version opens, is regrouped into this version's format, and
+//! answers exactly as before:
+//!
+//! - `travaux/1`: one key per event in the log (`e`) and in each index (`s`, `i`);
+//! - `travaux/2` (one commit): the log one key per event, the indexes in blocks;
+//! - `travaux/3`: the log in unpacked blocks of eight events (`E`), the per-clause index one
+//!   key per clause and event (`k`), the text changes unpacked (`x`);
+//!
+//! and a migration cut short, by this version or the one before, goes on where it stopped.
 
 use std::path::Path;
 
-use travaux_core::{EventId, RecordedEvent, StreamId};
+use travaux_core::{ClauseId, DocumentId, EventId, RecordedEvent, StreamId};
 use travaux_store::generate::{generate, Spec};
-use travaux_store::{Store, StoreError};
+use travaux_store::{pack, unpack, Store, StoreError};
 
 /// Open a store, or the error opening it gives. Within one process sled releases its file lock
 /// from a background thread after the handle is dropped (spacejam/sled#1234): wait for it
@@ -40,33 +47,55 @@ fn keys(store: &Store, prefix: u8) -> usize {
     store.raw_tree().scan_prefix([prefix]).count()
 }
 
-/// Rewrite a store's log and indexes as format `travaux/1` kept them: `e` seq → stored event,
-/// `s` stream ++ version → seq, `i` event id → seq ++ request fingerprint; the blocks removed.
-/// The log's first `regrouped` blocks are left as blocks: a migration cut short after them.
-fn downgrade_to_v1(store: &Store, regrouped: u64) {
+fn format(store: &Store) -> Vec<u8> {
+    store.raw_tree().get(b"mformat").unwrap().unwrap().to_vec()
+}
+
+fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_be_bytes(bytes[at..at + 8].try_into().unwrap())
+}
+
+/// Rewrite a store's log as earlier formats kept it: events up to `packed` (a whole number of
+/// this version's blocks of sixteen) stay in packed blocks, as a migration cut short after them
+/// leaves them; those up to `unpacked` go into unpacked blocks of eight (`E`, block × 8 + 1
+/// on, each event as its length ++ its bytes; the last may be short), as `travaux/3` kept
+/// them; the rest one key each
+/// (`e` seq → stored event), as `travaux/1` and `travaux/2` kept them.
+fn downgrade_log(store: &Store, packed: u64, unpacked: u64) {
+    assert_eq!(packed % 16, 0);
+    let records: Vec<(u64, Vec<u8>)> = store.stored_records().map(Result::unwrap).collect();
     let tree = store.raw_tree();
     let mut batch = sled::Batch::default();
-    for kv in tree.scan_prefix(b"E") {
-        let (k, v) = kv.unwrap();
-        let block = u64::from_be_bytes(k[1..9].try_into().unwrap());
-        if block < regrouped {
-            continue;
+    for kv in tree.scan_prefix(b"L") {
+        let (k, _) = kv.unwrap();
+        if u64_at(&k, 1) * 16 >= packed {
+            batch.remove(k);
         }
-        let mut seq = block * 8 + 1;
-        let mut at = 0;
-        while at < v.len() {
-            let len = u32::from_be_bytes(v[at..at + 4].try_into().unwrap()) as usize;
-            let mut old = vec![b'e'];
-            old.extend_from_slice(&seq.to_be_bytes());
-            batch.insert(old, &v[at + 4..at + 4 + len]);
-            at += 4 + len;
-            seq += 1;
-        }
-        batch.remove(k);
     }
+    let mut blocks: std::collections::BTreeMap<u64, Vec<u8>> = Default::default();
+    for (seq, bytes) in records.into_iter().filter(|(seq, _)| *seq > packed) {
+        if seq <= unpacked {
+            let block = blocks.entry((seq - 1) / 8).or_default();
+            block.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+            block.extend_from_slice(&bytes);
+        } else {
+            batch.insert([&b"e"[..], &seq.to_be_bytes()].concat(), bytes);
+        }
+    }
+    for (block, value) in blocks {
+        batch.insert([&b"E"[..], &block.to_be_bytes()].concat(), value);
+    }
+    tree.apply_batch(batch).unwrap();
+}
+
+/// Rewrite the stream and id indexes as `travaux/1` kept them: `s` stream ++ version → seq, `i`
+/// event id → seq ++ request fingerprint; the blocks removed.
+fn downgrade_indexes(store: &Store) {
+    let tree = store.raw_tree();
+    let mut batch = sled::Batch::default();
     for kv in tree.scan_prefix(b"S") {
         let (k, v) = kv.unwrap();
-        let first = u64::from_be_bytes(k[17..25].try_into().unwrap()) * 256 + 1;
+        let first = u64_at(&k, 17) * 256 + 1;
         for (i, seq) in v.chunks_exact(8).enumerate() {
             let mut old = vec![b's'];
             old.extend_from_slice(&k[1..17]);
@@ -84,9 +113,36 @@ fn downgrade_to_v1(store: &Store, regrouped: u64) {
         }
         batch.remove(k);
     }
-    batch.insert(&b"mformat"[..], &b"travaux/1"[..]);
     tree.apply_batch(batch).unwrap();
-    tree.flush().unwrap();
+}
+
+/// Rewrite the per-clause index and the text changes as `travaux/3` kept them: `k` document ++
+/// clause ++ seq (empty), `x` document ++ seq → the stored event unpacked; their markers too.
+fn downgrade_read_models(store: &Store) {
+    let tree = store.raw_tree();
+    let mut batch = sled::Batch::default();
+    for kv in tree.scan_prefix(b"K") {
+        let (k, v) = kv.unwrap();
+        for seq in v.chunks_exact(8) {
+            batch.insert([&b"k"[..], &k[1..33], seq].concat(), &[][..]);
+        }
+        batch.remove(k);
+    }
+    for kv in tree.scan_prefix(b"X") {
+        let (k, v) = kv.unwrap();
+        batch.insert([&b"x"[..], &k[1..]].concat(), unpack(&v, "a copy").unwrap());
+        batch.remove(k);
+    }
+    batch.remove(&b"mclause-blocks"[..]);
+    batch.remove(&b"mtext-packed"[..]);
+    batch.insert(&b"mclause-index"[..], &[][..]);
+    batch.insert(&b"mtext-index"[..], &[][..]);
+    tree.apply_batch(batch).unwrap();
+}
+
+fn mark(store: &Store, format: &[u8]) {
+    store.raw_tree().insert(b"mformat", format).unwrap();
+    store.raw_tree().flush().unwrap();
 }
 
 struct Answers {
@@ -94,9 +150,13 @@ struct Answers {
     streams: Vec<Vec<RecordedEvent>>,
     versions: Vec<u64>,
     retried: Vec<Option<Vec<RecordedEvent>>>,
+    text_changes: Vec<u64>,
+    clause_histories: Vec<Vec<u64>>,
 }
 
-fn answers(store: &Store, streams: &[StreamId], ids: &[EventId]) -> Answers {
+fn answers(store: &Store, streams: &[StreamId], ids: &[EventId], clauses: &[ClauseId]) -> Answers {
+    let doc = DocumentId(streams[1].0);
+    let head = store.head().0;
     Answers {
         log: whole_log(store),
         streams: streams
@@ -111,20 +171,29 @@ fn answers(store: &Store, streams: &[StreamId], ids: &[EventId]) -> Answers {
             .iter()
             .map(|id| store.recorded(*id).unwrap().map(|(events, _)| events))
             .collect(),
+        text_changes: store
+            .text_events(doc)
+            .unwrap()
+            .map(|e| e.unwrap().seq)
+            .collect(),
+        clause_histories: clauses
+            .iter()
+            .map(|c| {
+                store
+                    .clause_events(doc, *c, head)
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.seq)
+                    .collect()
+            })
+            .collect(),
     }
 }
 
-#[test]
-fn a_store_of_the_earlier_format_is_migrated_and_answers_the_same() {
-    migrated_answers_the_same(0);
-}
-
-#[test]
-fn a_migration_cut_short_in_the_log_goes_on_where_it_stopped() {
-    migrated_answers_the_same(50);
-}
-
-fn migrated_answers_the_same(regrouped: u64) {
+/// Generate a history, take its answers, rewrite it as an earlier version left it (`earlier`),
+/// open it again, and check that the answers are the same and the store of this version's
+/// format, with nothing of the earlier one left.
+fn migrated_answers_the_same(earlier: impl FnOnce(&Store, usize)) {
     let (dir, store) = generated(1_500);
     let doc = store.documents().unwrap()[0].id;
     let streams = [StreamId::REGISTRY, StreamId::document(doc)];
@@ -132,41 +201,105 @@ fn migrated_answers_the_same(regrouped: u64) {
     // Every 97th event's id, and one id never used.
     let mut ids: Vec<EventId> = log.iter().step_by(97).map(|e| e.id).collect();
     ids.push(EventId(uuid::Uuid::from_u128(42)));
-    let before = answers(&store, &streams, &ids);
+    let clauses: Vec<ClauseId> = store
+        .document(doc)
+        .unwrap()
+        .unwrap()
+        .outline()
+        .iter()
+        .map(|(_, c)| c.id)
+        .collect();
+    let before = answers(&store, &streams, &ids, &clauses);
     assert!(
         before.versions[1] > 1_000,
         "the document's stream spans several blocks of 256 versions"
     );
     assert!(before.retried.iter().filter(|r| r.is_some()).count() > 10);
     assert!(before.retried.last().unwrap().is_none());
+    assert!(before.text_changes.len() > 20);
+    assert!(before.clause_histories.iter().any(|h| h.len() > 5));
 
-    downgrade_to_v1(&store, regrouped);
-    assert_eq!(
-        keys(&store, b'e') + keys(&store, b's') + keys(&store, b'i'),
-        3 * log.len() - 8 * regrouped as usize
-    );
-    assert_eq!(keys(&store, b'E'), regrouped as usize);
-    assert_eq!(keys(&store, b'S') + keys(&store, b'I'), 0);
+    earlier(&store, log.len());
     drop(store);
 
     let store = open(dir.path());
-    assert_eq!(
-        keys(&store, b's') + keys(&store, b'i'),
-        0,
-        "old entries removed"
+    assert_eq!(format(&store), b"travaux/4");
+    for prefix in [b'e', b'E', b's', b'i', b'k', b'x'] {
+        assert_eq!(keys(&store, prefix), 0, "{} entries left", prefix as char);
+    }
+    for marker in [&b"mclause-index"[..], b"mtext-index"] {
+        assert!(!store.raw_tree().contains_key(marker).unwrap());
+    }
+    for marker in [&b"mclause-blocks"[..], b"mtext-packed"] {
+        assert!(store.raw_tree().contains_key(marker).unwrap());
+    }
+    assert!(
+        keys(&store, b'L') <= log.len() / 16 + 1,
+        "blocks of sixteen"
     );
     assert!(keys(&store, b'S') < log.len() / 100, "a few blocks");
-    assert_eq!(
-        store.raw_tree().get(b"mformat").unwrap().as_deref(),
-        Some(&b"travaux/3"[..])
-    );
-    let after = answers(&store, &streams, &ids);
+    let after = answers(&store, &streams, &ids, &clauses);
     assert_eq!(after.log, before.log);
     assert_eq!(after.streams, before.streams);
     assert_eq!(after.versions, before.versions);
     assert_eq!(after.retried, before.retried);
+    assert_eq!(after.text_changes, before.text_changes);
+    assert_eq!(after.clause_histories, before.clause_histories);
     assert_eq!(store.verify().unwrap().problem, None);
     assert_eq!(store.verify().unwrap().events, log.len() as u64);
+}
+
+#[test]
+fn a_store_of_the_first_format_is_migrated_and_answers_the_same() {
+    migrated_answers_the_same(|store, events| {
+        downgrade_log(store, 0, 0);
+        downgrade_indexes(store);
+        downgrade_read_models(store);
+        assert_eq!(
+            keys(store, b'e') + keys(store, b's') + keys(store, b'i'),
+            3 * events
+        );
+        assert_eq!(keys(store, b'L') + keys(store, b'S') + keys(store, b'I'), 0);
+        mark(store, b"travaux/1");
+    });
+}
+
+#[test]
+fn a_store_of_the_format_before_this_one_is_migrated_and_answers_the_same() {
+    migrated_answers_the_same(|store, events| {
+        downgrade_log(store, 0, events as u64);
+        downgrade_read_models(store);
+        assert_eq!(keys(store, b'E'), events.div_ceil(8));
+        assert_eq!(keys(store, b'e'), 0);
+        assert!(keys(store, b'k') > 100 && keys(store, b'x') > 20);
+        mark(store, b"travaux/3");
+    });
+}
+
+#[test]
+fn a_migration_cut_short_in_the_log_goes_on_where_it_stopped() {
+    migrated_answers_the_same(|store, events| {
+        downgrade_log(store, 800, 1_200);
+        downgrade_read_models(store);
+        assert_eq!(keys(store, b'L'), 50);
+        assert_eq!(keys(store, b'E'), 50);
+        assert_eq!(keys(store, b'e'), events - 1_200);
+        mark(store, b"travaux/4-migrating-from-3");
+    });
+}
+
+#[test]
+fn a_migration_cut_short_by_the_version_before_goes_on() {
+    // The version of format `travaux/3` regrouped a `travaux/1` store into unpacked blocks of
+    // eight, and stopped after 400 events: its blocks, then the rest one key per event, the
+    // indexes not yet copied.
+    migrated_answers_the_same(|store, _| {
+        downgrade_log(store, 0, 400);
+        downgrade_indexes(store);
+        downgrade_read_models(store);
+        assert_eq!(keys(store, b'E'), 50);
+        mark(store, b"travaux/3-migrating-from-1");
+    });
 }
 
 #[test]
@@ -199,7 +332,9 @@ fn a_store_of_the_one_commit_format_with_index_entries_left_over_is_migrated() {
         tree.scan_prefix(b"S").map(|kv| kv.unwrap()).collect(),
         tree.scan_prefix(b"I").map(|kv| kv.unwrap()).collect(),
     );
-    downgrade_to_v1(&store, 0);
+    downgrade_log(&store, 0, 0);
+    downgrade_indexes(&store);
+    downgrade_read_models(&store);
     let tree = store.raw_tree();
     let mut batch = sled::Batch::default();
     for (k, v) in s_blocks.into_iter().chain(i_buckets) {
@@ -237,52 +372,70 @@ fn a_store_of_the_one_commit_format_with_index_entries_left_over_is_migrated() {
 }
 
 #[test]
-fn a_damaged_store_of_the_earlier_format_is_refused_and_left_as_it_was() {
-    let (dir, store) = generated(300);
-    downgrade_to_v1(&store, 0);
-    let mut missing = vec![b'e'];
-    missing.extend_from_slice(&200u64.to_be_bytes());
-    store.raw_tree().remove(missing).unwrap();
-    store.raw_tree().flush().unwrap();
-    let count =
-        |store: &Store| ["e", "s", "i", "E", "S", "I"].map(|p| keys(store, p.as_bytes()[0]));
-    let before = count(&store);
-    drop(store);
-    let err = try_open(dir.path())
-        .err()
-        .expect("a damaged log is refused");
-    assert!(err.to_string().contains("event 200 is missing"), "{err}");
-    // Nothing was written: the store is as the earlier version left it.
-    let db = loop {
-        match sled::open(dir.path()) {
-            Ok(db) => break db,
-            Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+fn a_damaged_store_of_an_earlier_format_is_refused_and_left_as_it_was() {
+    for (format, unpacked) in [(&b"travaux/1"[..], 0), (b"travaux/3", 296)] {
+        let (dir, store) = generated(300);
+        downgrade_log(&store, 0, unpacked);
+        if unpacked == 0 {
+            downgrade_indexes(&store);
         }
-    };
-    assert_eq!(
-        db.get(b"mformat").unwrap().as_deref(),
-        Some(&b"travaux/1"[..])
-    );
-    let after = ["e", "s", "i", "E", "S", "I"].map(|p| db.scan_prefix(p.as_bytes()).count());
-    assert_eq!(after, before);
+        // Event 200 goes missing: from the `e` entries, or from its block of eight.
+        if unpacked == 0 {
+            store
+                .raw_tree()
+                .remove([&b"e"[..], &200u64.to_be_bytes()].concat())
+                .unwrap();
+        } else {
+            store
+                .raw_tree()
+                .remove([&b"E"[..], &(199u64 / 8).to_be_bytes()].concat())
+                .unwrap();
+        }
+        mark(&store, format);
+        let prefixes = ["e", "s", "i", "E", "L", "S", "I", "K", "X"];
+        let before = prefixes.map(|p| keys(&store, p.as_bytes()[0]));
+        drop(store);
+        let err = try_open(dir.path())
+            .err()
+            .expect("a damaged log is refused");
+        assert!(
+            err.to_string().contains("event 193 is missing")
+                || err.to_string().contains("event 200 is missing"),
+            "{err}"
+        );
+        // Nothing was written: the store is as the earlier version left it.
+        let db = loop {
+            match sled::open(dir.path()) {
+                Ok(db) => break db,
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        };
+        assert_eq!(db.get(b"mformat").unwrap().as_deref(), Some(format));
+        let after = prefixes.map(|p| db.scan_prefix(p.as_bytes()).count());
+        assert_eq!(after, before);
+    }
 }
 
 #[test]
 fn a_reader_of_the_log_stops_at_a_block_that_is_not_full_and_verify_names_it() {
     let (_dir, store) = generated(300);
-    // Drop the last event of block 2 (events 17 to 24): a short block in the middle, as a
+    // Drop the last event of block 2 (events 33 to 48): a short block in the middle, as a
     // reader would see the last block while appends fill it and begin the next.
-    let key = [&b"E"[..], &2u64.to_be_bytes()].concat();
-    let block = store.raw_tree().get(&key).unwrap().unwrap().to_vec();
+    let key = [&b"L"[..], &2u64.to_be_bytes()].concat();
+    let stored = store.raw_tree().get(&key).unwrap().unwrap();
+    let block = unpack(&stored, "block 2").unwrap();
     let mut at = 0;
-    for _ in 0..7 {
+    for _ in 0..15 {
         at += 4 + u32::from_be_bytes(block[at..at + 4].try_into().unwrap()) as usize;
     }
-    store.raw_tree().insert(&key, &block[..at]).unwrap();
+    store
+        .raw_tree()
+        .insert(&key, pack(&block[..at]).unwrap())
+        .unwrap();
     let read: Vec<u64> = store.events_from(1).map(|e| e.unwrap().seq).collect();
     assert_eq!(
         read,
-        (1..=23).collect::<Vec<_>>(),
+        (1..=47).collect::<Vec<_>>(),
         "an unbroken run of the log"
     );
     let problem = store
@@ -290,5 +443,26 @@ fn a_reader_of_the_log_stops_at_a_block_that_is_not_full_and_verify_names_it() {
         .unwrap()
         .problem
         .expect("verify finds the gap");
-    assert_eq!(problem.seq, 24, "{}", problem.message);
+    assert_eq!(problem.seq, 48, "{}", problem.message);
+}
+
+#[test]
+fn a_log_block_that_does_not_unpack_is_reported_by_verify() {
+    let (_dir, store) = generated(300);
+    let key = [&b"L"[..], &3u64.to_be_bytes()].concat();
+    let mut stored = store.raw_tree().get(&key).unwrap().unwrap().to_vec();
+    let n = stored.len();
+    stored[n / 2] ^= 0x5a;
+    store.raw_tree().insert(&key, stored).unwrap();
+    let problem = store
+        .verify()
+        .unwrap()
+        .problem
+        .expect("verify finds the damage");
+    assert_eq!(problem.seq, 49, "{}", problem.message);
+    assert!(
+        problem.message.contains("does not unpack"),
+        "{}",
+        problem.message
+    );
 }

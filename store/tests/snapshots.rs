@@ -158,7 +158,7 @@ fn a_clause_history_from_the_index_blames_as_the_whole_stream_does() {
     };
     check(&store);
     // A store without the index (made before it existed) reads the whole stream instead.
-    store.raw_tree().remove(b"mclause-index").unwrap();
+    store.raw_tree().remove(b"mclause-blocks").unwrap();
     check(&store);
     store.rebuild().unwrap();
     check(&store);
@@ -184,10 +184,10 @@ fn the_text_changes_from_the_index_are_those_of_the_whole_stream() {
     };
     assert_eq!(indexed(&store), plain);
     // A store without the index (made before it existed) reads the whole stream instead.
-    store.raw_tree().remove(b"mtext-index").unwrap();
+    store.raw_tree().remove(b"mtext-packed").unwrap();
     store
         .raw_tree()
-        .remove([&[b'x'][..], doc.0.as_bytes(), &plain[3].to_be_bytes()].concat())
+        .remove([&[b'X'][..], doc.0.as_bytes(), &plain[3].to_be_bytes()].concat())
         .unwrap();
     assert_eq!(indexed(&store), plain);
     store.rebuild().unwrap();
