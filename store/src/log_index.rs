@@ -60,7 +60,7 @@ fn event_place(seq: u64) -> (u64, usize) {
 }
 
 /// Where the stored events of an unpacked block lie, in order.
-fn block_events(
+pub(crate) fn block_events(
     block: &[u8],
 ) -> impl Iterator<Item = Result<std::ops::Range<usize>, StoreError>> + '_ {
     let mut at = 0;
@@ -258,7 +258,7 @@ pub(crate) fn stored_events(
     events_from(tree, 1, Reading::Whole).map(|s| s.map(|s| (s.seq, s.bytes().to_vec())))
 }
 
-fn push_event(block: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn push_event(block: &mut Vec<u8>, bytes: &[u8]) {
     let len = u32::try_from(bytes.len()).expect("an event is at most 96 KiB");
     block.extend_from_slice(&len.to_be_bytes());
     block.extend_from_slice(bytes);

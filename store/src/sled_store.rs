@@ -11,7 +11,7 @@
 //! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
 //! | `K` | document id (16) ++ clause id (16) ++ block (u32 BE) | index of the events bearing on a clause's wording: their seqs (u64 BE), 256 per block |
-//! | `X` | document id (16) ++ seq (u64 BE) | index of the events that change the text (those with clause operations): the stored event again, packed |
+//! | `X` | document id (16) ++ block (u32 BE) | index of the events that change the text (those with clause operations): the stored events again, 16 per block, packed |
 //! | `N` | document id (16) ++ seq (u64 BE) | a snapshot's header: the time of its last event (one every 1,000 events of a document, and one at each tag) |
 //! | `n` | document id (16) ++ seq (u64 BE) ++ chunk (u32 BE) | snapshot: the document after event seq, open amendments only (JSON chunks) |
 //! | `p` | participant handle | read model: the participant (JSON) |
@@ -99,16 +99,20 @@ const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
 /// Marks a store whose index of text changes (`X`) covers the whole log: set at creation and by
 /// `rebuild`; without it, a document's text changes are read from its whole stream (and
 /// opening the store rebuilds them).
-const TEXT_INDEX_KEY: &[u8] = b"mtext-packed";
+const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
 /// The read models of earlier versions that this one keeps otherwise (`k`: one key per clause
-/// and event; `x`: text changes unpacked), and their markers: `rebuild` removes them.
+/// and event; `x`: text changes unpacked, one key each), and their markers (`mtext-packed`:
+/// one development commit, 6a0dd08, packed each text change under its own `X` key): `rebuild`
+/// removes them.
 const OBSOLETE_PREFIXES: [u8; 2] = [b'k', b'x'];
-const OBSOLETE_MARKERS: [&[u8]; 2] = [b"mclause-index", b"mtext-index"];
+const OBSOLETE_MARKERS: [&[u8]; 3] = [b"mclause-index", b"mtext-index", b"mtext-packed"];
 /// The read models `rebuild` rewrites in batches as it reads the log: indexes guarded by a
 /// marker, and snapshots.
 const REBUILT_AS_READ: [u8; 4] = [b'K', b'X', b'n', b'N'];
 /// How many events of a clause's history one `K` block holds.
 const CLAUSE_BLOCK: usize = 256;
+/// How many text changes one `X` block holds (packed together, as the log's blocks are).
+const TEXT_BLOCK: usize = 16;
 /// How many events (or removed keys) `rebuild` writes per batch.
 const REBUILD_BATCH: u64 = 10_000;
 /// How many events a [`Walk`] would have to fold before it looks for a snapshot ahead.
@@ -892,7 +896,7 @@ impl Store {
         let mut state = state;
         let mut tokens = TokenBatch::new(Some(&self.tree));
         let mut index = IndexWrite::new(&self.tree);
-        let mut clauses = ClauseBlocks::new(Some(&self.tree));
+        let mut indexes = Indexes::new(Some(&self.tree));
         for (i, e) in events.into_iter().enumerate() {
             let (r, bytes) = codec::encode(RecordedEvent {
                 seq,
@@ -907,7 +911,7 @@ impl Store {
                 event: e.event,
             })?;
             if stream != StreamId::REGISTRY {
-                index_entries(&r, &bytes, &mut batch, &mut clauses)?;
+                indexes.add(&r, &bytes)?;
             }
             index.event(seq, &bytes)?;
             index.stream_entry(stream, r.version, seq)?;
@@ -942,7 +946,7 @@ impl Store {
             )));
         }
         index.finish(&mut batch)?;
-        clauses.write(&mut batch);
+        indexes.write(&mut batch)?;
         self.tree.apply_batch(batch)?;
         // The batch is in the tree: the next append must follow it, whatever becomes of the
         // flush (which the caller waits for after releasing the writer lock).
@@ -1011,17 +1015,37 @@ impl Store {
     pub fn text_events(
         &self,
         doc: DocumentId,
-    ) -> Result<Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>> + '_>, StoreError> {
+    ) -> Result<Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>> + Send + '_>, StoreError>
+    {
         if !self.tree.contains_key(TEXT_INDEX_KEY)? {
             return Ok(Box::new(self.stream(StreamId::document(doc)).filter(|e| {
                 e.as_ref().map_or(true, |e| !e.event.ops().is_empty())
             })));
         }
-        Ok(Box::new(
-            self.tree
-                .scan_prefix(key(b'X', &[doc.0.as_bytes()]))
-                .map(|kv| codec::decode(&packed::unpack(&kv?.1, "a text change's copy")?)),
-        ))
+        // As for the log: a block not full is the last, whatever appends go on meanwhile.
+        let blocks = self
+            .tree
+            .scan_prefix(text_prefix(doc))
+            .scan(false, |stop, kv| {
+                if *stop {
+                    return None;
+                }
+                let events = kv.map_err(StoreError::from).and_then(|(_, v)| {
+                    let raw = packed::unpack(&v, "a block of text changes")?;
+                    let events = log_index::block_events(&raw)
+                        .map(|r| codec::decode(&raw[r?]))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(events)
+                });
+                Some(match events {
+                    Ok(events) => {
+                        *stop = events.len() < TEXT_BLOCK;
+                        events.into_iter().map(Ok).collect()
+                    }
+                    Err(e) => vec![Err(e)],
+                })
+            });
+        Ok(Box::new(blocks.flatten()))
     }
 
     /// The events of a document that bear on one clause's wording (see `Event::clauses`), in
@@ -1597,7 +1621,7 @@ impl Store {
         let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
         let mut tokens = TokenBatch::new(None);
-        let mut clauses = ClauseBlocks::new(None);
+        let mut indexes = Indexes::new(None);
         let mut batch = sled::Batch::default();
         for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
             let stored = stored?;
@@ -1606,7 +1630,7 @@ impl Store {
             count += 1;
             registry_entries(&e, &mut last, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
-                index_entries(&e, bytes, &mut batch, &mut clauses)?;
+                indexes.add(&e, bytes)?;
                 let slot = docs.entry(DocumentId(e.stream.0)).or_default();
                 if let Some(state) = slot.as_ref().filter(|s| tags(&e, s)) {
                     put_snapshot(&mut batch, &state.open_copy())?;
@@ -1619,11 +1643,11 @@ impl Store {
                 }
             }
             if count % REBUILD_BATCH == 0 {
-                clauses.write(&mut batch);
+                indexes.write(&mut batch)?;
                 self.tree.apply_batch(std::mem::take(&mut batch))?;
             }
         }
-        clauses.write(&mut batch);
+        indexes.write(&mut batch)?;
         self.tree.apply_batch(batch)?;
         for state in docs.values_mut().flatten() {
             self.put_document(&mut last, state, None)?;
@@ -1734,100 +1758,163 @@ fn read_event(blocks: &mut Blocks<'_>, seq: u64) -> Result<RecordedEvent, StoreE
     codec::decode(stored.bytes())
 }
 
-/// The index entries of a document event (`stored`, as the log stores it): per clause, and
-/// among the text changes, where it is stored again so that reading every text change reads
-/// them side by side rather than scattered among the comments.
-fn index_entries(
-    e: &RecordedEvent,
-    stored: &[u8],
-    batch: &mut sled::Batch,
-    clauses: &mut ClauseBlocks<'_>,
-) -> Result<(), StoreError> {
-    if !e.event.ops().is_empty() {
-        batch.insert(
-            key(b'X', &[e.stream.0.as_bytes(), &e.seq.to_be_bytes()]),
-            packed::pack(stored)?,
-        );
-    }
-    for clause in e.event.clauses() {
-        clauses.add(DocumentId(e.stream.0), clause, e.seq)?;
-    }
-    Ok(())
-}
-
 /// The key prefix of one clause's history index (`K`).
 fn clause_prefix(doc: DocumentId, clause: ClauseId) -> Vec<u8> {
     key(b'K', &[doc.0.as_bytes(), clause.0.as_bytes()])
 }
 
-/// The blocks of the per-clause index (`K`) that a write extends: each clause's last block is
-/// read once (from `tree`, when there is one to read: not during `rebuild`, which starts them
-/// afresh), extended, and written once per batch.
-struct ClauseBlocks<'t> {
-    tree: Option<&'t sled::Db>,
-    /// The number of each clause's last block.
-    last: HashMap<(DocumentId, ClauseId), u32>,
-    /// The blocks extended since they were last written.
-    touched: std::collections::BTreeMap<(DocumentId, ClauseId, u32), Vec<u8>>,
+/// The key prefix of one document's text changes (`X`).
+fn text_prefix(doc: DocumentId) -> Vec<u8> {
+    key(b'X', &[doc.0.as_bytes()])
 }
 
-impl<'t> ClauseBlocks<'t> {
-    fn new(tree: Option<&'t sled::Db>) -> Self {
-        ClauseBlocks {
+/// How the entries of a [`BlockIndex`] are kept.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entries {
+    /// Sequence numbers (u64 BE), 256 to a block, unpacked (`K`).
+    Seqs,
+    /// Stored events (length ++ bytes, as the log keeps them), 16 to a block, packed (`X`).
+    Events,
+}
+
+impl Entries {
+    fn per_block(self) -> usize {
+        match self {
+            Entries::Seqs => CLAUSE_BLOCK,
+            Entries::Events => TEXT_BLOCK,
+        }
+    }
+
+    /// How many entries a block holds (unpacked).
+    fn count(self, raw: &[u8]) -> Result<usize, StoreError> {
+        let malformed = || StoreError::Corrupt("a block of an index is malformed".into());
+        match self {
+            Entries::Seqs if raw.len().is_multiple_of(8) => Ok(raw.len() / 8),
+            Entries::Seqs => Err(malformed()),
+            Entries::Events => log_index::block_events(raw)
+                .try_fold(0, |n, r| r.map(|_| n + 1))
+                .map_err(|_| malformed()),
+        }
+    }
+}
+
+/// The blocks of an index that a write extends (`K`: each clause's history; `X`: each
+/// document's text changes): the last block under each prefix is read once (from `tree`, when
+/// there is one to read: not during `rebuild`, which starts them afresh), extended, and written
+/// once per batch. Blocks are numbered from 0 under their prefix (u32 BE).
+struct BlockIndex<'t> {
+    tree: Option<&'t sled::Db>,
+    entries: Entries,
+    /// The number of the last block under each prefix.
+    last: HashMap<Vec<u8>, u32>,
+    /// The blocks extended since they were last written, unpacked, with their entry counts.
+    touched: std::collections::BTreeMap<(Vec<u8>, u32), (Vec<u8>, usize)>,
+}
+
+impl<'t> BlockIndex<'t> {
+    fn new(tree: Option<&'t sled::Db>, entries: Entries) -> Self {
+        BlockIndex {
             tree,
+            entries,
             last: HashMap::new(),
             touched: std::collections::BTreeMap::new(),
         }
     }
 
-    /// Event `seq` bears on `clause`: the next entry of its history.
-    fn add(&mut self, doc: DocumentId, clause: ClauseId, seq: u64) -> Result<(), StoreError> {
-        let n = match self.last.get(&(doc, clause)) {
+    /// The next entry under `prefix`: a seq (`Entries::Seqs`) or a stored event.
+    fn add(&mut self, prefix: Vec<u8>, entry: &[u8]) -> Result<(), StoreError> {
+        let n = match self.last.get(&prefix) {
             Some(n) => *n,
             None => {
                 let found = match self.tree {
-                    Some(tree) => tree
-                        .scan_prefix(clause_prefix(doc, clause))
-                        .next_back()
-                        .transpose()?,
+                    Some(tree) => tree.scan_prefix(&prefix).next_back().transpose()?,
                     None => None,
                 };
-                let (n, held) = match found {
-                    Some((k, v)) => (be_u32(&k[33..37])?, v.to_vec()),
+                let (n, raw) = match found {
+                    Some((k, v)) => (
+                        be_u32(&k[prefix.len()..])?,
+                        match self.entries {
+                            Entries::Seqs => v.to_vec(),
+                            Entries::Events => packed::unpack(&v, "a block of text changes")?,
+                        },
+                    ),
                     None => (0, Vec::new()),
                 };
-                self.last.insert((doc, clause), n);
-                self.touched.insert((doc, clause, n), held);
+                let count = self.entries.count(&raw)?;
+                self.last.insert(prefix.clone(), n);
+                self.touched.insert((prefix.clone(), n), (raw, count));
                 n
             }
         };
-        let block = self.touched.entry((doc, clause, n)).or_default();
-        if !block.len().is_multiple_of(8) {
-            return Err(StoreError::Corrupt(
-                "a block of a clause's history index is malformed".into(),
-            ));
-        }
-        let block = if block.len() >= CLAUSE_BLOCK * 8 {
-            self.last.insert((doc, clause), n + 1);
-            self.touched.entry((doc, clause, n + 1)).or_default()
+        let full = self
+            .touched
+            .get(&(prefix.clone(), n))
+            .is_some_and(|(_, count)| *count >= self.entries.per_block());
+        let n = if full {
+            self.last.insert(prefix.clone(), n + 1);
+            n + 1
         } else {
-            block
+            n
         };
-        block.extend_from_slice(&seq.to_be_bytes());
+        let (raw, count) = self.touched.entry((prefix, n)).or_default();
+        match self.entries {
+            Entries::Seqs => raw.extend_from_slice(entry),
+            Entries::Events => log_index::push_event(raw, entry),
+        }
+        *count += 1;
         Ok(())
     }
 
     /// Write the blocks extended into `batch`, and forget those full (no entry goes to them
     /// again).
-    fn write(&mut self, batch: &mut sled::Batch) {
-        for ((doc, clause, n), v) in &self.touched {
-            let mut k = clause_prefix(*doc, *clause);
+    fn write(&mut self, batch: &mut sled::Batch) -> Result<(), StoreError> {
+        for ((prefix, n), (raw, _)) in &self.touched {
+            let mut k = prefix.clone();
             k.extend_from_slice(&n.to_be_bytes());
-            batch.insert(k, v.as_slice());
+            match self.entries {
+                Entries::Seqs => batch.insert(k, raw.as_slice()),
+                Entries::Events => batch.insert(k, packed::pack(raw)?),
+            }
         }
         let last = &self.last;
         self.touched
-            .retain(|(doc, clause, n), _| last.get(&(*doc, *clause)) == Some(n));
+            .retain(|(prefix, n), _| last.get(prefix) == Some(n));
+        Ok(())
+    }
+}
+
+/// The indexes a write extends: per clause (`K`) and the text changes (`X`).
+struct Indexes<'t> {
+    clauses: BlockIndex<'t>,
+    texts: BlockIndex<'t>,
+}
+
+impl<'t> Indexes<'t> {
+    fn new(tree: Option<&'t sled::Db>) -> Self {
+        Indexes {
+            clauses: BlockIndex::new(tree, Entries::Seqs),
+            texts: BlockIndex::new(tree, Entries::Events),
+        }
+    }
+
+    /// The entries of a document event (`stored`, as the log stores it): per clause, and among
+    /// the text changes, where it is stored again so that reading every text change reads them
+    /// side by side rather than scattered among the comments.
+    fn add(&mut self, e: &RecordedEvent, stored: &[u8]) -> Result<(), StoreError> {
+        let doc = DocumentId(e.stream.0);
+        if !e.event.ops().is_empty() {
+            self.texts.add(text_prefix(doc), stored)?;
+        }
+        for clause in e.event.clauses() {
+            self.clauses
+                .add(clause_prefix(doc, clause), &e.seq.to_be_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, batch: &mut sled::Batch) -> Result<(), StoreError> {
+        self.clauses.write(batch)?;
+        self.texts.write(batch)
     }
 }
 

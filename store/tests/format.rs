@@ -12,7 +12,7 @@ use std::path::Path;
 
 use travaux_core::{ClauseId, DocumentId, EventId, RecordedEvent, StreamId};
 use travaux_store::generate::{generate, Spec};
-use travaux_store::{pack, unpack, Store, StoreError};
+use travaux_store::{decode, pack, unpack, Store, StoreError};
 
 /// Open a store, or the error opening it gives. Within one process sled releases its file lock
 /// from a background thread after the handle is dropped (spacejam/sled#1234): wait for it
@@ -117,7 +117,8 @@ fn downgrade_indexes(store: &Store) {
 }
 
 /// Rewrite the per-clause index and the text changes as `travaux/3` kept them: `k` document ++
-/// clause ++ seq (empty), `x` document ++ seq → the stored event unpacked; their markers too.
+/// clause ++ seq (empty), `x` document ++ seq → the stored event, one key each, unpacked; their
+/// markers too.
 fn downgrade_read_models(store: &Store) {
     let tree = store.raw_tree();
     let mut batch = sled::Batch::default();
@@ -130,11 +131,19 @@ fn downgrade_read_models(store: &Store) {
     }
     for kv in tree.scan_prefix(b"X") {
         let (k, v) = kv.unwrap();
-        batch.insert([&b"x"[..], &k[1..]].concat(), unpack(&v, "a copy").unwrap());
+        let block = unpack(&v, "a block of copies").unwrap();
+        let mut at = 0;
+        while at < block.len() {
+            let len = u32::from_be_bytes(block[at..at + 4].try_into().unwrap()) as usize;
+            let stored = &block[at + 4..at + 4 + len];
+            let seq = decode(stored).unwrap().seq;
+            batch.insert([&b"x"[..], &k[1..17], &seq.to_be_bytes()].concat(), stored);
+            at += 4 + len;
+        }
         batch.remove(k);
     }
     batch.remove(&b"mclause-blocks"[..]);
-    batch.remove(&b"mtext-packed"[..]);
+    batch.remove(&b"mtext-blocks"[..]);
     batch.insert(&b"mclause-index"[..], &[][..]);
     batch.insert(&b"mtext-index"[..], &[][..]);
     tree.apply_batch(batch).unwrap();
@@ -230,7 +239,7 @@ fn migrated_answers_the_same(earlier: impl FnOnce(&Store, usize)) {
     for marker in [&b"mclause-index"[..], b"mtext-index"] {
         assert!(!store.raw_tree().contains_key(marker).unwrap());
     }
-    for marker in [&b"mclause-blocks"[..], b"mtext-packed"] {
+    for marker in [&b"mclause-blocks"[..], b"mtext-blocks"] {
         assert!(store.raw_tree().contains_key(marker).unwrap());
     }
     assert!(

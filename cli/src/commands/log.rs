@@ -14,7 +14,7 @@ use serde::Serialize;
 use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
 use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
-    parse_time, AmendmentNo, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentId,
+    parse_time, Amendment, AmendmentNo, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentId,
     DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId, Timestamp,
 };
 use travaux_store::{Store, StoreError, Walk};
@@ -340,6 +340,17 @@ impl<'s> Fates<'s> {
         Ok(self.known[&no].as_ref())
     }
 
+    /// The amendment `e` is about, read whole from the store (its status kept as the fates
+    /// do), for a fold that needs more than its status.
+    fn read(&mut self, e: &RecordedEvent) -> CliResult<Option<Amendment>> {
+        let Some(no) = e.event.amendment() else {
+            return Ok(None);
+        };
+        let a = self.store.amendment(self.doc, no)?;
+        self.known.insert(no, a.as_ref().map(|a| a.status.clone()));
+        Ok(a)
+    }
+
     /// What became of the amendment `e` is about, if it is not `e` itself that sealed it.
     fn of(&mut self, e: &RecordedEvent) -> CliResult<String> {
         Ok(fate_of(e, self.status(e)?))
@@ -480,8 +491,9 @@ enum States<'s> {
     Walk(Walk<'s>),
     /// Only the events that change the text, every one of them: their own fold, which holds
     /// the text as they left it (clauses, labels, wording) and, while a decision is told, the
-    /// amendment decided (read from the store); the rest of the document is not kept.
-    Text(&'s Store, Option<DocumentState>),
+    /// amendment decided (read from the store once, its status kept by the fates); the rest of
+    /// the document is not kept.
+    Text(Option<DocumentState>),
 }
 
 impl<'s> History<'s> {
@@ -501,7 +513,7 @@ impl<'s> History<'s> {
             DocumentState::fold(&mut state, &created?);
         }
         Ok(History {
-            states: States::Text(store, state),
+            states: States::Text(state),
             fates: Fates::new(store, doc),
         })
     }
@@ -510,15 +522,17 @@ impl<'s> History<'s> {
     pub fn before(&mut self, e: &RecordedEvent) -> CliResult<&mut Option<DocumentState>> {
         match &mut self.states {
             States::Walk(walk) => Ok(walk.before(e)?),
-            States::Text(store, state) => {
+            States::Text(state) => {
                 if let Some(s) = state.as_mut() {
                     // The amendments decided by the events before: done with.
                     s.amendments.retain(|_, a| a.status.is_open());
-                }
-                if let (Some(s), Some(no)) = (state.as_mut(), e.event.amendment()) {
-                    if !s.amendments.contains_key(&no) {
-                        if let Some(a) = store.amendment(s.id, no)? {
-                            s.amendments.insert(no, a);
+                    let held = e
+                        .event
+                        .amendment()
+                        .is_some_and(|no| s.amendments.contains_key(&no));
+                    if !held {
+                        if let Some(a) = self.fates.read(e)? {
+                            s.amendments.insert(a.no, a);
                         }
                     }
                 }
@@ -531,7 +545,7 @@ impl<'s> History<'s> {
     pub fn pass(&mut self, e: &RecordedEvent) {
         match &mut self.states {
             States::Walk(walk) => walk.pass(e),
-            States::Text(_, state) => DocumentState::fold(state, e),
+            States::Text(state) => DocumentState::fold(state, e),
         }
     }
 
