@@ -153,6 +153,9 @@ pub enum Command {
     Verify,
     /// Delete the read models and rebuild them from the log
     Rebuild,
+    /// Write the store again into a new one that takes its place: about the size of what it
+    /// holds, and faster to open (sled never shrinks its file)
+    Compact,
 }
 
 /// Parse the process's arguments, run, and turn the outcome into an exit code.
@@ -199,6 +202,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
         _ if cli.globals.server.is_some() => {
             crate::client::run(cli, cli.globals.server.as_deref().unwrap_or_default(), out)
         }
+        Command::Compact => commands::compact::run(&cli.globals, out),
         command => {
             let store = travaux_store::Store::open(&cli.globals.store_path())?;
             let mut ctx = Ctx {
@@ -226,6 +230,9 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
             "`init` cannot run inside a script: the store is already open",
         )),
         Command::Demo(_) => Err(CliError::refused("`demo` cannot run inside a script")),
+        Command::Compact => Err(CliError::refused(
+            "`compact` cannot run inside a script: it replaces the store the script has open",
+        )),
         Command::Run(args) => commands::demo::run_script(ctx, args),
         Command::Doc(c) => commands::doc::run(ctx, c),
         Command::Participant(c) => commands::participant::run(ctx, c),

@@ -12,6 +12,11 @@
 //!   model; `append_to_100k`: one durable comment appended to it as it is, and one decided as
 //!   a command (`execute`).
 //!
+//! - `generated`: with `TRAVAUX_BENCH_STORE` naming a store made by `travaux generate` (say of
+//!   1,000,000 events), on a copy of it: one durable command decided against it
+//!   (`durable_one_command`), and batches of 1,000 comments appended to it, each batch durable
+//!   (`batched_1000`). Without the variable, this group is left out.
+//!
 //! Short measurement times and ten samples keep `cargo bench -p travaux-store` to a few
 //! minutes on two cores.
 
@@ -471,14 +476,7 @@ fn bench_show(c: &mut Criterion) {
     });
     // The same through `decide`, as a command (and a server's request) runs: the store reads
     // the document with its open amendments, not all 10,000.
-    let write = |b: &mut Bench| Write {
-        stream: b.stream(),
-        expected: Expected::Any,
-        actor: sec,
-        clock: Clock::Now(b.m.now()),
-        event_id: EventId(Uuid::new_v4()),
-        request: fingerprint(b"bench"),
-    };
+    let write = |b: &mut Bench| command_write(b.stream(), sec, &mut b.m);
     let session = Command::OpenPhase {
         kind: PhaseKind::CommitteeSession,
         name: "Session".into(),
@@ -510,6 +508,97 @@ fn bench_show(c: &mut Criterion) {
     group.finish();
 }
 
+/// The write of one command by `actor` to `stream`, now, with a fresh event id.
+fn command_write(stream: StreamId, actor: ParticipantId, m: &mut Maker) -> Write {
+    Write {
+        stream,
+        expected: Expected::Any,
+        actor,
+        clock: Clock::Now(m.now()),
+        event_id: EventId(Uuid::new_v4()),
+        request: fingerprint(b"bench"),
+    }
+}
+
+/// Copy a directory's files and folders, one level of folders deep (a sled store: `db`,
+/// `conf`, `snap.*`, `blobs/`).
+fn copy_store(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a directory");
+    for entry in std::fs::read_dir(from).expect("a store to copy") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a type").is_dir() {
+            copy_store(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copied");
+        }
+    }
+}
+
+fn bench_generated(c: &mut Criterion) {
+    let Some(source) = std::env::var_os("TRAVAUX_BENCH_STORE") else {
+        eprintln!("generated: set TRAVAUX_BENCH_STORE to a generated store to bench on it");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    copy_store(Path::new(&source), dir.path());
+    let store = Store::open(dir.path()).expect("the copied store opens");
+    let head = store.head().0;
+    let doc = store.documents().expect("documents")[0].id;
+    let sec = travaux_core::Directory::participant_by_handle(&store, "secretariat")
+        .expect("a generated store has a secretariat")
+        .id;
+    let stream = StreamId::document(doc);
+    let last = store.event(head).expect("the last event").recorded_at;
+    let mut m = Maker {
+        second: (last - Utc.with_ymd_and_hms(2010, 5, 19, 9, 0, 0).unwrap()).num_seconds() + 1,
+        comments: 10_000_000,
+    };
+    let write = |m: &mut Maker| command_write(stream, sec, m);
+    let session = Command::OpenPhase {
+        kind: PhaseKind::CommitteeSession,
+        name: "Bench session".into(),
+        window: Window::default(),
+        admits: None,
+    };
+    store
+        .execute(write(&mut m), |dir, s| {
+            decide(s.expect("the document"), sec, dir, session.clone())
+        })
+        .expect("a session opens");
+    let mut group = c.benchmark_group(format!("generated_{head}"));
+    group.sampling_mode(SamplingMode::Flat);
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("durable_one_command", |bench| {
+        bench.iter(|| {
+            let cmd = Command::PostComment {
+                clause: None,
+                position: Position::Neutral,
+                text: "The text should say who pays for training.".into(),
+                reply_to: None,
+            };
+            store
+                .execute(write(&mut m), |dir, s| {
+                    decide(s.expect("the document"), sec, dir, cmd.clone())
+                })
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+    });
+    group.throughput(Throughput::Elements(1_000));
+    group.bench_function("batched_1000", |bench| {
+        bench.iter_batched(
+            || (0..1_000).map(|_| m.comment(sec, None)).collect::<Vec<_>>(),
+            |events| {
+                store
+                    .append(stream, Expected::Any, events)
+                    .expect("appended")
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+}
+
 /// The group, in a module of its own: the function `criterion_group!` makes is then private.
 mod group {
     use super::*;
@@ -520,7 +609,7 @@ mod group {
             .sample_size(10)
             .warm_up_time(Duration::from_secs(1))
             .measurement_time(Duration::from_secs(4));
-        targets = bench_appends, bench_concurrent_appends, bench_show
+        targets = bench_appends, bench_concurrent_appends, bench_show, bench_generated
     }
 }
 criterion_main!(group::benches);

@@ -65,6 +65,9 @@ pub enum StoreError {
     /// is opened again. Nothing was written.
     #[error("nothing was written: an earlier write to the store could not be made durable ({0}), and the store takes no more writes until it is opened again (restart the process; `travaux verify` then shows what the log holds)")]
     SyncFailed(String),
+    /// A compaction could not be made; the store is left as it was.
+    #[error("the store could not be compacted ({0}); it is left as it was")]
+    Compaction(String),
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),

@@ -43,6 +43,7 @@
 //!   answers.
 
 mod codec;
+mod compact;
 mod error;
 pub mod generate;
 mod log_index;
@@ -54,5 +55,6 @@ pub use error::StoreError;
 #[doc(hidden)]
 pub use packed::{pack, unpack};
 pub use sled_store::{
-    fingerprint, Appended, Clock, Expected, Problem, Store, TokenEntry, VerifyReport, Walk, Write,
+    fingerprint, Appended, Clock, Compacted, Expected, Problem, Store, TokenEntry, VerifyReport,
+    Walk, Write,
 };

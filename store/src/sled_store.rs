@@ -66,6 +66,7 @@ use travaux_core::{
 use uuid::Uuid;
 
 use crate::codec;
+use crate::compact;
 use crate::log_index::{self, Blocks, IndexWrite, Reading};
 use crate::packed;
 use crate::StoreError;
@@ -143,6 +144,32 @@ fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
         .try_into()
         .map_err(|_| StoreError::Corrupt("an index entry is not 8 bytes".into()))?;
     Ok(u64::from_be_bytes(arr))
+}
+
+/// What a compaction did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Compacted {
+    /// How many keys were copied.
+    pub keys: u64,
+    /// The size of the store's files before, in bytes.
+    pub bytes_before: u64,
+    /// And after.
+    pub bytes_after: u64,
+}
+
+/// The size of the files under a directory (a sled store: `db`, `snap.*`, `blobs/`).
+fn dir_size(dir: &Path) -> Result<u64, StoreError> {
+    let mut size = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        size += if meta.is_dir() {
+            dir_size(&entry.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(size)
 }
 
 /// The stream version an append expects.
@@ -366,6 +393,7 @@ impl Store {
     /// Create a store in `path` (a new or empty directory), or open it if it is one already.
     /// Returns the store and whether it was created.
     pub fn create(path: &Path) -> Result<(Store, bool), StoreError> {
+        compact::recover(path)?;
         if path.exists() {
             if Self::is_store(path) {
                 return Ok((Self::open(path)?, false));
@@ -388,6 +416,7 @@ impl Store {
 
     /// Open the store in `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        compact::recover(path)?;
         if !path.exists() {
             return Err(StoreError::NoStore(path.to_path_buf()));
         }
@@ -542,6 +571,43 @@ impl Store {
         self.tree.flush()?;
         std::mem::forget(self);
         Ok(())
+    }
+
+    /// Write the store again into a new sled store that takes its place (see `compact`): the
+    /// same keys and bytes, each written once, so that the store is about the size of what it
+    /// holds and opens without the free space sled leaves behind. Consumes the store: open it
+    /// again to go on (in this process, once sled has let go of its lock).
+    pub fn compact(self) -> Result<Compacted, StoreError> {
+        let _writer = self.writer();
+        self.refuse_unsynced()?;
+        let (copy, _) = compact::paths(&self.path)?;
+        if copy.exists() {
+            std::fs::remove_dir_all(&copy)?;
+        }
+        let before = dir_size(&self.path)?;
+        std::fs::create_dir_all(&copy)?;
+        let keys = {
+            let db = Self::open_sled(&copy)?;
+            let keys = compact::copy(&self.tree, &db, &copy, |path, db| {
+                db.flush()?;
+                sync_store_files(path, &File::open(path.join("db"))?)
+            });
+            if keys.is_err() {
+                drop(db);
+                let _ = std::fs::remove_dir_all(&copy);
+            }
+            keys?
+        };
+        let after = dir_size(&copy)?;
+        compact::swap(&self.path)?;
+        tracing::info!(keys, before, after, "compacted the store");
+        drop(_writer);
+        drop(self);
+        Ok(Compacted {
+            keys,
+            bytes_before: before,
+            bytes_after: after,
+        })
     }
 
     /// The directory the store lives in.

@@ -3,32 +3,77 @@
 
 use crate::support::Travaux;
 
-#[test]
-fn rebuilding_the_read_models_changes_no_answer() {
-    let t = Travaux::demo();
-    let queries: [&[&str]; 6] = [
-        &["--json", "show"],
-        &["--json", "amend", "list", "--all"],
-        &["--json", "doc", "list"],
-        &["--json", "participant", "list"],
-        &["--json", "tag"],
-        &["show"],
-    ];
-    let before: Vec<String> = queries.iter().map(|q| t.ok(q)).collect();
-    let head = t.head();
+/// What a user would look at: the text, the amendments, the documents, the participants, the
+/// tags, the whole log.
+const QUERIES: [&[&str]; 7] = [
+    &["--json", "show"],
+    &["--json", "amend", "list", "--all"],
+    &["--json", "doc", "list"],
+    &["--json", "participant", "list"],
+    &["--json", "tag"],
+    &["show"],
+    &["log", "--all"],
+];
 
-    let out = t.ok(&["rebuild"]);
-    assert_eq!(out, "rebuilt the read models from 755 events\n");
-    assert_eq!(t.head(), head, "rebuild does not touch the log");
+/// The answers to [`QUERIES`].
+fn answers(t: &Travaux) -> Vec<String> {
+    QUERIES.iter().map(|q| t.ok(q)).collect()
+}
 
-    for (query, was) in queries.iter().zip(&before) {
+/// Every answer is as `before`, after `what`.
+fn same_answers(t: &Travaux, before: &[String], what: &str) {
+    for (query, was) in QUERIES.iter().zip(before) {
         assert_eq!(
             &t.ok(query),
             was,
-            "`travaux {}` changed after rebuild",
+            "`travaux {}` changed after {what}",
             query.join(" ")
         );
     }
+}
+
+#[test]
+fn compacting_the_store_changes_no_answer() {
+    let t = Travaux::demo();
+    let before = answers(&t);
+    let head = t.head();
+    let done = t.json(&["compact"]);
+    assert!(done["keys"].as_u64().unwrap() > 100, "{done}");
+    assert!(
+        done["bytes_after"].as_u64() < done["bytes_before"].as_u64(),
+        "{done}"
+    );
+    let said = t.ok(&["compact"]);
+    assert!(
+        said.starts_with("compacted ") && said.contains("MiB ->"),
+        "{said}"
+    );
+    assert_eq!(t.head(), head, "compaction keeps the log");
+    same_answers(&t, &before, "compact");
+    assert!(t.ok(&["verify"]).starts_with("ok: 755 events"));
+    // A script has the store open: it cannot replace it.
+    let script = t.write("compact.travaux", "compact\n");
+    t.refused(
+        &["run", script.to_str().unwrap()],
+        1,
+        &["compact", "script"],
+    );
+}
+
+#[test]
+fn rebuilding_the_read_models_changes_no_answer() {
+    let t = Travaux::demo();
+    let before = answers(&t);
+    let head = t.head();
+
+    let out = t.ok(&["rebuild"]);
+    assert_eq!(
+        out,
+        "rebuilt the read models from 755 events\nthe old read models still take space in sled's file: `travaux compact` gives it back\n"
+    );
+    assert_eq!(t.head(), head, "rebuild does not touch the log");
+
+    same_answers(&t, &before, "rebuild");
 }
 
 #[test]

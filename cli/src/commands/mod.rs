@@ -6,6 +6,7 @@ pub mod amend;
 pub mod blame;
 pub mod bracket;
 pub mod comment;
+pub mod compact;
 pub mod demo;
 pub mod diff;
 pub mod doc;

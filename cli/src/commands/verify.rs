@@ -31,5 +31,6 @@ pub fn rebuild(ctx: &mut Ctx<'_>) -> CliResult {
     if ctx.globals.json {
         return ctx.json(&serde_json::json!({ "events": events }));
     }
-    ctx.line(format_args!("rebuilt the read models from {events} events"))
+    ctx.line(format_args!("rebuilt the read models from {events} events"))?;
+    ctx.line("the old read models still take space in sled's file: `travaux compact` gives it back")
 }

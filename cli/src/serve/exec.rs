@@ -96,6 +96,7 @@ fn local_only(command: &Command) -> Option<&'static str> {
             "`export` writes to the server's file system; run it locally on a copy of the store"
         }
         Command::Rebuild => "`rebuild` runs locally, with the server stopped",
+        Command::Compact => "`compact` runs locally, with the server stopped",
         _ => return None,
     })
 }

@@ -1,0 +1,129 @@
+//! Compaction: the store written again into a new sled store that takes the old one's place.
+//!
+//! sled 0.34 never shrinks its file. Every value rewritten (a block extended, a read model
+//! replaced, a `rebuild`) leaves its old copy behind until sled's cleaning moves the rest of
+//! its segment, and segments freed in the middle of the file stay free and are zeroed at
+//! every open. A store is therefore several times the size of what it holds, and slower to
+//! open than it need be. Copying every key into a new store writes each once: the copy is
+//! about the size of the data, opens without free segments, and holds the same bytes under
+//! the same keys (so the same log, hash chain and read models).
+//!
+//! The copy is made beside the store, in `.NAME.compacting`, made durable, and marked complete
+//! by a file (`COMPLETE`) only then; the store is then renamed to `.NAME.compacted-from`, the
+//! copy to the store's name, the parent directory synced, and the old store removed. Opening a
+//! store ([`recover`]) finishes or undoes a compaction cut short at any of those steps: a
+//! complete copy whose store was already moved aside takes its place, an incomplete one is
+//! removed, and so is an old store left after the swap.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use crate::StoreError;
+
+/// The file marking a copy as complete and durable.
+const COMPLETE: &str = "travaux-compacted";
+/// How many keys are copied per batch.
+const BATCH: usize = 10_000;
+
+/// The sibling paths a compaction of `path` uses: the copy, and the store moved aside.
+pub(crate) fn paths(path: &Path) -> Result<(PathBuf, PathBuf), StoreError> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| *n != "." && *n != "..")
+        .ok_or_else(|| {
+            StoreError::Compaction(format!(
+                "{} has no name of its own to keep beside it; give the store's path by its name",
+                path.display()
+            ))
+        })?;
+    let parent = path.parent().unwrap_or(Path::new(""));
+    Ok((
+        parent.join(format!(".{name}.compacting")),
+        parent.join(format!(".{name}.compacted-from")),
+    ))
+}
+
+/// Copy every key of `from` into the new store `db` (at `to`), in batches; returns how many.
+/// Then mark the copy complete, once it is durable.
+pub(crate) fn copy(
+    from: &sled::Db,
+    db: &sled::Db,
+    to: &Path,
+    sync: impl Fn(&Path, &sled::Db) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let mut batch = sled::Batch::default();
+    let (mut n, mut in_batch) = (0, 0);
+    for kv in from.iter() {
+        let (k, v) = kv?;
+        batch.insert(k, v);
+        n += 1;
+        in_batch += 1;
+        if in_batch == BATCH {
+            db.apply_batch(std::mem::take(&mut batch))?;
+            in_batch = 0;
+        }
+    }
+    db.apply_batch(batch)?;
+    let copied = db.iter().count() as u64;
+    if copied != n {
+        return Err(StoreError::Compaction(format!(
+            "the copy holds {copied} keys of the {n} copied"
+        )));
+    }
+    sync(to, db)?;
+    File::create(to.join(COMPLETE))?.sync_all()?;
+    sync_dir(to)?;
+    Ok(n)
+}
+
+/// Put the complete copy in the store's place and remove the old store.
+pub(crate) fn swap(path: &Path) -> Result<(), StoreError> {
+    let (copy, old) = paths(path)?;
+    std::fs::rename(path, &old)?;
+    std::fs::rename(&copy, path)?;
+    sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+    let _ = std::fs::remove_file(path.join(COMPLETE));
+    std::fs::remove_dir_all(&old)?;
+    Ok(())
+}
+
+/// Finish or undo a compaction of `path` that was cut short (see the module documentation).
+pub(crate) fn recover(path: &Path) -> Result<(), StoreError> {
+    let Ok((copy, old)) = paths(path) else {
+        return Ok(());
+    };
+    let complete = copy.join(COMPLETE).is_file();
+    if !path.exists() && old.exists() {
+        // Cut short between the two renames.
+        if complete {
+            tracing::warn!(path = %path.display(), "a compaction was cut short after its copy was complete: putting the copy in place");
+            std::fs::rename(&copy, path)?;
+            let _ = std::fs::remove_file(path.join(COMPLETE));
+        } else {
+            tracing::warn!(path = %path.display(), "a compaction was cut short: putting the store back");
+            std::fs::rename(&old, path)?;
+        }
+        sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+    }
+    if path.exists() {
+        for leftover in [&copy, &old] {
+            if leftover.exists() {
+                tracing::warn!(leftover = %leftover.display(), "removing what a compaction cut short left");
+                std::fs::remove_dir_all(leftover)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// fsync a directory, so that the names it holds (a file created, a rename) are durable.
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
