@@ -355,6 +355,13 @@ impl<'t> IndexWrite<'t> {
         Ok(())
     }
 
+    /// The sequence number and request fingerprint event `id` was stored with, from its bucket
+    /// as this write holds it (read once, then extended by [`IndexWrite::id_entry`]).
+    pub(crate) fn by_id(&mut self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
+        let bucket = self.value(id_bucket_key(id))?;
+        find_id(bucket, id)
+    }
+
     /// Event `id` is event `seq`, appended by the request with fingerprint `request`.
     pub(crate) fn id_entry(
         &mut self,
@@ -383,10 +390,15 @@ impl<'t> IndexWrite<'t> {
 
 /// The sequence number and request fingerprint event `id` was stored with.
 pub(crate) fn by_id(tree: &sled::Db, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
-    let Some(bucket) = tree.get(id_bucket_key(id))? else {
-        return Ok(None);
-    };
-    if bucket.len() % ID_ENTRY != 0 {
+    match tree.get(id_bucket_key(id))? {
+        Some(bucket) => find_id(&bucket, id),
+        None => Ok(None),
+    }
+}
+
+/// The entry of `id` in its bucket.
+fn find_id(bucket: &[u8], id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
+    if !bucket.len().is_multiple_of(ID_ENTRY) {
         return Err(malformed("event id"));
     }
     Ok(bucket

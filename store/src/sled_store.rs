@@ -108,8 +108,9 @@ const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
 const OBSOLETE_PREFIXES: [u8; 2] = [b'k', b'x'];
 const OBSOLETE_MARKERS: [&[u8]; 3] = [b"mclause-index", b"mtext-index", b"mtext-packed"];
 /// The read models `rebuild` rewrites in batches as it reads the log: indexes guarded by a
-/// marker, and snapshots.
-const REBUILT_AS_READ: [u8; 4] = [b'K', b'X', b'n', b'N'];
+/// marker, snapshots, and amendments (each written once closed; a document's read model that
+/// does not find all of its amendments replays the stream instead).
+const REBUILT_AS_READ: [u8; 5] = [b'K', b'X', b'n', b'N', b'a'];
 /// How many events of a clause's history one `K` block holds.
 const CLAUSE_BLOCK: usize = 256;
 /// How many text changes one `X` block holds (packed together, as the log's blocks are).
@@ -549,7 +550,7 @@ impl Store {
     fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
         sled::Config::new()
             .path(path)
-            .cache_capacity(64 * 1024 * 1024)
+            .cache_capacity(128 * 1024 * 1024)
             .flush_every_ms(None)
             .open()
             .map_err(|e| match e {
@@ -796,8 +797,15 @@ impl Store {
                 event,
             })
             .collect();
-        let (events, document) =
-            self.write_locked(&mut head, w.stream, version, state, new, w.request)?;
+        let (events, document) = self.write_locked(
+            &mut head,
+            IndexWrite::new(&self.tree),
+            w.stream,
+            version,
+            state,
+            new,
+            w.request,
+        )?;
         Ok(Appended {
             events,
             duplicate: false,
@@ -841,10 +849,12 @@ impl Store {
         if let Some(e) = events.iter().find(|e| !seen.insert(e.id)) {
             return Err(StoreError::DuplicateEventId(e.id));
         }
-        // A retry is recognised event by event: all stored and the same, or none stored.
+        // A retry is recognised event by event: all stored and the same, or none stored. The id
+        // buckets read here are those the append extends: read once.
+        let mut index = IndexWrite::new(&self.tree);
         let mut stored = Vec::new();
         for e in &events {
-            if let Some((seq, _)) = self.by_id(e.id)? {
+            if let Some((seq, _)) = index.by_id(e.id)? {
                 let s = self.event(seq)?;
                 if s.stream != stream || s.actor != e.actor || s.event != e.event {
                     return Err(StoreError::DuplicateEventId(e.id));
@@ -875,7 +885,8 @@ impl Store {
             &clocked.iter().map(|e| &e.event).collect::<Vec<_>>(),
         )?);
         // The state was loaded with only the amendments these events touch: not for callers.
-        let (events, _) = self.write_locked(&mut head, stream, version, state, clocked, request)?;
+        let (events, _) =
+            self.write_locked(&mut head, index, stream, version, state, clocked, request)?;
         Ok(Appended {
             events,
             duplicate: false,
@@ -946,9 +957,11 @@ impl Store {
         log_index::by_id(&self.tree, id)
     }
 
+    #[allow(clippy::too_many_arguments)] // reason: one append's parts, each named where used
     fn write_locked(
         &self,
         head: &mut Head,
+        mut index: IndexWrite<'_>,
         stream: StreamId,
         version: u64,
         state: Option<DocumentState>,
@@ -961,7 +974,6 @@ impl Store {
         let mut prev = head.hash;
         let mut state = state;
         let mut tokens = TokenBatch::new(Some(&self.tree));
-        let mut index = IndexWrite::new(&self.tree);
         let mut indexes = Indexes::new(Some(&self.tree));
         for (i, e) in events.into_iter().enumerate() {
             let (r, bytes) = codec::encode(RecordedEvent {
@@ -1688,6 +1700,10 @@ impl Store {
         let mut count = 0;
         let mut tokens = TokenBatch::new(None);
         let mut indexes = Indexes::new(None);
+        // Amendments closed and written in the batch not yet applied: the fold drops each once
+        // closed (memory stays bounded by the open ones), and reads it back if a later event
+        // names it (a decision reopened).
+        let mut closed: HashMap<(DocumentId, AmendmentNo), Amendment> = HashMap::new();
         let mut batch = sled::Batch::default();
         for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
             let stored = stored?;
@@ -1697,11 +1713,35 @@ impl Store {
             registry_entries(&e, &mut last, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
                 indexes.add(&e, bytes)?;
-                let slot = docs.entry(DocumentId(e.stream.0)).or_default();
+                let doc = DocumentId(e.stream.0);
+                let slot = docs.entry(doc).or_default();
+                let about = e.event.amendment();
+                if let (Some(state), Some(no)) = (slot.as_mut(), about) {
+                    if no.0 <= state.amendments_proposed && !state.amendments.contains_key(&no) {
+                        let back = match closed.remove(&(doc, no)) {
+                            Some(a) => Some(a),
+                            None => self.amendment(doc, no)?,
+                        };
+                        if let Some(a) = back {
+                            state.amendments.insert(no, a);
+                        }
+                    }
+                }
                 if let Some(state) = slot.as_ref().filter(|s| tags(&e, s)) {
                     put_snapshot(&mut batch, &state.open_copy())?;
                 }
                 DocumentState::fold(slot, &e);
+                if let (Some(state), Some(no)) = (slot.as_mut(), about) {
+                    if state
+                        .amendments
+                        .get(&no)
+                        .is_some_and(|a| !a.status.is_open())
+                    {
+                        let a = state.amendments.remove(&no).expect("held");
+                        batch.insert(amendment_key(doc, no), packed::model(&a)?);
+                        closed.insert((doc, no), a);
+                    }
+                }
                 if let Some(state) = slot {
                     if state.version % SNAPSHOT_EVERY == 0 {
                         put_snapshot(&mut batch, &state.open_copy())?;
@@ -1711,6 +1751,7 @@ impl Store {
             if count % REBUILD_BATCH == 0 {
                 indexes.write(&mut batch)?;
                 self.tree.apply_batch(std::mem::take(&mut batch))?;
+                closed.clear();
             }
         }
         indexes.write(&mut batch)?;
