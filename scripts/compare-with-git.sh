@@ -4,8 +4,10 @@
 #   scripts/compare-with-git.sh [EVENTS...]        (default: 10000 100000)
 #
 # For each size: generate a history (fixed seed) into a fresh store, export it to git with
-# `travaux export git`, then time each question both ways with hyperfine (installed from
-# Debian's packages when missing) and print the medians and the ratio Travaux/git.
+# `travaux export git`, compact the store (`travaux compact`: sled keeps the old copies of what
+# was rewritten until then), then time each question both ways with hyperfine (installed from
+# Debian's packages when missing) and print the medians and the ratio Travaux/git, and the
+# disk each takes (the store as generated, then compacted).
 # Run by hand, not in CI. Work files go to ${WORK:-/tmp/travaux-compare}; with KEEP=1 a store and
 # repository already there from an earlier run (same size, same seed) are timed again as they are.
 # QUESTIONS=3,4 times only those rows (1 text at a tag … 5 whole history).
@@ -40,7 +42,9 @@ for n in "${sizes[@]}"; do
     mkdir -p "$work"
     "$travaux" --store "$store" init >/dev/null
     "$travaux" --store "$store" generate --events "$n" --seed 1 >/dev/null
+    du -shL "$store" | sed "s/^/$n disk as generated: /"
     "$travaux" --store "$store" export git "$repo" >/dev/null
+    "$travaux" --store "$store" compact >/dev/null
   fi
   t="$travaux --store $store"
   file=$(git -C "$repo" ls-tree --name-only HEAD | head -1)
@@ -76,4 +80,7 @@ when a phrase changed|$t log -S '$phrase'|git -C $repo log -S '$phrase' --onelin
 whole history with changes|$t replay --color never|git -C $repo log -p
 EOT
   du -shL "$store" "$repo" | sed "s/^/$n disk: /"
+  "$travaux" --store "$store" --json verify | python3 -c "
+import json,sys
+print(sys.argv[1], 'payload (the events as stored, before packing):', json.load(sys.stdin)['bytes'] // 2**20, 'MiB')" "$n"
 done

@@ -5,6 +5,8 @@
 //! - `codec/encode`: each event to its stored bytes (JSON envelope, SHA-256 hash).
 //! - `codec/decode`: the stored bytes back to events (what every read of the log pays).
 //! - `codec/check`: decode and recompute the hash (what `verify` pays).
+//! - `block/pack`, `block/unpack`: the log's blocks of sixteen stored events packed with zstd
+//!   and unpacked again (what every append and every read of the log adds to the codec).
 //! - `fold/document`: `DocumentState::fold` over the document's events (what a replay pays
 //!   once the events are read).
 //!
@@ -15,7 +17,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use travaux_core::{DocumentState, Hash, RecordedEvent, StreamId};
 use travaux_store::generate::{Generator, Spec};
-use travaux_store::{check, decode, encode};
+use travaux_store::{check, decode, encode, pack, unpack};
 
 const EVENTS: u64 = 20_000;
 
@@ -86,6 +88,47 @@ fn bench_codec(c: &mut Criterion) {
                 .iter()
                 .filter(|(_, bytes)| check(bytes).expect("decodes").hash_matches)
                 .count()
+        })
+    });
+    group.finish();
+
+    // The log's blocks as the store keeps them: sixteen stored events, each as its length and
+    // its bytes, packed together.
+    let blocks: Vec<Vec<u8>> = events
+        .chunks(16)
+        .map(|chunk| {
+            let mut block = Vec::new();
+            for (_, bytes) in chunk {
+                block.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+                block.extend_from_slice(bytes);
+            }
+            block
+        })
+        .collect();
+    let packed: Vec<Vec<u8>> = blocks.iter().map(|b| pack(b).expect("packs")).collect();
+    eprintln!(
+        "log blocks of 16: {} bytes packed for {} ({:.2} times smaller)",
+        packed.iter().map(Vec::len).sum::<usize>(),
+        blocks.iter().map(Vec::len).sum::<usize>(),
+        blocks.iter().map(Vec::len).sum::<usize>() as f64
+            / packed.iter().map(Vec::len).sum::<usize>() as f64
+    );
+    let mut group = c.benchmark_group("block");
+    group.throughput(Throughput::Elements(events.len() as u64));
+    group.bench_function("pack", |b| {
+        b.iter(|| {
+            blocks
+                .iter()
+                .map(|block| pack(block).expect("packs").len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function("unpack", |b| {
+        b.iter(|| {
+            packed
+                .iter()
+                .map(|p| unpack(p, "a block").expect("unpacks").len())
+                .sum::<usize>()
         })
     });
     group.finish();

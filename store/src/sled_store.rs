@@ -314,6 +314,9 @@ fn digest_key(digest: &Hash) -> Vec<u8> {
 pub struct VerifyReport {
     /// How many events were checked.
     pub events: u64,
+    /// Their size as stored (each its hash and its JSON body), in bytes: the record itself,
+    /// before packing and without indexes or read models.
+    pub bytes: u64,
     /// The last event's sequence number.
     pub head_seq: u64,
     /// The last event's hash.
@@ -1561,9 +1564,11 @@ impl Store {
     pub fn verify(&self) -> Result<VerifyReport, StoreError> {
         let mut expected_seq = 1;
         let mut prev = Hash::default();
+        let mut bytes = 0;
         let mut versions: HashMap<StreamId, u64> = HashMap::new();
-        let fail = |seq: u64, message: String, prev: Hash| VerifyReport {
+        let fail = |seq: u64, message: String, prev: Hash, bytes: u64| VerifyReport {
             events: seq - 1,
+            bytes,
             head_seq: seq - 1,
             head_hash: prev,
             problem: Some(Problem { seq, message }),
@@ -1571,20 +1576,22 @@ impl Store {
         for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
             let stored = match stored {
                 Ok(stored) => stored,
-                Err(StoreError::Corrupt(m)) => return Ok(fail(expected_seq, m, prev)),
+                Err(StoreError::Corrupt(m)) => return Ok(fail(expected_seq, m, prev, bytes)),
                 Err(e) => return Err(e),
             };
             let (seq, v) = (stored.seq, stored.bytes());
+            let size = v.len() as u64;
             if seq != expected_seq {
                 return Ok(fail(
                     expected_seq,
                     format!("event {expected_seq} is missing (the next stored is {seq})"),
                     prev,
+                    bytes,
                 ));
             }
             let checked = match codec::check(v) {
                 Ok(c) => c,
-                Err(e) => return Ok(fail(seq, format!("does not decode: {e}"), prev)),
+                Err(e) => return Ok(fail(seq, format!("does not decode: {e}"), prev, bytes)),
             };
             let e = &checked.event;
             if !checked.hash_matches {
@@ -1593,10 +1600,16 @@ impl Store {
                     "its content does not match its hash: it was altered after it was written"
                         .into(),
                     prev,
+                    bytes,
                 ));
             }
             if e.seq != seq {
-                return Ok(fail(seq, format!("it says it is event {}", e.seq), prev));
+                return Ok(fail(
+                    seq,
+                    format!("it says it is event {}", e.seq),
+                    prev,
+                    bytes,
+                ));
             }
             if e.prev_hash != prev {
                 return Ok(fail(
@@ -1606,6 +1619,7 @@ impl Store {
                         e.prev_hash
                     ),
                     prev,
+                    bytes,
                 ));
             }
             let v = versions.entry(e.stream).or_insert(0);
@@ -1617,6 +1631,7 @@ impl Store {
                         e.version, e.stream, v
                     ),
                     prev,
+                    bytes,
                 ));
             }
             *v += 1;
@@ -1629,9 +1644,11 @@ impl Store {
                     seq,
                     "the stream or id index does not point at it".into(),
                     prev,
+                    bytes,
                 ));
             }
             prev = e.hash;
+            bytes += size;
             expected_seq += 1;
         }
         // Every event has exactly one stream entry and one id entry pointing at it (checked
@@ -1646,6 +1663,7 @@ impl Store {
             if entries != events {
                 return Ok(VerifyReport {
                     events,
+                    bytes,
                     head_seq: events,
                     head_hash: prev,
                     problem: Some(Problem {
@@ -1659,6 +1677,7 @@ impl Store {
         }
         Ok(VerifyReport {
             events,
+            bytes,
             head_seq: events,
             head_hash: prev,
             problem: malformed.map(|message| Problem {

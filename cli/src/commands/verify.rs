@@ -10,8 +10,11 @@ pub fn verify(ctx: &mut Ctx<'_>) -> CliResult {
         ctx.json(&report)?;
     } else if report.problem.is_none() {
         ctx.line(format_args!(
-            "ok: {} events, hash chain intact; head event {} has hash {}",
-            report.events, report.head_seq, report.head_hash
+            "ok: {} events, hash chain intact; head event {} has hash {} ({:.1} MiB of events as stored)",
+            report.events,
+            report.head_seq,
+            report.head_hash,
+            report.bytes as f64 / (1024.0 * 1024.0)
         ))?;
     }
     match report.problem {
