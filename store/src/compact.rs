@@ -22,8 +22,8 @@ use crate::StoreError;
 
 /// The file marking a copy as complete and durable.
 const COMPLETE: &str = "travaux-compacted";
-/// How many keys are copied per batch.
-const BATCH: usize = 10_000;
+/// How many bytes of keys and values are copied per batch.
+const BATCH: usize = 4 * 1024 * 1024;
 
 /// The sibling paths a compaction of `path` uses: the copy, and the store moved aside.
 pub(crate) fn paths(path: &Path) -> Result<(PathBuf, PathBuf), StoreError> {
@@ -56,21 +56,18 @@ pub(crate) fn copy(
     let (mut n, mut in_batch) = (0, 0);
     for kv in from.iter() {
         let (k, v) = kv?;
+        in_batch += k.len() + v.len();
         batch.insert(k, v);
         n += 1;
-        in_batch += 1;
-        if in_batch == BATCH {
+        if in_batch >= BATCH {
             db.apply_batch(std::mem::take(&mut batch))?;
+            // Written pages stay in memory until flushed: flush as the copy goes, so that it
+            // takes no more memory than one batch and sled's cache.
+            db.flush()?;
             in_batch = 0;
         }
     }
     db.apply_batch(batch)?;
-    let copied = db.iter().count() as u64;
-    if copied != n {
-        return Err(StoreError::Compaction(format!(
-            "the copy holds {copied} keys of the {n} copied"
-        )));
-    }
     sync(to, db)?;
     File::create(to.join(COMPLETE))?.sync_all()?;
     sync_dir(to)?;

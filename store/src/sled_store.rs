@@ -122,6 +122,12 @@ const WALK_JUMP: u64 = 64;
 /// A snapshot of a document is written when an append takes its stream past a multiple of this
 /// many events.
 const SNAPSHOT_EVERY: u64 = 1_000;
+/// sled's page cache: bulk appends of a large store hit it (batches of 1,000 on a
+/// 1,000,000-event store: 22k events/s at 64 MiB, 29k at 128), and a whole-log read stays
+/// within the memory a command may take.
+const CACHE: u64 = 128 * 1024 * 1024;
+/// The page cache of a compaction's copy, which is only written.
+const COPY_CACHE: u64 = 16 * 1024 * 1024;
 /// The largest value a read model writes: well below sled's ~128 KiB blob threshold.
 const READ_MODEL_CHUNK: usize = 64 * 1024;
 
@@ -551,9 +557,13 @@ impl Store {
     }
 
     fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+        Self::open_sled_with(path, CACHE)
+    }
+
+    fn open_sled_with(path: &Path, cache: u64) -> Result<sled::Db, StoreError> {
         sled::Config::new()
             .path(path)
-            .cache_capacity(128 * 1024 * 1024)
+            .cache_capacity(cache)
             .flush_every_ms(None)
             .open()
             .map_err(|e| match e {
@@ -591,7 +601,9 @@ impl Store {
         let before = dir_size(&self.path)?;
         std::fs::create_dir_all(&copy)?;
         let keys = {
-            let db = Self::open_sled(&copy)?;
+            // The copy is only written: a small cache keeps the two stores within the memory
+            // one takes.
+            let db = Self::open_sled_with(&copy, COPY_CACHE)?;
             let keys = compact::copy(&self.tree, &db, &copy, |path, db| {
                 db.flush()?;
                 sync_store_files(path, &File::open(path.join("db"))?)
