@@ -11,9 +11,11 @@
 //! The copy is made beside the store, in `.NAME.compacting`, made durable, and marked complete
 //! by a file (`COMPLETE`) only then; the store is then renamed to `.NAME.compacted-from`, the
 //! copy to the store's name, the parent directory synced, and the old store removed. Opening a
-//! store ([`recover`]) finishes or undoes a compaction cut short at any of those steps: a
-//! complete copy whose store was already moved aside takes its place, an incomplete one is
-//! removed, and so is an old store left after the swap.
+//! store finishes or undoes a compaction cut short at any of those steps: a complete copy whose
+//! store was already moved aside takes its place, else the store is put back ([`recover`],
+//! before the store is opened); an incomplete copy, or an old store left after the swap, is
+//! removed once the store is open and its lock held ([`remove_leftovers`]), so that a
+//! compaction still under way in another process is never touched.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -85,30 +87,40 @@ pub(crate) fn swap(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Finish or undo a compaction of `path` that was cut short (see the module documentation).
+/// Finish or undo a compaction of `path` cut short between its two renames, when the store's
+/// own name is missing (see the module documentation): the complete copy takes its place, or
+/// the store moved aside is put back. Runs before the store is opened.
 pub(crate) fn recover(path: &Path) -> Result<(), StoreError> {
     let Ok((copy, old)) = paths(path) else {
         return Ok(());
     };
-    let complete = copy.join(COMPLETE).is_file();
-    if !path.exists() && old.exists() {
-        // Cut short between the two renames.
-        if complete {
-            tracing::warn!(path = %path.display(), "a compaction was cut short after its copy was complete: putting the copy in place");
-            std::fs::rename(&copy, path)?;
-            let _ = std::fs::remove_file(path.join(COMPLETE));
-        } else {
-            tracing::warn!(path = %path.display(), "a compaction was cut short: putting the store back");
-            std::fs::rename(&old, path)?;
-        }
-        sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+    if path.exists() || !old.exists() {
+        return Ok(());
     }
-    if path.exists() {
-        for leftover in [&copy, &old] {
-            if leftover.exists() {
-                tracing::warn!(leftover = %leftover.display(), "removing what a compaction cut short left");
-                std::fs::remove_dir_all(leftover)?;
-            }
+    if copy.join(COMPLETE).is_file() {
+        tracing::warn!(path = %path.display(), "a compaction was cut short after its copy was complete: putting the copy in place");
+        std::fs::rename(&copy, path)?;
+        let _ = std::fs::remove_file(path.join(COMPLETE));
+    } else {
+        tracing::warn!(path = %path.display(), "a compaction was cut short: putting the store back");
+        std::fs::rename(&old, path)?;
+    }
+    sync_dir(path.parent().unwrap_or(Path::new(".")))?;
+    Ok(())
+}
+
+/// Remove what a compaction cut short left beside the store: a copy never put in place, or the
+/// old store after the swap. Runs once the store is open, holding sled's lock on it: a
+/// compaction under way holds that lock, so nothing another process is still writing is
+/// removed.
+pub(crate) fn remove_leftovers(path: &Path) -> Result<(), StoreError> {
+    let Ok((copy, old)) = paths(path) else {
+        return Ok(());
+    };
+    for leftover in [&copy, &old] {
+        if leftover.exists() {
+            tracing::warn!(leftover = %leftover.display(), "removing what a compaction cut short left");
+            std::fs::remove_dir_all(leftover)?;
         }
     }
     Ok(())

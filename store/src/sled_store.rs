@@ -434,6 +434,8 @@ impl Store {
             return Err(StoreError::NotAStore(path.to_path_buf()));
         }
         let tree = Self::open_sled(path)?;
+        // The lock is held: what a compaction cut short left beside the store can go.
+        compact::remove_leftovers(path)?;
         let format = tree.get(FORMAT_KEY)?;
         let from = match format.as_deref() {
             Some(FORMAT) => None,

@@ -194,6 +194,29 @@ fn aside_of(path: &Path) -> PathBuf {
 }
 
 #[test]
+fn a_compaction_under_way_is_not_touched_by_another_open() {
+    // A store held open, as by a compaction copying it, with its copy beside it.
+    let (_dir, path, store) = generated(300);
+    let (copy, _) = beside(&path);
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::write(copy.join("db"), b"being written").unwrap();
+    match Store::open(&path) {
+        Err(StoreError::Locked(_)) => {}
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("a store held open opened again"),
+    }
+    assert!(
+        copy.join("db").is_file(),
+        "the copy under way is left alone"
+    );
+    // Once the store is let go, what the compaction left is removed.
+    drop(store);
+    let store = open(&path);
+    assert!(!copy.exists());
+    assert_eq!(store.verify().unwrap().problem, None);
+}
+
+#[test]
 fn a_store_without_a_name_of_its_own_is_not_compacted() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = Store::create(dir.path()).unwrap();
