@@ -1110,8 +1110,7 @@ impl Store {
     pub fn text_events(
         &self,
         doc: DocumentId,
-    ) -> Result<Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>> + Send + '_>, StoreError>
-    {
+    ) -> Result<Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>> + '_>, StoreError> {
         if !self.tree.contains_key(TEXT_INDEX_KEY)? {
             return Ok(Box::new(self.stream(StreamId::document(doc)).filter(|e| {
                 e.as_ref().map_or(true, |e| !e.event.ops().is_empty())
