@@ -9,12 +9,17 @@ use travaux_store::Store;
 /// A generated history of 6,000 events in batches of 700, so snapshots fall inside batches of
 /// appends as well as at their ends.
 fn history() -> (tempfile::TempDir, Store) {
+    generated(6_000, 11, 700)
+}
+
+/// A new store holding a generated history of `events` events appended in batches of `batch`.
+fn generated(events: u64, seed: u64, batch: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = Store::create(dir.path()).unwrap();
     let spec = Spec {
-        events: 6_000,
-        seed: 11,
-        batch: 700,
+        events,
+        seed,
+        batch,
         ..Spec::default()
     };
     generate(&store, &spec, &mut |_| {}).unwrap();
@@ -226,5 +231,56 @@ fn every_tag_set_at_the_head_has_its_snapshot() {
                 );
             }
         }
+    }
+}
+
+/// The snapshots a store holds: (sequence number, the stored bytes of the snapshot).
+fn snapshot_entries(store: &Store) -> Vec<(u64, Vec<u8>)> {
+    let seq = |k: &[u8]| u64::from_be_bytes(k[17..25].try_into().unwrap());
+    let mut entries: Vec<(u64, Vec<u8>)> = Vec::new();
+    for kv in store.raw_tree().scan_prefix([b'n']) {
+        let (k, v) = kv.unwrap();
+        match entries.last_mut() {
+            Some((s, bytes)) if *s == seq(&k) => bytes.extend_from_slice(&v),
+            _ => entries.push((seq(&k), v.to_vec())),
+        }
+    }
+    entries
+}
+
+#[test]
+fn appends_in_batches_larger_than_the_snapshot_interval_snapshot_as_a_rebuild_does() {
+    // Batches of 2,500 events: before, an append wrote one snapshot at the end of a batch that
+    // crossed a multiple of 1,000, so a view could fold 2,499 events; a bulk import, a quarter
+    // of the generator's default batch, left 5,000 between snapshots.
+    let (_dir, store) = generated(9_000, 5, 2_500);
+    let doc = store.documents().unwrap()[0].id;
+    let versions: std::collections::BTreeMap<u64, u64> = store
+        .stream(StreamId::document(doc))
+        .map(|e| e.map(|e| (e.seq, e.version)))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let appended = snapshot_entries(&store);
+    let mut at: Vec<u64> = appended.iter().map(|(s, _)| versions[s]).collect();
+    at.push(versions.values().copied().max().unwrap());
+    for gap in at.windows(2) {
+        assert!(
+            gap[1] - gap[0] <= 1_000,
+            "stream events {}..{} have no snapshot between them",
+            gap[0],
+            gap[1]
+        );
+    }
+    assert!(appended.len() >= 8, "{} snapshots", appended.len());
+    store.rebuild().unwrap();
+    let rebuilt = snapshot_entries(&store);
+    let seqs = |e: &[(u64, Vec<u8>)]| e.iter().map(|(s, _)| *s).collect::<Vec<_>>();
+    assert_eq!(seqs(&appended), seqs(&rebuilt), "the same points");
+    for ((seq, a), (_, b)) in appended.iter().zip(&rebuilt) {
+        let a: DocumentState =
+            serde_json::from_slice(&travaux_store::unpack(a, "a snapshot").unwrap()).unwrap();
+        let b: DocumentState =
+            serde_json::from_slice(&travaux_store::unpack(b, "a snapshot").unwrap()).unwrap();
+        assert_eq!(a, b, "the snapshot after event {seq}");
     }
 }
