@@ -622,7 +622,7 @@ pub struct Hash(pub [u8; 32]);
 
 impl fmt::Display for Hash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&hex::encode(self.0))
+        f.write_str(const_hex::Buffer::<32>::new().format(&self.0))
     }
 }
 
@@ -634,16 +634,30 @@ impl fmt::Debug for Hash {
 
 impl Serialize for Hash {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&hex::encode(self.0))
+        s.serialize_str(const_hex::Buffer::<32>::new().format(&self.0))
     }
 }
 
 impl<'de> Deserialize<'de> for Hash {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(&s, &mut out).map_err(serde::de::Error::custom)?;
-        Ok(Hash(out))
+        // Read in place: every stored event holds a hash, and a copy of each cost reading a
+        // history measurably.
+        struct HexVisitor;
+        impl serde::de::Visitor<'_> for HexVisitor {
+            type Value = Hash;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a hash as 64 hexadecimal digits")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Hash, E> {
+                let mut out = [0u8; 32];
+                if s.len() != 64 {
+                    return Err(E::invalid_length(s.len(), &self));
+                }
+                const_hex::decode_to_slice(s, &mut out).map_err(E::custom)?;
+                Ok(Hash(out))
+            }
+        }
+        d.deserialize_str(HexVisitor)
     }
 }
 
