@@ -65,6 +65,33 @@ impl AmendmentStatus {
         matches!(self, AmendmentStatus::Pending | AmendmentStatus::Deferred)
     }
 
+    /// The status `e` gives the amendment it is about, if `e` decides or withdraws it (the
+    /// fold sets exactly this).
+    pub fn given_by(e: &RecordedEvent) -> Option<AmendmentStatus> {
+        match &e.event {
+            Event::AmendmentWithdrawn { .. } => Some(AmendmentStatus::Withdrawn { seq: e.seq }),
+            Event::DecisionRecorded {
+                outcome: Outcome::Deferred,
+                ..
+            } => Some(AmendmentStatus::Deferred),
+            Event::DecisionRecorded {
+                outcome, method, ..
+            } => Some(AmendmentStatus::Decided {
+                outcome: outcome.clone(),
+                method: method.clone(),
+                seq: e.seq,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The status `e` gives its amendment for good: a decision other than a deferral, or a
+    /// withdrawal. A closed amendment takes no further decision or withdrawal (`decide` refuses
+    /// them), so this is its status at the head too, known without reading the amendment.
+    pub fn sealed_by(e: &RecordedEvent) -> Option<AmendmentStatus> {
+        AmendmentStatus::given_by(e).filter(|s| !s.is_open())
+    }
+
     /// A short name.
     pub fn name(&self) -> &'static str {
         match self {
@@ -338,24 +365,12 @@ impl DocumentState {
             }
             Event::AmendmentWithdrawn { amendment } => {
                 if let Some(a) = self.amendments.get_mut(amendment) {
-                    a.status = AmendmentStatus::Withdrawn { seq: e.seq };
+                    a.status = AmendmentStatus::given_by(e).unwrap_or_else(|| a.status.clone());
                 }
             }
-            Event::DecisionRecorded {
-                amendment,
-                outcome,
-                method,
-                ops,
-            } => {
+            Event::DecisionRecorded { amendment, ops, .. } => {
                 if let Some(a) = self.amendments.get_mut(amendment) {
-                    a.status = match outcome {
-                        Outcome::Deferred => AmendmentStatus::Deferred,
-                        _ => AmendmentStatus::Decided {
-                            outcome: outcome.clone(),
-                            method: method.clone(),
-                            seq: e.seq,
-                        },
-                    };
+                    a.status = AmendmentStatus::given_by(e).unwrap_or_else(|| a.status.clone());
                     if let (Change::Alternative { bracket, .. }, false) =
                         (&a.change, ops.is_empty())
                     {

@@ -3,8 +3,8 @@
 //! amendment, refusals included.
 
 use travaux_core::{
-    decide, AmendmentNo, BracketStatus, Command, DocumentState, Method, Outcome, ParticipantId,
-    Role, StreamId,
+    decide, AmendmentNo, AmendmentStatus, BracketStatus, Command, DocumentState, Method, Outcome,
+    ParticipantId, Role, StreamId,
 };
 use travaux_store::generate::{generate, Spec};
 use travaux_store::{fingerprint, Clock, Expected, Store, StoreError, Write};
@@ -18,17 +18,23 @@ fn holder(head: &DocumentState, role: Role) -> ParticipantId {
         .0
 }
 
-#[test]
-fn commands_answer_as_against_every_amendment() {
+/// A new store with a generated history, and its document.
+fn generated(spec: &Spec) -> (tempfile::TempDir, Store, travaux_core::DocumentId) {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = Store::create(dir.path()).unwrap();
+    generate(&store, spec, &mut |_| {}).unwrap();
+    let doc = store.documents().unwrap()[0].id;
+    (dir, store, doc)
+}
+
+#[test]
+fn commands_answer_as_against_every_amendment() {
     let spec = Spec {
         events: 4_000,
         seed: 5,
         ..Spec::default()
     };
-    generate(&store, &spec, &mut |_| {}).unwrap();
-    let doc = store.documents().unwrap()[0].id;
+    let (_dir, store, doc) = generated(&spec);
     let head = store.document(doc).unwrap().unwrap();
     let (chair, delegate) = (holder(&head, Role::Chair), holder(&head, Role::Delegate));
     let proposed = head.amendments_proposed;
@@ -137,10 +143,7 @@ fn commands_answer_as_against_every_amendment() {
 /// answered from the stream, as before, not told the amendment does not exist.
 #[test]
 fn a_missing_amendment_read_model_is_replaced_by_the_stream() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
-    generate(&store, &Spec::new(3_000), &mut |_| {}).unwrap();
-    let doc = store.documents().unwrap()[0].id;
+    let (_dir, store, doc) = generated(&Spec::new(3_000));
     let head = store.document(doc).unwrap().unwrap();
     let chair = holder(&head, Role::Chair);
     let decided = head
@@ -171,4 +174,46 @@ fn a_missing_amendment_read_model_is_replaced_by_the_stream() {
         .execute(w, |dir, s| decide(s.unwrap(), chair, dir, cmd.clone()))
         .unwrap_err();
     assert!(err.to_string().contains("already decided"), "{err}");
+}
+
+/// `log` tells the fate of a decided or withdrawn amendment from the event that closed it,
+/// without reading the amendment: that status must be the amendment's at the head.
+#[test]
+fn a_decision_or_withdrawal_that_closes_an_amendment_gives_its_status_at_the_head() {
+    let (_dir, store, doc) = generated(&Spec::new(6_000));
+    let (mut sealed, mut deferred) = (0, 0);
+    let mut withdrawn = 0;
+    for e in store.stream(StreamId::document(doc)) {
+        let e = e.unwrap();
+        let Some(no) = e.event.amendment() else {
+            continue;
+        };
+        let at_head = store
+            .amendment(doc, no)
+            .unwrap()
+            .expect("the amendment")
+            .status;
+        match AmendmentStatus::sealed_by(&e) {
+            Some(status) => {
+                sealed += 1;
+                withdrawn += usize::from(matches!(status, AmendmentStatus::Withdrawn { .. }));
+                assert_eq!(status, at_head, "event {} on {no}", e.seq);
+            }
+            None => {
+                deferred += usize::from(AmendmentStatus::given_by(&e).is_some());
+                // An event that does not close its amendment does not say its fate: the
+                // amendment was open after it, and may still be.
+                if let AmendmentStatus::Decided { seq, .. } | AmendmentStatus::Withdrawn { seq } =
+                    at_head
+                {
+                    assert!(seq > e.seq, "event {} on {no}, closed at {seq}", e.seq);
+                }
+            }
+        }
+    }
+    assert!(
+        sealed > 50 && withdrawn > 0,
+        "{sealed} closing events, {withdrawn} withdrawals"
+    );
+    assert!(deferred > 0, "the history defers some amendments");
 }

@@ -176,6 +176,37 @@ fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
             "log -S told an event differently from log: {line}"
         );
     }
+    // A decision accepting an alternative is told with the bracket it resolves, as `log` tells
+    // it: `log -S` reads that amendment (and no other) for it.
+    let accepted: Vec<(String, String)> = t
+        .json(&["amend", "list", "--all"])
+        .as_array()
+        .expect("amendments")
+        .iter()
+        .filter(|a| a["change"]["kind"] == "alternative" && a["status"] == "accepted")
+        .map(|a| {
+            let text = a["change"]["text"].as_str().expect("a text");
+            (
+                a["amendment"].as_str().expect("a number").to_string(),
+                text.to_string(),
+            )
+        })
+        .collect();
+    assert!(!accepted.is_empty(), "the history accepts an alternative");
+    for (no, text) in &accepted {
+        let found = t.ok(&["log", "-S", text, "--color", "never"]);
+        let decided = format!("decided {no}: ");
+        let line = found
+            .lines()
+            .find(|l| l.contains(&decided))
+            .unwrap_or_else(|| panic!("log -S {text:?} does not tell {no}'s decision: {found}"));
+        let (event, _) = line.rsplit_once(" · \"").expect("the counts");
+        assert!(event.contains(", resolving B"), "{line}");
+        assert!(
+            lines.contains(event),
+            "log -S told {no}'s decision differently: {line}"
+        );
+    }
     // And with -p, its diffs are those the whole replay shows.
     let patched = t.ok(&["log", "-S", "Member States", "-p", "--color", "never"]);
     for l in patched.lines().filter(|l| l.starts_with("        ")) {

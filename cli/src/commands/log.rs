@@ -14,8 +14,9 @@ use serde::Serialize;
 use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
 use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
-    parse_time, Amendment, AmendmentNo, AmendmentStatus, ClauseId, ClauseOp, DayEdge, DocumentId,
-    DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId, Timestamp,
+    parse_time, Amendment, AmendmentNo, AmendmentStatus, BracketStatus, ClauseId, ClauseOp,
+    DayEdge, DocumentId, DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId,
+    Timestamp,
 };
 use travaux_store::{Store, StoreError, Walk};
 
@@ -128,7 +129,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
     ) = match &pickaxe {
         Some(_) => (
             ctx.store.text_events(head.id)?,
-            History::text_changes(ctx.store, head.id)?,
+            History::text_changes(ctx.store, &head)?,
         ),
         None => (
             Box::new(ctx.store.stream(StreamId::document(head.id))),
@@ -334,7 +335,11 @@ impl<'s> Fates<'s> {
             return Ok(None);
         };
         if !self.known.contains_key(&no) {
-            let status = self.store.amendment(self.doc, no)?.map(|a| a.status);
+            // A decision or a withdrawal that closes the amendment says its fate itself.
+            let status = match AmendmentStatus::sealed_by(e) {
+                Some(sealed) => Some(sealed),
+                None => self.store.amendment(self.doc, no)?.map(|a| a.status),
+            };
             self.known.insert(no, status);
         }
         Ok(self.known[&no].as_ref())
@@ -490,10 +495,16 @@ enum States<'s> {
     /// stretches that are not told.
     Walk(Walk<'s>),
     /// Only the events that change the text, every one of them: their own fold, which holds
-    /// the text as they left it (clauses, labels, wording) and, while a decision is told, the
-    /// amendment decided (read from the store once, its status kept by the fates); the rest of
-    /// the document is not kept.
-    Text(Option<DocumentState>),
+    /// the text as they left it (clauses, labels, wording); the rest of the document is not
+    /// kept. A decision is told from its event alone (its fate too: it seals its amendment),
+    /// but for the bracket an accepted alternative resolves: while one of those is told, the
+    /// fold holds the amendment, read from the store.
+    Text {
+        state: Option<DocumentState>,
+        /// The amendments whose acceptance resolved a bracket, from the head's brackets (a
+        /// resolved bracket stays so).
+        alternatives: HashSet<AmendmentNo>,
+    },
 }
 
 impl<'s> History<'s> {
@@ -507,14 +518,26 @@ impl<'s> History<'s> {
 
     /// Before the document's first event, for telling only events that change the text, when
     /// every one of them is passed or told in order (see [`Store::text_events`]).
-    pub fn text_changes(store: &'s Store, doc: DocumentId) -> CliResult<History<'s>> {
+    pub fn text_changes(store: &'s Store, head: &DocumentState) -> CliResult<History<'s>> {
         let mut state = None;
-        for created in store.stream_between(StreamId::document(doc), 1, 1) {
+        for created in store.stream_between(StreamId::document(head.id), 1, 1) {
             DocumentState::fold(&mut state, &created?);
         }
+        let alternatives = head
+            .process
+            .brackets
+            .values()
+            .filter_map(|b| match b.status {
+                BracketStatus::Resolved { amendment, .. } => Some(amendment),
+                _ => None,
+            })
+            .collect();
         Ok(History {
-            states: States::Text(state),
-            fates: Fates::new(store, doc),
+            states: States::Text {
+                state,
+                alternatives,
+            },
+            fates: Fates::new(store, head.id),
         })
     }
 
@@ -522,15 +545,18 @@ impl<'s> History<'s> {
     pub fn before(&mut self, e: &RecordedEvent) -> CliResult<&mut Option<DocumentState>> {
         match &mut self.states {
             States::Walk(walk) => Ok(walk.before(e)?),
-            States::Text(state) => {
+            States::Text {
+                state,
+                alternatives,
+            } => {
                 if let Some(s) = state.as_mut() {
                     // The amendments decided by the events before: done with.
                     s.amendments.retain(|_, a| a.status.is_open());
-                    let held = e
+                    let wanted = e
                         .event
                         .amendment()
-                        .is_some_and(|no| s.amendments.contains_key(&no));
-                    if !held {
+                        .filter(|no| alternatives.contains(no) && !s.amendments.contains_key(no));
+                    if wanted.is_some() {
                         if let Some(a) = self.fates.read(e)? {
                             s.amendments.insert(a.no, a);
                         }
@@ -545,7 +571,7 @@ impl<'s> History<'s> {
     pub fn pass(&mut self, e: &RecordedEvent) {
         match &mut self.states {
             States::Walk(walk) => walk.pass(e),
-            States::Text(state) => DocumentState::fold(state, e),
+            States::Text { state, .. } => DocumentState::fold(state, e),
         }
     }
 
