@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use travaux_core::{
@@ -249,7 +250,7 @@ impl Ctx<'_> {
 
     /// Decide a command on the current document as the acting participant and append its
     /// events durably. The one path every document write takes.
-    pub fn execute(&self, command: Command) -> CliResult<(DocumentState, Appended)> {
+    pub fn execute(&self, command: Command) -> CliResult<(Arc<DocumentState>, Appended)> {
         self.execute_with(|dir, state, actor| decide(state, actor, dir, command.clone()))
     }
 
@@ -266,7 +267,7 @@ impl Ctx<'_> {
             travaux_core::ParticipantId,
         )
             -> Result<Vec<travaux_core::Event>, travaux_core::DomainError>,
-    ) -> CliResult<(DocumentState, Appended)> {
+    ) -> CliResult<(Arc<DocumentState>, Appended)> {
         let actor = self.actor()?;
         let entry = self.document_entry()?;
         let w = self.write_to(StreamId::document(entry.id), &actor)?;
@@ -281,7 +282,7 @@ impl Ctx<'_> {
         // The store hands back the state it has just written; only a retry reads it again.
         let state = match appended.document.take() {
             Some(state) => state,
-            None => self.document_with_every_amendment()?,
+            None => Arc::new(self.document_with_every_amendment()?),
         };
         Ok((state, appended))
     }

@@ -7,7 +7,7 @@
 //! | `L` | block (u64 BE) | 16 stored events, packed (see `codec`, `log_index` and `packed`) |
 //! | `S` | stream (16) ++ block (u64 BE) | the seqs of 256 versions of the stream (see `log_index`) |
 //! | `I` | bucket (u16 BE), a hash of the event id | event id ++ seq ++ request fingerprint, for each id in the bucket |
-//! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at its head, amendments aside (JSON, in chunks of at most 64 KiB) |
+//! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at most 63 events behind its head (rewritten once the stream is 64 past it; a read folds the events after it), amendments aside (JSON, in chunks of at most 64 KiB) |
 //! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
 //! | `K` | document id (16) ++ clause id (16) ++ block (u32 BE) | index of the events bearing on a clause's wording: their seqs (u64 BE), 256 per block |
@@ -53,7 +53,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -123,6 +123,13 @@ const WALK_JUMP: u64 = 64;
 /// by an append (wherever the multiple falls in its batch) and by a rebuild alike: a view folds
 /// fewer than this many events after its snapshot.
 const SNAPSHOT_EVERY: u64 = 1_000;
+/// How far a document's read model (`d`) may trail its stream: an append rewrites it once the
+/// stream is this many events past it, and a read folds the events after it. A command on a
+/// large document then writes its events and the amendments they change, not the whole
+/// document (573 KB of JSON at 1,000,000 events).
+const HEAD_EVERY: u64 = 64;
+/// How many documents the writer keeps as its last writes left them (see [`Head::documents`]).
+const DOCUMENTS_KEPT: usize = 16;
 /// sled's page cache: bulk appends of a large store hit it (batches of 1,000 on a
 /// 1,000,000-event store: 22k events/s at 64 MiB, 29k at 128), and a whole-log read stays
 /// within the memory a command may take.
@@ -221,7 +228,7 @@ pub struct Appended {
     pub duplicate: bool,
     /// The document as the write left it (a newly decided write to a document), with the
     /// amendments still open and those the write read or changed; `None` otherwise.
-    pub document: Option<DocumentState>,
+    pub document: Option<Arc<DocumentState>>,
 }
 
 /// A write to a document or the registry, decided under the writer lock.
@@ -348,6 +355,28 @@ struct Head {
     /// Why the last event does not read back, if it does not: nothing is appended to a log
     /// whose tail is damaged, but it can still be read and verified.
     damaged: Option<String>,
+    /// Documents as this process's last writes left them, so that the next write to one starts
+    /// from there instead of reading its read model: every amendment held is as the log has it
+    /// at the document's head (a write loads each amendment its events change before folding
+    /// them). Kept under the writer lock, so only writers see it; an entry is taken out for a
+    /// write and put back only once the write is applied.
+    documents: HashMap<DocumentId, Kept>,
+}
+
+/// Where a write starts: the stream and its version, and for a document its state at the head
+/// and the version its read model holds (`None` if it has none to go on from).
+struct Start {
+    stream: StreamId,
+    version: u64,
+    state: Option<DocumentState>,
+    checkpoint: Option<u64>,
+}
+
+/// A document the writer keeps (see [`Head::documents`]).
+struct Kept {
+    state: Arc<DocumentState>,
+    /// The version the document's read model (`d`) holds, if it has one.
+    checkpoint: Option<u64>,
 }
 
 /// How far the log is durable, shared by the appends waiting for it (group commit).
@@ -509,6 +538,7 @@ impl Store {
                     hash: Hash::default(),
                     last_time: None,
                     damaged: Some(format!("the last block of the log does not read back: {m}")),
+                    documents: HashMap::new(),
                 }
             }
             Some(Err(e)) => return Err(e),
@@ -517,6 +547,7 @@ impl Store {
                 hash: Hash::default(),
                 last_time: None,
                 damaged: None,
+                documents: HashMap::new(),
             },
             Some(Ok(stored)) => match codec::decode(stored.bytes()) {
                 Ok(last) => Head {
@@ -524,6 +555,7 @@ impl Store {
                     hash: last.hash,
                     last_time: Some(last.recorded_at),
                     damaged: None,
+                    documents: HashMap::new(),
                 },
                 Err(e) => {
                     let seq = stored.seq;
@@ -533,6 +565,7 @@ impl Store {
                         hash: Hash::default(),
                         last_time: None,
                         damaged: Some(format!("event {seq} does not read back: {e}")),
+                        documents: HashMap::new(),
                     }
                 }
             },
@@ -770,7 +803,8 @@ impl Store {
             });
         }
         let open = self.open_amendments(DocumentId(w.stream.0))?;
-        let (mut state, version) = self.stream_state(w.stream, w.expected, open.as_deref())?;
+        let (mut state, checkpoint, version) =
+            self.stream_state(&mut head, w.stream, w.expected, open.as_deref())?;
         let events = loop {
             match (decide(self, state.as_ref()), &mut state) {
                 (Err(DomainError::UnknownAmendment(no)), Some(s))
@@ -818,9 +852,12 @@ impl Store {
         let (events, document) = self.write_locked(
             &mut head,
             IndexWrite::new(&self.tree),
-            w.stream,
-            version,
-            state,
+            Start {
+                stream: w.stream,
+                version,
+                state,
+                checkpoint,
+            },
             new,
             w.request,
         )?;
@@ -891,7 +928,8 @@ impl Store {
             return Err(StoreError::DuplicateEventId(s.id));
         }
         let touched: Vec<AmendmentNo> = events.iter().filter_map(|e| e.event.amendment()).collect();
-        let (state, version) = self.stream_state(stream, expected, Some(&touched))?;
+        let (state, checkpoint, version) =
+            self.stream_state(&mut head, stream, expected, Some(&touched))?;
         let mut clocked = Vec::with_capacity(events.len());
         let mut last = head.last_time;
         for mut e in events {
@@ -903,8 +941,13 @@ impl Store {
             &clocked.iter().map(|e| &e.event).collect::<Vec<_>>(),
         )?);
         // The state was loaded with only the amendments these events touch: not for callers.
-        let (events, _) =
-            self.write_locked(&mut head, index, stream, version, state, clocked, request)?;
+        let start = Start {
+            stream,
+            version,
+            state,
+            checkpoint,
+        };
+        let (events, _) = self.write_locked(&mut head, index, start, clocked, request)?;
         Ok(Appended {
             events,
             duplicate: false,
@@ -929,26 +972,65 @@ impl Store {
     }
 
     /// The state a write starts from: the document at its head (for a document stream that
-    /// exists) and the stream's version, checked against the version expected.
-    /// `only`, when given, names the amendments to load with the document: an append of events
-    /// touches no others, and loading every amendment would make bulk appends quadratic.
+    /// exists), the version of its read model, and the stream's version, checked against the
+    /// version expected. `only`, when given, names the amendments to load with the document: an
+    /// append of events touches no others, and loading every amendment would make bulk appends
+    /// quadratic. The document is the one the last write left (see [`Head::documents`]) if it
+    /// is still the head, else read.
     fn stream_state(
         &self,
+        head: &mut Head,
         stream: StreamId,
         expected: Expected,
         only: Option<&[AmendmentNo]>,
-    ) -> Result<(Option<DocumentState>, u64), StoreError> {
-        let state = if stream == StreamId::REGISTRY {
-            None
+    ) -> Result<(Option<DocumentState>, Option<u64>, u64), StoreError> {
+        let (state, checkpoint) = if stream == StreamId::REGISTRY {
+            (None, None)
         } else {
-            self.document_with(DocumentId(stream.0), only)?
+            let doc = DocumentId(stream.0);
+            let kept = head.documents.remove(&doc);
+            match self.kept_document(kept, only)? {
+                Some((state, checkpoint)) => (Some(state), checkpoint),
+                None => match self.read_document(doc, only)? {
+                    Some((state, checkpoint)) => (Some(state), checkpoint),
+                    None => (None, None),
+                },
+            }
         };
         let version = match &state {
             Some(s) => s.version,
             None => self.stream_version(stream)?,
         };
         check_expected(stream, expected, version)?;
-        Ok((state, version))
+        Ok((state, checkpoint, version))
+    }
+
+    /// A document the writer kept, if it is still at the stream's head, holding exactly the
+    /// amendments `only` names (read from their read models where it did not hold them); `None`
+    /// if it must be read (not kept, not current, every amendment wanted, or one missing).
+    fn kept_document(
+        &self,
+        kept: Option<Kept>,
+        only: Option<&[AmendmentNo]>,
+    ) -> Result<Option<(DocumentState, Option<u64>)>, StoreError> {
+        let (Some(kept), Some(only)) = (kept, only) else {
+            return Ok(None);
+        };
+        if kept.state.version != self.stream_version(StreamId::document(kept.state.id))? {
+            return Ok(None);
+        }
+        let mut state = Arc::unwrap_or_clone(kept.state);
+        let wanted: std::collections::BTreeSet<AmendmentNo> = only.iter().copied().collect();
+        state.amendments.retain(|no, _| wanted.contains(no));
+        for no in wanted {
+            if no.0 <= state.amendments_proposed
+                && !state.amendments.contains_key(&no)
+                && !self.add_amendment(&mut state, no)?
+            {
+                return Ok(None);
+            }
+        }
+        Ok(Some((state, kept.checkpoint)))
     }
 
     /// If `id` is in the log, the events of the append it began, provided that append was the
@@ -975,22 +1057,24 @@ impl Store {
         log_index::by_id(&self.tree, id)
     }
 
-    #[allow(clippy::too_many_arguments)] // reason: one append's parts, each named where used
     fn write_locked(
         &self,
         head: &mut Head,
         mut index: IndexWrite<'_>,
-        stream: StreamId,
-        version: u64,
-        state: Option<DocumentState>,
+        start: Start,
         events: Vec<NewEvent>,
         request: Hash,
-    ) -> Result<(Vec<RecordedEvent>, Option<DocumentState>), StoreError> {
+    ) -> Result<(Vec<RecordedEvent>, Option<Arc<DocumentState>>), StoreError> {
+        let Start {
+            stream,
+            version,
+            mut state,
+            mut checkpoint,
+        } = start;
         let mut batch = sled::Batch::default();
         let mut recorded = Vec::with_capacity(events.len());
         let mut seq = head.next_seq;
         let mut prev = head.hash;
-        let mut state = state;
         let mut tokens = TokenBatch::new(Some(&self.tree));
         let mut indexes = Indexes::new(Some(&self.tree));
         for (i, e) in events.into_iter().enumerate() {
@@ -1030,7 +1114,11 @@ impl Store {
         }
         if let Some(s) = &mut state {
             let touched = touched(&recorded);
-            self.put_document(&mut batch, s, Some(&touched))?;
+            put_amendments(&mut batch, s, Some(&touched))?;
+            if checkpoint.is_none_or(|c| s.version >= c + HEAD_EVERY) {
+                self.put_document(&mut batch, s)?;
+                checkpoint = Some(s.version);
+            }
             for no in &touched {
                 match s.amendments.get(no) {
                     Some(a) if a.status.is_open() => batch.insert(open_key(s.id, *no), &[]),
@@ -1052,6 +1140,17 @@ impl Store {
         head.last_time = recorded.last().map(|r| r.recorded_at).or(head.last_time);
         self.applied.store(seq - 1, Ordering::Release);
         tracing::debug!(stream = %stream, events = recorded.len(), head = seq - 1, "appended");
+        let state = state.map(Arc::new);
+        if let Some(s) = &state {
+            if head.documents.len() >= DOCUMENTS_KEPT {
+                head.documents.clear();
+            }
+            let kept = Kept {
+                state: Arc::clone(s),
+                checkpoint,
+            };
+            head.documents.insert(s.id, kept);
+        }
         Ok((recorded, state))
     }
 
@@ -1220,24 +1319,38 @@ impl Store {
         id: DocumentId,
         only: Option<&[AmendmentNo]>,
     ) -> Result<Option<DocumentState>, StoreError> {
-        let version = self.stream_version(StreamId::document(id))?;
-        if version == 0 {
+        Ok(self.read_document(id, only)?.map(|(state, _)| state))
+    }
+
+    /// A document at its head as `document_with` reads it, and the version its read model holds
+    /// (`None` if the read model could not be used and the stream was replayed).
+    fn read_document(
+        &self,
+        id: DocumentId,
+        only: Option<&[AmendmentNo]>,
+    ) -> Result<Option<(DocumentState, Option<u64>)>, StoreError> {
+        let stream = StreamId::document(id);
+        if self.stream_version(stream)? == 0 {
             return Ok(None);
         }
-        match self.load_document(id, only) {
-            Ok(Some(state))
+        let outcome = self.load_document(id, only);
+        // The stream's version once the events after the read model are folded in: appends
+        // may go on meanwhile, and a read model ahead of the stream is not of this log.
+        let version = self.stream_version(stream)?;
+        match outcome {
+            Ok(Some((state, checkpoint)))
                 if state.version == version && self.amendments_complete(&state, only)? =>
             {
-                Ok(Some(state))
+                Ok(Some((state, Some(checkpoint))))
             }
             outcome => {
                 let found = match outcome {
-                    Ok(Some(s)) => format!("version {}", s.version),
+                    Ok(Some((s, _))) => format!("version {}", s.version),
                     Ok(None) => "nothing".to_string(),
                     Err(e) => e.to_string(),
                 };
                 tracing::warn!(document = %id, version, found, "read model is not current; replaying the stream");
-                self.replay_document(id, Cut::Head)
+                Ok(self.replay_document(id, Cut::Head)?.map(|s| (s, None)))
             }
         }
     }
@@ -1264,12 +1377,14 @@ impl Store {
         })
     }
 
-    /// Read a document's read model: its chunks, then its amendments (all, or those named).
+    /// Read a document's read model (the document at some version, amendments aside), fold the
+    /// events of its stream after that version, then add its amendments (all, or those named)
+    /// from their own read models. Returns the document and the version its read model held.
     fn load_document(
         &self,
         id: DocumentId,
         only: Option<&[AmendmentNo]>,
-    ) -> Result<Option<DocumentState>, StoreError> {
+    ) -> Result<Option<(DocumentState, u64)>, StoreError> {
         let mut json = Vec::new();
         for kv in self.tree.scan_prefix(key(b'd', &[id.0.as_bytes()])) {
             json.extend_from_slice(&kv?.1);
@@ -1278,6 +1393,12 @@ impl Store {
             return Ok(None);
         }
         let mut state: DocumentState = packed::from_model(&json, "a document's read model")?;
+        let checkpoint = state.version;
+        for e in self.stream_between(StreamId::document(id), checkpoint + 1, u64::MAX) {
+            self.fold_after_checkpoint(&mut state, &e?)?;
+        }
+        // Amendments come from their own read models, which stand at the head.
+        state.amendments.clear();
         let mut put = |bytes: &[u8]| -> Result<(), StoreError> {
             let a: Amendment = packed::from_model(bytes, "an amendment's read model")?;
             state.amendments.insert(a.no, a);
@@ -1297,33 +1418,42 @@ impl Store {
                 }
             }
         }
-        Ok(Some(state))
+        Ok(Some((state, checkpoint)))
     }
 
-    /// Write a document's read model into a batch: each amendment under its own key (only
-    /// `touched` ones, or all), and the rest as JSON in chunks, so that no value comes near
-    /// sled's blob threshold and an append rewrites the amendments it changed, not all of them.
+    /// Fold into a document read from its read model one of the events after it. The fold
+    /// needs an amendment only where it changes something besides the amendment (a decision
+    /// on an alternative resolves its bracket): that one is read from its read model, whose
+    /// change (what the fold looks at) never changes.
+    fn fold_after_checkpoint(
+        &self,
+        state: &mut DocumentState,
+        e: &RecordedEvent,
+    ) -> Result<(), StoreError> {
+        if let Event::DecisionRecorded { amendment, .. } = &e.event {
+            if !state.amendments.contains_key(amendment)
+                && !self.add_amendment(state, *amendment)?
+            {
+                return Err(StoreError::Corrupt(format!(
+                    "amendment {amendment} of document {} has no read model",
+                    state.id
+                )));
+            }
+        }
+        state.evolve(e);
+        Ok(())
+    }
+
+    /// Write a document's read model into a batch: the document as JSON in chunks, its
+    /// amendments aside (see [`put_amendments`]), so that no value comes near sled's blob
+    /// threshold. Written once the stream has gone [`HEAD_EVERY`] events past it (and by
+    /// `rebuild`); a read folds the events after it.
     fn put_document(
         &self,
         batch: &mut sled::Batch,
         state: &mut DocumentState,
-        touched: Option<&[AmendmentNo]>,
     ) -> Result<(), StoreError> {
         let doc = state.id.0;
-        match touched {
-            Some(nos) => {
-                for no in nos {
-                    if let Some(a) = state.amendments.get(no) {
-                        batch.insert(amendment_key(state.id, *no), packed::model(a)?);
-                    }
-                }
-            }
-            None => {
-                for a in state.amendments.values() {
-                    batch.insert(amendment_key(state.id, a.no), packed::model(a)?);
-                }
-            }
-        }
         let amendments = std::mem::take(&mut state.amendments);
         let json = packed::model(state);
         state.amendments = amendments;
@@ -1710,7 +1840,9 @@ impl Store {
     /// participants, tokens) and the markers are replaced in one last batch. A rebuild cut
     /// short leaves answers right (read from the stream), and the next one completes it.
     pub fn rebuild(&self) -> Result<u64, StoreError> {
-        let _writer = self.writer();
+        let mut writer = self.writer();
+        // What the writer kept was read from the read models this replaces.
+        writer.documents.clear();
         let mut batch = sled::Batch::default();
         for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY]
             .into_iter()
@@ -1791,7 +1923,8 @@ impl Store {
         indexes.write(&mut batch)?;
         self.tree.apply_batch(batch)?;
         for state in docs.values_mut().flatten() {
-            self.put_document(&mut last, state, None)?;
+            put_amendments(&mut last, state, None)?;
+            self.put_document(&mut last, state)?;
             for a in state.amendments.values().filter(|a| a.status.is_open()) {
                 last.insert(open_key(state.id, a.no), &[]);
             }
@@ -1834,6 +1967,7 @@ impl Store {
     /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
     #[doc(hidden)]
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.writer().documents.clear();
         log_index::overwrite_event(&self.tree, seq, &bytes)?;
         self.make_durable()
     }
@@ -2113,6 +2247,30 @@ fn touched(events: &[RecordedEvent]) -> Vec<AmendmentNo> {
 /// from a snapshot at its very point and folds nothing.
 fn tags(e: &RecordedEvent, state: &DocumentState) -> bool {
     matches!(&e.event, Event::TagSet { seq, .. } if *seq == state.seq)
+}
+
+/// Write the read models of a document's amendments into a batch, each under its own key: those
+/// named (the ones an append changed), or all.
+fn put_amendments(
+    batch: &mut sled::Batch,
+    state: &DocumentState,
+    touched: Option<&[AmendmentNo]>,
+) -> Result<(), StoreError> {
+    match touched {
+        Some(nos) => {
+            for no in nos {
+                if let Some(a) = state.amendments.get(no) {
+                    batch.insert(amendment_key(state.id, *no), packed::model(a)?);
+                }
+            }
+        }
+        None => {
+            for a in state.amendments.values() {
+                batch.insert(amendment_key(state.id, a.no), packed::model(a)?);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Write a snapshot of a document (open amendments only) into a batch, in chunks.

@@ -78,20 +78,7 @@ impl Clerk {
     /// Close the store and open it again.
     fn reopen(&mut self) {
         self.store = None;
-        // Within one process sled releases its file lock from a background thread after the
-        // handle is dropped (spacejam/sled#1234): wait for it rather than fail.
-        for _ in 0..100 {
-            match Store::open(self.dir.path()) {
-                Err(StoreError::Locked(_)) => {
-                    std::thread::sleep(std::time::Duration::from_millis(20))
-                }
-                other => {
-                    self.store = Some(other.unwrap());
-                    return;
-                }
-            }
-        }
-        panic!("the store stayed locked after it was closed");
+        self.store = Some(once_unlocked(|| Store::open(self.dir.path())));
     }
 
     fn tick(&mut self) -> Timestamp {
@@ -1679,18 +1666,23 @@ fn a_second_open_in_the_same_process_is_refused_as_in_use() {
 
     let Clerk { dir, store, .. } = c;
     drop(store);
-    // sled lets go of its file lock from its own threads shortly after the last handle is
-    // dropped (a loaded machine saw the first reopen refused): the lock must go, soon.
+    let store = once_unlocked(|| Store::open(dir.path()));
+    assert_eq!(store.head().0, 5);
+}
+
+/// Open a store just closed in this process. sled lets go of its file lock from its own threads
+/// shortly after the last handle is dropped (spacejam/sled#1234; a loaded machine saw the
+/// first reopen refused): the lock must go, soon.
+fn once_unlocked<T>(open: impl Fn() -> Result<T, StoreError>) -> T {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let store = loop {
-        match Store::open(dir.path()) {
+    loop {
+        match open() {
             Err(StoreError::Locked(_)) if std::time::Instant::now() < deadline => {
                 std::thread::sleep(std::time::Duration::from_millis(20))
             }
-            other => break other.unwrap(),
+            other => return other.unwrap(),
         }
-    };
-    assert_eq!(store.head().0, 5);
+    }
 }
 
 #[test]
@@ -1752,7 +1744,7 @@ fn creating_a_store_twice_opens_the_existing_one() {
     let head = store.head();
     drop(store);
 
-    let (store, created) = Store::create(&path).unwrap();
+    let (store, created) = once_unlocked(|| Store::create(&path));
     assert!(!created, "the second create opens the store");
     assert_eq!(store.head(), head, "and keeps its log");
     assert_eq!(store.participants().unwrap().len(), 1);
