@@ -205,13 +205,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
         Command::Compact => commands::compact::run(&cli.globals, out),
         command => {
             let store = travaux_store::Store::open(&cli.globals.store_path())?;
-            let mut ctx = Ctx {
-                store: &store,
-                globals: cli.globals.clone(),
-                out,
-                inputs,
-                request: String::new(),
-            };
+            let mut ctx = Ctx::new(&store, cli.globals.clone(), out, inputs);
             let answer = dispatch(&mut ctx, command);
             store.close_for_exit()?;
             answer

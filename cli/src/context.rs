@@ -95,6 +95,28 @@ pub struct Ctx<'a> {
     /// The command as parsed, in a canonical form: with `--event-id`, a retry must be the same
     /// request.
     pub request: String,
+    /// The document at its head without its amendments, once read (points are resolved against
+    /// it, once per point named); forgotten when the command writes.
+    head: std::cell::RefCell<Option<DocumentState>>,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a command on an open store, with no request recorded yet.
+    pub fn new(
+        store: &'a Store,
+        globals: Globals,
+        out: &'a mut dyn Write,
+        inputs: &'a Inputs,
+    ) -> Ctx<'a> {
+        Ctx {
+            store,
+            globals,
+            out,
+            inputs,
+            request: String::new(),
+            head: std::cell::RefCell::new(None),
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -160,10 +182,16 @@ impl Ctx<'_> {
     /// The document at its head without its amendments: enough to resolve a point, or to tell
     /// events with the amendments looked up one by one.
     pub fn head_without_amendments(&self) -> CliResult<DocumentState> {
+        if let Some(head) = self.head.borrow().as_ref() {
+            return Ok(head.clone());
+        }
         let entry = self.document_entry()?;
-        self.store
+        let head = self
+            .store
             .document_without_amendments(entry.id)?
-            .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))
+            .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))?;
+        *self.head.borrow_mut() = Some(head.clone());
+        Ok(head)
     }
 
     /// The document at a point, with the head state used to look tags up.
@@ -271,6 +299,7 @@ impl Ctx<'_> {
         let actor = self.actor()?;
         let entry = self.document_entry()?;
         let w = self.write_to(StreamId::document(entry.id), &actor)?;
+        self.head.borrow_mut().take();
         let mut appended = self.store.execute(w, |dir, state| {
             let state = state
                 .ok_or_else(|| travaux_core::DomainError::UnknownDocument(entry.slug.clone()))?;

@@ -82,13 +82,7 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
         "made by `travaux demo`; the next demo replaces it\n",
     )?;
     let inputs = Inputs::Embedded(EXAMPLE);
-    let mut ctx = Ctx {
-        store: &store,
-        globals: globals.clone(),
-        out,
-        inputs: &inputs,
-        request: String::new(),
-    };
+    let mut ctx = Ctx::new(&store, globals.clone(), out, &inputs);
     let lines = script::parse("negotiation.travaux", EXAMPLE[0].1)?;
     run_lines(
         &mut ctx,
@@ -215,13 +209,7 @@ pub fn run_script(ctx: &mut Ctx<'_>, args: &RunArgs) -> CliResult {
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let inputs = Inputs::Dir(dir);
-    let mut inner = Ctx {
-        store: ctx.store,
-        globals: ctx.globals.clone(),
-        out: &mut *ctx.out,
-        inputs: &inputs,
-        request: String::new(),
-    };
+    let mut inner = Ctx::new(ctx.store, ctx.globals.clone(), &mut *ctx.out, &inputs);
     run_lines(&mut inner, &name, &lines, args.echo, false)
 }
 
@@ -260,29 +248,25 @@ fn run_lines(
             writeln!(ctx.out, "$ travaux {}", line.text)?;
         }
         let mut sink = std::io::sink();
-        let mut line_ctx = Ctx {
-            store: ctx.store,
-            // What the line says wins; what `run` was given is the default.
-            globals: Globals {
-                json: cli.globals.json || ctx.globals.json,
-                actor: cli.globals.actor.clone().or(ctx.globals.actor.clone()),
-                doc: cli.globals.doc.clone().or(ctx.globals.doc.clone()),
-                date: cli.globals.date.clone().or(ctx.globals.date.clone()),
-                color: if cli.globals.color == crate::cli::ColorChoice::Auto {
-                    ctx.globals.color
-                } else {
-                    cli.globals.color
-                },
-                ..cli.globals.clone()
-            },
-            out: if echo || !quiet_output {
-                &mut *ctx.out
+        // What the line says wins; what `run` was given is the default.
+        let globals = Globals {
+            json: cli.globals.json || ctx.globals.json,
+            actor: cli.globals.actor.clone().or(ctx.globals.actor.clone()),
+            doc: cli.globals.doc.clone().or(ctx.globals.doc.clone()),
+            date: cli.globals.date.clone().or(ctx.globals.date.clone()),
+            color: if cli.globals.color == crate::cli::ColorChoice::Auto {
+                ctx.globals.color
             } else {
-                &mut sink
+                cli.globals.color
             },
-            inputs: ctx.inputs,
-            request: String::new(),
+            ..cli.globals.clone()
         };
+        let out: &mut dyn Write = if echo || !quiet_output {
+            &mut *ctx.out
+        } else {
+            &mut sink
+        };
+        let mut line_ctx = Ctx::new(ctx.store, globals, out, ctx.inputs);
         dispatch(&mut line_ctx, &cli.command).map_err(|e| CliError {
             code: e.code,
             message: format!("{name}:{}: {}", line.number, e.message),

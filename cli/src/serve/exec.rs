@@ -161,13 +161,7 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
 
     let inputs = Inputs::Sent(job.files);
     let mut sink = std::io::sink();
-    let probe = Ctx {
-        store,
-        globals: cli.globals.clone(),
-        out: &mut sink,
-        inputs: &inputs,
-        request: String::new(),
-    };
+    let probe = Ctx::new(store, cli.globals.clone(), &mut sink, &inputs);
 
     // Which document the command is about, and whether the caller may read it.
     let mut document = None;
@@ -226,13 +220,7 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
 
     let mut out: Vec<u8> = Vec::new();
     let result = {
-        let mut ctx = Ctx {
-            store,
-            globals: cli.globals.clone(),
-            out: &mut out,
-            inputs: &inputs,
-            request: String::new(),
-        };
+        let mut ctx = Ctx::new(store, cli.globals.clone(), &mut out, &inputs);
         let r = dispatch(&mut ctx, &cli.command);
         let _ = ctx.out.flush();
         r
