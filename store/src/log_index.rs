@@ -244,7 +244,7 @@ pub(crate) fn overwrite_event(tree: &sled::Db, seq: u64, bytes: &[u8]) -> Result
     let mut new = Vec::new();
     for (i, range) in block_events(&old).enumerate() {
         let stored = if i == place { bytes } else { &old[range?] };
-        push_event(&mut new, stored);
+        push_entry(&mut new, stored);
     }
     tree.insert(key, packed::pack(&new)?)?;
     Ok(())
@@ -258,8 +258,9 @@ pub(crate) fn stored_events(
     events_from(tree, 1, Reading::Whole).map(|s| s.map(|s| (s.seq, s.bytes().to_vec())))
 }
 
-pub(crate) fn push_event(block: &mut Vec<u8>, bytes: &[u8]) {
-    let len = u32::try_from(bytes.len()).expect("an event is at most 96 KiB");
+/// Add an entry to a block of length-prefixed entries (events, amendments).
+pub(crate) fn push_entry(block: &mut Vec<u8>, bytes: &[u8]) {
+    let len = u32::try_from(bytes.len()).expect("an entry is far below 4 GiB");
     block.extend_from_slice(&len.to_be_bytes());
     block.extend_from_slice(bytes);
 }
@@ -333,7 +334,7 @@ impl<'t> IndexWrite<'t> {
                 "the log does not end just before event {seq}"
             )));
         }
-        push_event(value, bytes);
+        push_entry(value, bytes);
         Ok(())
     }
 

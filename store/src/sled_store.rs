@@ -8,7 +8,7 @@
 //! | `S` | stream (16) ++ block (u64 BE) | the seqs of 256 versions of the stream (see `log_index`) |
 //! | `I` | bucket (u16 BE), a hash of the event id | event id ++ seq ++ request fingerprint, for each id in the bucket |
 //! | `d` | document id (16) ++ chunk (u32 BE) | read model: the document's state at most 63 events behind its head (rewritten once the stream is 64 past it; a read folds the events after it), amendments aside (JSON, in chunks of at most 64 KiB) |
-//! | `a` | document id (16) ++ amendment (u32 BE) | read model: one amendment (JSON) |
+//! | `A` | document id (16) ++ block (u32 BE) | read model: eight amendments (see `amendments`) |
 //! | `o` | document id (16) ++ amendment (u32 BE) | index of the amendments still open (empty) |
 //! | `K` | document id (16) ++ clause id (16) ++ block (u32 BE) | index of the events bearing on a clause's wording: their seqs (u64 BE), 256 per block |
 //! | `X` | document id (16) ++ block (u32 BE) | index of the events that change the text (those with clause operations): the stored events again, 16 per block, packed |
@@ -65,6 +65,7 @@ use travaux_core::{
 };
 use uuid::Uuid;
 
+use crate::amendments::{self, AmendmentWrite, Amendments};
 use crate::codec;
 use crate::compact;
 use crate::log_index::{self, Blocks, IndexWrite, Reading};
@@ -91,7 +92,7 @@ const MIGRATING_FROM_V3: &[u8] = b"travaux/4-migrating-from-3";
 const V3_MIGRATING_FROM_V1: &[u8] = b"travaux/3-migrating-from-1";
 const V3_MIGRATING_FROM_V2: &[u8] = b"travaux/3-migrating-from-2";
 const READ_MODEL_PREFIXES: [u8; 12] = [
-    b'a', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T',
+    b'A', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T',
 ];
 /// Marks a store whose per-clause index (`K`) and open-amendment index (`o`) cover the whole
 /// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
@@ -101,16 +102,20 @@ const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
 /// `rebuild`; without it, a document's text changes are read from its whole stream (and
 /// opening the store rebuilds them).
 const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
+/// Marks a store whose amendments are kept eight to a key (`A`, see `amendments`): set at
+/// creation and by `rebuild`; a store without it (whose amendments were kept one to a key, `a`)
+/// is rebuilt when it is opened.
+const AMENDMENT_BLOCKS_KEY: &[u8] = b"mamendment-blocks";
 /// The read models of earlier versions that this one keeps otherwise (`k`: one key per clause
-/// and event; `x`: text changes unpacked, one key each), and their markers (`mtext-packed`:
-/// one development commit, 6a0dd08, packed each text change under its own `X` key): `rebuild`
-/// removes them.
-const OBSOLETE_PREFIXES: [u8; 2] = [b'k', b'x'];
+/// and event; `x`: text changes unpacked, one key each; `a`: one amendment per key), and their
+/// markers (`mtext-packed`: one development commit, 6a0dd08, packed each text change under its
+/// own `X` key): `rebuild` removes them.
+const OBSOLETE_PREFIXES: [u8; 3] = [b'k', b'x', b'a'];
 const OBSOLETE_MARKERS: [&[u8]; 3] = [b"mclause-index", b"mtext-index", b"mtext-packed"];
 /// The read models `rebuild` rewrites in batches as it reads the log: indexes guarded by a
 /// marker, snapshots, and amendments (each written once closed; a document's read model that
 /// does not find all of its amendments replays the stream instead).
-const REBUILT_AS_READ: [u8; 5] = [b'K', b'X', b'n', b'N', b'a'];
+const REBUILT_AS_READ: [u8; 5] = [b'K', b'X', b'n', b'N', b'A'];
 /// How many events of a clause's history one `K` block holds.
 const CLAUSE_BLOCK: usize = 256;
 /// How many text changes one `X` block holds (packed together, as the log's blocks are).
@@ -448,8 +453,9 @@ impl Store {
         // background release of its file lock.
         let db = Self::open_sled(path)?;
         db.insert(FORMAT_KEY, FORMAT)?;
-        db.insert(CLAUSE_INDEX_KEY, &[])?;
-        db.insert(TEXT_INDEX_KEY, &[])?;
+        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY] {
+            db.insert(marker, &[])?;
+        }
         db.flush()?;
         Ok((Self::with_db(path, db)?, true))
     }
@@ -509,8 +515,9 @@ impl Store {
     /// was cut short. Until then answers are right but slow (the indexes' fallbacks read whole
     /// streams). A store whose log does not read back is left as it is, for `verify`.
     fn rebuild_if_incomplete(&self) -> Result<(), StoreError> {
-        let complete =
-            self.tree.contains_key(CLAUSE_INDEX_KEY)? && self.tree.contains_key(TEXT_INDEX_KEY)?;
+        let complete = self.tree.contains_key(CLAUSE_INDEX_KEY)?
+            && self.tree.contains_key(TEXT_INDEX_KEY)?
+            && self.tree.contains_key(AMENDMENT_BLOCKS_KEY)?;
         if complete || self.head().0 == 0 || self.writer().damaged.is_some() {
             return Ok(());
         }
@@ -1114,7 +1121,9 @@ impl Store {
         }
         if let Some(s) = &mut state {
             let touched = touched(&recorded);
-            put_amendments(&mut batch, s, Some(&touched))?;
+            let mut amendments = AmendmentWrite::new(&self.tree);
+            put_amendments(&mut amendments, s, Some(&touched))?;
+            amendments.write(&mut batch);
             if checkpoint.is_none_or(|c| s.version >= c + HEAD_EVERY) {
                 self.put_document(&mut batch, s)?;
                 checkpoint = Some(s.version);
@@ -1367,9 +1376,7 @@ impl Store {
             None => state.amendments.len() == proposed as usize,
             Some(nos) => {
                 (proposed == 0
-                    || self
-                        .tree
-                        .contains_key(amendment_key(state.id, AmendmentNo(proposed)))?)
+                    || Amendments::new(&self.tree, state.id).contains(AmendmentNo(proposed))?)
                     && nos
                         .iter()
                         .all(|n| n.0 > proposed || state.amendments.contains_key(n))
@@ -1399,21 +1406,19 @@ impl Store {
         }
         // Amendments come from their own read models, which stand at the head.
         state.amendments.clear();
-        let mut put = |bytes: &[u8]| -> Result<(), StoreError> {
-            let a: Amendment = packed::from_model(bytes, "an amendment's read model")?;
-            state.amendments.insert(a.no, a);
-            Ok(())
-        };
         match only {
             None => {
-                for kv in self.tree.scan_prefix(key(b'a', &[id.0.as_bytes()])) {
-                    put(&kv?.1)?;
+                for kv in self.tree.scan_prefix(amendments::prefix(id)) {
+                    for a in amendments::in_block(&kv?.1)? {
+                        state.amendments.insert(a.no, a);
+                    }
                 }
             }
             Some(nos) => {
+                let mut read = Amendments::new(&self.tree, id);
                 for no in nos {
-                    if let Some(bytes) = self.tree.get(amendment_key(id, *no))? {
-                        put(&bytes)?;
+                    if let Some(a) = read.get(*no)? {
+                        state.amendments.insert(a.no, a);
                     }
                 }
             }
@@ -1572,10 +1577,7 @@ impl Store {
         doc: DocumentId,
         no: AmendmentNo,
     ) -> Result<Option<Amendment>, StoreError> {
-        self.tree
-            .get(amendment_key(doc, no))?
-            .map(|bytes| packed::from_model(&bytes, "an amendment's read model"))
-            .transpose()
+        Amendments::new(&self.tree, doc).get(no)
     }
 
     /// A walk along a document's stream: see [`Walk`].
@@ -1844,7 +1846,7 @@ impl Store {
         // What the writer kept was read from the read models this replaces.
         writer.documents.clear();
         let mut batch = sled::Batch::default();
-        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY]
+        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY]
             .into_iter()
             .chain(OBSOLETE_MARKERS)
         {
@@ -1871,6 +1873,7 @@ impl Store {
         // names it (a decision reopened).
         let mut closed: HashMap<(DocumentId, AmendmentNo), Amendment> = HashMap::new();
         let mut batch = sled::Batch::default();
+        let mut amendments = AmendmentWrite::new(&self.tree);
         for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
             let stored = stored?;
             let bytes = stored.bytes();
@@ -1904,7 +1907,7 @@ impl Store {
                         .is_some_and(|a| !a.status.is_open())
                     {
                         let a = state.amendments.remove(&no).expect("held");
-                        batch.insert(amendment_key(doc, no), packed::model(&a)?);
+                        amendments.put(doc, &a)?;
                         closed.insert((doc, no), a);
                     }
                 }
@@ -1916,21 +1919,27 @@ impl Store {
             }
             if count % REBUILD_BATCH == 0 {
                 indexes.write(&mut batch)?;
+                std::mem::replace(&mut amendments, AmendmentWrite::new(&self.tree))
+                    .write(&mut batch);
                 self.tree.apply_batch(std::mem::take(&mut batch))?;
                 closed.clear();
             }
         }
         indexes.write(&mut batch)?;
+        amendments.write(&mut batch);
         self.tree.apply_batch(batch)?;
         for state in docs.values_mut().flatten() {
-            put_amendments(&mut last, state, None)?;
+            let mut amendments = AmendmentWrite::new(&self.tree);
+            put_amendments(&mut amendments, state, None)?;
+            amendments.write(&mut last);
             self.put_document(&mut last, state)?;
             for a in state.amendments.values().filter(|a| a.status.is_open()) {
                 last.insert(open_key(state.id, a.no), &[]);
             }
         }
-        last.insert(CLAUSE_INDEX_KEY, &[]);
-        last.insert(TEXT_INDEX_KEY, &[]);
+        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY] {
+            last.insert(marker, &[]);
+        }
         self.tree.apply_batch(last)?;
         self.make_durable()?;
         Ok(count)
@@ -2134,7 +2143,7 @@ impl<'t> BlockIndex<'t> {
         let (raw, count) = self.touched.entry((prefix, n)).or_default();
         match self.entries {
             Entries::Seqs => raw.extend_from_slice(entry),
-            Entries::Events => log_index::push_event(raw, entry),
+            Entries::Events => log_index::push_entry(raw, entry),
         }
         *count += 1;
         Ok(())
@@ -2249,10 +2258,10 @@ fn tags(e: &RecordedEvent, state: &DocumentState) -> bool {
     matches!(&e.event, Event::TagSet { seq, .. } if *seq == state.seq)
 }
 
-/// Write the read models of a document's amendments into a batch, each under its own key: those
-/// named (the ones an append changed), or all.
+/// Write the read models of a document's amendments: those named (the ones an append
+/// changed), or all.
 fn put_amendments(
-    batch: &mut sled::Batch,
+    write: &mut AmendmentWrite<'_>,
     state: &DocumentState,
     touched: Option<&[AmendmentNo]>,
 ) -> Result<(), StoreError> {
@@ -2260,13 +2269,13 @@ fn put_amendments(
         Some(nos) => {
             for no in nos {
                 if let Some(a) = state.amendments.get(no) {
-                    batch.insert(amendment_key(state.id, *no), packed::model(a)?);
+                    write.put(state.id, a)?;
                 }
             }
         }
         None => {
             for a in state.amendments.values() {
-                batch.insert(amendment_key(state.id, a.no), packed::model(a)?);
+                write.put(state.id, a)?;
             }
         }
     }
@@ -2289,11 +2298,6 @@ fn put_snapshot(batch: &mut sled::Batch, state: &DocumentState) -> Result<(), St
         );
     }
     Ok(())
-}
-
-/// The read-model key of one amendment.
-fn amendment_key(doc: DocumentId, no: AmendmentNo) -> Vec<u8> {
-    key(b'a', &[doc.0.as_bytes(), &no.0.to_be_bytes()])
 }
 
 fn refuse_damaged(head: &Head) -> Result<(), StoreError> {

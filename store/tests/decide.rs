@@ -152,9 +152,10 @@ fn a_missing_amendment_read_model_is_replaced_by_the_stream() {
         .find(|a| !a.status.is_open())
         .expect("a decided amendment")
         .no;
-    let mut key = vec![b'a'];
+    // Amendments are kept eight to a key (`A`, document, block): the block goes.
+    let mut key = vec![b'A'];
     key.extend_from_slice(doc.0.as_bytes());
-    key.extend_from_slice(&decided.0.to_be_bytes());
+    key.extend_from_slice(&((decided.0 - 1) / 8).to_be_bytes());
     assert!(store.raw_tree().remove(key).unwrap().is_some());
     let cmd = Command::RecordDecision {
         amendment: decided,

@@ -5,12 +5,13 @@
 //! - `travaux/2` (one commit): the log one key per event, the indexes in blocks;
 //! - `travaux/3`: the log in unpacked blocks of eight events (`E`), the per-clause index one
 //!   key per clause and event (`k`), the text changes unpacked (`x`);
+//! - `travaux/4` before amendments were kept eight to a key: one key per amendment (`a`);
 //!
 //! and a migration cut short, by this version or the one before, goes on where it stopped.
 
 use std::path::Path;
 
-use travaux_core::{ClauseId, DocumentId, EventId, RecordedEvent, StreamId};
+use travaux_core::{ClauseId, DocumentId, DocumentState, EventId, RecordedEvent, StreamId};
 use travaux_store::generate::{generate, Spec};
 use travaux_store::{decode, pack, unpack, Store, StoreError};
 
@@ -119,7 +120,33 @@ fn downgrade_indexes(store: &Store) {
 /// Rewrite the per-clause index and the text changes as `travaux/3` kept them: `k` document ++
 /// clause ++ seq (empty), `x` document ++ seq → the stored event, one key each, unpacked; their
 /// markers too.
+/// Amendments one per key (`a`, document, number), packed as in their block, as this format
+/// kept them until amendments were kept eight to a key (`A`, marker `mamendment-blocks`).
+fn downgrade_amendments(store: &Store) {
+    let tree = store.raw_tree();
+    let mut batch = sled::Batch::default();
+    for kv in tree.scan_prefix(b"A") {
+        let (k, v) = kv.unwrap();
+        let first = u32::from_be_bytes(k[17..21].try_into().unwrap()) * 8 + 1;
+        let mut at = 0;
+        let mut no = first;
+        while at < v.len() {
+            let len = u32::from_be_bytes(v[at..at + 4].try_into().unwrap()) as usize;
+            if len > 0 {
+                let one = &v[at + 4..at + 4 + len];
+                batch.insert([&b"a"[..], &k[1..17], &no.to_be_bytes()].concat(), one);
+            }
+            at += 4 + len;
+            no += 1;
+        }
+        batch.remove(k);
+    }
+    batch.remove(&b"mamendment-blocks"[..]);
+    tree.apply_batch(batch).unwrap();
+}
+
 fn downgrade_read_models(store: &Store) {
+    downgrade_amendments(store);
     let tree = store.raw_tree();
     let mut batch = sled::Batch::default();
     for kv in tree.scan_prefix(b"K") {
@@ -155,6 +182,8 @@ fn mark(store: &Store, format: &[u8]) {
 }
 
 struct Answers {
+    /// The document with every amendment.
+    head: DocumentState,
     log: Vec<RecordedEvent>,
     streams: Vec<Vec<RecordedEvent>>,
     versions: Vec<u64>,
@@ -167,6 +196,7 @@ fn answers(store: &Store, streams: &[StreamId], ids: &[EventId], clauses: &[Clau
     let doc = DocumentId(streams[1].0);
     let head = store.head().0;
     Answers {
+        head: store.document(doc).unwrap().unwrap(),
         log: whole_log(store),
         streams: streams
             .iter()
@@ -233,21 +263,34 @@ fn migrated_answers_the_same(earlier: impl FnOnce(&Store, usize)) {
 
     let store = open(dir.path());
     assert_eq!(format(&store), b"travaux/4");
-    for prefix in [b'e', b'E', b's', b'i', b'k', b'x'] {
+    for prefix in [b'e', b'E', b's', b'i', b'k', b'x', b'a'] {
         assert_eq!(keys(&store, prefix), 0, "{} entries left", prefix as char);
     }
     for marker in [&b"mclause-index"[..], b"mtext-index"] {
         assert!(!store.raw_tree().contains_key(marker).unwrap());
     }
-    for marker in [&b"mclause-blocks"[..], b"mtext-blocks"] {
+    for marker in [
+        &b"mclause-blocks"[..],
+        b"mtext-blocks",
+        b"mamendment-blocks",
+    ] {
         assert!(store.raw_tree().contains_key(marker).unwrap());
     }
+    assert_eq!(
+        keys(&store, b'A'),
+        (before.head.amendments_proposed as usize).div_ceil(8),
+        "amendments eight to a key"
+    );
     assert!(
         keys(&store, b'L') <= log.len() / 16 + 1,
         "blocks of sixteen"
     );
     assert!(keys(&store, b'S') < log.len() / 100, "a few blocks");
     let after = answers(&store, &streams, &ids, &clauses);
+    assert!(
+        after.head == before.head,
+        "the document with every amendment"
+    );
     assert_eq!(after.log, before.log);
     assert_eq!(after.streams, before.streams);
     assert_eq!(after.versions, before.versions);
@@ -256,6 +299,15 @@ fn migrated_answers_the_same(earlier: impl FnOnce(&Store, usize)) {
     assert_eq!(after.clause_histories, before.clause_histories);
     assert_eq!(store.verify().unwrap().problem, None);
     assert_eq!(store.verify().unwrap().events, log.len() as u64);
+}
+
+#[test]
+fn a_store_of_this_format_with_amendments_one_to_a_key_is_rebuilt_and_answers_the_same() {
+    migrated_answers_the_same(|store, _| {
+        downgrade_amendments(store);
+        assert!(keys(store, b'a') > 10);
+        assert_eq!(keys(store, b'A'), 0);
+    });
 }
 
 #[test]
