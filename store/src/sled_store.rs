@@ -1339,16 +1339,19 @@ impl Store {
         only: Option<&[AmendmentNo]>,
     ) -> Result<Option<(DocumentState, Option<u64>)>, StoreError> {
         let stream = StreamId::document(id);
-        if self.stream_version(stream)? == 0 {
+        let before = self.stream_version(stream)?;
+        if before == 0 {
             return Ok(None);
         }
         let outcome = self.load_document(id, only);
-        // The stream's version once the events after the read model are folded in: appends
-        // may go on meanwhile, and a read model ahead of the stream is not of this log.
+        // Appends may go on meanwhile (the fold reads the stream to its end as it finds it):
+        // the document is at least at the version the stream had before, and at most at the
+        // one it has now; a read model ahead of its stream is not of this log.
         let version = self.stream_version(stream)?;
         match outcome {
             Ok(Some((state, checkpoint)))
-                if state.version == version && self.amendments_complete(&state, only)? =>
+                if (before..=version).contains(&state.version)
+                    && self.amendments_complete(&state, only)? =>
             {
                 Ok(Some((state, Some(checkpoint))))
             }
