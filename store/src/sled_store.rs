@@ -73,7 +73,12 @@ use crate::packed;
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
-const FORMAT: &[u8] = b"travaux/4";
+const FORMAT: &[u8] = b"travaux/5";
+/// The format whose log is this one's, but whose read models were kept otherwise (amendments
+/// one to a key, the head's read model rewritten by every append): earlier versions of it would
+/// not keep this format's read models up to date, so it is marked anew (which they refuse), and
+/// its read models are rebuilt (their marker, `mamendment-blocks`, is missing).
+const FORMAT_V4: &[u8] = b"travaux/4";
 /// The format before the log and its indexes were kept in blocks (`log_index`): opening such a
 /// store migrates it.
 const FORMAT_V1: &[u8] = b"travaux/1";
@@ -475,6 +480,11 @@ impl Store {
         let format = tree.get(FORMAT_KEY)?;
         let from = match format.as_deref() {
             Some(FORMAT) => None,
+            Some(FORMAT_V4) => {
+                tree.insert(FORMAT_KEY, FORMAT)?;
+                tree.flush()?;
+                None
+            }
             Some(FORMAT_V1 | MIGRATING_FROM_V1 | V3_MIGRATING_FROM_V1) => {
                 Some((true, MIGRATING_FROM_V1))
             }

@@ -129,6 +129,16 @@ fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
     let whole = t.ok(&["replay", "--color", "never"]);
     let body = |out: &str| out.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
     let whole_body = body(&whole);
+    // Told on two threads (the diffs worked out apart, a batch at a time), the whole replay
+    // tells every event in order, each as `log` tells it.
+    let log = t.ok(&["log", "--color", "never"]);
+    let told: Vec<&str> = whole_body
+        .iter()
+        .filter(|l| !l.starts_with("        "))
+        .map(String::as_str)
+        .collect();
+    assert!(told.len() > 1_000, "{} events told", told.len());
+    assert_eq!(told, log.lines().collect::<Vec<_>>());
     let tags: Vec<String> = {
         let tags = t.json(&["tag"]);
         let mut by_seq: Vec<(u64, String)> = tags
@@ -162,7 +172,6 @@ fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
     }
 
     // Every event `log -S` finds is told as `log` tells it, the counts aside.
-    let log = t.ok(&["log", "--color", "never"]);
     let lines: std::collections::HashSet<&str> = log.lines().collect();
     let found = t.ok(&["log", "-S", "Member States", "--color", "never"]);
     assert!(found.lines().count() >= 3, "{found}");

@@ -588,7 +588,18 @@ impl<'s> History<'s> {
     /// Tell the next event asked about (later than the last); with `effects`, work out what it
     /// did to the text.
     pub fn step(&mut self, e: &RecordedEvent, names: &Names, effects: bool) -> CliResult<Step> {
-        let deadline = Instant::now() + DIFF_BUDGET;
+        Ok(self.prepare(e, names, effects)?.resolve())
+    }
+
+    /// Tell the next event asked about as [`History::step`] does, but leave the diffs to
+    /// [`Prepared::resolve`]: they need nothing more from the history, so another thread can
+    /// work them out while this one goes on to the next event.
+    pub fn prepare(
+        &mut self,
+        e: &RecordedEvent,
+        names: &Names,
+        effects: bool,
+    ) -> CliResult<Prepared> {
         let slot = self.before(e)?;
         let Some(state) = slot else {
             *slot = DocumentState::created(e);
@@ -596,12 +607,7 @@ impl<'s> History<'s> {
                 Some(s) => render::event(e, s, names),
                 None => e.event.kind().to_string(),
             };
-            return Ok(Step {
-                told,
-                effects: Vec::new(),
-                proposal: None,
-                label: None,
-            });
+            return Ok(Prepared::without_diffs(told, None));
         };
         let told = render::event(e, state, names);
         let about = match &e.event {
@@ -610,19 +616,13 @@ impl<'s> History<'s> {
             _ => None,
         };
         let label = about.and_then(|id| state.label_of(id).map(str::to_string));
-        let proposal = if effects {
-            proposal(e, state, deadline)
-        } else {
-            None
-        };
+        let proposal = if effects { proposal(e, state) } else { None };
         let ops = e.event.ops();
         if !effects || ops.is_empty() {
             state.evolve(e);
-            return Ok(Step {
-                told,
-                effects: Vec::new(),
+            return Ok(Prepared {
                 proposal,
-                label,
+                ..Prepared::without_diffs(told, label)
             });
         }
         let mut seen = HashSet::new();
@@ -634,31 +634,103 @@ impl<'s> History<'s> {
             .collect();
         state.evolve(e);
         let effects = before
-            .iter()
-            .filter_map(|(id, old)| {
+            .into_iter()
+            .map(|(id, old)| {
                 let moved = ops
                     .iter()
-                    .any(|op| matches!(op, ClauseOp::Move { clause, .. } if clause == id));
-                compare(
-                    *id,
-                    old.as_ref(),
-                    snapshot(state, *id).as_ref(),
+                    .any(|op| matches!(op, ClauseOp::Move { clause, .. } if *clause == id));
+                Versions {
+                    clause: id,
+                    old,
+                    new: snapshot(state, id),
                     moved,
-                    deadline,
-                )
+                }
             })
             .collect();
-        Ok(Step {
+        Ok(Prepared {
             told,
+            label,
             effects,
             proposal,
-            label,
         })
     }
 }
 
+/// A clause before and after an event (or as an amendment would have it), to be compared.
+pub(crate) struct Versions {
+    clause: ClauseId,
+    old: Option<Snapshot>,
+    new: Option<Snapshot>,
+    moved: bool,
+}
+
+impl Versions {
+    fn compare(&self, deadline: Instant) -> Option<ClauseEffect> {
+        compare(
+            self.clause,
+            self.old.as_ref(),
+            self.new.as_ref(),
+            self.moved,
+            deadline,
+        )
+    }
+}
+
+/// One event told, its diffs not yet worked out (see [`History::prepare`]).
+pub(crate) struct Prepared {
+    told: String,
+    label: Option<String>,
+    effects: Vec<Versions>,
+    proposal: Option<Versions>,
+}
+
+impl Prepared {
+    fn without_diffs(told: String, label: Option<String>) -> Prepared {
+        Prepared {
+            told,
+            label,
+            effects: Vec::new(),
+            proposal: None,
+        }
+    }
+
+    /// Work out the diffs, within one budget for the event.
+    pub fn resolve(self) -> Step {
+        let (effects, proposal) = self.diffs();
+        Step {
+            told: self.told,
+            effects,
+            proposal,
+            label: self.label,
+        }
+    }
+
+    /// The event in words, as [`Step::told`].
+    pub fn told(&self) -> &str {
+        &self.told
+    }
+
+    /// The label of the clause a comment or proposal is about, as [`Step::label`].
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
+    }
+
+    /// The diffs, as [`Step::effects`] and [`Step::proposal`], within one budget for the event
+    /// (leaving the event as it is: the thread that made it can free it).
+    pub fn diffs(&self) -> (Vec<ClauseEffect>, Option<ClauseEffect>) {
+        let deadline = Instant::now() + DIFF_BUDGET;
+        (
+            self.effects
+                .iter()
+                .filter_map(|v| v.compare(deadline))
+                .collect(),
+            self.proposal.as_ref().and_then(|v| v.compare(deadline)),
+        )
+    }
+}
+
 /// What a proposed amendment would do to the text as it stands when proposed.
-fn proposal(e: &RecordedEvent, state: &DocumentState, deadline: Instant) -> Option<ClauseEffect> {
+fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
     let Event::AmendmentProposed { change, .. } = &e.event else {
         return None;
     };
@@ -694,7 +766,12 @@ fn proposal(e: &RecordedEvent, state: &DocumentState, deadline: Instant) -> Opti
             })
         }
     };
-    compare(change.clause(), old.as_ref(), new.as_ref(), false, deadline)
+    Some(Versions {
+        clause: change.clause(),
+        old,
+        new,
+        moved: false,
+    })
 }
 
 /// A clause's effect for people: a header with its label(s) and what happened (after `verb`,
