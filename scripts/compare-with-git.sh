@@ -45,6 +45,8 @@ for n in "${sizes[@]}"; do
     du -shL "$store" | sed "s/^/$n disk as generated: /"
     "$travaux" --store "$store" export git "$repo" >/dev/null
     "$travaux" --store "$store" compact >/dev/null
+    # What was just written is on its way to the disk: let it get there before timing.
+    sync
   fi
   t="$travaux --store $store"
   file=$(git -C "$repo" ls-tree --name-only HEAD | head -1)
