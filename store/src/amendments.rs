@@ -27,10 +27,10 @@ const PREFIX: u8 = b'A';
 /// How many amendments one block holds.
 const PER_BLOCK: u32 = 8;
 
-/// The block holding amendment `no`, and its slot there (amendments count from 1).
-fn place(no: AmendmentNo) -> (u32, usize) {
-    let i = no.0.saturating_sub(1);
-    (i / PER_BLOCK, (i % PER_BLOCK) as usize)
+/// The block holding amendment `no`, and its slot there; `None` for 0 (amendments count from 1).
+fn place(no: AmendmentNo) -> Option<(u32, usize)> {
+    let i = no.0.checked_sub(1)?;
+    Some((i / PER_BLOCK, (i % PER_BLOCK) as usize))
 }
 
 fn block_key(doc: DocumentId, block: u32) -> Vec<u8> {
@@ -85,7 +85,9 @@ impl<'t> Amendments<'t> {
 
     /// The stored bytes of amendment `no`, if its read model is there.
     fn bytes(&mut self, no: AmendmentNo) -> Result<Option<&[u8]>, StoreError> {
-        let (block, slot) = place(no);
+        let Some((block, slot)) = place(no) else {
+            return Ok(None);
+        };
         if self.last.as_ref().is_none_or(|(b, _)| *b != block) {
             self.last = self
                 .tree
@@ -101,9 +103,13 @@ impl<'t> Amendments<'t> {
             .map(|r| &value[r.clone()]))
     }
 
-    /// Amendment `no` as it stands at the head, if its read model is there.
+    /// Amendment `no` as it stands at the head, if its read model is there (and is of it).
     pub(crate) fn get(&mut self, no: AmendmentNo) -> Result<Option<Amendment>, StoreError> {
-        self.bytes(no)?.map(decode).transpose()
+        Ok(self
+            .bytes(no)?
+            .map(decode)
+            .transpose()?
+            .filter(|a| a.no == no))
     }
 
     /// Whether amendment `no` has a read model.
@@ -129,7 +135,9 @@ impl<'t> AmendmentWrite<'t> {
 
     /// Write the read model of an amendment of `doc`.
     pub(crate) fn put(&mut self, doc: DocumentId, a: &Amendment) -> Result<(), StoreError> {
-        let (block, slot) = place(a.no);
+        let (block, slot) = place(a.no).ok_or_else(|| {
+            StoreError::Corrupt(format!("document {doc} has an amendment numbered 0"))
+        })?;
         let slots = match self.blocks.entry((doc, block)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -167,11 +175,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn amendments_fall_eight_to_a_block() {
-        assert_eq!(place(AmendmentNo(1)), (0, 0));
-        assert_eq!(place(AmendmentNo(8)), (0, 7));
-        assert_eq!(place(AmendmentNo(9)), (1, 0));
-        assert_eq!(place(AmendmentNo(86_660)), (10_832, 3));
+    fn amendments_fall_eight_to_a_block_from_one() {
+        assert_eq!(place(AmendmentNo(0)), None);
+        assert_eq!(place(AmendmentNo(1)), Some((0, 0)));
+        assert_eq!(place(AmendmentNo(8)), Some((0, 7)));
+        assert_eq!(place(AmendmentNo(9)), Some((1, 0)));
+        assert_eq!(place(AmendmentNo(86_660)), Some((10_832, 3)));
     }
 
     #[test]

@@ -138,6 +138,9 @@ const SNAPSHOT_EVERY: u64 = 1_000;
 /// large document then writes its events and the amendments they change, not the whole
 /// document (573 KB of JSON at 1,000,000 events).
 const HEAD_EVERY: u64 = 64;
+/// How many times a read of a document's head is made again when appends moved its stream
+/// while it was read, before the stream is replayed instead.
+const READ_RETRIES: u32 = 8;
 /// How many documents the writer keeps as its last writes left them (see [`Head::documents`]).
 const DOCUMENTS_KEPT: usize = 16;
 /// sled's page cache: bulk appends of a large store hit it (batches of 1,000 on a
@@ -373,6 +376,35 @@ struct Head {
     documents: HashMap<DocumentId, Kept>,
 }
 
+/// The amendments a read of a document's head loads with it.
+#[derive(Clone, Copy)]
+enum Wanted<'a> {
+    /// Every one.
+    Every,
+    /// Those named.
+    These(&'a [AmendmentNo]),
+    /// Those still open (from their index, read with the document).
+    Open,
+}
+
+impl<'a> From<Option<&'a [AmendmentNo]>> for Wanted<'a> {
+    /// Every amendment (`None`), or those named.
+    fn from(only: Option<&'a [AmendmentNo]>) -> Self {
+        only.map_or(Wanted::Every, Wanted::These)
+    }
+}
+
+impl Head {
+    /// Keep a document as a write left it, or found it if the write was refused (see
+    /// [`Head::documents`]).
+    fn keep(&mut self, state: Arc<DocumentState>, checkpoint: Option<u64>) {
+        if self.documents.len() >= DOCUMENTS_KEPT && !self.documents.contains_key(&state.id) {
+            self.documents.clear();
+        }
+        self.documents.insert(state.id, Kept { state, checkpoint });
+    }
+}
+
 /// Where a write starts: the stream and its version, and for a document its state at the head
 /// and the version its read model holds (`None` if it has none to go on from).
 struct Start {
@@ -481,7 +513,12 @@ impl Store {
         let from = match format.as_deref() {
             Some(FORMAT) => None,
             Some(FORMAT_V4) => {
-                tree.insert(FORMAT_KEY, FORMAT)?;
+                // Whatever its markers say (a development version may have set them), its
+                // read models are rebuilt below.
+                let mut batch = sled::Batch::default();
+                batch.remove(AMENDMENT_BLOCKS_KEY);
+                batch.insert(FORMAT_KEY, FORMAT);
+                tree.apply_batch(batch)?;
                 tree.flush()?;
                 None
             }
@@ -822,27 +859,14 @@ impl Store {
         let open = self.open_amendments(DocumentId(w.stream.0))?;
         let (mut state, checkpoint, version) =
             self.stream_state(&mut head, w.stream, w.expected, open.as_deref())?;
-        let events = loop {
-            match (decide(self, state.as_ref()), &mut state) {
-                (Err(DomainError::UnknownAmendment(no)), Some(s))
-                    if !s.amendments.contains_key(&no) =>
-                {
-                    if self.add_amendment(s, no)? {
-                        continue;
-                    }
-                    // Not proposed, or the state holds every amendment (replayed): none such.
-                    let every = s.amendments.len() == s.amendments_proposed as usize;
-                    if no.0 > s.amendments_proposed || every {
-                        return Err(DomainError::UnknownAmendment(no).into());
-                    }
-                    // Proposed, yet its read model is missing: the stream tells.
-                    tracing::warn!(document = %s.id, amendment = %no, "an amendment's read model is missing; replaying the stream");
-                    let id = s.id;
-                    *s = self.replay_document(id, Cut::Head)?.ok_or_else(|| {
-                        StoreError::Corrupt(format!("document {id} has no events"))
-                    })?;
+        let events = match self.decide_on(&mut state, &mut decide) {
+            Ok(events) => events,
+            Err(e) => {
+                // Nothing was written: the document is still the head.
+                if let Some(s) = state {
+                    head.keep(Arc::new(s), checkpoint);
                 }
-                (decided, _) => break decided?,
+                return Err(e);
             }
         };
         // Events change only amendments `decide` read, or open ones; make sure of it before
@@ -883,6 +907,41 @@ impl Store {
             duplicate: false,
             document,
         })
+    }
+
+    /// Ask `decide` for the events of a command on `state`, reading any closed amendment it
+    /// names that `state` does not hold, and asking again (`decide` is pure).
+    fn decide_on(
+        &self,
+        state: &mut Option<DocumentState>,
+        decide: &mut impl FnMut(
+            &dyn Directory,
+            Option<&DocumentState>,
+        ) -> Result<Vec<Event>, DomainError>,
+    ) -> Result<Vec<Event>, StoreError> {
+        loop {
+            match (decide(self, state.as_ref()), &mut *state) {
+                (Err(DomainError::UnknownAmendment(no)), Some(s))
+                    if !s.amendments.contains_key(&no) =>
+                {
+                    if self.add_amendment(s, no)? {
+                        continue;
+                    }
+                    // Not proposed, or the state holds every amendment (replayed): none such.
+                    let every = s.amendments.len() == s.amendments_proposed as usize;
+                    if no.0 > s.amendments_proposed || every {
+                        return Err(DomainError::UnknownAmendment(no).into());
+                    }
+                    // Proposed, yet its read model is missing: the stream tells.
+                    tracing::warn!(document = %s.id, amendment = %no, "an amendment's read model is missing; replaying the stream");
+                    let id = s.id;
+                    *s = self.replay_document(id, Cut::Head)?.ok_or_else(|| {
+                        StoreError::Corrupt(format!("document {id} has no events"))
+                    })?;
+                }
+                (decided, _) => return Ok(decided?),
+            }
+        }
     }
 
     /// Append events to a stream as they are, durably. Idempotent on event id: if the first
@@ -1006,19 +1065,24 @@ impl Store {
         } else {
             let doc = DocumentId(stream.0);
             let kept = head.documents.remove(&doc);
-            match self.kept_document(kept, only)? {
-                Some((state, checkpoint)) => (Some(state), checkpoint),
-                None => match self.read_document(doc, only)? {
-                    Some((state, checkpoint)) => (Some(state), checkpoint),
-                    None => (None, None),
-                },
-            }
+            let found = match self.kept_document(kept, only)? {
+                Some(found) => Some(found),
+                None => self.read_document(doc, Wanted::from(only))?,
+            };
+            found.map_or((None, None), |(state, checkpoint)| {
+                (Some(state), checkpoint)
+            })
         };
         let version = match &state {
             Some(s) => s.version,
             None => self.stream_version(stream)?,
         };
-        check_expected(stream, expected, version)?;
+        if let Err(e) = check_expected(stream, expected, version) {
+            if let Some(s) = state {
+                head.keep(Arc::new(s), checkpoint);
+            }
+            return Err(e);
+        }
         Ok((state, checkpoint, version))
     }
 
@@ -1131,9 +1195,7 @@ impl Store {
         }
         if let Some(s) = &mut state {
             let touched = touched(&recorded);
-            let mut amendments = AmendmentWrite::new(&self.tree);
-            put_amendments(&mut amendments, s, Some(&touched))?;
-            amendments.write(&mut batch);
+            put_amendments(&self.tree, &mut batch, s, Some(&touched))?;
             if checkpoint.is_none_or(|c| s.version >= c + HEAD_EVERY) {
                 self.put_document(&mut batch, s)?;
                 checkpoint = Some(s.version);
@@ -1161,14 +1223,7 @@ impl Store {
         tracing::debug!(stream = %stream, events = recorded.len(), head = seq - 1, "appended");
         let state = state.map(Arc::new);
         if let Some(s) = &state {
-            if head.documents.len() >= DOCUMENTS_KEPT {
-                head.documents.clear();
-            }
-            let kept = Kept {
-                state: Arc::clone(s),
-                checkpoint,
-            };
-            head.documents.insert(s.id, kept);
+            head.keep(Arc::clone(s), checkpoint);
         }
         Ok((recorded, state))
     }
@@ -1338,43 +1393,61 @@ impl Store {
         id: DocumentId,
         only: Option<&[AmendmentNo]>,
     ) -> Result<Option<DocumentState>, StoreError> {
-        Ok(self.read_document(id, only)?.map(|(state, _)| state))
+        Ok(self
+            .read_document(id, Wanted::from(only))?
+            .map(|(state, _)| state))
     }
 
-    /// A document at its head as `document_with` reads it, and the version its read model holds
-    /// (`None` if the read model could not be used and the stream was replayed).
+    /// A document at its head as `document_with` reads it (with the amendments `wanted`), and
+    /// the version its read model holds (`None` if the read model could not be used and the
+    /// stream was replayed).
+    ///
+    /// The read model, the events after it, the amendments and the index of open ones are read
+    /// one after the other, and appends may go on meanwhile (readers do not take the writer
+    /// lock): a read is taken only if the stream did not move while it was made, so that all
+    /// of it is of one version; otherwise it is made again (an append moved it), and after
+    /// [`READ_RETRIES`] the stream is replayed, as it is when the read model is not of this log.
     fn read_document(
         &self,
         id: DocumentId,
-        only: Option<&[AmendmentNo]>,
+        wanted: Wanted<'_>,
     ) -> Result<Option<(DocumentState, Option<u64>)>, StoreError> {
         let stream = StreamId::document(id);
-        let before = self.stream_version(stream)?;
-        if before == 0 {
-            return Ok(None);
-        }
-        let outcome = self.load_document(id, only);
-        // Appends may go on meanwhile (the fold reads the stream to its end as it finds it):
-        // the document is at least at the version the stream had before, and at most at the
-        // one it has now; a read model ahead of its stream is not of this log.
-        let version = self.stream_version(stream)?;
-        match outcome {
-            Ok(Some((state, checkpoint)))
-                if (before..=version).contains(&state.version)
-                    && self.amendments_complete(&state, only)? =>
-            {
-                Ok(Some((state, Some(checkpoint))))
+        for attempt in 0.. {
+            let before = self.stream_version(stream)?;
+            if before == 0 {
+                return Ok(None);
             }
-            outcome => {
-                let found = match outcome {
-                    Ok(Some((s, _))) => format!("version {}", s.version),
-                    Ok(None) => "nothing".to_string(),
-                    Err(e) => e.to_string(),
-                };
-                tracing::warn!(document = %id, version, found, "read model is not current; replaying the stream");
-                Ok(self.replay_document(id, Cut::Head)?.map(|s| (s, None)))
+            let only = match wanted {
+                Wanted::Every => None,
+                Wanted::These(nos) => Some(nos.to_vec()),
+                Wanted::Open => self.open_amendments(id)?,
+            };
+            let outcome = self.load_document(id, only.as_deref());
+            let after = self.stream_version(stream)?;
+            if after != before && attempt < READ_RETRIES {
+                continue;
+            }
+            match outcome {
+                Ok(Some((state, checkpoint)))
+                    if state.version == after
+                        && after == before
+                        && self.amendments_complete(&state, only.as_deref())? =>
+                {
+                    return Ok(Some((state, Some(checkpoint))));
+                }
+                outcome => {
+                    let found = match outcome {
+                        Ok(Some((s, _))) => format!("version {}", s.version),
+                        Ok(None) => "nothing".to_string(),
+                        Err(e) => e.to_string(),
+                    };
+                    tracing::warn!(document = %id, version = after, found, "read model is not current; replaying the stream");
+                    return Ok(self.replay_document(id, Cut::Head)?.map(|s| (s, None)));
+                }
             }
         }
+        unreachable!("the loop returns")
     }
 
     /// Whether the amendments loaded are all there should be: every one (`only: None`), or the
@@ -1504,10 +1577,9 @@ impl Store {
         cut: Cut,
     ) -> Result<Option<DocumentState>, StoreError> {
         if cut == Cut::Head {
-            let open = self.open_amendments(id)?;
             return Ok(self
-                .document_with(id, open.as_deref())?
-                .map(DocumentState::with_open_amendments_only));
+                .read_document(id, Wanted::Open)?
+                .map(|(state, _)| state.with_open_amendments_only()));
         }
         let mut state = match self.snapshot_before(id, cut) {
             Ok(found) => found,
@@ -1942,9 +2014,7 @@ impl Store {
         amendments.write(&mut batch);
         self.tree.apply_batch(batch)?;
         for state in docs.values_mut().flatten() {
-            let mut amendments = AmendmentWrite::new(&self.tree);
-            put_amendments(&mut amendments, state, None)?;
-            amendments.write(&mut last);
+            put_amendments(&self.tree, &mut last, state, None)?;
             self.put_document(&mut last, state)?;
             for a in state.amendments.values().filter(|a| a.status.is_open()) {
                 last.insert(open_key(state.id, a.no), &[]);
@@ -1989,7 +2059,8 @@ impl Store {
     /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
     #[doc(hidden)]
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
-        self.writer().documents.clear();
+        let mut writer = self.writer();
+        writer.documents.clear();
         log_index::overwrite_event(&self.tree, seq, &bytes)?;
         self.make_durable()
     }
@@ -2271,13 +2342,15 @@ fn tags(e: &RecordedEvent, state: &DocumentState) -> bool {
     matches!(&e.event, Event::TagSet { seq, .. } if *seq == state.seq)
 }
 
-/// Write the read models of a document's amendments: those named (the ones an append
-/// changed), or all.
+/// Write the read models of a document's amendments into a batch: those named (the ones an
+/// append changed), or all.
 fn put_amendments(
-    write: &mut AmendmentWrite<'_>,
+    tree: &sled::Db,
+    batch: &mut sled::Batch,
     state: &DocumentState,
     touched: Option<&[AmendmentNo]>,
 ) -> Result<(), StoreError> {
+    let mut write = AmendmentWrite::new(tree);
     match touched {
         Some(nos) => {
             for no in nos {
@@ -2292,6 +2365,7 @@ fn put_amendments(
             }
         }
     }
+    write.write(batch);
     Ok(())
 }
 

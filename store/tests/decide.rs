@@ -54,6 +54,9 @@ fn commands_answer_as_against_every_amendment() {
     assert!(!open.is_empty(), "the history ends with amendments open");
     let mut numbers: Vec<AmendmentNo> = (1..=proposed + 1).step_by(5).map(AmendmentNo).collect();
     numbers.extend(&open);
+    // No amendment is numbered 0 (they count from 1, eight to a read model's key).
+    numbers.push(AmendmentNo(0));
+    assert_eq!(store.amendment(doc, AmendmentNo(0)).unwrap(), None);
 
     let (mut written, mut refused) = (0, 0);
     let adopt = || Command::Adopt {

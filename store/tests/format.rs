@@ -117,11 +117,9 @@ fn downgrade_indexes(store: &Store) {
     tree.apply_batch(batch).unwrap();
 }
 
-/// Rewrite the per-clause index and the text changes as `travaux/3` kept them: `k` document ++
-/// clause ++ seq (empty), `x` document ++ seq → the stored event, one key each, unpacked; their
-/// markers too.
-/// Amendments one per key (`a`, document, number), packed as in their block, as this format
-/// kept them until amendments were kept eight to a key (`A`, marker `mamendment-blocks`).
+/// Amendments one per key (`a`, document, number), packed as in their block, as `travaux/4` and
+/// earlier formats kept them (this one keeps them eight to a key: `A`, marker
+/// `mamendment-blocks`).
 fn downgrade_amendments(store: &Store) {
     let tree = store.raw_tree();
     let mut batch = sled::Batch::default();
@@ -145,6 +143,9 @@ fn downgrade_amendments(store: &Store) {
     tree.apply_batch(batch).unwrap();
 }
 
+/// Rewrite the per-clause index and the text changes as `travaux/3` kept them: `k` document ++
+/// clause ++ seq (empty), `x` document ++ seq → the stored event, one key each, unpacked; their
+/// markers too; and the amendments as `downgrade_amendments` does.
 fn downgrade_read_models(store: &Store) {
     downgrade_amendments(store);
     let tree = store.raw_tree();
@@ -307,6 +308,20 @@ fn a_store_of_the_format_with_amendments_one_to_a_key_is_rebuilt_and_answers_the
         downgrade_amendments(store);
         assert!(keys(store, b'a') > 10);
         assert_eq!(keys(store, b'A'), 0);
+        mark(store, b"travaux/4");
+    });
+}
+
+#[test]
+fn a_store_marked_with_the_format_before_is_rebuilt_whatever_its_markers_say() {
+    // A development version kept amendments eight to a key under `travaux/4`; an older binary
+    // may then have written one-to-a-key amendments beside them, leaving the blocks stale.
+    migrated_answers_the_same(|store, _| {
+        downgrade_amendments(store);
+        store
+            .raw_tree()
+            .insert(b"mamendment-blocks", &[][..])
+            .unwrap();
         mark(store, b"travaux/4");
     });
 }

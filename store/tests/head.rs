@@ -125,3 +125,77 @@ fn a_store_reopened_reads_its_head_from_the_read_model_and_the_events_after_it()
     );
     check_head(&store, doc, &plain);
 }
+
+/// Readers of the head racing a writer (as `travaux serve`'s are) each read the plain fold at
+/// some version, amendments included: the read model, the events after it, the amendments and
+/// the index of open ones are read one after the other, and a read during which an append
+/// moved the stream is made again.
+#[test]
+fn readers_of_the_head_racing_appends_read_the_fold_at_some_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::create(dir.path()).unwrap();
+    let mut generator = Generator::new(&Spec {
+        events: 1_500,
+        seed: 31,
+        batch: 1,
+        ..Spec::default()
+    })
+    .unwrap();
+    let mut doc = None;
+    // The registry and the document's first events, before the readers start.
+    while doc.is_none() {
+        let b = generator.next_batch().unwrap().expect("a batch");
+        store.append(b.stream, b.expected, b.events).unwrap();
+        if b.stream != StreamId::REGISTRY {
+            doc = Some(DocumentId(b.stream.0));
+        }
+    }
+    let doc = doc.expect("a document");
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (reads, amended) = std::thread::scope(|s| {
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                s.spawn(|| {
+                    let (mut reads, mut amended, mut last) = (0, 0, 0);
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        let every = store.document(doc).unwrap().expect("the document");
+                        let view = store.document_at(doc, Cut::Head).unwrap().expect("a view");
+                        for head in [&every, &view] {
+                            assert!(head.version >= last, "a read went back");
+                            last = head.version;
+                        }
+                        let plain = |seq| store.replay_document(doc, Cut::Seq(seq)).unwrap();
+                        assert!(
+                            plain(every.seq).as_ref() == Some(&every),
+                            "the head with every amendment at version {} is not the fold",
+                            every.version
+                        );
+                        assert!(
+                            plain(view.seq).map(DocumentState::with_open_amendments_only)
+                                == Some(view),
+                            "the view at its version is not the fold"
+                        );
+                        reads += 1;
+                        if !every.amendments.is_empty() {
+                            amended += 1;
+                        }
+                    }
+                    (reads, amended)
+                })
+            })
+            .collect();
+        while let Some(b) = generator.next_batch().unwrap() {
+            store.append(b.stream, b.expected, b.events).unwrap();
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        readers
+            .into_iter()
+            .map(|r| r.join().unwrap())
+            .fold((0, 0), |(a, b), (c, d)| (a + c, b + d))
+    });
+    assert!(
+        reads > 20,
+        "the readers read as the appends went on: {reads}"
+    );
+    assert!(amended > 10, "reads with amendments: {amended} of {reads}");
+}

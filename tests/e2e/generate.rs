@@ -139,6 +139,26 @@ fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
         .collect();
     assert!(told.len() > 1_000, "{} events told", told.len());
     assert_eq!(told, log.lines().collect::<Vec<_>>());
+    // And each event's diffs under it: `log -p` (one thread) shows the same, but for what a
+    // proposal would do and its rationale, which only `replay` shows.
+    let patched = t.ok(&["log", "-p", "--color", "never"]);
+    let mut in_proposal = false;
+    let without_proposals: Vec<&str> = whole_body
+        .iter()
+        .map(String::as_str)
+        .filter(|l| {
+            if !l.starts_with("        ") {
+                in_proposal = l.contains(" proposed A");
+                return true;
+            }
+            !in_proposal
+        })
+        .collect();
+    assert!(
+        without_proposals.len() > told.len() + 100,
+        "the history has diffs"
+    );
+    assert_eq!(without_proposals, patched.lines().collect::<Vec<_>>());
     let tags: Vec<String> = {
         let tags = t.json(&["tag"]);
         let mut by_seq: Vec<(u64, String)> = tags

@@ -106,55 +106,67 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
     std::thread::scope(|s| -> CliResult {
         // Each batch comes back with its lines, to be freed by the thread that made it: with
         // glibc's allocator, freeing on one thread what another allocated contends for its
-        // arena (a replay of 1,000,000 events switched threads 283,000 times).
+        // arena (a replay of 1,000,000 events switched threads 283,000 times). The lines come
+        // with what stopped them, if anything did: the lines before an event that cannot be
+        // told are written all the same, as one thread would have.
         let (jobs, todo) = mpsc::sync_channel::<Vec<Job>>(4);
-        let (lines, told) = mpsc::channel::<(CliResult<Vec<u8>>, Vec<Job>)>();
+        let (lines, told) = mpsc::channel::<(Vec<u8>, CliResult, Vec<Job>)>();
         s.spawn(move || {
             for batch in todo {
                 let mut text = Vec::new();
                 let written = batch
                     .iter()
                     .try_for_each(|job| job.tell(&mut text, names, head, json, color));
-                if lines.send((written.map(|()| text), batch)).is_err() {
+                let stop = written.is_err();
+                if lines.send((text, written, batch)).is_err() || stop {
                     break;
                 }
             }
         });
+        let mut write = |(text, written, _done): (Vec<u8>, CliResult, Vec<Job>)| -> CliResult {
+            ctx.out.write_all(&text)?;
+            written
+        };
         let mut batch = Vec::with_capacity(BATCH);
         let stream =
             store.stream_between(StreamId::document(head.id), from_version + 1, to_version);
-        for e in stream {
-            let e = e?;
-            let prepared = history.prepare(&e, names, true)?;
-            let status = history.status(&e)?.map(|s| s.name());
-            let fate = if json {
-                String::new()
-            } else {
-                history.fate(&e)?
-            };
-            batch.push(Job {
-                e,
-                prepared,
-                status,
-                fate,
-            });
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if jobs.send(full).is_err() {
-                    break;
-                }
-                while let Ok((text, _done)) = told.try_recv() {
-                    ctx.out.write_all(&text?)?;
+        let read = || -> CliResult {
+            for e in stream {
+                let e = e?;
+                let prepared = history.prepare(&e, names, true)?;
+                let status = history.status(&e)?.map(|s| s.name());
+                let fate = if json {
+                    String::new()
+                } else {
+                    history.fate(&e)?
+                };
+                batch.push(Job {
+                    e,
+                    prepared,
+                    status,
+                    fate,
+                });
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if jobs.send(full).is_err() {
+                        // The other thread stopped: what stopped it comes below.
+                        return Ok(());
+                    }
+                    while let Ok(lines) = told.try_recv() {
+                        write(lines)?;
+                    }
                 }
             }
-        }
-        // (If the other thread stopped, what it said comes below.)
+            Ok(())
+        };
+        let read = read();
+        // The events told before whatever stopped the reading are written, then the error.
         let _ = jobs.send(batch);
         drop(jobs);
-        for (text, _done) in told {
-            ctx.out.write_all(&text?)?;
+        for lines in told {
+            write(lines)?;
         }
-        Ok(())
+        read
     })
 }
 
