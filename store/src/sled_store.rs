@@ -372,7 +372,7 @@ struct Head {
     /// from there instead of reading its read model: every amendment held is as the log has it
     /// at the document's head (a write loads each amendment its events change before folding
     /// them). Kept under the writer lock, so only writers see it; an entry is taken out for a
-    /// write and put back only once the write is applied.
+    /// write and put back once the write is applied, or refused (nothing written).
     documents: HashMap<DocumentId, Kept>,
 }
 
