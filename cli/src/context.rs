@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -97,7 +98,7 @@ pub struct Ctx<'a> {
     pub request: String,
     /// The document at its head without its amendments, once read (points are resolved against
     /// it, once per point named); forgotten when the command writes.
-    head: std::cell::RefCell<Option<DocumentState>>,
+    head: std::cell::RefCell<Option<Rc<DocumentState>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -181,16 +182,19 @@ impl Ctx<'_> {
 
     /// The document at its head without its amendments: enough to resolve a point, or to tell
     /// events with the amendments looked up one by one.
-    pub fn head_without_amendments(&self) -> CliResult<DocumentState> {
+    pub fn head_without_amendments(&self) -> CliResult<Rc<DocumentState>> {
         if let Some(head) = self.head.borrow().as_ref() {
-            return Ok(head.clone());
+            return Ok(Rc::clone(head));
         }
         let entry = self.document_entry()?;
-        let head = self
-            .store
-            .document_without_amendments(entry.id)?
-            .ok_or_else(|| CliError::damaged(format!("document {} has no events", entry.slug)))?;
-        *self.head.borrow_mut() = Some(head.clone());
+        let head = Rc::new(
+            self.store
+                .document_without_amendments(entry.id)?
+                .ok_or_else(|| {
+                    CliError::damaged(format!("document {} has no events", entry.slug))
+                })?,
+        );
+        *self.head.borrow_mut() = Some(Rc::clone(&head));
         Ok(head)
     }
 
@@ -208,7 +212,7 @@ impl Ctx<'_> {
 
     /// A point reduced to a cut of the document's log, with the document at its head: relative
     /// points counted back, tags looked up, an event number past the end refused.
-    pub fn cut(&self, point: &Point) -> CliResult<(DocumentState, travaux_core::Cut)> {
+    pub fn cut(&self, point: &Point) -> CliResult<(Rc<DocumentState>, travaux_core::Cut)> {
         let point = self.absolute_point(point)?;
         if let Point::Seq(n) = point {
             let (last, _) = self.store.head();

@@ -100,7 +100,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
     }
     let store = ctx.store;
     let mut history = History::new(store, head.id);
-    let (names, head) = (&names, &head);
+    let (names, head) = (&names, &*head);
     // Two threads: this one reads the events, folds them and tells each in words; the other
     // works out the diffs each made and writes the lines, in order, a batch at a time.
     std::thread::scope(|s| -> CliResult {
