@@ -110,6 +110,8 @@ fn history() -> (Vec<RecordedEvent>, ClauseId) {
     let mut words = rng.sentence(60);
     let ops = (0..100)
         .map(|i| ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause: clause(i),
             parent: None,
             after: (i > 0).then(|| clause(i - 1)),
@@ -162,6 +164,7 @@ fn history() -> (Vec<RecordedEvent>, ClauseId) {
                 outcome,
                 method: Method::Consensus,
                 ops: vec![ClauseOp::Reword {
+                    notes: Vec::new(),
                     clause: clause(0),
                     heading: None,
                     text: wording,

@@ -108,6 +108,8 @@ fn document(paragraphs: &[String]) -> DocumentState {
     let mut ops = Vec::new();
     for a in 0..3u128 {
         ops.push(ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause: id(a * 100),
             parent: None,
             after: (a > 0).then(|| id((a - 1) * 100)),
@@ -117,6 +119,8 @@ fn document(paragraphs: &[String]) -> DocumentState {
         });
         for k in 0..10u128 {
             ops.push(ClauseOp::Add {
+                kind: None,
+                notes: Vec::new(),
                 clause: id(a * 100 + k + 1),
                 parent: Some(id(a * 100)),
                 after: (k > 0).then(|| id(a * 100 + k)),

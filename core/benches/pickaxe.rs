@@ -98,6 +98,8 @@ fn log() -> Vec<RecordedEvent> {
     )];
     let ops = (0..CLAUSES)
         .map(|i| ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause: clause(i),
             parent: None,
             after: i.checked_sub(1).map(clause),
@@ -125,6 +127,7 @@ fn log() -> Vec<RecordedEvent> {
                 label: None,
                 ops: (0..CLAUSES / 10)
                     .map(|_| ClauseOp::Reword {
+                        notes: Vec::new(),
                         clause: clause(rng.next() % CLAUSES),
                         heading: None,
                         text: rng.text(60),
@@ -172,6 +175,7 @@ fn log() -> Vec<RecordedEvent> {
                 method: Method::Consensus,
                 ops: if accepted {
                     vec![ClauseOp::Reword {
+                        notes: Vec::new(),
                         clause: clause(rng.next() % CLAUSES),
                         heading: None,
                         text: rng.text(60),

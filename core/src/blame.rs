@@ -329,6 +329,7 @@ impl Blame {
                     clause,
                     heading,
                     text,
+                    ..
                 } => {
                     let c = self.clauses.entry(*clause).or_default();
                     c.heading.rewrite(heading.as_deref().unwrap_or(""), origin);
@@ -509,6 +510,7 @@ mod tests {
             let ops = match outcome {
                 Outcome::Rejected | Outcome::Deferred => vec![],
                 _ => vec![ClauseOp::Reword {
+                    notes: Vec::new(),
                     clause: c,
                     heading: None,
                     text: text.into(),
@@ -528,6 +530,8 @@ mod tests {
 
     fn add(i: usize, label: &str, text: &str) -> ClauseOp {
         ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause: clause(i),
             parent: None,
             after: None,
@@ -539,6 +543,7 @@ mod tests {
 
     fn reword(i: usize, text: &str) -> ClauseOp {
         ClauseOp::Reword {
+            notes: Vec::new(),
             clause: clause(i),
             heading: None,
             text: text.into(),
@@ -656,6 +661,8 @@ mod tests {
     fn headings_are_blamed_like_texts() {
         let mut log = Log::new();
         log.revision(vec![ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause: clause(1),
             parent: None,
             after: None,
@@ -664,6 +671,7 @@ mod tests {
             text: String::new(),
         }]);
         log.revision(vec![ClauseOp::Reword {
+            notes: Vec::new(),
             clause: clause(1),
             heading: Some("Mutuality of obligations".into()),
             text: String::new(),

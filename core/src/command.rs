@@ -998,6 +998,7 @@ fn change_ops(
                 clause: *clause,
                 heading: c.heading.clone(),
                 text: modified.unwrap_or(text).clone(),
+                notes: c.notes.clone(),
             }
         }
         Change::Insert {
@@ -1013,6 +1014,12 @@ fn change_ops(
             label: label.clone(),
             heading: None,
             text: modified.unwrap_or(text).clone(),
+            // The kind of the clause it follows, or of the first under its parent.
+            kind: after
+                .or_else(|| parent.and_then(|p| state.clause(p)?.children.first().copied()))
+                .and_then(|s| state.clause(s))
+                .map(|s| s.kind(state)),
+            notes: Vec::new(),
         },
         Change::Alternative {
             clause,
@@ -1037,6 +1044,7 @@ fn change_ops(
                 clause: *clause,
                 heading: c.heading.clone(),
                 text: c.text.replacen(&b.span, modified.unwrap_or(text), 1),
+                notes: c.notes.clone(),
             }
         }
         Change::Delete { clause } | Change::Move { clause, .. } if modified.is_some() => {

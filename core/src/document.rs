@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Change, ClauseOp, Event, Method, Outcome, RecordedEvent, Role, Timestamp};
+use crate::event::{
+    Change, ClauseKind, ClauseOp, Event, Method, Note, Outcome, RecordedEvent, Role, Timestamp,
+};
 use crate::governance::{
     Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Visibility,
 };
@@ -33,6 +35,29 @@ pub struct Clause {
     pub heading: Option<String>,
     /// Its text.
     pub text: String,
+    /// What it is, as the draft said; see [`Clause::kind`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ClauseKind>,
+    /// Its notes (footnotes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+impl Clause {
+    /// What the clause is: as recorded, or, for a clause added before kinds were recorded, as
+    /// the drafts of that time made it (a top-level `PP` paragraph a recital, another top-level
+    /// clause an article, the clauses under an article its paragraphs, deeper ones points).
+    pub fn kind(&self, doc: &DocumentState) -> ClauseKind {
+        if let Some(k) = self.kind {
+            return k;
+        }
+        match self.parent.and_then(|p| doc.clause(p)) {
+            None if self.label.starts_with("PP") && self.children.is_empty() => ClauseKind::Recital,
+            None => ClauseKind::Article,
+            Some(p) if p.parent.is_none() => ClauseKind::Paragraph,
+            Some(_) => ClauseKind::Point,
+        }
+    }
 }
 
 /// Where an amendment stands.
@@ -131,6 +156,13 @@ pub struct RemovedClause {
     pub label: String,
     /// The sequence number of the event that removed it.
     pub seq: u64,
+}
+
+/// A label reduced for comparison in a path: without spaces, `>` or `›`.
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
+        .collect()
 }
 
 /// A document as it stands after some prefix of its stream.
@@ -549,6 +581,8 @@ impl DocumentState {
                 label,
                 heading,
                 text,
+                kind,
+                notes,
             } => {
                 if self.clauses.contains_key(clause) || self.removed.contains_key(clause) {
                     return Err(DomainError::Invalid(format!(
@@ -565,6 +599,8 @@ impl DocumentState {
                         label: label.clone(),
                         heading: heading.clone(),
                         text: text.clone(),
+                        kind: *kind,
+                        notes: notes.clone(),
                     },
                 );
                 self.siblings_mut(*parent).insert(index, *clause);
@@ -573,10 +609,12 @@ impl DocumentState {
                 clause,
                 heading,
                 text,
+                notes,
             } => {
                 let c = self.live_mut(*clause)?;
                 c.heading = heading.clone();
                 c.text = text.clone();
+                c.notes = notes.clone();
             }
             ClauseOp::Relabel { clause, label } => {
                 self.live_mut(*clause)?.label = label.clone();
@@ -742,12 +780,67 @@ impl DocumentState {
         self.clauses.len()
     }
 
-    /// Find a clause by its current label, or by a unique prefix (4 hex digits or more) of its
-    /// id.
+    /// The labels of a clause and of the clauses above it, from the top of the tree down.
+    pub fn path_of(&self, id: ClauseId) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut at = self.clauses.get(&id);
+        while let Some(c) = at {
+            path.push(c.label.as_str());
+            at = c.parent.and_then(|p| self.clauses.get(&p));
+        }
+        path.reverse();
+        path
+    }
+
+    /// How a clause is named to the user: its label when no other clause of the text has it
+    /// ("5.2", "Article 5"), else the shortest tail of its path that no other clause shares,
+    /// its labels joined by spaces ("§ 312 (1)", "5.1 (b)"). [`Self::resolve_clause`] reads it
+    /// back. A removed clause is named by the label it last had.
+    pub fn address_of(&self, id: ClauseId) -> String {
+        let Some(c) = self.clauses.get(&id) else {
+            return self.label_of(id).unwrap_or_default().to_string();
+        };
+        let path = self.path_of(id);
+        let shared = self.clauses.values().filter(|o| o.label == c.label).count();
+        if shared <= 1 || path.len() == 1 {
+            return c.label.clone();
+        }
+        for k in 2..=path.len() {
+            let tail = &path[path.len() - k..];
+            let key = compact(&tail.concat());
+            let others = self
+                .clauses
+                .values()
+                .filter(|o| o.label == c.label && o.id != id)
+                .any(|o| {
+                    let p = self.path_of(o.id);
+                    p.len() >= k && compact(&p[p.len() - k..].concat()) == key
+                });
+            if !others {
+                return tail.join(" ");
+            }
+        }
+        path.join(" > ")
+    }
+
+    /// Find a clause by its label, by its path or any tail of it that names one clause alone
+    /// (`5.1(b)`, `5.1 (b)`, `Article 5 > 5.1 > (b)`, `§ 312 (1)`: spaces and `>` between the
+    /// labels are optional), or by a unique prefix (4 hex digits or more) of its id.
     pub fn resolve_clause(&self, reference: &str) -> Result<ClauseId, DomainError> {
         let reference = reference.trim();
-        if let Some(c) = self.clauses.values().find(|c| c.label == reference) {
-            return Ok(c.id);
+        let ambiguous = |many: Vec<&Clause>| DomainError::AmbiguousClause {
+            reference: reference.to_string(),
+            candidates: many.iter().map(|c| self.address_of(c.id)).collect(),
+        };
+        let exact: Vec<&Clause> = self
+            .clauses
+            .values()
+            .filter(|c| c.label == reference)
+            .collect();
+        match exact.as_slice() {
+            [one] => return Ok(one.id),
+            [] => {}
+            _ => return Err(ambiguous(exact)),
         }
         let hex: String = reference.chars().filter(|c| *c != '-').collect();
         if hex.len() >= 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -760,12 +853,30 @@ impl DocumentState {
             match matches.as_slice() {
                 [one] => return Ok(one.id),
                 [] => {}
-                many => {
-                    return Err(DomainError::AmbiguousClause {
-                        reference: reference.to_string(),
-                        candidates: many.iter().map(|c| c.label.clone()).collect(),
-                    })
-                }
+                _ => return Err(ambiguous(matches)),
+            }
+        }
+        let wanted = compact(reference);
+        if !wanted.is_empty() {
+            let by_path: Vec<&Clause> = self
+                .clauses
+                .values()
+                .filter(|c| {
+                    let key = compact(&c.label);
+                    !key.is_empty() && wanted.ends_with(&key) && {
+                        let path = self.path_of(c.id);
+                        let mut tail = String::new();
+                        path.iter().rev().any(|l| {
+                            tail.insert_str(0, &compact(l));
+                            tail == wanted
+                        })
+                    }
+                })
+                .collect();
+            match by_path.as_slice() {
+                [one] => return Ok(one.id),
+                [] => {}
+                _ => return Err(ambiguous(by_path)),
             }
         }
         if let Some((_, r)) = self
@@ -780,6 +891,19 @@ impl DocumentState {
             });
         }
         Err(DomainError::UnknownClause(reference.to_string()))
+    }
+
+    /// The clause and every clause under it, in reading order.
+    pub fn subtree(&self, id: ClauseId) -> Vec<ClauseId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            if let Some(c) = self.clauses.get(&id) {
+                out.push(id);
+                stack.extend(c.children.iter().rev());
+            }
+        }
+        out
     }
 
     /// Whether the participant holds the role here.
@@ -986,15 +1110,25 @@ impl DocumentState {
             .unwrap_or_default()
     }
 
-    /// Check labels are unique among the clauses in the text.
+    /// Check labels are unique among siblings (the same label may recur under different
+    /// parents, as `(a)` does under every paragraph: the path tells them apart).
     pub(crate) fn check_labels(&self) -> Result<(), DomainError> {
-        let mut seen = BTreeSet::new();
-        for c in self.clauses.values() {
-            if !seen.insert(c.label.as_str()) {
-                return Err(DomainError::Invalid(format!(
-                    "two clauses would be labelled '{}'; labels must be unique",
-                    c.label
-                )));
+        let parents =
+            std::iter::once(&self.roots).chain(self.clauses.values().map(|c| &c.children));
+        for siblings in parents {
+            let mut seen = BTreeSet::new();
+            for id in siblings {
+                let c = &self.clauses[id];
+                if !seen.insert(c.label.as_str()) {
+                    let under = c
+                        .parent
+                        .map(|p| format!("under {}", self.address_of(p)))
+                        .unwrap_or_else(|| "at the top level".into());
+                    return Err(DomainError::Invalid(format!(
+                        "two clauses {under} would be labelled '{}'; labels must differ among the clauses under one clause",
+                        c.label
+                    )));
+                }
             }
         }
         Ok(())

@@ -116,6 +116,79 @@ kebab_names!(Position {
     Neutral => "neutral",
 });
 
+/// What a clause is in the structure of the text, in Akoma Ntoso's vocabulary (the reference
+/// for legal texts: LEOS, AT4AM, Indigo, Lawmaker). The text's own name for it ("Abschnitt",
+/// "Titre", "Rule") stays in its label; the kind says where it sits in the hierarchy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClauseKind {
+    /// A book of a code.
+    Book,
+    /// A part.
+    Part,
+    /// A title.
+    Title,
+    /// A chapter.
+    Chapter,
+    /// A section (a container; a numbered "§" is an article).
+    Section,
+    /// A sub-section, and any container below a section.
+    Subsection,
+    /// An article, a "§", a rule: the unit a text is cited by.
+    Article,
+    /// A paragraph of an article ("1.", "(1)", "5.2").
+    Paragraph,
+    /// A point of a list ("(a)", "1.", "(i)").
+    Point,
+    /// An unnumbered indent of a list.
+    Indent,
+    /// A recital or preambular paragraph.
+    Recital,
+    /// Any other container: front matter, annexes, unnamed groupings.
+    Hcontainer,
+}
+
+kebab_names!(ClauseKind {
+    Book => "book",
+    Part => "part",
+    Title => "title",
+    Chapter => "chapter",
+    Section => "section",
+    Subsection => "subsection",
+    Article => "article",
+    Paragraph => "paragraph",
+    Point => "point",
+    Indent => "indent",
+    Recital => "recital",
+    Hcontainer => "hcontainer",
+});
+
+impl ClauseKind {
+    /// Whether the kind groups provisions (book … sub-section, hcontainer) rather than being
+    /// one.
+    pub fn is_container(self) -> bool {
+        matches!(
+            self,
+            ClauseKind::Book
+                | ClauseKind::Part
+                | ClauseKind::Title
+                | ClauseKind::Chapter
+                | ClauseKind::Section
+                | ClauseKind::Subsection
+                | ClauseKind::Hcontainer
+        )
+    }
+}
+
+/// A note of a clause: a footnote, as the text prints it (`[^3]` in the text, its words here).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Note {
+    /// The note's mark in the text, without `[^` and `]`: "3", "a".
+    pub mark: String,
+    /// Its words.
+    pub text: String,
+}
+
 /// One change to the clause tree. Positions are given relative to a sibling (`after`), or
 /// first under `parent` when `after` is `None`; `parent: None` is the top level.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +208,13 @@ pub enum ClauseOp {
         heading: Option<String>,
         /// Its text.
         text: String,
+        /// What it is (events written before kinds existed have none: see
+        /// [`crate::Clause::kind`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<ClauseKind>,
+        /// Its notes (footnotes).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<Note>,
     },
     /// New heading and text for a clause.
     Reword {
@@ -144,6 +224,9 @@ pub enum ClauseOp {
         heading: Option<String>,
         /// The text it now has.
         text: String,
+        /// The notes it now has.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<Note>,
     },
     /// A clause taken out of the text, with nothing left under it.
     Remove {

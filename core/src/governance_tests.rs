@@ -28,6 +28,7 @@ fn reword(w: &World, label: &str, text: &str) -> Command {
     Command::IssueRevision {
         label: None,
         ops: vec![ClauseOp::Reword {
+            notes: Vec::new(),
             clause: w.label(label),
             heading: None,
             text: text.into(),
@@ -417,7 +418,7 @@ proptest! {
             let cmd = match t {
                 Try::Reword(c, n) if live(c) => Command::IssueRevision {
                     label: None,
-                    ops: vec![ClauseOp::Reword { clause: ids[c], heading: None, text: format!("words {n}") }],
+                    ops: vec![ClauseOp::Reword { notes: Vec::new(),  clause: ids[c], heading: None, text: format!("words {n}") }],
                 },
                 Try::Relabel(c, n) if live(c) => Command::IssueRevision {
                     label: None,

@@ -13,6 +13,7 @@ mod event;
 pub mod governance;
 mod ids;
 pub mod import;
+pub mod markdown;
 pub mod pickaxe;
 mod point;
 mod registry;
@@ -29,8 +30,8 @@ pub use command::{
 pub use document::{Amendment, AmendmentStatus, Clause, DocumentState, Process, RemovedClause};
 pub use error::DomainError;
 pub use event::{
-    Change, ClauseOp, Event, Hash, Method, NewEvent, Outcome, ParticipantKind, Position,
-    RecordedEvent, Role, Timestamp,
+    Change, ClauseKind, ClauseOp, Event, Hash, Method, NewEvent, Note, Outcome, ParticipantKind,
+    Position, RecordedEvent, Role, Timestamp,
 };
 pub use governance::{
     Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Visibility,

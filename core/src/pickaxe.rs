@@ -294,6 +294,8 @@ mod tests {
 
     fn add(n: u128, heading: Option<&str>, text: &str) -> ClauseOp {
         ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause: clause(n),
             parent: None,
             after: None,
@@ -324,6 +326,7 @@ mod tests {
             revision(
                 3,
                 vec![ClauseOp::Reword {
+                    notes: Vec::new(),
                     clause: clause(1),
                     heading: None,
                     text: "should compensate".into(),
@@ -334,11 +337,13 @@ mod tests {
                 4,
                 vec![
                     ClauseOp::Reword {
+                        notes: Vec::new(),
                         clause: clause(1),
                         heading: None,
                         text: "assist".into(),
                     },
                     ClauseOp::Reword {
+                        notes: Vec::new(),
                         clause: clause(2),
                         heading: Some("Compensation".into()),
                         text: "compensation".into(),
@@ -459,6 +464,8 @@ mod tests {
                     Step::Add { heading, words } => {
                         let id = clause(next);
                         ops.push(ClauseOp::Add {
+                            kind: None,
+                            notes: Vec::new(),
                             clause: id,
                             parent: None,
                             after: live.last().copied(),
@@ -474,6 +481,7 @@ mod tests {
                         heading,
                         words,
                     } => ops.push(ClauseOp::Reword {
+                        notes: Vec::new(),
                         clause: live[pick % live.len()],
                         heading: heading.as_deref().map(join),
                         text: join(words),

@@ -354,6 +354,7 @@ mod tests {
                 Command::IssueRevision {
                     label: Some("second".into()),
                     ops: vec![ClauseOp::Reword {
+                        notes: Vec::new(),
                         clause,
                         heading: None,
                         text: "Member States shall exchange data.".into(),

@@ -164,6 +164,8 @@ impl World {
         let a2 = ClauseId(self.id());
         let p21 = ClauseId(self.id());
         let add = |clause, parent, after, label: &str, text: &str| ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause,
             parent,
             after,
@@ -730,6 +732,8 @@ fn a_large_revision_is_recorded_in_parts_that_each_fit_in_one_event() {
     let (mut w, s) = World::with_document();
     let article = ClauseId(w.id());
     let mut ops = vec![ClauseOp::Add {
+        kind: None,
+        notes: Vec::new(),
         clause: article,
         parent: None,
         after: None,
@@ -741,6 +745,8 @@ fn a_large_revision_is_recorded_in_parts_that_each_fit_in_one_event() {
     for k in 1..=2_000 {
         let clause = ClauseId(w.id());
         ops.push(ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause,
             parent: Some(article),
             after,

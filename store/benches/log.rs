@@ -270,6 +270,8 @@ fn big_document() -> Bench {
     for a in 1..=10 {
         let article = ClauseId(Uuid::new_v4());
         ops.push(ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause: article,
             parent: None,
             after: previous_article,
@@ -282,6 +284,8 @@ fn big_document() -> Bench {
         for p in 1..=9 {
             let clause = ClauseId(Uuid::new_v4());
             ops.push(ClauseOp::Add {
+                kind: None,
+                notes: Vec::new(),
                 clause,
                 parent: Some(article),
                 after: previous,
@@ -355,6 +359,7 @@ fn big_document() -> Bench {
                 let accepted = amendments % 2 == 1;
                 let ops = if accepted {
                     vec![ClauseOp::Reword {
+                        notes: Vec::new(),
                         clause: paragraphs[(i - 2) % paragraphs.len()],
                         heading: None,
                         text: format!(

@@ -718,6 +718,8 @@ impl Generator {
         for k in 1..=preamble {
             let clause = ClauseId(self.dice.uuid());
             ops.push(ClauseOp::Add {
+                kind: None,
+                notes: Vec::new(),
                 clause,
                 parent: None,
                 after: previous_root,
@@ -730,6 +732,8 @@ impl Generator {
         for a in 1..=self.spec.articles {
             let article = ClauseId(self.dice.uuid());
             ops.push(ClauseOp::Add {
+                kind: None,
+                notes: Vec::new(),
                 clause: article,
                 parent: None,
                 after: previous_root,
@@ -742,6 +746,8 @@ impl Generator {
             for p in 1..=self.dice.range(3, 8) {
                 let clause = ClauseId(self.dice.uuid());
                 ops.push(ClauseOp::Add {
+                    kind: None,
+                    notes: Vec::new(),
                     clause,
                     parent: Some(article),
                     after: previous,
@@ -1462,6 +1468,8 @@ impl Generator {
             let clause = ClauseId(d.uuid());
             added.insert(clause);
             ops.push(ClauseOp::Add {
+                kind: None,
+                notes: Vec::new(),
                 clause,
                 parent: Some(article),
                 after,
@@ -1538,6 +1546,7 @@ impl Generator {
             }
             let text = reword(d, &st.clause(*clause).expect("live").text);
             ops.push(ClauseOp::Reword {
+                notes: Vec::new(),
                 clause: *clause,
                 heading: None,
                 text,

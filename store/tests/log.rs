@@ -199,6 +199,8 @@ impl Clerk {
             p21: ClauseId(Uuid::new_v4()),
         };
         let add = |clause, parent, after, label: &str, text: &str| ClauseOp::Add {
+            kind: None,
+            notes: Vec::new(),
             clause,
             parent,
             after,
@@ -1308,6 +1310,7 @@ fn read_models_equal_a_replay_of_the_log_and_survive_a_rebuild() {
                     label: "Article 3".into(),
                 },
                 ClauseOp::Reword {
+                    notes: Vec::new(),
                     clause: draft.p21,
                     heading: None,
                     text: "Member States shall exchange data.".into(),
@@ -1553,6 +1556,7 @@ fn the_process_around_the_text_reads_the_same_from_the_read_model_the_log_and_an
         Command::IssueRevision {
             label: Some("Rev.1".into()),
             ops: vec![ClauseOp::Reword {
+                notes: Vec::new(),
                 clause: draft.p21,
                 heading: None,
                 text: "Member States should share information.".into(),

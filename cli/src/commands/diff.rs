@@ -145,8 +145,8 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> CliResult {
     };
 
     if format == DiffFormat::Unified && !args.stat {
-        let old = diff::markdown(&c.from, c.scope);
-        let new = diff::markdown(&c.to, c.scope);
+        let old = travaux_core::markdown::markdown(&c.from, c.scope);
+        let new = travaux_core::markdown::markdown(&c.to, c.scope);
         let (old, new) = (strip_first_newline(&old), strip_first_newline(&new));
         let (patch, approximated) =
             diff::unified(old, new, &c.from_name, &c.to_name, Some(deadline));

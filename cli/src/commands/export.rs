@@ -21,8 +21,8 @@ use std::process::{Command as Process, Stdio};
 
 use clap::{Args, Subcommand};
 use travaux_core::{
-    diff, AmendmentNo, Change, ClauseOp, DocumentState, Event, Outcome, ParticipantId,
-    RecordedEvent, StreamId, Timestamp,
+    AmendmentNo, Change, ClauseOp, DocumentState, Event, Outcome, ParticipantId, RecordedEvent,
+    StreamId, Timestamp,
 };
 
 use crate::context::{Ctx, Inputs};
@@ -562,7 +562,7 @@ impl<W: Write> Exporter<'_, W> {
             ),
         };
         let committer = self.people.of(last.actor);
-        let md = diff::markdown(state, None);
+        let md = travaux_core::markdown::markdown(state, None);
         let md = md.strip_prefix('\n').unwrap_or(&md);
         let mark = self.marks.len() + 1;
         let w = &mut self.out;

@@ -66,7 +66,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
         .transpose()?;
     if args.format == ShowFormat::Markdown && !ctx.globals.json {
         // A text without open brackets renders exactly as `import` reads it back.
-        let md = travaux_core::diff::markdown(&doc, root);
+        let md = travaux_core::markdown::markdown(&doc, root);
         write!(ctx.out, "{}", md.strip_prefix('\n').unwrap_or(&md))?;
         return Ok(());
     }
