@@ -46,6 +46,17 @@ pub enum Command {
         /// What it changes.
         ops: Vec<ClauseOp>,
     },
+    /// Put the labels in sequence at each level: a revision of relabel operations (and, with
+    /// `references`, of rewordings of the clauses that cite an old number), computed here from
+    /// the text as it stands. Editorial: agreed clauses are renumbered too.
+    Renumber {
+        /// Only the clauses under this one (it keeps its label).
+        under: Option<ClauseId>,
+        /// Rewrite the cross-references that name an old number.
+        references: bool,
+        /// The revision's label; `renumbered` when none is given.
+        label: Option<String>,
+    },
     /// Propose an amendment.
     ProposeAmendment {
         /// What it asks for.
@@ -165,6 +176,7 @@ fn permission(cmd: &Command) -> (&'static [Role], &'static str) {
         Command::GrantRole { .. } => (&[Secretariat], "grant roles"),
         Command::RevokeRole { .. } => (&[Secretariat], "revoke roles"),
         Command::IssueRevision { .. } => (&[Secretariat], "issue a revision"),
+        Command::Renumber { .. } => (&[Secretariat], "renumber the text"),
         Command::ProposeAmendment { .. } => (&[Delegate], "propose an amendment"),
         Command::SupportAmendment(_) => (&[Delegate], "support an amendment"),
         Command::OpposeAmendment(_) => (&[Delegate], "oppose an amendment"),
@@ -198,6 +210,11 @@ pub fn role_table() -> Vec<(&'static str, &'static [Role])> {
         Command::IssueRevision {
             label: None,
             ops: vec![],
+        },
+        Command::Renumber {
+            under: None,
+            references: false,
+            label: None,
         },
         Command::ProposeAmendment {
             change: Change::Delete { clause: nil_clause },
@@ -371,6 +388,33 @@ pub fn decide(
                 .map(|ops| Event::RevisionIssued {
                     revision,
                     label: label.clone(),
+                    ops,
+                })
+                .collect());
+        }
+        Command::Renumber {
+            under,
+            references,
+            label,
+        } => {
+            let label = label.unwrap_or_else(|| "renumbered".to_string());
+            check_name("revision label", &label)?;
+            let plan = crate::renumber::renumber(state, under, references)?;
+            if plan.is_empty() {
+                return Err(DomainError::Invalid(
+                    "the labels are already in sequence: there is nothing to renumber".into(),
+                ));
+            }
+            // Renumbering is editorial: it relabels agreed clauses, and rewrites in their words
+            // only the numbers that cite a renumbered clause (to cite the same clause), so the
+            // rule that agreed clauses are closed to change is not asked here.
+            check_ops(state, &plan.ops)?;
+            let revision = state.revisions + 1;
+            return Ok(revision_parts(plan.ops)
+                .into_iter()
+                .map(|ops| Event::RevisionIssued {
+                    revision,
+                    label: Some(label.clone()),
                     ops,
                 })
                 .collect());
@@ -785,6 +829,7 @@ fn changes_the_text(cmd: &Command) -> bool {
     matches!(
         cmd,
         Command::IssueRevision { .. }
+            | Command::Renumber { .. }
             | Command::ProposeAmendment { .. }
             | Command::SupportAmendment(_)
             | Command::OpposeAmendment(_)

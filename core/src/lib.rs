@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod pickaxe;
 mod point;
 mod registry;
+pub mod renumber;
 
 #[cfg(test)]
 mod governance_tests;

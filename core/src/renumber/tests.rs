@@ -1,0 +1,597 @@
+//! Renumbering: schemes read from labels, sequences, references, and the rules of `decide`.
+
+use super::scheme::{self, Body, System};
+use super::*;
+use crate::tests::World;
+use crate::*;
+
+/// A text given as (path of the parent by labels joined by " > ", label, words): each clause
+/// goes last under its parent.
+fn text(w: &mut World, s: ParticipantId, clauses: &[(&str, &str, &str)]) {
+    let mut ops = Vec::new();
+    let mut ids: Vec<(String, ClauseId)> = Vec::new();
+    let mut last: BTreeMap<String, ClauseId> = BTreeMap::new();
+    for (parent, label, words) in clauses {
+        let id = ClauseId(w.id());
+        let parent_id = (!parent.is_empty()).then(|| {
+            ids.iter()
+                .find(|(p, _)| p == parent)
+                .unwrap_or_else(|| panic!("no parent {parent}"))
+                .1
+        });
+        ops.push(ClauseOp::Add {
+            clause: id,
+            parent: parent_id,
+            after: last.get(*parent).copied(),
+            label: label.to_string(),
+            heading: None,
+            text: words.to_string(),
+            kind: None,
+            notes: Vec::new(),
+        });
+        last.insert(parent.to_string(), id);
+        let path = if parent.is_empty() {
+            label.to_string()
+        } else {
+            format!("{parent} > {label}")
+        };
+        ids.push((path, id));
+    }
+    w.run(
+        s,
+        Command::IssueRevision {
+            label: Some("draft".into()),
+            ops,
+        },
+    )
+    .unwrap();
+}
+
+fn id(w: &World, path: &str) -> ClauseId {
+    w.doc().resolve_clause(path).unwrap()
+}
+
+/// Move a clause to be the last under a parent (or first, with `first`).
+fn move_to(w: &mut World, s: ParticipantId, clause: &str, parent: &str, first: bool) {
+    let clause = id(w, clause);
+    let parent = id(w, parent);
+    let after = if first {
+        None
+    } else {
+        w.doc().clause(parent).unwrap().children.last().copied()
+    };
+    w.run(
+        s,
+        Command::IssueRevision {
+            label: None,
+            ops: vec![ClauseOp::Move {
+                clause,
+                parent: Some(parent),
+                after,
+            }],
+        },
+    )
+    .unwrap();
+}
+
+/// Every clause's path, in reading order.
+fn paths(d: &DocumentState) -> Vec<String> {
+    d.outline()
+        .iter()
+        .map(|(_, c)| d.path_of(c.id).join(" > "))
+        .collect()
+}
+
+fn renumber_cmd(references: bool) -> Command {
+    Command::Renumber {
+        under: None,
+        references,
+        label: None,
+    }
+}
+
+/// Articles 6 and 7 with their paragraphs.
+fn six_and_seven() -> (World, ParticipantId) {
+    let (mut w, s) = World::with_document();
+    text(
+        &mut w,
+        s,
+        &[
+            ("", "Article 6", ""),
+            ("Article 6", "6.1", "one"),
+            ("Article 6", "6.2", "two"),
+            ("Article 6", "6.3", "three"),
+            ("Article 6", "6.4", "four"),
+            ("", "Article 7", ""),
+            ("Article 7", "7.1", "seven one"),
+            ("Article 7", "7.2", "seven two"),
+            ("Article 7", "7.3", "seven three, see 6.4 and 7.3"),
+            ("", "Article 8", "As set out in Article [8] and Article 7."),
+        ],
+    );
+    (w, s)
+}
+
+#[test]
+fn labels_are_read_in_their_schemes() {
+    let p = |l: &str| scheme::parse(l).map(|p| (p.prefix, p.body, p.insertion, p.suffix));
+    let s = String::from;
+    assert_eq!(
+        p("Article 5"),
+        Some((s("Article "), Body::Arabic(5), s(""), s("")))
+    );
+    assert_eq!(
+        p("7.2"),
+        Some((s(""), Body::Dotted(vec![7, 2]), s(""), s("")))
+    );
+    assert_eq!(
+        p("7.2.1."),
+        Some((s(""), Body::Dotted(vec![7, 2, 1]), s(""), s(".")))
+    );
+    assert_eq!(p("(b)"), Some((s("("), Body::Alpha(s("b")), s(""), s(")"))));
+    assert_eq!(p("a)"), Some((s(""), Body::Alpha(s("a")), s(""), s(")"))));
+    assert_eq!(
+        p("(iv)"),
+        Some((s("("), Body::Alpha(s("iv")), s(""), s(")")))
+    );
+    assert_eq!(p("(1)"), Some((s("("), Body::Arabic(1), s(""), s(")"))));
+    assert_eq!(
+        p("§ 312a"),
+        Some((s("§ "), Body::Arabic(312), s("a"), s("")))
+    );
+    assert_eq!(p("9a."), Some((s(""), Body::Arabic(9), s("a"), s("."))));
+    assert_eq!(p("PP3"), Some((s("PP"), Body::Arabic(3), s(""), s(""))));
+    assert_eq!(
+        p("Article 5 bis"),
+        Some((s("Article "), Body::Arabic(5), s(" bis"), s("")))
+    );
+    assert_eq!(
+        p("Chapter II"),
+        Some((s("Chapter "), Body::Alpha(s("II")), s(""), s("")))
+    );
+    for unknown in [
+        "Preamble",
+        "Part Three",
+        "Annex",
+        "Article 1.1",
+        "1 to 3",
+        "(b",
+    ] {
+        assert_eq!(p(unknown), None, "{unknown}");
+    }
+}
+
+#[test]
+fn letters_and_roman_numerals_are_told_apart_by_their_siblings() {
+    assert!(scheme::reads_as_roman(&["i", "ii", "iii", "iv"]));
+    assert!(scheme::reads_as_roman(&["i"]));
+    assert!(!scheme::reads_as_roman(&["h", "i"]));
+    assert!(!scheme::reads_as_roman(&["c", "d"]));
+    assert!(!scheme::reads_as_roman(&["v"]));
+    assert_eq!(scheme::roman(14, false), "xiv");
+    assert_eq!(scheme::roman_value("xiv"), Some(14));
+    assert_eq!(scheme::roman_value("iiii"), None);
+    assert_eq!(scheme::letter(27, false), "aa");
+    assert_eq!(scheme::letter_value("bb"), Some(28));
+    assert_eq!(scheme::numeral(3, System::Letter { upper: true }), "C");
+}
+
+#[test]
+fn a_paragraph_moved_under_another_article_takes_its_number() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", false);
+    let plan = renumber(w.doc(), None, false).unwrap();
+    let changes: Vec<(&str, &str)> = plan
+        .relabels
+        .iter()
+        .map(|r| (r.old.as_str(), r.new.as_str()))
+        .collect();
+    assert_eq!(changes, [("6.4", "7.4")]);
+    w.run(s, renumber_cmd(false)).unwrap();
+    let under_7: Vec<&str> = w
+        .doc()
+        .clause(id(&w, "Article 7"))
+        .unwrap()
+        .children
+        .iter()
+        .map(|c| w.doc().clause(*c).unwrap().label.as_str())
+        .collect();
+    assert_eq!(under_7, ["7.1", "7.2", "7.3", "7.4"]);
+    // The text reads as moved, and its words are untouched.
+    assert_eq!(w.doc().clause(id(&w, "7.4")).unwrap().text, "four");
+    // Nothing left to do.
+    assert!(renumber(w.doc(), None, false).unwrap().is_empty());
+    let refused = w.run(s, renumber_cmd(false)).unwrap_err().to_string();
+    assert!(refused.contains("already in sequence"), "{refused}");
+}
+
+#[test]
+fn a_paragraph_moved_first_shifts_the_others_in_one_revision() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", true);
+    let events = w.run(s, renumber_cmd(false)).unwrap();
+    // One revision, labelled, of relabels only: 6.4 → 7.1 while 7.1 → 7.2 (labels are checked
+    // once all are applied).
+    let [Event::RevisionIssued { label, ops, .. }] = &events[..] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(label.as_deref(), Some("renumbered"));
+    assert_eq!(ops.len(), 4);
+    assert!(ops.iter().all(|op| matches!(op, ClauseOp::Relabel { .. })));
+    let d = w.doc();
+    let texts: Vec<(String, String)> = d
+        .clause(id(&w, "Article 7"))
+        .unwrap()
+        .children
+        .iter()
+        .map(|c| {
+            let c = d.clause(*c).unwrap();
+            (c.label.clone(), c.text.clone())
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("7.1".to_string(), "four".to_string()),
+            ("7.2".into(), "seven one".into()),
+            ("7.3".into(), "seven two".into()),
+            ("7.4".into(), "seven three, see 6.4 and 7.3".into()),
+        ]
+    );
+}
+
+#[test]
+fn articles_and_their_paragraphs_close_up_after_a_removal() {
+    let (mut w, s) = World::with_document();
+    text(
+        &mut w,
+        s,
+        &[
+            ("", "PP1", "Recalling"),
+            ("", "PP3", "Noting"),
+            ("", "Article 1", ""),
+            ("Article 1", "1.1", "a"),
+            ("", "Article 3", ""),
+            ("Article 3", "3.1", "b"),
+            ("Article 3", "3.3", "c"),
+            ("Article 3 > 3.3", "(a)", "x"),
+            ("Article 3 > 3.3", "(c)", "y"),
+            ("Article 3 > 3.3", "(d)", "z"),
+            ("Article 3 > 3.3 > (d)", "(i)", "p"),
+            ("Article 3 > 3.3 > (d)", "(iii)", "q"),
+            ("", "Annex", "tables"),
+        ],
+    );
+    let plan = renumber(w.doc(), None, false).unwrap();
+    let after: Vec<(String, String)> = plan
+        .relabels
+        .iter()
+        .map(|r| (r.old_address.clone(), r.new_address.clone()))
+        .collect();
+    let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert_eq!(
+        after,
+        [
+            pair("PP3", "PP2"),
+            pair("Article 3", "Article 2"),
+            pair("3.1", "2.1"),
+            pair("3.3", "2.2"),
+            pair("(c)", "(b)"),
+            pair("(d)", "(c)"),
+            pair("(iii)", "(ii)"),
+        ]
+    );
+    let unrecognised: Vec<&str> = plan.unrecognised.iter().map(|u| u.label.as_str()).collect();
+    assert_eq!(unrecognised, ["Annex"]);
+    w.run(s, renumber_cmd(false)).unwrap();
+    assert!(paths(w.doc()).contains(&"Article 2 > 2.2 > (c) > (ii)".to_string()));
+}
+
+#[test]
+fn articles_numbered_through_the_chapters_stay_so_and_points_restart_under_each_paragraph() {
+    let (mut w, s) = World::with_document();
+    text(
+        &mut w,
+        s,
+        &[
+            ("", "Chapter I", ""),
+            ("Chapter I", "Article 1", ""),
+            ("Chapter I", "Article 2", ""),
+            ("", "Chapter III", ""),
+            ("Chapter III", "Article 4", ""),
+            ("Chapter III > Article 4", "1.", ""),
+            ("Chapter III > Article 4 > 1.", "(a)", "x"),
+            ("Chapter III > Article 4 > 1.", "(c)", "y"),
+            ("Chapter III > Article 4", "2.", ""),
+            ("Chapter III > Article 4 > 2.", "(a)", "z"),
+            ("Chapter III", "Article 5", ""),
+            ("Chapter III > Article 5", "1.", ""),
+            ("Chapter III > Article 5", "3.", ""),
+        ],
+    );
+    w.run(s, renumber_cmd(false)).unwrap();
+    assert_eq!(
+        paths(w.doc()),
+        [
+            "Chapter I",
+            "Chapter I > Article 1",
+            "Chapter I > Article 2",
+            "Chapter II",
+            "Chapter II > Article 3",
+            "Chapter II > Article 3 > 1.",
+            "Chapter II > Article 3 > 1. > (a)",
+            "Chapter II > Article 3 > 1. > (b)",
+            "Chapter II > Article 3 > 2.",
+            "Chapter II > Article 3 > 2. > (a)",
+            "Chapter II > Article 4",
+            "Chapter II > Article 4 > 1.",
+            "Chapter II > Article 4 > 2.",
+        ]
+    );
+}
+
+#[test]
+fn inserted_sections_are_numbered_into_the_sequence() {
+    let (mut w, s) = World::with_document();
+    text(
+        &mut w,
+        s,
+        &[
+            ("", "§ 1", "Scope; see § 2a and §§ 3 bis 3a."),
+            ("", "§ 2", ""),
+            ("", "§ 2a", ""),
+            ("", "§ 3", ""),
+            ("", "§ 3a", ""),
+        ],
+    );
+    let plan = renumber(w.doc(), None, true).unwrap();
+    let changes: Vec<(&str, &str)> = plan
+        .relabels
+        .iter()
+        .map(|r| (r.old.as_str(), r.new.as_str()))
+        .collect();
+    assert_eq!(changes, [("§ 2a", "§ 3"), ("§ 3", "§ 4"), ("§ 3a", "§ 5")]);
+    w.run(s, renumber_cmd(true)).unwrap();
+    assert_eq!(
+        w.doc().clause(id(&w, "§ 1")).unwrap().text,
+        "Scope; see § 3 and §§ 4 bis 5."
+    );
+}
+
+#[test]
+fn references_are_listed_and_rewritten_only_when_asked() {
+    let (mut w, s) = six_and_seven();
+    // Article 7 goes before Article 6: both articles and their paragraphs change number (the
+    // text is an excerpt, from Article 6: it still starts there).
+    let a7 = id(&w, "Article 7");
+    w.run(
+        s,
+        Command::IssueRevision {
+            label: None,
+            ops: vec![ClauseOp::Move {
+                clause: a7,
+                parent: None,
+                after: None,
+            }],
+        },
+    )
+    .unwrap();
+    let listed = renumber(w.doc(), None, false).unwrap();
+    assert!(listed
+        .ops
+        .iter()
+        .all(|op| matches!(op, ClauseOp::Relabel { .. })));
+    let refs: Vec<(String, String, String, String, bool)> = listed
+        .references
+        .iter()
+        .map(|r| {
+            (
+                r.address.clone(),
+                r.found.clone(),
+                r.old.clone(),
+                r.new.clone().unwrap(),
+                r.rewritten,
+            )
+        })
+        .collect();
+    let r = |a: &str, f: &str, o: &str, n: &str| (a.into(), f.into(), o.into(), n.into(), false);
+    assert_eq!(
+        refs,
+        [
+            r("6.3", "6.4", "6.4", "7.4"),
+            r("6.3", "7.3", "7.3", "6.3"),
+            r("Article 8", "Article 7", "Article 7", "Article 6"),
+        ]
+    );
+    // Article 8 stays Article 8: "Article [8]" is not listed.
+    let events = w.run(s, renumber_cmd(true)).unwrap();
+    let d = w.doc();
+    // Each number rewritten from the words as they stood (see also the agreed clause below,
+    // where 6.4 → 7.1 beside 7.3 → 7.4).
+    assert_eq!(
+        d.clause(id(&w, "6.3")).unwrap().text,
+        "seven three, see 7.4 and 6.3"
+    );
+    assert_eq!(
+        d.clause(id(&w, "Article 8")).unwrap().text,
+        "As set out in Article [8] and Article 6."
+    );
+    let [Event::RevisionIssued { ops, .. }] = &events[..] else {
+        panic!()
+    };
+    assert_eq!(
+        ops.iter()
+            .filter(|op| matches!(op, ClauseOp::Reword { .. }))
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn a_bracketed_number_and_a_number_in_a_list_are_references_too() {
+    let (mut w, s) = World::with_document();
+    text(
+        &mut w,
+        s,
+        &[
+            (
+                "",
+                "Article 1",
+                "Articles [3], 4 and 6 apply; so do 2.5 per cent and 3.1%.",
+            ),
+            ("", "Article 3", ""),
+            ("Article 3", "3.1", "x"),
+            ("", "Article 4", "Subject to Article [3]."),
+            ("", "Article 6", "See article 3 and Article 30."),
+        ],
+    );
+    w.run(s, renumber_cmd(true)).unwrap();
+    let d = w.doc();
+    assert_eq!(
+        d.clause(id(&w, "Article 1")).unwrap().text,
+        "Articles [2], 3 and 4 apply; so do 2.5 per cent and 3.1%."
+    );
+    assert_eq!(
+        d.clause(id(&w, "Article 3")).unwrap().text,
+        "Subject to Article [2]."
+    );
+    assert_eq!(
+        d.clause(id(&w, "Article 4")).unwrap().text,
+        "See article 2 and Article 30."
+    );
+}
+
+#[test]
+fn renumbering_under_a_clause_leaves_the_rest() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", true);
+    move_to(&mut w, s, "6.2", "Article 7", false);
+    let a7 = id(&w, "Article 7");
+    // Article 7 goes first: renumbering the whole text would make it Article 6.
+    w.run(
+        s,
+        Command::IssueRevision {
+            label: None,
+            ops: vec![ClauseOp::Move {
+                clause: a7,
+                parent: None,
+                after: None,
+            }],
+        },
+    )
+    .unwrap();
+    let whole = renumber(w.doc(), None, false).unwrap();
+    assert!(whole.relabels.iter().any(|r| r.old == "Article 7"));
+    let plan = renumber(w.doc(), Some(a7), false).unwrap();
+    let news: Vec<(&str, &str)> = plan
+        .relabels
+        .iter()
+        .map(|r| (r.old.as_str(), r.new.as_str()))
+        .collect();
+    // Article 7 keeps its label and its paragraphs build on it; Article 6's 6.1, 6.3 stay.
+    assert_eq!(
+        news,
+        [
+            ("6.4", "7.1"),
+            ("7.1", "7.2"),
+            ("7.2", "7.3"),
+            ("7.3", "7.4"),
+            ("6.2", "7.5")
+        ]
+    );
+    let gone = ClauseId(uuid::Uuid::from_u128(999_999));
+    assert!(renumber(w.doc(), Some(gone), false).is_err());
+}
+
+#[test]
+fn only_the_secretariat_renumbers_and_never_an_adopted_text() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", false);
+    let delegate = w.participant("brazil", &[Role::Delegate]);
+    let refused = w.run(delegate, renumber_cmd(false)).unwrap_err();
+    assert!(
+        matches!(refused, DomainError::NotAllowed { .. }),
+        "{refused}"
+    );
+    let chair = w.participant("chair", &[Role::Chair]);
+    w.run(
+        chair,
+        Command::Adopt {
+            symbol: "WHA63.16".into(),
+            method: Method::Consensus,
+        },
+    )
+    .unwrap();
+    let refused = w.run(s, renumber_cmd(false)).unwrap_err();
+    assert!(matches!(refused, DomainError::Adopted { .. }), "{refused}");
+}
+
+#[test]
+fn agreed_clauses_are_renumbered_and_stay_agreed() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", true);
+    let chair = w.participant("chair", &[Role::Chair]);
+    for label in ["6.4", "7.3", "Article 8"] {
+        let clause = id(&w, label);
+        w.run(
+            chair,
+            Command::RecordAgreement {
+                clause,
+                agreement: Agreement::Agreed,
+            },
+        )
+        .unwrap();
+    }
+    let moved = id(&w, "6.4");
+    let cites = id(&w, "7.3");
+    // An ordinary revision may not relabel an agreed clause...
+    let refused = w
+        .run(
+            s,
+            Command::IssueRevision {
+                label: None,
+                ops: vec![ClauseOp::Relabel {
+                    clause: moved,
+                    label: "7.9".into(),
+                }],
+            },
+        )
+        .unwrap_err();
+    assert!(refused.to_string().contains("agreed"), "{refused}");
+    // ...renumbering may, and rewrites the numbers the agreed words cite, nothing else.
+    w.run(s, renumber_cmd(true)).unwrap();
+    let d = w.doc();
+    assert_eq!(d.clause(moved).unwrap().label, "7.1");
+    assert_eq!(d.clause(cites).unwrap().label, "7.4");
+    assert_eq!(
+        d.clause(cites).unwrap().text,
+        "seven three, see 7.1 and 7.4"
+    );
+    for c in [moved, cites] {
+        assert_eq!(d.agreement_of(c), Agreement::Agreed);
+    }
+}
+
+#[test]
+fn a_reference_inside_an_open_bracket_is_listed_but_left() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", false);
+    let delegate = w.participant("brazil", &[Role::Delegate]);
+    let clause = id(&w, "7.3");
+    w.run(
+        delegate,
+        Command::BracketText {
+            clause,
+            span: "see 6.4".into(),
+        },
+    )
+    .unwrap();
+    let plan = renumber(w.doc(), None, true).unwrap();
+    let r = &plan.references[0];
+    assert_eq!((r.old.as_str(), r.rewritten), ("6.4", false));
+    assert!(r.left.as_deref().unwrap().contains("bracket"));
+    assert!(plan
+        .ops
+        .iter()
+        .all(|op| matches!(op, ClauseOp::Relabel { .. })));
+}
