@@ -95,6 +95,9 @@ pub enum Command {
     Role(commands::role::RoleCommand),
     /// Record a draft (Markdown) as a revision of the document
     Import(commands::import::ImportArgs),
+    /// Put the labels in sequence at each level, listing or rewriting cross-references
+    /// (secretariat)
+    Renumber(commands::renumber::RenumberArgs),
     /// Show the text as it stands, or as it stood at any point
     Show(commands::show::ShowArgs),
     /// Propose, support, oppose, withdraw and list amendments
@@ -232,6 +235,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Participant(c) => commands::participant::run(ctx, c),
         Command::Role(c) => commands::role::run(ctx, c),
         Command::Import(a) => commands::import::run(ctx, a),
+        Command::Renumber(a) => commands::renumber::run(ctx, a),
         Command::Show(a) => commands::show::run(ctx, a),
         Command::Amend(c) => commands::amend::run(ctx, c),
         Command::Decide(a) => commands::amend::decide(ctx, a),
@@ -343,6 +347,7 @@ impl Command {
             Command::Token(t) => t.writes(),
             Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
             Command::Import(a) => !a.dry_run,
+            Command::Renumber(a) => !a.dry_run,
             Command::Tag(a) => a.name.is_some(),
             _ => false,
         }

@@ -17,6 +17,7 @@
 //! - `export`: `export git`; `generate`: generated histories.
 //! - `governance_process`: phases, questions, reports, participation.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
+//! - `renumber`: labels put in sequence, cross-references listed and rewritten.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
 
 mod bad_input;
@@ -34,6 +35,7 @@ mod history_log;
 mod human_output;
 mod points;
 mod read_model;
+mod renumber;
 mod script;
 mod serve;
 mod store_creation;

@@ -19,6 +19,7 @@ pub mod participant;
 pub mod participation;
 pub mod phase;
 pub mod question;
+pub mod renumber;
 pub mod replay;
 pub mod report;
 pub mod role;

@@ -400,6 +400,43 @@ fn scan_prefixed(
     hits
 }
 
+/// Words that introduce a dotted number, shown with it (`paragraph 6.4`, `see 6.4`).
+const CITING_WORDS: &[&str] = &[
+    "paragraph",
+    "paragraphs",
+    "para.",
+    "paras.",
+    "subparagraph",
+    "subparagraphs",
+    "section",
+    "sections",
+    "clause",
+    "clauses",
+    "point",
+    "points",
+    "see",
+];
+
+/// Where the citation of the number at `i` starts: at the word before it, when it is one that
+/// introduces a number.
+fn cited_from(words: &str, i: usize) -> usize {
+    let before = words[..i].trim_end();
+    if before.len() == i {
+        return i;
+    }
+    let start = before
+        .rfind(|c: char| !(c.is_alphabetic() || c == '.'))
+        .map_or(0, |k| {
+            k + before[k..].chars().next().map_or(1, char::len_utf8)
+        });
+    let word = before[start..].to_lowercase();
+    if CITING_WORDS.contains(&word.as_str()) {
+        start
+    } else {
+        i
+    }
+}
+
 /// `6.4`, `paragraph 7.2.1`: dotted numbers standing alone (not a percentage or an amount).
 fn scan_dotted(words: &str, index: &BTreeMap<(String, String), Vec<ClauseId>>) -> Vec<Hit> {
     let bytes = words.as_bytes();
@@ -436,7 +473,7 @@ fn scan_dotted(words: &str, index: &BTreeMap<(String, String), Vec<ClauseId>>) -
             let key = (String::new(), words[i..end].to_string());
             if index.contains_key(&key) {
                 hits.push(Hit {
-                    start: i,
+                    start: cited_from(words, i),
                     token: i..end,
                     end,
                     key,

@@ -398,7 +398,7 @@ fn references_are_listed_and_rewritten_only_when_asked() {
     assert_eq!(
         refs,
         [
-            r("6.3", "6.4", "6.4", "7.4"),
+            r("6.3", "see 6.4", "6.4", "7.4"),
             r("6.3", "7.3", "7.3", "6.3"),
             r("Article 8", "Article 7", "Article 7", "Article 6"),
         ]
