@@ -16,6 +16,7 @@
 //! the others: renumbering makes a consolidated draft, where the inserted letters of amending
 //! practice have no place.
 
+mod address;
 mod references;
 mod scheme;
 #[cfg(test)]
@@ -30,6 +31,7 @@ use crate::event::ClauseOp;
 use crate::ids::ClauseId;
 use crate::DomainError;
 
+use address::Addresses;
 pub use references::Reference;
 use scheme::{Body, Parsed, System};
 
@@ -123,6 +125,7 @@ pub fn renumber(
     let in_scope = |id: ClauseId| scope.as_ref().is_none_or(|s| s.contains(&id));
     let members = read_families(state);
     let outline = state.outline();
+    let names = Addresses::of(state);
 
     // A family counts through the text when it appears under several parents and no number
     // recurs between them; dotted labels count under their parent.
@@ -170,7 +173,7 @@ pub fn renumber(
                 out.unrecognised.push(Unrecognised {
                     clause: c.id,
                     label: c.label.clone(),
-                    address: state.address_of(c.id),
+                    address: names.of_clause(c.id),
                 });
             }
             label_now.insert(c.id, c.label.clone());
@@ -204,7 +207,7 @@ pub fn renumber(
                 clause: c.id,
                 old: c.label.clone(),
                 new: label.clone(),
-                old_address: state.address_of(c.id),
+                old_address: names.of_clause(c.id),
                 new_address: String::new(),
             });
             label_now.insert(c.id, label);
@@ -225,12 +228,14 @@ pub fn renumber(
     for op in &out.ops {
         after.apply(op, state.seq + 1)?;
     }
+    let new_names = Addresses::of(&after);
     for r in &mut out.relabels {
-        r.new_address = after.address_of(r.clause);
+        r.new_address = new_names.of_clause(r.clause);
     }
     let (found, rewords) = references::find(
         state,
-        &after,
+        &names,
+        &new_names,
         &members_citable(&members, &lists, &continuous),
         &out.relabels,
         references,

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use super::address::Addresses;
 use super::scheme;
 use super::Relabel;
 use crate::document::{Clause, DocumentState};
@@ -66,7 +67,8 @@ struct Hit {
 /// `rewrite`, the rewording of each clause that cites one.
 pub(crate) fn find(
     before: &DocumentState,
-    after: &DocumentState,
+    names: &Addresses,
+    new_names: &Addresses,
     citable: &Citable<'_>,
     relabels: &[Relabel],
     rewrite: bool,
@@ -117,7 +119,7 @@ pub(crate) fn find(
                 let ids = &index[&h.key];
                 let mut r = Reference {
                     clause: c.id,
-                    address: after.address_of(c.id),
+                    address: new_names.of_clause(c.id),
                     place: place.clone(),
                     found: words[h.start..h.end].to_string(),
                     cites: None,
@@ -152,7 +154,7 @@ pub(crate) fn find(
                     many => {
                         if rewrite {
                             let names: Vec<String> =
-                                many.iter().map(|id| before.address_of(*id)).collect();
+                                many.iter().map(|id| names.of_clause(*id)).collect();
                             r.left = Some(format!(
                                 "the number names several clauses ({})",
                                 names.join(", ")

@@ -595,3 +595,48 @@ fn a_reference_inside_an_open_bracket_is_listed_but_left() {
         .iter()
         .all(|op| matches!(op, ClauseOp::Relabel { .. })));
 }
+
+/// A large text: 300 articles of 8 paragraphs of 3 points, Article 1 and every (a) removed,
+/// so that nearly every label changes. `cargo test --release -- --ignored large_text`.
+#[test]
+#[ignore]
+fn a_large_text_is_renumbered_quickly() {
+    let (mut w, s) = World::with_document();
+    let mut clauses: Vec<(String, String, String)> = Vec::new();
+    for a in 2..=301 {
+        let art = format!("Article {a}");
+        clauses.push((String::new(), art.clone(), String::new()));
+        for p in 1..=8 {
+            let para = format!("{a}.{p}");
+            clauses.push((
+                art.clone(),
+                para.clone(),
+                format!("See Article {} and {a}.{p}.", a + 1),
+            ));
+            for pt in ["(b)", "(c)", "(d)"] {
+                clauses.push((format!("{art} > {para}"), pt.into(), "x".into()));
+            }
+        }
+    }
+    let refs: Vec<(&str, &str, &str)> = clauses
+        .iter()
+        .map(|(p, l, t)| (p.as_str(), l.as_str(), t.as_str()))
+        .collect();
+    text(&mut w, s, &refs);
+    let t = std::time::Instant::now();
+    let plan = renumber(w.doc(), None, true).unwrap();
+    eprintln!(
+        "{} clauses: {} relabels, {} references, in {:?}",
+        w.doc().clause_count(),
+        plan.relabels.len(),
+        plan.references.len(),
+        t.elapsed()
+    );
+    assert_eq!(plan.relabels.len(), 300 + 2400 + 7200);
+    // Each paragraph cites the next article (but the last) and itself.
+    assert_eq!(plan.references.len(), 299 * 8 + 2400);
+    let t = std::time::Instant::now();
+    w.run(s, renumber_cmd(true)).unwrap();
+    eprintln!("decided and folded in {:?}", t.elapsed());
+    assert_eq!(w.doc().clause(id(&w, "Article 300 > 300.8 > (c)")).unwrap().text, "x");
+}
