@@ -228,6 +228,11 @@ pub fn renumber(
     for op in &out.ops {
         after.apply(op, state.seq + 1)?;
     }
+    // Two labels of one scheme under one parent never come out alike, and labels of no scheme
+    // never look like those of one; should that fail, the plan says so rather than the write.
+    after
+        .check_labels()
+        .map_err(|e| DomainError::Invalid(format!("the text cannot be renumbered: {e}")))?;
     let new_names = Addresses::of(&after);
     for r in &mut out.relabels {
         r.new_address = new_names.of_clause(r.clause);

@@ -428,6 +428,21 @@ fn references_are_listed_and_rewritten_only_when_asked() {
 }
 
 #[test]
+fn no_number_is_rewritten_twice() {
+    let (mut w, s) = six_and_seven();
+    // 6.4 goes first under Article 7: 6.4 → 7.1 while 7.1 → 7.2, 7.2 → 7.3 and 7.3 → 7.4.
+    // Replacing one number after another would turn "see 6.4 and 7.3" into "see 7.4 and 7.4".
+    move_to(&mut w, s, "6.4", "Article 7", true);
+    let cites = id(&w, "7.3");
+    w.run(s, renumber_cmd(true)).unwrap();
+    let c = w.doc().clause(cites).unwrap();
+    assert_eq!(
+        (c.label.as_str(), c.text.as_str()),
+        ("7.4", "seven three, see 7.1 and 7.4")
+    );
+}
+
+#[test]
 fn a_bracketed_number_and_a_number_in_a_list_are_references_too() {
     let (mut w, s) = World::with_document();
     text(
@@ -638,5 +653,11 @@ fn a_large_text_is_renumbered_quickly() {
     let t = std::time::Instant::now();
     w.run(s, renumber_cmd(true)).unwrap();
     eprintln!("decided and folded in {:?}", t.elapsed());
-    assert_eq!(w.doc().clause(id(&w, "Article 300 > 300.8 > (c)")).unwrap().text, "x");
+    assert_eq!(
+        w.doc()
+            .clause(id(&w, "Article 300 > 300.8 > (c)"))
+            .unwrap()
+            .text,
+        "x"
+    );
 }
