@@ -46,17 +46,6 @@ pub enum Command {
         /// What it changes.
         ops: Vec<ClauseOp>,
     },
-    /// Put the labels in sequence at each level: a revision of relabel operations (and, with
-    /// `references`, of rewordings of the clauses that cite an old number), computed here from
-    /// the text as it stands. Editorial: agreed clauses are renumbered too.
-    Renumber {
-        /// Only the clauses under this one (it keeps its label).
-        under: Option<ClauseId>,
-        /// Rewrite the cross-references that name an old number.
-        references: bool,
-        /// The revision's label; `renumbered` when none is given.
-        label: Option<String>,
-    },
     /// Propose an amendment.
     ProposeAmendment {
         /// What it asks for.
@@ -166,6 +155,17 @@ pub enum Command {
         symbol: String,
         /// How it was adopted.
         method: Method,
+    },
+    /// Put the labels in sequence at each level: a revision of relabel operations (and, with
+    /// `references`, of rewordings of the clauses that cite an old number), computed here from
+    /// the text as it stands. Editorial: agreed clauses are renumbered too.
+    Renumber {
+        /// Only the clauses under this one (it keeps its label).
+        under: Option<ClauseId>,
+        /// Rewrite the cross-references that name an old number.
+        references: bool,
+        /// The revision's label; `renumbered` when none is given.
+        label: Option<String>,
     },
 }
 
@@ -388,33 +388,6 @@ pub fn decide(
                 .map(|ops| Event::RevisionIssued {
                     revision,
                     label: label.clone(),
-                    ops,
-                })
-                .collect());
-        }
-        Command::Renumber {
-            under,
-            references,
-            label,
-        } => {
-            let label = label.unwrap_or_else(|| "renumbered".to_string());
-            check_name("revision label", &label)?;
-            let plan = crate::renumber::renumber(state, under, references)?;
-            if plan.is_empty() {
-                return Err(DomainError::Invalid(
-                    "the labels are already in sequence: there is nothing to renumber".into(),
-                ));
-            }
-            // Renumbering is editorial: it relabels agreed clauses, and rewrites in their words
-            // only the numbers that cite a renumbered clause (to cite the same clause), so the
-            // rule that agreed clauses are closed to change is not asked here.
-            check_ops(state, &plan.ops)?;
-            let revision = state.revisions + 1;
-            return Ok(revision_parts(plan.ops)
-                .into_iter()
-                .map(|ops| Event::RevisionIssued {
-                    revision,
-                    label: Some(label.clone()),
                     ops,
                 })
                 .collect());
@@ -818,6 +791,33 @@ pub fn decide(
             }
             events.push(Event::DocumentAdopted { symbol, method });
             return Ok(events);
+        }
+        Command::Renumber {
+            under,
+            references,
+            label,
+        } => {
+            let label = label.unwrap_or_else(|| "renumbered".to_string());
+            check_name("revision label", &label)?;
+            let plan = crate::renumber::renumber(state, under, references)?;
+            if plan.is_empty() {
+                return Err(DomainError::Invalid(
+                    "the labels are already in sequence: there is nothing to renumber".into(),
+                ));
+            }
+            // Renumbering is editorial: it relabels agreed clauses, and rewrites in their words
+            // only the numbers that cite a renumbered clause (to cite the same clause), so the
+            // rule that agreed clauses are closed to change is not asked here.
+            check_ops(state, &plan.ops)?;
+            let revision = state.revisions + 1;
+            return Ok(revision_parts(plan.ops)
+                .into_iter()
+                .map(|ops| Event::RevisionIssued {
+                    revision,
+                    label: Some(label.clone()),
+                    ops,
+                })
+                .collect());
         }
     };
     Ok(vec![event])
