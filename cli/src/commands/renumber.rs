@@ -111,8 +111,8 @@ fn show(
             format!(" ({})", r.place)
         };
         let what = match &r.new {
-            Some(new) => format!("cites {}, now {new}", r.old),
-            None => format!("cites {}", r.old),
+            Some(new) => format!(" cites {}, now {new}", r.old),
+            None => String::new(),
         };
         let fate = match (&r.left, r.rewritten) {
             (Some(why), _) => format!(" — left: {why}"),
@@ -121,7 +121,7 @@ fn show(
             (None, false) => String::new(),
         };
         ctx.line(format_args!(
-            "{}{place}: \"{}\" {what}{fate}",
+            "{}{place}: \"{}\"{what}{fate}",
             r.address, r.found
         ))?;
     }

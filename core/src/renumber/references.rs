@@ -38,7 +38,8 @@ pub struct Reference {
     pub new: Option<String>,
     /// Whether the renumbering rewrites it.
     pub rewritten: bool,
-    /// Why it is not rewritten, when it was asked to be.
+    /// Why `--references` leaves it as written: it cites another instrument, it is inside an
+    /// open bracket, or its number names several clauses.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub left: Option<String>,
 }
@@ -59,6 +60,9 @@ struct Hit {
     token: std::ops::Range<usize>,
     /// Where the citation of this number ends (after a closing `]`).
     end: usize,
+    /// Where the list it is part of ends (`Articles 8 and 9`): what follows tells whether it
+    /// cites another instrument.
+    list_end: usize,
     /// The index key: the word in lower case (empty for dotted) and the number without spaces.
     key: (String, String),
 }
@@ -133,33 +137,34 @@ pub(crate) fn find(
                         let Some(relabel) = changed.get(one) else {
                             continue;
                         };
-                        r.cites = Some(*one);
-                        r.old = relabel.old.clone();
-                        r.new = Some(relabel.new.clone());
-                        if !rewrite {
-                        } else if place == "text"
-                            && brackets
-                                .iter()
-                                .any(|b| b.start < h.token.end && h.token.start < b.end)
-                        {
-                            r.left = Some(
-                                "it is inside an open bracket, whose words the committee settles"
-                                    .into(),
-                            );
+                        if let Some(other) = elsewhere(words, h.list_end) {
+                            r.left = Some(format!("it cites another instrument (\"{other}\")"));
                         } else {
-                            r.rewritten = true;
-                            replacements.push((h.token.clone(), new_number(&h, relabel)));
+                            r.cites = Some(*one);
+                            r.old = relabel.old.clone();
+                            r.new = Some(relabel.new.clone());
+                            if place == "text"
+                                && brackets
+                                    .iter()
+                                    .any(|b| b.start < h.token.end && h.token.start < b.end)
+                            {
+                                r.left = Some(
+                                    "it is inside an open bracket, whose words the committee settles"
+                                        .into(),
+                                );
+                            } else if rewrite {
+                                r.rewritten = true;
+                                replacements.push((h.token.clone(), new_number(&h, relabel)));
+                            }
                         }
                     }
                     many => {
-                        if rewrite {
-                            let names: Vec<String> =
-                                many.iter().map(|id| names.of_clause(*id)).collect();
-                            r.left = Some(format!(
-                                "the number names several clauses ({})",
-                                names.join(", ")
-                            ));
-                        }
+                        let names: Vec<String> =
+                            many.iter().map(|id| names.of_clause(*id)).collect();
+                        r.left = Some(format!(
+                            "the number names several clauses ({})",
+                            names.join(", ")
+                        ));
                     }
                 }
                 found.push(r);
@@ -174,6 +179,36 @@ pub(crate) fn find(
         }
     }
     (found, ops)
+}
+
+/// What names another instrument after a citation (`of the Treaty`, `of Regulation (EU)
+/// No 1234/2013`), if anything does: `of` and words other than `this`, `these` or `the
+/// present`. (`Article 7 of this Code` cites this text.)
+fn elsewhere(words: &str, end: usize) -> Option<String> {
+    let rest = &words[end..];
+    let after = rest.strip_prefix(" of ")?;
+    let lower = after.to_lowercase();
+    if ["this ", "these ", "the present "]
+        .iter()
+        .any(|w| lower.starts_with(w))
+    {
+        return None;
+    }
+    // Its name: an article, then words that do not start in lower case (`the Treaty`,
+    // `Regulation (EU) No 1234/2013`), four at most.
+    let mut named: Vec<&str> = Vec::new();
+    for (i, w) in after.split_whitespace().take(4).enumerate() {
+        let article = i == 0 && ["the", "a", "an"].contains(&w);
+        if !article && w.starts_with(|c: char| c.is_lowercase()) {
+            break;
+        }
+        let bare = w.trim_end_matches([',', ';', '.', ':']);
+        named.push(bare);
+        if bare.len() != w.len() {
+            break;
+        }
+    }
+    Some(format!("of {}", named.join(" ")))
 }
 
 /// The words of a clause that may cite another: its heading, its text and its notes.
@@ -319,7 +354,7 @@ fn number_at(s: &str, i: usize) -> Option<usize> {
         let word_end = s[w..]
             .find(|c: char| !c.is_ascii_alphabetic())
             .map_or(s.len(), |e| w + e);
-        if word_end > w && scheme::is_insertion(&s[w..word_end]) && ends_number(s, word_end) {
+        if word_end > w && scheme::is_latin(&s[w..word_end]) && ends_number(s, word_end) {
             let next = skip_space(s, word_end);
             let range = spaced && char_at(s, next).is_some_and(|c| c.is_ascii_digit());
             if !range {
@@ -367,6 +402,8 @@ fn scan_prefixed(
             j += '§'.len_utf8();
         }
         let mut at = skip_space(words, j);
+        let first = hits.len();
+        let mut last_end = at;
         loop {
             let open = char_at(words, at) == Some('[');
             let n = if open { at + 1 } else { at };
@@ -378,12 +415,14 @@ fn scan_prefixed(
             } else {
                 end
             };
+            last_end = at;
             let key = (key_stem.clone(), squeeze(&words[n..end]));
             if index.contains_key(&key) {
                 hits.push(Hit {
                     start,
                     token: n..end,
                     end: at,
+                    list_end: at,
                     key,
                 });
             }
@@ -397,6 +436,9 @@ fn scan_prefixed(
                 break;
             };
             at = skip_space(words, s + sep.len());
+        }
+        for h in &mut hits[first..] {
+            h.list_end = last_end;
         }
     }
     hits
@@ -478,6 +520,7 @@ fn scan_dotted(words: &str, index: &BTreeMap<(String, String), Vec<ClauseId>>) -
                     start: cited_from(words, i),
                     token: i..end,
                     end,
+                    list_end: end,
                     key,
                 });
             }

@@ -178,7 +178,11 @@ pub(crate) fn is_insertion(s: &str) -> bool {
     if s.len() <= 2 && s.chars().all(|c| c.is_ascii_lowercase()) {
         return true;
     }
-    let word = s.strip_prefix(' ').unwrap_or(s);
+    is_latin(s.strip_prefix(' ').unwrap_or(s))
+}
+
+/// A Latin word of insertion: `bis`, `ter`, `quater` …
+pub(crate) fn is_latin(word: &str) -> bool {
     LATIN.contains(&word.to_ascii_lowercase().as_str())
 }
 

@@ -661,3 +661,52 @@ fn a_large_text_is_renumbered_quickly() {
         "x"
     );
 }
+
+#[test]
+fn a_number_of_another_instrument_is_listed_but_left() {
+    let (mut w, s) = World::with_document();
+    text(
+        &mut w,
+        s,
+        &[
+            ("", "Article 1", ""),
+            (
+                "",
+                "Article 3",
+                "Article 3 of the Treaty and Articles 3 and 4 of this Code.",
+            ),
+            ("", "Article 4", ""),
+        ],
+    );
+    let plan = renumber(w.doc(), None, true).unwrap();
+    let refs: Vec<(&str, Option<&str>, bool, Option<&str>)> = plan
+        .references
+        .iter()
+        .map(|r| {
+            (
+                r.found.as_str(),
+                r.new.as_deref(),
+                r.rewritten,
+                r.left.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            (
+                "Article 3",
+                None,
+                false,
+                Some("it cites another instrument (\"of the Treaty\")")
+            ),
+            ("Articles 3", Some("Article 2"), true, None),
+            ("Articles 3 and 4", Some("Article 3"), true, None),
+        ]
+    );
+    w.run(s, renumber_cmd(true)).unwrap();
+    assert_eq!(
+        w.doc().clause(id(&w, "Article 2")).unwrap().text,
+        "Article 3 of the Treaty and Articles 2 and 3 of this Code."
+    );
+}
