@@ -87,6 +87,7 @@ fn show(
             "relabels": plan.relabels,
             "unrecognised": plan.unrecognised,
             "references": plan.references,
+            "clashes": plan.clashes,
             "ops": plan.ops,
         }));
     }
@@ -123,6 +124,12 @@ fn show(
         ctx.line(format_args!(
             "{}{place}: \"{}\"{what}{fate}",
             r.address, r.found
+        ))?;
+    }
+    for c in &plan.clashes {
+        ctx.line(format_args!(
+            "{} (pending) would insert {} under {}, a label renumbering gives another clause: accepting it as it stands will be refused",
+            c.amendment, c.label, c.under
         ))?;
     }
     let counts = format!(

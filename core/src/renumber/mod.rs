@@ -27,8 +27,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::document::DocumentState;
-use crate::event::ClauseOp;
-use crate::ids::ClauseId;
+use crate::event::{Change, ClauseOp};
+use crate::ids::{AmendmentNo, ClauseId};
 use crate::DomainError;
 
 use address::Addresses;
@@ -61,6 +61,18 @@ pub struct Unrecognised {
     pub address: String,
 }
 
+/// A pending amendment that would insert a clause under a label renumbering gives another
+/// clause: accepting it as it stands will be refused (labels differ among siblings).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Clash {
+    /// The amendment.
+    pub amendment: AmendmentNo,
+    /// The label it would give its clause.
+    pub label: String,
+    /// Where it would insert it: its parent's name after renumbering, or `the top level`.
+    pub under: String,
+}
+
 /// What renumbering a text does: the labels it changes, the labels it leaves, the
 /// cross-references it finds, and the operations that record it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -71,6 +83,8 @@ pub struct Renumbering {
     pub unrecognised: Vec<Unrecognised>,
     /// Cross-references in the text that name an old number.
     pub references: Vec<Reference>,
+    /// Pending amendments inserting a clause under a label renumbering takes.
+    pub clashes: Vec<Clash>,
     /// The operations: a relabel for each label that changes, then (when references are
     /// rewritten) a reword of each clause that cites one.
     pub ops: Vec<ClauseOp>,
@@ -237,6 +251,7 @@ pub fn renumber(
     for r in &mut out.relabels {
         r.new_address = new_names.of_clause(r.clause);
     }
+    out.clashes = clashes(state, &after, &new_names);
     let (found, rewords) = references::find(
         state,
         &names,
@@ -248,6 +263,36 @@ pub fn renumber(
     out.references = found;
     out.ops.extend(rewords);
     Ok(out)
+}
+
+/// The pending insertions whose label a clause takes by renumbering (and did not have before).
+fn clashes(before: &DocumentState, after: &DocumentState, names: &Addresses) -> Vec<Clash> {
+    let taken = |d: &DocumentState, parent: Option<ClauseId>, label: &str| {
+        let siblings = match parent {
+            Some(p) => d.clause(p).map_or(&[][..], |c| c.children.as_slice()),
+            None => d.roots(),
+        };
+        siblings
+            .iter()
+            .any(|id| d.clause(*id).is_some_and(|c| c.label == label))
+    };
+    before
+        .amendments
+        .values()
+        .filter(|a| a.status.is_open())
+        .filter_map(|a| match &a.change {
+            Change::Insert { parent, label, .. }
+                if taken(after, *parent, label) && !taken(before, *parent, label) =>
+            {
+                Some(Clash {
+                    amendment: a.no,
+                    label: label.clone(),
+                    under: parent.map_or_else(|| "the top level".into(), |p| names.of_clause(p)),
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether a family found under several parents counts through the text: no number recurs

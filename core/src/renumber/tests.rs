@@ -710,3 +710,36 @@ fn a_number_of_another_instrument_is_listed_but_left() {
         "Article 3 of the Treaty and Articles 2 and 3 of this Code."
     );
 }
+
+#[test]
+fn a_pending_insertion_whose_label_renumbering_takes_is_listed() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", false);
+    let delegate = w.participant("brazil", &[Role::Delegate]);
+    let parent = id(&w, "Article 7");
+    let after = id(&w, "6.4");
+    let clause = ClauseId(w.id());
+    w.run(
+        delegate,
+        Command::ProposeAmendment {
+            change: Change::Insert {
+                clause,
+                parent: Some(parent),
+                after: Some(after),
+                label: "7.4".into(),
+                text: "new".into(),
+            },
+            rationale: None,
+        },
+    )
+    .unwrap();
+    let plan = renumber(w.doc(), None, false).unwrap();
+    assert_eq!(
+        plan.clashes,
+        [Clash {
+            amendment: AmendmentNo(1),
+            label: "7.4".into(),
+            under: "Article 7".into(),
+        }]
+    );
+}
