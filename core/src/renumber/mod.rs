@@ -180,6 +180,7 @@ pub fn renumber(
     let mut through: HashMap<&Family, u64> = HashMap::new();
     let mut afresh: HashMap<(&Family, Option<ClauseId>), u64> = HashMap::new();
     let mut label_now: HashMap<ClauseId, String> = HashMap::new();
+    let mut heads: HashMap<(Option<ClauseId>, &Family), Option<String>> = HashMap::new();
     let mut out = Renumbering::default();
     for (_, c) in &outline {
         let Some(m) = members.get(&c.id) else {
@@ -208,7 +209,12 @@ pub fn renumber(
                     .and_then(|p| label_now.get(&p))
                     .and_then(|l| number_of(l));
                 let head = parent_number
-                    .or_else(|| common_head(state, &members, c.parent, f))
+                    .or_else(|| {
+                        heads
+                            .entry((c.parent, f))
+                            .or_insert_with(|| common_head(state, &members, c.parent, f))
+                            .clone()
+                    })
                     .or_else(|| m.head.clone())
                     .unwrap_or_else(|| "1".into());
                 format!("{head}.{n}")
@@ -438,17 +444,18 @@ fn common_head(
         Some(p) => state.clause(p)?.children.as_slice(),
         None => state.roots(),
     };
-    let heads: Vec<&str> = siblings
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut best: Option<(&str, usize)> = None;
+    for h in siblings
         .iter()
         .filter_map(|id| members.get(id))
         .filter(|m| &m.family == family)
         .filter_map(|m| m.head.as_deref())
-        .collect();
-    let mut best: Option<(&str, usize)> = None;
-    for h in &heads {
-        let count = heads.iter().filter(|x| *x == h).count();
-        if best.is_none_or(|(_, c)| count > c) {
-            best = Some((h, count));
+    {
+        let count = counts.entry(h).or_default();
+        *count += 1;
+        if best.is_none_or(|(_, c)| *count > c) {
+            best = Some((h, *count));
         }
     }
     best.map(|(h, _)| h.to_string())
