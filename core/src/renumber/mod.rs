@@ -8,8 +8,9 @@
 //! `(i)` are letters; `(i)`, `(ii)` roman). A family found under several parents counts through
 //! the whole text when no number recurs between its lists (articles numbered across chapters,
 //! § across a code), else afresh under each parent (`(a)` under every paragraph). A dotted
-//! label takes its parent's number (`Article 7` → `7.1`, `7.2` → `7.2.1`) when the text's dotted
-//! labels mostly do. A label of no known scheme (`Preamble`, `Part Three`) is left as it is and
+//! label takes its parent's number (`Article 7` → `7.1`, `7.2` → `7.2.1`), or where the parent
+//! has none (`Chapter II`, `Preamble`) the head most of its siblings share. Letters are never
+//! counted through the text. A label of no known scheme (`Preamble`, `Part Three`) is left as it is and
 //! listed.
 //!
 //! Inserted provisions (`§ 312a`, `9a.`, `Article 5 bis`) are numbered into the sequence like
@@ -142,7 +143,8 @@ pub fn renumber(
     let names = Addresses::of(state);
 
     // A family counts through the text when it appears under several parents and no number
-    // recurs between them; dotted labels count under their parent.
+    // recurs between them; dotted labels count under their parent, and letters (points) too:
+    // `(c)` under one paragraph and `(a)` under the next are two lists, not one.
     let mut lists: BTreeMap<&Family, BTreeMap<Option<ClauseId>, Vec<u64>>> = BTreeMap::new();
     for (_, c) in &outline {
         if let Some(m) = members.get(&c.id) {
@@ -156,12 +158,15 @@ pub fn renumber(
     }
     let continuous: BTreeSet<&Family> = lists
         .iter()
-        .filter(|(f, by_parent)| f.system != System::Dotted && runs_through(by_parent))
+        .filter(|(f, by_parent)| {
+            !matches!(f.system, System::Dotted | System::Letter { .. }) && runs_through(by_parent)
+        })
         .map(|(f, _)| *f)
         .collect();
     // A family numbered once for the whole text (through it, or in one list) starts at 1,
-    // unless the text is an excerpt: its smallest number is more than it has members
-    // (Articles 6 to 8; § 312 to § 312k). Lists under each parent start at 1.
+    // unless it names provisions (a word or `§` before an arabic or roman number) and the text
+    // is an excerpt: its smallest number is more than it has members (Articles 6 to 8; § 312 to
+    // § 312k). Lists of points, and lists under each parent, start at 1 (a, i).
     let starts: HashMap<&Family, u64> = lists
         .iter()
         .filter(|(f, by_parent)| {
@@ -171,10 +176,12 @@ pub fn renumber(
             let values = by_parent.values().flatten();
             let count = values.clone().count() as u64;
             let min = values.min().copied().unwrap_or(1);
-            (*f, if min > count { min } else { 1 })
+            let provisions = matches!(f.system, System::Arabic | System::Roman { .. })
+                && !f.prefix.trim().is_empty()
+                && !f.prefix.contains('(');
+            (*f, if provisions && min > count { min } else { 1 })
         })
         .collect();
-    let follows_parent = dotted_follow_parents(state, &members);
 
     // Number in reading order: a parent is numbered before its children.
     let mut through: HashMap<&Family, u64> = HashMap::new();
@@ -205,7 +212,6 @@ pub fn renumber(
             System::Dotted => {
                 let parent_number = c
                     .parent
-                    .filter(|_| follows_parent)
                     .and_then(|p| label_now.get(&p))
                     .and_then(|l| number_of(l));
                 let head = parent_number
@@ -394,26 +400,6 @@ fn read_families(state: &DocumentState) -> HashMap<ClauseId, Member> {
         }
     }
     out
-}
-
-/// Whether the text's dotted labels take their parent's number: most of those whose parent
-/// has a number start with it (`7.1` under `Article 7`), as a text whose paragraphs were moved
-/// about still mostly does.
-fn dotted_follow_parents(state: &DocumentState, members: &HashMap<ClauseId, Member>) -> bool {
-    let (mut agree, mut total) = (0, 0);
-    for (id, m) in members {
-        let (Some(head), Some(parent)) = (&m.head, state.clause(*id).and_then(|c| c.parent)) else {
-            continue;
-        };
-        let Some(number) = state.clause(parent).and_then(|p| number_of(&p.label)) else {
-            continue;
-        };
-        total += 1;
-        if *head == number {
-            agree += 1;
-        }
-    }
-    total > 0 && agree * 2 > total
 }
 
 /// The number a clause's children build on: `7` for `Article 7` or `7.`, `7.2` for `7.2`;

@@ -743,3 +743,152 @@ fn a_pending_insertion_whose_label_renumbering_takes_is_listed() {
         }]
     );
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A text: articles with gaps in their numbers, paragraphs and points likewise, then some
+    /// paragraphs moved to other articles (keeping their labels).
+    fn shuffled_text(
+    ) -> impl Strategy<Value = (Vec<(u64, Vec<(u64, Vec<u64>)>)>, Vec<(usize, usize)>)> {
+        // A lone (i) is read as a roman numeral, as a list (i), (ii) that lost the rest; here
+        // points are letters.
+        let points = proptest::collection::btree_set(1..12u64, 0..4)
+            .prop_filter("a lone (i) is roman", |p| p.len() != 1 || !p.contains(&9));
+        let paragraphs = proptest::collection::btree_map(1..9u64, points, 0..5);
+        let articles = proptest::collection::btree_map(1..12u64, paragraphs, 1..6);
+        let moves = proptest::collection::vec((0..20usize, 0..6usize), 0..4);
+        (articles, moves).prop_map(|(a, m)| {
+            (
+                a.into_iter()
+                    .map(|(n, ps)| {
+                        (
+                            n,
+                            ps.into_iter()
+                                .map(|(p, pts)| (p, pts.into_iter().collect()))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+                m,
+            )
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Renumbering puts every list in sequence, and a second renumbering finds nothing
+        /// to do; the words and the order of the text are untouched.
+        #[test]
+        fn renumbering_is_in_sequence_and_stable((articles, moves) in shuffled_text()) {
+            let (mut w, s) = World::with_document();
+            let mut clauses: Vec<(String, String, String)> = Vec::new();
+            for (a, paragraphs) in &articles {
+                let art = format!("Article {a}");
+                clauses.push((String::new(), art.clone(), String::new()));
+                for (p, points) in paragraphs {
+                    let para = format!("{a}.{p}");
+                    clauses.push((art.clone(), para.clone(), format!("words of {a}.{p}")));
+                    for pt in points {
+                        clauses.push((
+                            format!("{art} > {para}"),
+                            format!("({})", scheme::letter(*pt, false)),
+                            format!("point {pt} of {a}.{p}"),
+                        ));
+                    }
+                }
+            }
+            let refs: Vec<(&str, &str, &str)> =
+                clauses.iter().map(|(p, l, t)| (p.as_str(), l.as_str(), t.as_str())).collect();
+            text(&mut w, s, &refs);
+            let roots: Vec<ClauseId> = w.doc().roots().to_vec();
+            for (para, to) in moves {
+                let paras: Vec<ClauseId> = roots
+                    .iter()
+                    .flat_map(|a| w.doc().clause(*a).unwrap().children.clone())
+                    .collect();
+                if paras.is_empty() {
+                    break;
+                }
+                let clause = paras[para % paras.len()];
+                let parent = roots[to % roots.len()];
+                let after = w.doc().clause(parent).unwrap().children.last().copied();
+                if after == Some(clause) {
+                    continue;
+                }
+                // A label already under the new parent: the move is refused; go on.
+                let _ = w.run(s, Command::IssueRevision {
+                    label: None,
+                    ops: vec![ClauseOp::Move { clause, parent: Some(parent), after }],
+                });
+            }
+            let words_before: Vec<(ClauseId, String)> =
+                w.doc().outline().iter().map(|(_, c)| (c.id, c.text.clone())).collect();
+            let plan = renumber(w.doc(), None, false).unwrap();
+            if !plan.is_empty() {
+                w.run(s, renumber_cmd(false)).unwrap();
+            }
+            let d = w.doc();
+            let words_after: Vec<(ClauseId, String)> =
+                d.outline().iter().map(|(_, c)| (c.id, c.text.clone())).collect();
+            prop_assert_eq!(words_before, words_after);
+            prop_assert!(renumber(d, None, true).unwrap().is_empty());
+            // Articles in sequence from the first one's number, paragraphs N.1, N.2, …,
+            // points (a), (b), ….
+            let first: u64 = articles[0].0;
+            let start = if first > articles.len() as u64 { first } else { 1 };
+            for (i, a) in d.roots().iter().enumerate() {
+                let article = d.clause(*a).unwrap();
+                let n = start + i as u64;
+                prop_assert_eq!(&article.label, &format!("Article {n}"));
+                for (j, p) in article.children.iter().enumerate() {
+                    let para = d.clause(*p).unwrap();
+                    prop_assert_eq!(&para.label, &format!("{n}.{}", j + 1));
+                    for (k, pt) in para.children.iter().enumerate() {
+                        let expected = format!("({})", scheme::letter(k as u64 + 1, false));
+                        prop_assert_eq!(&d.clause(*pt).unwrap().label, &expected);
+                    }
+                }
+            }
+        }
+
+        /// Any label is read without a panic, and a label read is its parts put together.
+        #[test]
+        fn a_label_is_its_parts(label in "\\PC{0,12}|[(§ A-Za-z]{0,9}[0-9]{1,3}[a-z]{0,2}[).]{0,2}") {
+            if let Some(p) = scheme::parse(&label) {
+                let body = match &p.body {
+                    Body::Arabic(n) => n.to_string(),
+                    Body::Alpha(s) => s.clone(),
+                    Body::Dotted(parts) => parts.iter().map(u64::to_string).collect::<Vec<_>>().join("."),
+                };
+                let trimmed = label.trim();
+                let whole = format!("{}{body}{}{}", p.prefix, p.insertion, p.suffix);
+                // Leading zeros are the one thing a number does not keep.
+                if !trimmed.contains('0') {
+                    prop_assert_eq!(whole, trimmed);
+                }
+            }
+        }
+
+        /// Any words are searched for references without a panic, and rewriting them twice
+        /// changes nothing more than once.
+        #[test]
+        fn any_words_are_searched(words in "(\\PC|Article |Articles |§ |see |[0-9]\\.[0-9]| and | of the |\\[|\\]){0,30}") {
+            let (mut w, s) = World::with_document();
+            text(&mut w, s, &[
+                ("", "Article 2", ""),
+                ("Article 2", "2.1", ""),
+                ("Article 2", "2.3", ""),
+                ("", "Article 3", ""),
+                ("", "Article 5", &words),
+            ]);
+            let plan = renumber(w.doc(), None, true).unwrap();
+            prop_assert!(!plan.is_empty());
+            w.run(s, renumber_cmd(true)).unwrap();
+            prop_assert!(renumber(w.doc(), None, true).unwrap().is_empty());
+        }
+    }
+}
