@@ -749,10 +749,12 @@ mod properties {
 
     use super::*;
 
+    /// An article's number, and its paragraphs' numbers with their points' numbers.
+    type Article = (u64, Vec<(u64, Vec<u64>)>);
+
     /// A text: articles with gaps in their numbers, paragraphs and points likewise, then some
     /// paragraphs moved to other articles (keeping their labels).
-    fn shuffled_text(
-    ) -> impl Strategy<Value = (Vec<(u64, Vec<(u64, Vec<u64>)>)>, Vec<(usize, usize)>)> {
+    fn shuffled_text() -> impl Strategy<Value = (Vec<Article>, Vec<(usize, usize)>)> {
         // A lone (i) is read as a roman numeral, as a list (i), (ii) that lost the rest; here
         // points are letters.
         let points = proptest::collection::btree_set(1..12u64, 0..4)
