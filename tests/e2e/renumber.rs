@@ -108,10 +108,18 @@ fn a_moved_paragraph_is_renumbered_and_the_references_to_it_rewritten() {
     assert_eq!(t.head(), before);
 
     // A delegate may not renumber: refused, nothing written.
+    let logged = t.events(&[]).len();
     t.refused(
         &["--as", "brazil", "renumber", "--references"],
         1,
         &["brazil", "renumber", "secretariat"],
+    );
+    assert_eq!(t.events(&[]).len(), logged);
+    // So is its dry run: it says what the command would say.
+    t.refused(
+        &["--as", "brazil", "renumber", "--dry-run"],
+        1,
+        &["brazil", "secretariat"],
     );
 
     let out = t.ok(&["--as", "secretariat", "renumber", "--references"]);
@@ -203,5 +211,35 @@ fn renumber_under_an_unknown_clause_is_refused() {
         &["--as", "secretariat", "renumber", "--under", "Article 9"],
         1,
         &["Article 9"],
+    );
+}
+
+#[test]
+fn an_agreed_clause_is_renumbered_but_an_adopted_text_is_not() {
+    let t = moved();
+    t.ok(&["--as", "chair", "agree", "2.1"]);
+    t.ok(&["--as", "secretariat", "renumber"]);
+    let clauses = t.clauses(&[]);
+    let agreed = by_label(&clauses, "2.2");
+    assert_eq!(text(&agreed["text"]), "The Code is voluntary.");
+    assert_eq!(agreed["agreement"], "agreed", "{agreed}");
+
+    // After adoption the text is frozen: refused, nothing written.
+    t.ok(&[
+        "--as",
+        "brazil",
+        "amend",
+        "propose",
+        "--move",
+        "2.1",
+        "--parent",
+        "Article 1",
+    ]);
+    t.ok(&["--as", "chair", "decide", "A2", "--accept"]);
+    t.ok(&["--as", "chair", "adopt", "WHA63.16"]);
+    t.refused(
+        &["--as", "secretariat", "renumber", "--dry-run"],
+        1,
+        &["adopted", "WHA63.16"],
     );
 }

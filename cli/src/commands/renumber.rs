@@ -4,7 +4,7 @@
 
 use clap::Args;
 use travaux_core::renumber::{renumber, Renumbering};
-use travaux_core::{decide, Command, Event};
+use travaux_core::{decide, Command, DomainError, Event};
 
 use crate::context::Ctx;
 use crate::error::CliResult;
@@ -43,16 +43,27 @@ pub fn run(ctx: &mut Ctx<'_>, args: &RenumberArgs) -> CliResult {
         .map(|c| doc.resolve_clause(c))
         .transpose()?;
     let plan = renumber(&doc, under, args.references)?;
-    if args.dry_run || plan.is_empty() {
-        return show(ctx, args, &plan, None);
-    }
-    // The plan shown is the one decided on, from the text under the writer's lock.
-    let mut decided: Option<Renumbering> = None;
     let command = Command::Renumber {
         under,
         references: args.references,
         label: Some(args.revision.clone()),
     };
+    if args.dry_run || plan.is_empty() {
+        // What would be refused is refused here too (the role, an adopted text); a dry run
+        // without --as only shows the plan.
+        if !args.dry_run || ctx.globals.actor.is_some() {
+            let actor = ctx.actor()?;
+            match decide(&doc, actor.id, ctx.store, command) {
+                Ok(_) => {}
+                // Nothing to renumber: said below, not an error.
+                Err(DomainError::Invalid(_)) if plan.is_empty() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        return show(ctx, args, &plan, None);
+    }
+    // The plan shown is the one decided on, from the text under the writer's lock.
+    let mut decided: Option<Renumbering> = None;
     let (_, appended) = ctx.execute_with(|dir, state, actor| {
         decided = Some(renumber(state, under, args.references)?);
         decide(state, actor, dir, command.clone())
