@@ -19,6 +19,8 @@ mod point;
 mod registry;
 
 #[cfg(test)]
+mod addressing_tests;
+#[cfg(test)]
 mod governance_tests;
 #[cfg(test)]
 mod tests;
@@ -41,5 +43,5 @@ pub use ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
     QuestionNo, ReportNo, StreamId, TokenId,
 };
-pub use point::{parse_time, Cut, DayEdge, Point};
+pub use point::{parse_time, same_revision, text_changes, Cut, DayEdge, Point};
 pub use registry::{document_of, participant_of, Directory, DocumentEntry, Participant, Registry};
