@@ -33,11 +33,92 @@ impl Names {
     }
 }
 
-/// A clause's label as the document knows it (current, or last before removal).
+/// How a clause is named to people: its address (`5.1 (b)`, `§ 312 (1)`: its label, or as much
+/// of its path as tells it from the other clauses with that label; see
+/// `DocumentState::address_of`), which `--clause` and the commands naming a clause read back;
+/// for a removed clause, the label it last had.
 pub fn label(doc: &DocumentState, id: ClauseId) -> String {
-    doc.label_of(id)
-        .map(str::to_string)
-        .unwrap_or_else(|| id.short())
+    match doc.label_of(id) {
+        Some(_) => doc.address_of(id),
+        None => id.short(),
+    }
+}
+
+/// The addresses of many clauses of one state at once, as [`label`] names each, in time that
+/// grows with the text (naming each clause by itself compares it with every other clause).
+pub fn addresses(
+    doc: &DocumentState,
+    ids: impl IntoIterator<Item = ClauseId>,
+) -> HashMap<ClauseId, String> {
+    let ids: Vec<ClauseId> = ids.into_iter().collect();
+    if ids.len() <= 16 {
+        return ids.into_iter().map(|id| (id, label(doc, id))).collect();
+    }
+    let mut by_label: HashMap<&str, Vec<ClauseId>> = HashMap::new();
+    for (_, c) in doc.outline() {
+        by_label.entry(c.label.as_str()).or_default().push(c.id);
+    }
+    let mut named: HashMap<ClauseId, String> = HashMap::new();
+    for id in &ids {
+        if named.contains_key(id) {
+            continue;
+        }
+        let Some(c) = doc.clause(*id) else {
+            named.insert(*id, label(doc, *id));
+            continue;
+        };
+        let group = &by_label[c.label.as_str()];
+        if group.len() == 1 {
+            named.insert(*id, c.label.clone());
+            continue;
+        }
+        // Every clause with this label at once: the shortest tail of its path that no other
+        // of them shares (as `address_of` finds it, one clause at a time).
+        let paths: Vec<(ClauseId, Vec<&str>)> =
+            group.iter().map(|g| (*g, doc.path_of(*g))).collect();
+        let key = |p: &[&str], k: usize| -> String {
+            p[p.len() - k..]
+                .concat()
+                .chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
+                .collect()
+        };
+        let mut open: Vec<&(ClauseId, Vec<&str>)> = Vec::new();
+        for entry in &paths {
+            if entry.1.len() == 1 {
+                named.insert(entry.0, c.label.clone());
+            } else {
+                open.push(entry);
+            }
+        }
+        let longest = paths.iter().map(|(_, p)| p.len()).max().unwrap_or(1);
+        for k in 2..=longest {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for (_, p) in &paths {
+                if p.len() >= k {
+                    *seen.entry(key(p, k)).or_default() += 1;
+                }
+            }
+            open.retain(|(g, p)| {
+                if p.len() < k {
+                    named.insert(*g, p.join(" > "));
+                    return false;
+                }
+                if seen[&key(p, k)] == 1 {
+                    named.insert(*g, p[p.len() - k..].join(" "));
+                    return false;
+                }
+                true
+            });
+            if open.is_empty() {
+                break;
+            }
+        }
+        for (g, p) in open {
+            named.insert(*g, p.join(" > "));
+        }
+    }
+    named
 }
 
 /// An amendment's change in a few words.
@@ -335,35 +416,6 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
         Event::DocumentAdopted { symbol, method } => {
             format!("adopted the text as {symbol} {method}")
         }
-    }
-}
-
-/// The clauses an event touches: by its operations, its amendment's clause, or its comment.
-pub fn touches(e: &RecordedEvent, doc: &DocumentState, clause: ClauseId) -> bool {
-    let by_amendment = |no| {
-        doc.amendments
-            .get(no)
-            .is_some_and(|a| a.change.clause() == clause)
-    };
-    match &e.event {
-        Event::RevisionIssued { ops, .. } => ops.iter().any(|op| op.clause() == clause),
-        Event::DecisionRecorded { amendment, ops, .. } => {
-            by_amendment(amendment) || ops.iter().any(|op| op.clause() == clause)
-        }
-        Event::AmendmentProposed { change, .. } => change.clause() == clause,
-        Event::AmendmentSupported { amendment }
-        | Event::AmendmentOpposed { amendment }
-        | Event::AmendmentWithdrawn { amendment } => by_amendment(amendment),
-        Event::CommentPosted { clause: c, .. } => *c == Some(clause),
-        Event::AgreementRecorded { clause: c, .. } | Event::TextBracketed { clause: c, .. } => {
-            *c == clause
-        }
-        Event::BracketLifted { bracket, .. } => doc
-            .process
-            .brackets
-            .get(bracket)
-            .is_some_and(|b| b.clause == clause),
-        _ => false,
     }
 }
 

@@ -6,6 +6,7 @@
 //! event told with the labels the text had just before it, and its effect on the clauses it
 //! touched (old and new label, word diff of heading and text).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -14,8 +15,8 @@ use serde::Serialize;
 use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
 use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
-    parse_time, Amendment, AmendmentNo, AmendmentStatus, BracketStatus, ClauseId, ClauseOp,
-    DayEdge, DocumentId, DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId,
+    parse_time, same_revision, Amendment, AmendmentNo, AmendmentStatus, BracketStatus, ClauseId,
+    ClauseOp, DayEdge, DocumentId, DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId,
     Timestamp,
 };
 use travaux_store::{Store, StoreError, Walk};
@@ -109,10 +110,10 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
     if let Some(p) = args.phase {
         head.phase(p)?;
     }
-    let clause = args
+    let scope = args
         .clause
         .as_deref()
-        .map(|c| head.resolve_clause(c))
+        .map(|c| head.resolve_clause(c).map(|root| Scope::new(&head, root)))
         .transpose()?;
     let needle = match args.pickaxe.as_deref() {
         Some(phrase) => Some(Needle::new(phrase, args.ignore_case).ok_or_else(|| {
@@ -123,6 +124,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
     let mut pickaxe = needle.map(Pickaxe::new);
     // The events that can be told: with -S, only those that change the text, from their
     // index, told with the text they left; else the whole stream, with the whole document.
+    // A revision stored in several parts is told once, as one change.
     let (candidates, mut history): (
         Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>>>,
         _,
@@ -136,72 +138,99 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             History::new(ctx.store, head.id),
         ),
     };
+    let mut candidates = Changes::new(candidates);
     let color = ctx.color();
     let json = ctx.globals.json;
     let mut found: Vec<serde_json::Value> = Vec::new();
-    for e in candidates {
-        let e = e?;
-        let counts = pickaxe.as_mut().and_then(|p| p.step(&e));
-        let by_pickaxe = match (&pickaxe, &counts, clause) {
-            (None, _, _) => true,
-            (Some(_), None, _) => false,
-            (Some(_), Some(c), None) => c.changed(),
-            (Some(_), Some(c), Some(id)) => c.changed_in(id).is_some(),
-        };
-        let phase = head.phase_of(&e);
-        let mut selected = keep(&e) && args.phase.is_none_or(|p| phase == Some(p)) && by_pickaxe;
-        if let (Some(c), None, true) = (clause, &pickaxe, selected) {
+    while let Some(parts) = candidates.next_change()? {
+        let e = &parts[0];
+        let counts = pickaxe.as_mut().and_then(|p| p.step_parts(&parts));
+        let phase = head.phase_of(e);
+        let mut selected = keep(e)
+            && args.phase.is_none_or(|p| phase == Some(p))
+            && (pickaxe.is_none() || counts.is_some());
+        // The clauses of the scope the change is about, as the document stood before it.
+        let mut in_scope: Option<HashSet<ClauseId>> = None;
+        if let (Some(scope), true) = (&scope, selected) {
             // Whether an event is about the clause can depend on the amendment it names, as
             // the document held it then.
-            selected = history
-                .before(&e)?
+            let touched = history
+                .before(e)?
                 .as_ref()
-                .is_some_and(|state| render::touches(&e, state, c));
+                .map(|state| scope.touched(&parts, state))
+                .unwrap_or_default();
+            selected = !touched.is_empty();
+            in_scope = Some(touched);
+        }
+        // With -S: the count in the text, or in the scope, before and after.
+        let counted = match (&pickaxe, &counts) {
+            (Some(p), Some(c)) => Some(match (&scope, &in_scope) {
+                (Some(scope), Some(set)) => scope.counted(c, set, p),
+                _ => (c.before, c.after),
+            }),
+            _ => None,
+        };
+        if counted.is_some_and(|(before, after)| before == after) {
+            selected = false;
         }
         if !selected {
-            history.pass(&e);
+            for p in &parts {
+                history.pass(p);
+            }
             continue;
         }
-        let step = history.step(&e, &names, args.patch)?;
-        // Which clauses' diffs to show: the one asked for, else those whose count of the
-        // phrase changed, else every clause the event touched.
-        let shown: Vec<&ClauseEffect> = step
-            .effects
-            .iter()
-            .filter(|f| match (clause, &counts) {
-                (Some(id), _) => f.clause == id,
-                (None, Some(c)) if pickaxe.is_some() => c.changed_in(f.clause).is_some(),
-                _ => true,
-            })
-            .collect();
-        let counted = counts.as_ref().map(|c| match clause {
-            Some(id) => {
-                let one = c.changed_in(id).expect("selected for this clause");
-                (one.before, one.after)
-            }
-            None => (c.before, c.after),
-        });
+        let ops = parts.iter().any(|p| !p.event.ops().is_empty());
+        let prepared =
+            history.prepare_parts(&parts, &names, args.patch || (scope.is_some() && ops))?;
+        // Which clauses' diffs to show: those of the scope asked for, else those whose count
+        // of the phrase changed, else every clause the event touched.
+        let show = |id: ClauseId| match (&in_scope, &counts) {
+            (Some(set), _) => set.contains(&id),
+            (None, Some(c)) => c.changed_in(id).is_some(),
+            (None, None) => true,
+        };
+        let shown: Vec<ClauseEffect> = if args.patch {
+            prepared.diffs_where(show)
+        } else {
+            Vec::new()
+        };
+        let merged = merged(&parts);
         if json {
-            let mut v = serde_json::to_value(&e)?;
+            let mut v = serde_json::to_value(&*merged)?;
             v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
+            if parts.len() > 1 {
+                v["parts"] = serde_json::to_value(parts.iter().map(|p| p.seq).collect::<Vec<_>>())?;
+            }
             if args.patch {
                 v["effect"] = serde_json::to_value(&shown)?;
             }
             if let (Some(c), Some((before, after))) = (&counts, counted) {
-                v["pickaxe"] = pickaxe_json(c, clause, before, after);
+                v["pickaxe"] = pickaxe_json(c, in_scope.as_ref(), before, after);
             }
             found.push(v);
             continue;
         }
-        let mut told = format!("{}{}", step.told, history.fate(&e)?);
+        let mut told = match (&in_scope, ops) {
+            (Some(set), true) => own_change(&merged, prepared.told(), &prepared, set),
+            _ => prepared.told().to_string(),
+        };
+        if parts.len() > 1 {
+            told.push_str(&format!(
+                " (stored in {} parts, events {}–{})",
+                parts.len(),
+                e.seq,
+                parts[parts.len() - 1].seq
+            ));
+        }
+        told.push_str(&history.fate(e)?);
         if let (Some(p), Some((before, after))) = (&pickaxe, counted) {
             told.push_str(&format!(
                 " · \"{}\" {before} → {after}",
                 p.needle().phrase()
             ));
         }
-        ctx.line(line(&e, &names, &told))?;
-        for f in shown {
+        ctx.line(line(e, &names, &told))?;
+        for f in &shown {
             for l in effect_lines(f, color, "") {
                 ctx.line(l)?;
             }
@@ -211,6 +240,221 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
         return ctx.json(&found);
     }
     Ok(())
+}
+
+/// A document's events read a change at a time: one event, or every part of a revision stored
+/// in several (appended together, so one after the other).
+struct Changes<I> {
+    events: I,
+    next: Option<RecordedEvent>,
+}
+
+impl<I: Iterator<Item = Result<RecordedEvent, StoreError>>> Changes<I> {
+    fn new(events: I) -> Changes<I> {
+        Changes { events, next: None }
+    }
+
+    fn next_change(&mut self) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
+        let first = match self.next.take() {
+            Some(e) => e,
+            None => match self.events.next() {
+                Some(e) => e?,
+                None => return Ok(None),
+            },
+        };
+        let mut parts = vec![first];
+        for e in self.events.by_ref() {
+            let e = e?;
+            if same_revision(&parts[0], &e) {
+                parts.push(e);
+            } else {
+                self.next = Some(e);
+                break;
+            }
+        }
+        Ok(Some(parts))
+    }
+}
+
+/// A change as one event: the first part, with the operations of all the parts.
+fn merged(parts: &[RecordedEvent]) -> Cow<'_, RecordedEvent> {
+    if parts.len() == 1 {
+        return Cow::Borrowed(&parts[0]);
+    }
+    let mut one = parts[0].clone();
+    if let Event::RevisionIssued { ops, .. } = &mut one.event {
+        for p in &parts[1..] {
+            ops.extend(p.event.ops().iter().cloned());
+        }
+    }
+    Cow::Owned(one)
+}
+
+/// The clause `log --clause` asks about and everything under it: the clauses under it now (at
+/// the head), and any clause that was under it when an event touched it (since removed or moved
+/// out).
+struct Scope {
+    root: ClauseId,
+    now: HashSet<ClauseId>,
+}
+
+impl Scope {
+    fn new(head: &DocumentState, root: ClauseId) -> Scope {
+        Scope {
+            root,
+            now: head.subtree(root).into_iter().collect(),
+        }
+    }
+
+    /// Whether a clause is in the scope now, or was in `state` (the document just before an
+    /// event).
+    fn holds(&self, id: ClauseId, state: &DocumentState) -> bool {
+        if self.now.contains(&id) {
+            return true;
+        }
+        let mut at = Some(id);
+        while let Some(c) = at {
+            if c == self.root {
+                return true;
+            }
+            at = state.clause(c).and_then(|c| c.parent);
+        }
+        false
+    }
+
+    /// The clauses of the scope a change (its parts) is about, `state` the document just
+    /// before it: those its operations touch (a clause added or moved under a clause of the
+    /// scope included), the clause its amendment, comment, agreement or bracket is about.
+    fn touched(&self, parts: &[RecordedEvent], state: &DocumentState) -> HashSet<ClauseId> {
+        let mut out = HashSet::new();
+        for e in parts {
+            for op in e.event.ops() {
+                let id = op.clause();
+                let placed_under = match op {
+                    ClauseOp::Add {
+                        parent: Some(p), ..
+                    }
+                    | ClauseOp::Move {
+                        parent: Some(p), ..
+                    } => out.contains(p) || self.holds(*p, state),
+                    _ => false,
+                };
+                if placed_under || self.holds(id, state) {
+                    out.insert(id);
+                }
+            }
+            let about = match &e.event {
+                Event::AmendmentProposed { change, .. } => Some(change),
+                Event::AmendmentSupported { amendment }
+                | Event::AmendmentOpposed { amendment }
+                | Event::AmendmentWithdrawn { amendment }
+                | Event::DecisionRecorded { amendment, .. } => {
+                    state.amendments.get(amendment).map(|a| &a.change)
+                }
+                _ => None,
+            };
+            let mut clauses: Vec<ClauseId> = Vec::new();
+            if let Some(change) = about {
+                clauses.push(change.clause());
+                if let travaux_core::Change::Insert {
+                    parent: Some(p), ..
+                } = change
+                {
+                    if self.holds(*p, state) {
+                        out.insert(change.clause());
+                    }
+                }
+            }
+            match &e.event {
+                Event::CommentPosted {
+                    clause: Some(c), ..
+                }
+                | Event::AgreementRecorded { clause: c, .. }
+                | Event::TextBracketed { clause: c, .. } => clauses.push(*c),
+                Event::BracketLifted { bracket, .. } => {
+                    clauses.extend(state.process.brackets.get(bracket).map(|b| b.clause))
+                }
+                _ => {}
+            }
+            out.extend(clauses.into_iter().filter(|c| self.holds(*c, state)));
+        }
+        out
+    }
+
+    /// The occurrences of the phrase in the scope before and after a change whose counts are
+    /// `c`, `touched` its clauses in the scope, `fold` the pickaxe just past it.
+    fn counted(&self, c: &Counts, touched: &HashSet<ClauseId>, fold: &Pickaxe) -> (usize, usize) {
+        let after: usize = self
+            .now
+            .iter()
+            .chain(touched.iter().filter(|id| !self.now.contains(id)))
+            .map(|id| fold.count_in(*id))
+            .sum();
+        let (gained, lost) = c
+            .clauses
+            .iter()
+            .filter(|k| touched.contains(&k.clause))
+            .fold((0, 0), |(g, l), k| (g + k.after, l + k.before));
+        ((after + lost).saturating_sub(gained), after)
+    }
+}
+
+/// A change told for `log --clause`: what it did to the clauses of the scope (`reworded 5.2`,
+/// `renumbered 6.4 → 7.4`, `added (c)`), rather than to the whole text.
+fn own_change(
+    e: &RecordedEvent,
+    told: &str,
+    prepared: &Prepared,
+    scope: &HashSet<ClauseId>,
+) -> String {
+    let items: Vec<(Vec<&'static str>, String)> = prepared
+        .versions()
+        .filter(|v| scope.contains(&v.clause))
+        .filter_map(|v| {
+            let changes = v.changes();
+            (!changes.is_empty()).then(|| (changes, v.name()))
+        })
+        .collect();
+    let own = if items.is_empty() {
+        "no change to its text".to_string()
+    } else if items.len() <= 4 {
+        items
+            .iter()
+            .map(|(changes, name)| format!("{} {name}", changes.join(", ")))
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        let mut counts: Vec<(&'static str, usize)> = Vec::new();
+        for (changes, _) in &items {
+            for c in changes {
+                match counts.iter_mut().find(|(w, _)| w == c) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((c, 1)),
+                }
+            }
+        }
+        format!(
+            "{} clauses: {}",
+            items.len(),
+            counts
+                .iter()
+                .map(|(w, n)| format!("{n} {w}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    match &e.event {
+        Event::RevisionIssued {
+            revision, label, ..
+        } => format!(
+            "issued revision {revision}{}: {own}",
+            label
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default()
+        ),
+        _ => format!("{told}; {own}"),
+    }
 }
 
 /// `log --all`: every event of the store, told with labels as each document has them now.
@@ -261,14 +505,14 @@ fn time_bound(flag: &str, value: Option<&str>, edge: DayEdge) -> CliResult<Optio
 /// The counts for tools: in the text (or the one clause asked for), and clause by clause.
 fn pickaxe_json(
     c: &Counts,
-    only: Option<ClauseId>,
+    only: Option<&HashSet<ClauseId>>,
     before: usize,
     after: usize,
 ) -> serde_json::Value {
     serde_json::json!({
         "before": before,
         "after": after,
-        "clauses": c.clauses.iter().filter(|k| only.is_none_or(|id| k.clause == id)).map(|k| serde_json::json!({
+        "clauses": c.clauses.iter().filter(|k| only.is_none_or(|set| set.contains(&k.clause))).map(|k| serde_json::json!({
             "clause": k.clause,
             "before": k.before,
             "after": k.after,
@@ -367,9 +611,10 @@ impl<'s> Fates<'s> {
 pub(crate) struct ClauseEffect {
     /// The clause.
     pub clause: ClauseId,
-    /// Its label before the event; `None` if the event added it.
+    /// How it was named before the event (its address: its label, or as much of its path as
+    /// tells it apart, `5.1 (b)`); `None` if the event added it.
     pub old_label: Option<String>,
-    /// Its label after the event; `None` if the event removed it.
+    /// How it is named after the event; `None` if the event removed it.
     pub new_label: Option<String>,
     /// What happened: added, removed, moved, renumbered, reworded.
     pub changes: Vec<&'static str>,
@@ -382,18 +627,48 @@ pub(crate) struct ClauseEffect {
 /// A clause as it stood, for comparing before and after an event.
 struct Snapshot {
     label: String,
+    /// How it was named then (see [`render::label`]).
+    address: String,
     heading: Option<String>,
     text: String,
     parent: Option<ClauseId>,
 }
 
-fn snapshot(state: &DocumentState, id: ClauseId) -> Option<Snapshot> {
+fn snapshot(state: &DocumentState, id: ClauseId, address: Option<&String>) -> Option<Snapshot> {
     state.clause(id).map(|c| Snapshot {
         label: c.label.clone(),
+        address: address.cloned().unwrap_or_else(|| c.label.clone()),
         heading: c.heading.clone(),
         text: c.text.clone(),
         parent: c.parent,
     })
+}
+
+/// What happened to a clause between two versions, in words, without diffing its text: added,
+/// removed, moved, renumbered, reworded.
+fn changes_between(
+    old: Option<&Snapshot>,
+    new: Option<&Snapshot>,
+    moved: bool,
+) -> Vec<&'static str> {
+    match (old, new) {
+        (None, None) => Vec::new(),
+        (None, Some(_)) => vec!["added"],
+        (Some(_), None) => vec!["removed"],
+        (Some(o), Some(n)) => {
+            let mut changes = Vec::new();
+            if moved || o.parent != n.parent {
+                changes.push("moved");
+            }
+            if o.label != n.label {
+                changes.push("renumbered");
+            }
+            if o.heading != n.heading || o.text != n.text {
+                changes.push("reworded");
+            }
+            changes
+        }
+    }
 }
 
 /// The whole of a text as one inserted or deleted span.
@@ -415,30 +690,21 @@ fn compare(
     moved: bool,
     deadline: Instant,
 ) -> Option<ClauseEffect> {
-    let mut changes = Vec::new();
+    let changes = changes_between(old, new, moved);
+    if changes.is_empty() {
+        return None;
+    }
     let (heading, text) = match (old, new) {
         (None, None) => return None,
-        (None, Some(n)) => {
-            changes.push("added");
-            (
-                n.heading.as_deref().map(|h| whole(SpanKind::Insert, h)),
-                (!n.text.is_empty()).then(|| whole(SpanKind::Insert, &n.text)),
-            )
-        }
-        (Some(o), None) => {
-            changes.push("removed");
-            (
-                o.heading.as_deref().map(|h| whole(SpanKind::Delete, h)),
-                (!o.text.is_empty()).then(|| whole(SpanKind::Delete, &o.text)),
-            )
-        }
+        (None, Some(n)) => (
+            n.heading.as_deref().map(|h| whole(SpanKind::Insert, h)),
+            (!n.text.is_empty()).then(|| whole(SpanKind::Insert, &n.text)),
+        ),
+        (Some(o), None) => (
+            o.heading.as_deref().map(|h| whole(SpanKind::Delete, h)),
+            (!o.text.is_empty()).then(|| whole(SpanKind::Delete, &o.text)),
+        ),
         (Some(o), Some(n)) => {
-            if moved || o.parent != n.parent {
-                changes.push("moved");
-            }
-            if o.label != n.label {
-                changes.push("renumbered");
-            }
             let heading = (o.heading != n.heading).then(|| {
                 diff_text(
                     o.heading.as_deref().unwrap_or(""),
@@ -449,19 +715,13 @@ fn compare(
             });
             let text = (o.text != n.text)
                 .then(|| diff_text(&o.text, &n.text, Granularity::Words, Some(deadline)));
-            if heading.is_some() || text.is_some() {
-                changes.push("reworded");
-            }
-            if changes.is_empty() {
-                return None;
-            }
             (heading, text)
         }
     };
     Some(ClauseEffect {
         clause,
-        old_label: old.map(|o| o.label.clone()),
-        new_label: new.map(|n| n.label.clone()),
+        old_label: old.map(|o| o.address.clone()),
+        new_label: new.map(|n| n.address.clone()),
         changes,
         heading,
         text,
@@ -585,21 +845,28 @@ impl<'s> History<'s> {
         self.fates.of(e)
     }
 
-    /// Tell the next event asked about (later than the last); with `effects`, work out what it
-    /// did to the text.
-    pub fn step(&mut self, e: &RecordedEvent, names: &Names, effects: bool) -> CliResult<Step> {
-        Ok(self.prepare(e, names, effects)?.resolve())
-    }
-
-    /// Tell the next event asked about as [`History::step`] does, but leave the diffs to
-    /// [`Prepared::resolve`]: they need nothing more from the history, so another thread can
-    /// work them out while this one goes on to the next event.
+    /// Tell the next event asked about (later than the last); with `effects`, note the clauses
+    /// it touched before and after it, but leave the diffs to [`Prepared::diffs`]: they need
+    /// nothing more from the history, so another thread can work them out while this one goes
+    /// on to the next event.
     pub fn prepare(
         &mut self,
         e: &RecordedEvent,
         names: &Names,
         effects: bool,
     ) -> CliResult<Prepared> {
+        self.prepare_parts(std::slice::from_ref(e), names, effects)
+    }
+
+    /// Tell the next change asked about as [`History::prepare`] does, a revision stored in
+    /// several parts (all its parts, in order) as one.
+    pub fn prepare_parts(
+        &mut self,
+        parts: &[RecordedEvent],
+        names: &Names,
+        effects: bool,
+    ) -> CliResult<Prepared> {
+        let e = &parts[0];
         let slot = self.before(e)?;
         let Some(state) = slot else {
             *slot = DocumentState::created(e);
@@ -609,30 +876,47 @@ impl<'s> History<'s> {
             };
             return Ok(Prepared::without_diffs(told, None));
         };
-        let told = render::event(e, state, names);
+        let told = render::event(&merged(parts), state, names);
         let about = match &e.event {
             Event::CommentPosted { clause, .. } => *clause,
             Event::AmendmentProposed { change, .. } => Some(change.clause()),
             _ => None,
         };
-        let label = about.and_then(|id| state.label_of(id).map(str::to_string));
+        let label = about
+            .filter(|id| state.label_of(*id).is_some())
+            .map(|id| render::label(state, id));
         let proposal = if effects { proposal(e, state) } else { None };
-        let ops = e.event.ops();
+        let ops: Vec<&ClauseOp> = parts.iter().flat_map(|p| p.event.ops()).collect();
         if !effects || ops.is_empty() {
-            state.evolve(e);
+            for p in parts {
+                state.evolve(p);
+            }
             return Ok(Prepared {
                 proposal,
                 ..Prepared::without_diffs(told, label)
             });
         }
         let mut seen = HashSet::new();
-        let before: Vec<(ClauseId, Option<Snapshot>)> = ops
+        let ids: Vec<ClauseId> = ops
             .iter()
-            .map(ClauseOp::clause)
+            .map(|op| op.clause())
             .filter(|id| seen.insert(*id))
-            .map(|id| (id, snapshot(state, id)))
             .collect();
-        state.evolve(e);
+        let named = render::addresses(
+            state,
+            ids.iter().copied().filter(|id| state.clause(*id).is_some()),
+        );
+        let before: Vec<(ClauseId, Option<Snapshot>)> = ids
+            .iter()
+            .map(|id| (*id, snapshot(state, *id, named.get(id))))
+            .collect();
+        for p in parts {
+            state.evolve(p);
+        }
+        let named = render::addresses(
+            state,
+            ids.iter().copied().filter(|id| state.clause(*id).is_some()),
+        );
         let effects = before
             .into_iter()
             .map(|(id, old)| {
@@ -642,7 +926,7 @@ impl<'s> History<'s> {
                 Versions {
                     clause: id,
                     old,
-                    new: snapshot(state, id),
+                    new: snapshot(state, id, named.get(&id)),
                     moved,
                 }
             })
@@ -665,6 +949,21 @@ pub(crate) struct Versions {
 }
 
 impl Versions {
+    /// What happened to the clause, in words (see [`changes_between`]).
+    fn changes(&self) -> Vec<&'static str> {
+        changes_between(self.old.as_ref(), self.new.as_ref(), self.moved)
+    }
+
+    /// How the clause is named: `6.4 → 7.4` when renumbered, its name before or after.
+    fn name(&self) -> String {
+        match (&self.old, &self.new) {
+            (Some(o), Some(n)) if o.label != n.label => format!("{} → {}", o.address, n.address),
+            (_, Some(n)) => n.address.clone(),
+            (Some(o), None) => o.address.clone(),
+            (None, None) => self.clause.short(),
+        }
+    }
+
     fn compare(&self, deadline: Instant) -> Option<ClauseEffect> {
         compare(
             self.clause,
@@ -694,20 +993,24 @@ impl Prepared {
         }
     }
 
-    /// Work out the diffs, within one budget for the event.
-    pub fn resolve(self) -> Step {
-        let (effects, proposal) = self.diffs();
-        Step {
-            told: self.told,
-            effects,
-            proposal,
-            label: self.label,
-        }
-    }
-
     /// The event in words, as [`Step::told`].
     pub fn told(&self) -> &str {
         &self.told
+    }
+
+    /// The clauses the change touched, before and after it (only when effects were asked for).
+    pub(crate) fn versions(&self) -> impl Iterator<Item = &Versions> {
+        self.effects.iter()
+    }
+
+    /// The diffs of the clauses `keep` keeps, within one budget for the event.
+    pub fn diffs_where(&self, keep: impl Fn(ClauseId) -> bool) -> Vec<ClauseEffect> {
+        let deadline = Instant::now() + DIFF_BUDGET;
+        self.effects
+            .iter()
+            .filter(|v| keep(v.clause))
+            .filter_map(|v| v.compare(deadline))
+            .collect()
     }
 
     /// The label of the clause a comment or proposal is about, as [`Step::label`].
@@ -735,10 +1038,15 @@ fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
         return None;
     };
     use travaux_core::Change;
-    let old = snapshot(state, change.clause());
+    let old = snapshot(
+        state,
+        change.clause(),
+        Some(&render::label(state, change.clause())),
+    );
     let new = match change {
         Change::Replace { text, .. } => old.as_ref().map(|o| Snapshot {
             label: o.label.clone(),
+            address: o.address.clone(),
             heading: o.heading.clone(),
             text: text.clone(),
             parent: o.parent,
@@ -750,6 +1058,7 @@ fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
             ..
         } => Some(Snapshot {
             label: label.clone(),
+            address: label.clone(),
             heading: None,
             text: text.clone(),
             parent: *parent,
@@ -760,6 +1069,7 @@ fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
             let span = &state.process.brackets.get(bracket)?.span;
             old.as_ref().map(|o| Snapshot {
                 label: o.label.clone(),
+                address: o.address.clone(),
                 heading: o.heading.clone(),
                 text: o.text.replacen(span.as_str(), text, 1),
                 parent: o.parent,
