@@ -18,11 +18,14 @@
 //! - `governance_process`: phases, questions, reports, participation.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
+//! - `deep_history`: clauses named by path, containers, revision labels as points, pickaxe in
+//!   headings and labels, revisions stored in several parts.
 
 mod bad_input;
 mod client;
 mod concurrency;
 mod crash;
+mod deep_history;
 mod demo;
 mod export;
 mod generate;
