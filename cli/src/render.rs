@@ -491,3 +491,107 @@ pub fn bracket_json(doc: &DocumentState, b: &Bracket, names: &Names) -> serde_js
         "closed_alternatives": closed,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use travaux_core::{DocumentId, EventId, Hash, ParticipantId, RecordedEvent, StreamId};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn recorded(seq: u64, event: Event) -> RecordedEvent {
+        RecordedEvent {
+            seq,
+            id: EventId(Uuid::from_u128(seq as u128)),
+            stream: StreamId(Uuid::from_u128(1)),
+            version: seq,
+            recorded_at: Utc.timestamp_opt(1_200_000_000 + seq as i64, 0).unwrap(),
+            actor: ParticipantId(Uuid::from_u128(2)),
+            schema: 1,
+            prev_hash: Hash::default(),
+            hash: Hash::default(),
+            event,
+        }
+    }
+
+    /// Two parts, each with two articles of two paragraphs `(1)`, `(2)` with points `(a)`,
+    /// `(b)`; a `§ 9` with a `(1)` alone; labels repeated at every level.
+    #[test]
+    fn the_addresses_of_many_clauses_are_those_of_each_alone() {
+        let mut ops = Vec::new();
+        let mut next = 10u128;
+        let mut add = |parent: Option<ClauseId>, after: Option<ClauseId>, label: String| {
+            next += 1;
+            let id = ClauseId(Uuid::from_u128(next));
+            ops.push(ClauseOp::Add {
+                kind: None,
+                notes: Vec::new(),
+                clause: id,
+                parent,
+                after,
+                label,
+                heading: None,
+                text: "Text.".into(),
+            });
+            id
+        };
+        let mut last_part = None;
+        for p in 1..=2 {
+            let part = add(None, last_part, format!("Part {p}"));
+            last_part = Some(part);
+            let mut last_article = None;
+            for a in 1..=2 {
+                let article = add(Some(part), last_article, format!("Article {a}"));
+                last_article = Some(article);
+                let mut last_paragraph = None;
+                for n in 1..=2 {
+                    let paragraph = add(Some(article), last_paragraph, format!("({n})"));
+                    last_paragraph = Some(paragraph);
+                    let a = add(Some(paragraph), None, "(a)".into());
+                    add(Some(paragraph), Some(a), "(b)".into());
+                }
+            }
+        }
+        let s9 = add(None, last_part, "§ 9".into());
+        add(Some(s9), None, "(1)".into());
+        let events = [
+            recorded(
+                1,
+                Event::DocumentCreated {
+                    document: DocumentId(Uuid::from_u128(1)),
+                    slug: "code".into(),
+                    title: "Code".into(),
+                },
+            ),
+            recorded(
+                2,
+                Event::RevisionIssued {
+                    revision: 1,
+                    label: None,
+                    ops,
+                },
+            ),
+        ];
+        let doc = DocumentState::replay(&events).expect("a document");
+        let ids: Vec<ClauseId> = doc.outline().iter().map(|(_, c)| c.id).collect();
+        assert!(ids.len() > 16, "the batch way is taken");
+        let named = addresses(&doc, ids.iter().copied());
+        for id in &ids {
+            assert_eq!(named[id], doc.address_of(*id));
+            assert_eq!(doc.resolve_clause(&named[id]), Ok(*id), "{}", named[id]);
+        }
+        let some: Vec<&str> = ids[..6].iter().map(|id| named[id].as_str()).collect();
+        assert_eq!(
+            some,
+            [
+                "Part 1",
+                "Part 1 Article 1",
+                "Part 1 Article 1 (1)",
+                "Part 1 Article 1 (1) (a)",
+                "Part 1 Article 1 (1) (b)",
+                "Part 1 Article 1 (2)"
+            ]
+        );
+    }
+}

@@ -199,3 +199,174 @@ fn a_container_covers_everything_under_it() {
     assert_eq!(scoped.len(), 3, "{scoped:?}");
     assert!(all["clauses"].as_array().unwrap().len() > scoped.len());
 }
+
+#[test]
+fn a_revision_label_is_a_point() {
+    let t = deep();
+    let (first, second) = (
+        seq_of(&t, "revision_issued", 0),
+        seq_of(&t, "revision_issued", 1),
+    );
+    let at = |p: &str| t.clauses(&["--at", p]);
+    assert_eq!(at("A/63/7"), at(&first.to_string()));
+    assert_eq!(at("A/63/8"), at(&second.to_string()));
+    assert_eq!(at("rev:A/63/8"), at(&second.to_string()));
+    assert_ne!(at("A/63/7"), at("A/63/8"));
+    assert_eq!(at("A/63/8~1"), at("A/63/7"));
+    let diff = |a: &str, b: &str| t.json(&["diff", a, b])["clauses"].take();
+    assert_eq!(
+        diff("A/63/7", "A/63/8"),
+        diff(&first.to_string(), &second.to_string())
+    );
+    let blame = t.json(&["blame", "1.2", "--at", "A/63/7"]);
+    assert_eq!(blame["seq"], first);
+    let status = t.json(&["status", "--at", "A/63/7"]);
+    assert_eq!(status["seq"], first);
+
+    // A tag of the same name wins; rev: still names the revision.
+    t.ok(&[
+        "--as",
+        "secretariat",
+        "tag",
+        "A/63/8",
+        "--at",
+        &first.to_string(),
+    ]);
+    assert_eq!(at("A/63/8"), at(&first.to_string()));
+    assert_eq!(at("rev:A/63/8"), at(&second.to_string()));
+
+    // A name that is neither: refused, naming the tags and the revision labels.
+    t.refused(
+        &["show", "--at", "A/63/9"],
+        1,
+        &["no tag or revision labelled 'A/63/9'", "A/63/7, A/63/8"],
+    );
+    t.refused(
+        &["diff", "rev:A/63/9"],
+        1,
+        &["no revision labelled 'A/63/9'"],
+    );
+}
+
+#[test]
+fn pickaxe_searches_headings_and_labels() {
+    let t = deep();
+    let second = seq_of(&t, "revision_issued", 1);
+    // "purpose" came in with Article 2's new heading.
+    let found = t.events(&["-S", "purpose"]);
+    assert_eq!(seqs(&found), BTreeSet::from([second]));
+    assert_eq!(found[0]["pickaxe"]["before"], 0);
+    assert_eq!(found[0]["pickaxe"]["after"], 1);
+    let found = t.events(&["-S", "purpose", "--clause", "Article 2"]);
+    assert_eq!(seqs(&found), BTreeSet::from([second]));
+    assert!(t
+        .events(&["-S", "purpose", "--clause", "Article 1"])
+        .is_empty());
+    // "(b)" is a label: A3's decision put it in the text.
+    let found = t.events(&["-S", "(b)"]);
+    assert_eq!(
+        seqs(&found),
+        BTreeSet::from([seq_of(&t, "decision_recorded", 2)])
+    );
+    let told = t.ok(&["log", "-S", "purpose"]);
+    assert!(told.contains("\"purpose\" 0 → 1"), "{told}");
+}
+
+/// A draft of `n` articles of about 4,000 bytes each, every one saying `word`; the first also
+/// says `first` and the last `last`.
+fn big_draft(n: usize, word: &str, first: &str, last: &str) -> String {
+    let mut out = String::from("# Big Code\n");
+    for i in 1..=n {
+        let extra = match i {
+            1 => first,
+            _ if i == n => last,
+            _ => "",
+        };
+        out.push_str(&format!(
+            "\n## Article {i}\n\n1. {} {word} {extra}.\n",
+            format!("Member States shall cooperate on matter {i}. ").repeat(90)
+        ));
+    }
+    out
+}
+
+#[test]
+fn a_revision_stored_in_several_parts_is_told_once() {
+    let t = Travaux::new();
+    t.create(&["init"]);
+    t.ok(&[
+        "participant",
+        "add",
+        "secretariat",
+        "--name",
+        "S",
+        "--kind",
+        "secretariat",
+    ]);
+    t.ok(&[
+        "--as",
+        "secretariat",
+        "doc",
+        "new",
+        "big",
+        "--title",
+        "Big Code",
+    ]);
+    // Revision 1 says "zebra" in its last article; revision 2 rewords every article, moving
+    // "zebra" to the first (one part adds it, a later one takes it out: the text has it
+    // twice, then once, in between) and adding "yak" to the first and the last.
+    t.write("v1.md", big_draft(30, "one", "", "zebra"));
+    t.write("v2.md", big_draft(30, "two", "zebra yak", "yak"));
+    t.ok(&["--as", "secretariat", "import", "v1.md", "--revision", "V1"]);
+    t.ok(&["--as", "secretariat", "import", "v2.md", "--revision", "V2"]);
+    let revisions = t.events(&["--kind", "revision_issued"]);
+    // Each revision once, with the sequence numbers of its parts.
+    assert_eq!(revisions.len(), 2, "{revisions:?}");
+    let parts: Vec<u64> = revisions[1]["parts"]
+        .as_array()
+        .expect("revision 2 is stored in parts")
+        .iter()
+        .map(|p| p.as_u64().unwrap())
+        .collect();
+    assert!(parts.len() >= 2, "{parts:?}");
+    let ops = kind(&revisions[1]).1["ops"].as_array().unwrap().len();
+    assert_eq!(ops, 30, "the operations of all its parts");
+    let told = t.ok(&["log"]);
+    assert_eq!(
+        told.matches("issued revision 2 (V2): 30 reworded").count(),
+        1,
+        "{told}"
+    );
+    assert!(
+        told.contains(&format!(
+            "(stored in {} parts, events {}–{})",
+            parts.len(),
+            parts[0],
+            parts[parts.len() - 1]
+        )),
+        "{told}"
+    );
+    // -S: "zebra" occurs once before revision 2 and once after: no hit, whatever the parts
+    // did in between; "yak" is one hit, 0 → 2.
+    let zebra = t.events(&["-S", "zebra"]);
+    assert_eq!(
+        seqs(&zebra),
+        BTreeSet::from([revisions[0]["seq"].as_u64().unwrap()])
+    );
+    let yak = t.events(&["-S", "yak"]);
+    assert_eq!(seqs(&yak), BTreeSet::from([parts[0]]));
+    assert_eq!(yak[0]["pickaxe"]["before"], 0);
+    assert_eq!(yak[0]["pickaxe"]["after"], 2);
+    // The revision's label is the point after its last part; one change back is before it.
+    let at = |p: &str| t.clauses(&["--at", p]);
+    assert_eq!(at("V2"), at(&parts[parts.len() - 1].to_string()));
+    assert_eq!(at("V2~1"), at("V1"));
+    // log --clause names what the revision did to the clause, whichever part it is in.
+    let told = t.ok(&["log", "--clause", "Article 30", "-p", "--color", "never"]);
+    assert!(
+        told.contains("issued revision 2 (V2): reworded 30.1 (stored in"),
+        "{told}"
+    );
+    assert!(told.contains("        30.1  reworded\n"), "{told}");
+    assert!(told.contains("[-one zebra-]{+two yak+}"), "{told}");
+}

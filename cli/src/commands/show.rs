@@ -15,12 +15,12 @@ use crate::render::{self, Names};
 /// Arguments of `show`.
 #[derive(Args, Debug)]
 pub struct ShowArgs {
-    /// Where in history: head, an event number, a date or time, or a tag; POINT~N for N text
-    /// changes before it
+    /// Where in history: head, an event number, a date or time, a tag or a revision's label
+    /// (rev:LABEL if a tag has the same name); POINT~N for N text changes before it
     #[arg(long, default_value = "head", value_name = "POINT")]
     pub at: Point,
-    /// Only this clause (and what is under it): a label as it was at that point, or an id
-    /// prefix
+    /// Only this clause and everything under it: its label, or its path or the end of it
+    /// (`5.1(b)`, `Article 5 > 5.1`), as it was at that point, or an id prefix
     #[arg(long, value_name = "CLAUSE")]
     pub clause: Option<String>,
     /// How to print the text: an outline with pending amendments (text), or the Markdown that
@@ -43,6 +43,8 @@ pub enum ShowFormat {
 struct ClauseView<'a> {
     id: ClauseId,
     label: &'a str,
+    /// How commands name it: its label, or as much of its path as tells it apart (`5.1 (b)`).
+    address: String,
     depth: usize,
     parent: Option<ClauseId>,
     heading: Option<&'a str>,
@@ -71,11 +73,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
         return Ok(());
     }
     let clauses = selected(&doc, root);
+    let mut named = render::addresses(&doc, clauses.iter().map(|(_, c)| c.id));
     let views: Vec<ClauseView> = clauses
         .iter()
         .map(|(depth, c)| ClauseView {
             id: c.id,
             label: &c.label,
+            address: named.remove(&c.id).unwrap_or_else(|| c.label.clone()),
             depth: *depth,
             parent: c.parent,
             heading: c.heading.as_deref(),
