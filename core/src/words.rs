@@ -349,8 +349,9 @@ pub fn occurrences(text: &str, words: &str) -> Vec<Range<usize>> {
     text.match_indices(words)
         .map(|(i, _)| i..i + words.len())
         .filter(|r| {
-            !(starts_word && text[..r.start].chars().last().is_some_and(is_word))
-                && !(ends_word && text[r.end..].chars().next().is_some_and(is_word))
+            let glued_before = starts_word && text[..r.start].chars().last().is_some_and(is_word);
+            let glued_after = ends_word && text[r.end..].chars().next().is_some_and(is_word);
+            !glued_before && !glued_after
         })
         .collect()
 }

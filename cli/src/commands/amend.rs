@@ -15,7 +15,7 @@ use crate::render::{self, Names};
 #[derive(Subcommand, Debug)]
 pub enum AmendCommand {
     /// Propose an amendment (delegate)
-    Propose(ProposeArgs),
+    Propose(Box<ProposeArgs>),
     /// Propose other words for bracketed text: an alternative (delegate); supporting it is
     /// holding it, accepting it resolves the bracket
     Alternative {
