@@ -130,6 +130,24 @@ pub fn amendment_json(a: &travaux_core::Amendment, names: &Names) -> serde_json:
     })
 }
 
+/// An amendment for tools, as [`amendment_json`], and for a word-level amendment the clause's
+/// wording if it were accepted now (`proposed_text`: `null` once its words are gone).
+pub fn amendment_json_in(
+    doc: &DocumentState,
+    a: &travaux_core::Amendment,
+    names: &Names,
+) -> serde_json::Value {
+    let mut row = amendment_json(a, names);
+    if let Change::Words { clause, edit } = &a.change {
+        row["proposed_text"] = doc
+            .clause(*clause)
+            .and_then(|c| edit.apply(&c.text).ok())
+            .map(|e| e.text())
+            .into();
+    }
+    row
+}
+
 /// A text diff inline, as `git diff --word-diff` shows it: with colour, deleted text struck
 /// through in red and inserted text underlined in green (the colour closed at each line end, so
 /// that pagers and indentation keep it to the line); without, `[-deleted-]{+inserted+}`.

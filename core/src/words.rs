@@ -689,6 +689,27 @@ mod tests {
     }
 
     #[test]
+    fn words_beyond_ascii_are_cut_on_character_boundaries() {
+        let text = "Les États membres doivent, dans la mesure du possible, coopérer.";
+        let e = edit(WordAction::Replace, "doivent", "devraient", None)
+            .anchor(text)
+            .unwrap();
+        assert_eq!(e.context_before, "Les États membres ");
+        assert_eq!(
+            e.apply(text).unwrap().text(),
+            "Les États membres devraient, dans la mesure du possible, coopérer."
+        );
+        // "État" is not a whole word of "États".
+        assert!(occurrences(text, "État").is_empty());
+        let long = "é".repeat(100) + " mot " + &"è".repeat(100);
+        let e = edit(WordAction::Delete, "mot", "", None)
+            .anchor(&long)
+            .unwrap();
+        assert_eq!(e.context_before.chars().count(), CONTEXT_CHARS);
+        assert_eq!(e.context_after.chars().count(), CONTEXT_CHARS);
+    }
+
+    #[test]
     fn told_in_words() {
         assert_eq!(
             edit(WordAction::Replace, "shall", "should", Some(2)).to_string(),

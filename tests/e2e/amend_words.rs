@@ -2,6 +2,8 @@
 //! proposed and shown struck and inserted, accepted into the text, blamed for exactly their
 //! words; refused, writing nothing, when the words are ambiguous, empty or gone.
 
+use serde_json::Value;
+
 use crate::support::{by_label, kind, text, Travaux};
 
 /// The fixture's 2.2: "The Code is voluntary and is addressed to Member States and other
@@ -63,8 +65,11 @@ fn a_replacement_is_listed_struck_and_inserted_accepted_and_blamed_on_its_propos
     assert_eq!(change["edit"]["by"], "binding");
     assert_eq!(change["edit"]["context_before"], "The Code is ");
     assert_eq!(listed[0]["rationale"], "teeth");
+    let new = "The Code is binding and is addressed to Member States and other stakeholders.";
+    assert_eq!(listed[0]["proposed_text"], new);
     let pending = &t.json(&["show", "--clause", "2.2"])["pending_amendments"];
     assert_eq!(pending[0]["change"]["edit"]["words"], "voluntary");
+    assert_eq!(pending[0]["proposed_text"], new);
 
     // The log tells the proposal in words.
     let log = t.ok(&["log", "--clause", "2.2"]);
@@ -73,9 +78,16 @@ fn a_replacement_is_listed_struck_and_inserted_accepted_and_blamed_on_its_propos
         "{log}"
     );
 
+    // Replay tells what it would do, as a word diff.
+    let replay = t.ok(&["replay"]);
+    assert!(replay.contains("2.2  would be reworded"), "{replay}");
+    assert!(
+        replay.contains("The Code is [-voluntary-]{+binding+} and"),
+        "{replay}"
+    );
+
     // Accepted: the clause reads the new words, and the decision rewords it.
     decide(&t, "A1");
-    let new = "The Code is binding and is addressed to Member States and other stakeholders.";
     assert_eq!(text_of(&t, "2.2"), new);
     let events = t.events(&["--kind", "decision_recorded"]);
     let (_, decision) = kind(events.last().unwrap());
@@ -226,6 +238,10 @@ fn words_gone_by_the_decision_refuse_acceptance_and_write_nothing() {
     assert!(t
         .ok(&["amend", "list"])
         .contains("(its words are no longer in 2.2)"));
+    assert!(t
+        .ok(&["show", "--clause", "2.2"])
+        .contains("(its words are no longer in 2.2)"));
+    assert_eq!(t.json(&["amend", "list"])[0]["proposed_text"], Value::Null);
     let err = t.refused(
         &["--as", "chair", "decide", "A1", "--accept"],
         1,

@@ -345,7 +345,7 @@ fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {
     if ctx.globals.json {
         let rows: Vec<_> = shown
             .iter()
-            .map(|a| render::amendment_json(a, &names))
+            .map(|a| render::amendment_json_in(&doc, a, &names))
             .collect();
         return ctx.json(&rows);
     }

@@ -96,7 +96,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             .values()
             .filter(|a| a.status.is_open())
             .filter(|a| root.is_none() || clauses.iter().any(|(_, c)| c.id == a.change.clause()))
-            .map(|a| render::amendment_json(a, &names))
+            .map(|a| render::amendment_json_in(&doc, a, &names))
             .collect();
         return ctx.json(&serde_json::json!({
             "document": { "id": doc.id, "slug": doc.slug, "title": doc.title },
