@@ -198,6 +198,7 @@ impl WordEdit {
     /// words it acts on (any context given is replaced).
     pub fn anchor(mut self, text: &str) -> Result<WordEdit, WordsError> {
         self.check()?;
+        self.by = self.by.trim().to_string();
         let found = occurrences(text, &self.words);
         let at = match (found.len(), self.occurrence) {
             (0, _) => {
@@ -496,9 +497,10 @@ mod tests {
 
     #[test]
     fn a_replacement_changes_only_its_words() {
-        let e = edit(WordAction::Replace, "consider", "take into account", None)
+        let e = edit(WordAction::Replace, "consider", " take into account ", None)
             .anchor(TEXT)
             .unwrap();
+        assert_eq!(e.by, "take into account", "kept as applied");
         assert_eq!(e.context_before, "Member States shall ");
         assert_eq!(e.context_after, " the Code. Recruiters shall respect it.");
         assert_eq!(
