@@ -1,6 +1,7 @@
 //! End-to-end scenarios: each drives the real `travaux` binary against a fresh store in a
 //! temporary directory, and checks what a user would check.
 //!
+//! - `amend_words`: word-level amendments, proposed, shown, decided, blamed, refused.
 //! - `demo`: the example negotiation and the record it leaves.
 //! - `points`: the text at a tag, a sequence number, a date or the head; `log` filters.
 //! - `read_model`: rebuilding the read models changes no answer.
@@ -19,6 +20,7 @@
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
 
+mod amend_words;
 mod bad_input;
 mod client;
 mod concurrency;

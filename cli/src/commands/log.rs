@@ -754,6 +754,15 @@ fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
             text: text.clone(),
             parent: *parent,
         }),
+        Change::Words { edit, .. } => {
+            let o = old.as_ref()?;
+            Some(Snapshot {
+                label: o.label.clone(),
+                heading: o.heading.clone(),
+                text: edit.apply(&o.text).ok()?.text(),
+                parent: o.parent,
+            })
+        }
         Change::Delete { .. } => None,
         Change::Move { .. } => return None,
         Change::Alternative { bracket, text, .. } => {
