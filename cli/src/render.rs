@@ -146,7 +146,51 @@ pub fn change(doc: &DocumentState, change: &Change) -> String {
         Change::Alternative {
             clause, bracket, ..
         } => format!("alternative for {bracket} in {}", l(*clause)),
+        Change::Words { clause, edit } => format!("in {}: {edit}", doc.address_of(*clause)),
     }
+}
+
+/// A word-level amendment's words in the clause as it stands, struck and inserted as `diff`
+/// marks them (`[-shall-]{+should+}` without colour), with up to 60 characters of the text
+/// on each side; `None` when the words are no longer in the clause.
+pub fn words_marked(
+    doc: &DocumentState,
+    clause: ClauseId,
+    edit: &travaux_core::words::WordEdit,
+    color: bool,
+) -> Option<String> {
+    use travaux_core::diff::{Span, SpanKind};
+    const AROUND: usize = 60;
+    let edited = edit.apply(&doc.clause(clause)?.text).ok()?;
+    // Whole words of context: cut at a space, with an ellipsis where the text goes on.
+    let before = match edited.before.char_indices().rev().nth(AROUND) {
+        Some((at, _)) => match edited.before[at..].find(' ') {
+            Some(space) => format!("…{}", &edited.before[at + space + 1..]),
+            None => edited.before.clone(),
+        },
+        None => edited.before.clone(),
+    };
+    let after = match edited.after.char_indices().nth(AROUND) {
+        Some((at, _)) => match edited.after[..at].rfind(' ') {
+            Some(space) => format!("{}…", &edited.after[..space]),
+            None => edited.after.clone(),
+        },
+        None => edited.after.clone(),
+    };
+    let spans: Vec<Span> = [
+        (SpanKind::Equal, before),
+        (SpanKind::Delete, edited.deleted),
+        (SpanKind::Insert, edited.inserted),
+        (SpanKind::Equal, after),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.is_empty())
+    .map(|(kind, text)| Span {
+        kind,
+        text: text.replace('\n', " "),
+    })
+    .collect();
+    Some(spans_inline(&spans, color))
 }
 
 /// An amendment for tools: the same JSON wherever amendments are listed.
@@ -165,6 +209,24 @@ pub fn amendment_json(a: &travaux_core::Amendment, names: &Names) -> serde_json:
         "opposers": handles(&a.opposers),
         "proposed_seq": a.proposed_seq,
     })
+}
+
+/// An amendment for tools, as [`amendment_json`], and for a word-level amendment the clause's
+/// wording if it were accepted now (`proposed_text`: `null` once its words are gone).
+pub fn amendment_json_in(
+    doc: &DocumentState,
+    a: &travaux_core::Amendment,
+    names: &Names,
+) -> serde_json::Value {
+    let mut row = amendment_json(a, names);
+    if let Change::Words { clause, edit } = &a.change {
+        row["proposed_text"] = doc
+            .clause(*clause)
+            .and_then(|c| edit.apply(&c.text).ok())
+            .map(|e| e.text())
+            .into();
+    }
+    row
 }
 
 /// A text diff inline, as `git diff --word-diff` shows it: with colour, deleted text struck

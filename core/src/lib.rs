@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod pickaxe;
 mod point;
 mod registry;
+pub mod words;
 
 #[cfg(test)]
 mod addressing_tests;
@@ -24,6 +25,8 @@ mod addressing_tests;
 mod governance_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod words_tests;
 
 pub use command::{
     check_handle, create_document, decide, issue_token, register_participant, role_table, Command,

@@ -1,6 +1,7 @@
 //! End-to-end scenarios: each drives the real `travaux` binary against a fresh store in a
 //! temporary directory, and checks what a user would check.
 //!
+//! - `amend_words`: word-level amendments, proposed, shown, decided, blamed, refused.
 //! - `demo`: the example negotiation and the record it leaves.
 //! - `points`: the text at a tag, a sequence number, a date or the head; `log` filters.
 //! - `read_model`: rebuilding the read models changes no answer.
@@ -21,6 +22,7 @@
 //! - `deep_history`: clauses named by path, containers, revision labels as points, pickaxe in
 //!   headings and labels, revisions stored in several parts.
 
+mod amend_words;
 mod bad_input;
 mod client;
 mod concurrency;

@@ -1063,6 +1063,16 @@ fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
             text: text.clone(),
             parent: *parent,
         }),
+        Change::Words { edit, .. } => {
+            let o = old.as_ref()?;
+            Some(Snapshot {
+                label: o.label.clone(),
+                address: o.address.clone(),
+                heading: o.heading.clone(),
+                text: edit.apply(&o.text).ok()?.text(),
+                parent: o.parent,
+            })
+        }
         Change::Delete { .. } => None,
         Change::Move { .. } => return None,
         Change::Alternative { bracket, text, .. } => {

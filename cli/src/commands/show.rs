@@ -100,7 +100,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             .values()
             .filter(|a| a.status.is_open())
             .filter(|a| root.is_none() || clauses.iter().any(|(_, c)| c.id == a.change.clause()))
-            .map(|a| render::amendment_json(a, &names))
+            .map(|a| render::amendment_json_in(&doc, a, &names))
             .collect();
         return ctx.json(&serde_json::json!({
             "document": { "id": doc.id, "slug": doc.slug, "title": doc.title },
@@ -133,6 +133,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
                 .unwrap_or_default()
         ))?;
     }
+    let color = ctx.color();
     let mut previous_depth = None;
     for v in &views {
         let indent = "  ".repeat(v.depth);
@@ -171,6 +172,15 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
                 a.supporters.len(),
                 a.opposers.len()
             ))?;
+            if let travaux_core::Change::Words { clause, edit } = &a.change {
+                match render::words_marked(&doc, *clause, edit, color) {
+                    Some(line) => ctx.line(format_args!("{indent}{pad} {line}"))?,
+                    None => ctx.line(format_args!(
+                        "{indent}{pad} (its words are no longer in {})",
+                        doc.address_of(*clause)
+                    ))?,
+                }
+            }
         }
     }
     Ok(())
