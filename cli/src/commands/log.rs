@@ -211,7 +211,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             continue;
         }
         let mut told = match (&in_scope, ops) {
-            (Some(set), true) => own_change(&merged, prepared.told(), &prepared, set),
+            (Some(set), true) => own_change(
+                &merged,
+                prepared.told(),
+                &prepared,
+                set,
+                args.clause.as_deref().unwrap_or_default(),
+            ),
             _ => prepared.told().to_string(),
         };
         if parts.len() > 1 {
@@ -400,12 +406,14 @@ impl Scope {
 }
 
 /// A change told for `log --clause`: what it did to the clauses of the scope (`reworded 5.2`,
-/// `renumbered 6.4 → 7.4`, `added (c)`), rather than to the whole text.
+/// `renumbered 6.4 → 7.4`, `added (c)`; past four clauses, counts `12 added in Article 5`,
+/// `within` the clause as asked for), rather than to the whole text.
 fn own_change(
     e: &RecordedEvent,
     told: &str,
     prepared: &Prepared,
     scope: &HashSet<ClauseId>,
+    within: &str,
 ) -> String {
     let items: Vec<(Vec<&'static str>, String)> = prepared
         .versions()
@@ -434,13 +442,13 @@ fn own_change(
             }
         }
         format!(
-            "{} clauses: {}",
-            items.len(),
+            "{} in {}",
             counts
                 .iter()
                 .map(|(w, n)| format!("{n} {w}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            within
         )
     };
     match &e.event {
