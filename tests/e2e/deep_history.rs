@@ -102,6 +102,32 @@ fn clauses_under_two_parents_are_named_and_read_by_their_path() {
         assert_eq!(t.clauses(&["--clause", name]), one, "{name}");
     }
     assert_eq!(text(&one[0]["text"]), "the first point of 2.1, reworded");
+    assert_eq!(one[0]["address"], "2.1 (a)");
+    // Shown alone, it is named in full; so is it in status --json.
+    assert_eq!(
+        t.ok(&["show", "--clause", "2.1(a)"]),
+        "2.1 (a)  the first point of 2.1, reworded\n"
+    );
+    let status = t.json(&["status"]);
+    let addresses: Vec<&str> = status["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["address"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        addresses,
+        [
+            "Article 1",
+            "1.1",
+            "1.1 (a)",
+            "(b)",
+            "1.2",
+            "Article 2",
+            "2.1",
+            "2.1 (a)"
+        ]
+    );
     // A name two clauses answer to is refused, with both their names to paste back.
     for args in [
         &["log", "--clause", "(a)"][..],

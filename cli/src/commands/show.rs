@@ -148,17 +148,23 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             Agreement::Open => String::new(),
             a => format!(" ({})", render::agreement(a)),
         };
+        // The clause asked for is named in full (`5.1 (b)`): no outline above it says where.
+        let name = if root.is_some() && v.depth == 0 {
+            v.address.as_str()
+        } else {
+            v.label
+        };
         let mut lines = v.shown.lines();
         let first = lines.next().unwrap_or("");
         if v.heading.is_some() || first.is_empty() {
-            ctx.line(format_args!("{indent}{}{marker}{heading}", v.label))?;
+            ctx.line(format_args!("{indent}{name}{marker}{heading}"))?;
             if !first.is_empty() {
                 ctx.line(format_args!("{indent}  {first}"))?;
             }
         } else {
-            ctx.line(format_args!("{indent}{}{marker}  {first}", v.label))?;
+            ctx.line(format_args!("{indent}{name}{marker}  {first}"))?;
         }
-        let pad = " ".repeat(v.label.chars().count() + marker.chars().count() + 2);
+        let pad = " ".repeat(name.chars().count() + marker.chars().count() + 2);
         for more in lines {
             ctx.line(format_args!("{indent}{pad}{more}"))?;
         }
