@@ -1,6 +1,7 @@
 //! `travaux log`: the events of a document, oldest first, with filters; `-p` adds the word
 //! diff each text change made, `-S PHRASE` keeps the events that changed how many times a
-//! phrase occurs in the text (as `git log -S`).
+//! phrase occurs in the text (as `git log -S`). A revision stored in several parts is told as
+//! one change ([`Changes`]); `--clause` covers a clause and all under it ([`Scope`]).
 //!
 //! Also the fold `replay` shares ([`History`]): a document's stream read event by event, each
 //! event told with the labels the text had just before it, and its effect on the clauses it
@@ -33,9 +34,10 @@ pub(crate) const DIFF_BUDGET: Duration = Duration::from_secs(5);
 /// Arguments of `log`.
 #[derive(Args, Debug)]
 pub struct LogArgs {
-    /// Only events about this clause (its label now, or an id prefix), followed by identity
-    /// through renumbering, moves and rewording: its revisions, amendments and their fate,
-    /// and comments on it
+    /// Only events about this clause and every clause under it (its label now, its path or the
+    /// end of it such as `5.1(b)`, or an id prefix), followed by identity through renumbering,
+    /// moves and rewording: their revisions, amendments and their fate, and comments on them;
+    /// a text change says what it did to them
     #[arg(long, value_name = "CLAUSE")]
     pub clause: Option<String>,
     /// Only events by this participant
