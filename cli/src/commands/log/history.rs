@@ -1,268 +1,37 @@
-//! `travaux log`: the events of a document, oldest first, with filters; `-p` adds the word
-//! diff each text change made, `-S PHRASE` keeps the events that changed how many times a
-//! phrase occurs in the text (as `git log -S`). A revision stored in several parts is told as
-//! one change ([`Changes`]); `--clause` covers a clause and all under it ([`Scope`]).
-//!
-//! Also the fold `replay` shares ([`History`]): a document's stream read event by event, each
-//! event told with the labels the text had just before it, and its effect on the clauses it
-//! touched (old and new label, word diff of heading and text).
+//! The fold `log` and `replay` share: a document's stream read a change at a time (a revision
+//! stored in several parts is one change), each told with the labels the text had just before
+//! it, and its effect on the clauses it touched (old and new label, word diff of heading and
+//! text).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use clap::Args;
 use serde::Serialize;
 use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
-use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
-    parse_time, same_revision, Amendment, AmendmentNo, AmendmentStatus, BracketStatus, ClauseId,
-    ClauseOp, DayEdge, DocumentId, DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId,
-    Timestamp,
+    same_revision, Amendment, AmendmentNo, AmendmentStatus, BracketStatus, ClauseId, ClauseOp,
+    DocumentId, DocumentState, Event, Outcome, RecordedEvent, StreamId,
 };
 use travaux_store::{Store, StoreError, Walk};
 
-use crate::context::Ctx;
-use crate::error::{CliError, CliResult};
+use super::DIFF_BUDGET;
+use crate::error::CliResult;
 use crate::render::{self, Names};
-
-/// How long the word diffs of one event told may take in all; past it, they are approximated
-/// and say so. Each event has its own budget, so a long history is told exactly however long
-/// it takes to tell it all.
-pub(crate) const DIFF_BUDGET: Duration = Duration::from_secs(5);
-
-/// Arguments of `log`.
-#[derive(Args, Debug)]
-pub struct LogArgs {
-    /// Only events about this clause and every clause under it (its label now, its path or the
-    /// end of it such as `5.1(b)`, or an id prefix), followed by identity through renumbering,
-    /// moves and rewording: their revisions, amendments and their fate, and comments on them;
-    /// a text change says what it did to them
-    #[arg(long, value_name = "CLAUSE")]
-    pub clause: Option<String>,
-    /// Only events by this participant
-    #[arg(long, value_name = "PARTICIPANT")]
-    pub participant: Option<String>,
-    /// Only events of this type (such as amendment_proposed; see --json output for the names)
-    #[arg(long, value_name = "TYPE")]
-    pub kind: Option<String>,
-    /// Only events recorded at or after this date or time (a date means its start, UTC)
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// Only events recorded at or before this date or time (a date means its end, UTC)
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
-    /// Under each text change, the word diff it made to each clause it touched
-    #[arg(short = 'p', long)]
-    pub patch: bool,
-    /// Only the events that changed how many times PHRASE occurs in the text (headings and
-    /// texts of all clauses; of the --clause only, with it), as `git log -S`
-    #[arg(short = 'S', long = "pickaxe", value_name = "PHRASE")]
-    pub pickaxe: Option<String>,
-    /// With -S, ignore case
-    #[arg(long, requires = "pickaxe")]
-    pub ignore_case: bool,
-    /// Only the events of this phase: P2 (a comment or report in the phase that took it, any
-    /// other event while the phase was open; of phases open together, the one opened last)
-    #[arg(long, value_name = "PHASE")]
-    pub phase: Option<PhaseNo>,
-    /// The whole store: every document and the participant registry
-    #[arg(long, conflicts_with_all = ["clause", "pickaxe", "patch", "phase"])]
-    pub all: bool,
-}
-
-/// Run `log`.
-pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
-    let names = Names::load(ctx.store)?;
-    let actor = args
-        .participant
-        .as_deref()
-        .map(|p| ctx.participant(p))
-        .transpose()?;
-    if let Some(kind) = &args.kind {
-        if !Event::KINDS.contains(&kind.as_str()) {
-            return Err(CliError::refused(format!(
-                "'{kind}' is not an event type; the types are: {}",
-                Event::KINDS.join(", ")
-            )));
-        }
-    }
-    let since = time_bound("--since", args.since.as_deref(), DayEdge::Start)?;
-    let until = time_bound("--until", args.until.as_deref(), DayEdge::End)?;
-    if let (Some(s), Some(u)) = (since, until) {
-        if s > u {
-            return Err(CliError::refused(format!(
-                "--since ({}) is after --until ({}); nothing can match",
-                render::when(&s),
-                render::when(&u)
-            )));
-        }
-    }
-    let keep = |e: &RecordedEvent| {
-        actor.as_ref().is_none_or(|a| e.actor == a.id)
-            && args.kind.as_deref().is_none_or(|k| e.event.kind() == k)
-            && since.is_none_or(|s| e.recorded_at >= s)
-            && until.is_none_or(|u| e.recorded_at <= u)
-    };
-    if args.all {
-        return log_all(ctx, &names, keep);
-    }
-
-    let head = ctx.head_without_amendments()?;
-    if let Some(p) = args.phase {
-        head.phase(p)?;
-    }
-    let scope = args
-        .clause
-        .as_deref()
-        .map(|c| head.resolve_clause(c).map(|root| Scope::new(&head, root)))
-        .transpose()?;
-    let needle = match args.pickaxe.as_deref() {
-        Some(phrase) => Some(Needle::new(phrase, args.ignore_case).ok_or_else(|| {
-            CliError::refused("-S needs a phrase to look for; an empty one occurs everywhere")
-        })?),
-        None => None,
-    };
-    let mut pickaxe = needle.map(Pickaxe::new);
-    // The events that can be told: with -S, only those that change the text, from their
-    // index, told with the text they left; else the whole stream, with the whole document.
-    // A revision stored in several parts is told once, as one change.
-    let (candidates, mut history): (
-        Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>>>,
-        _,
-    ) = match &pickaxe {
-        Some(_) => (
-            ctx.store.text_events(head.id)?,
-            History::text_changes(ctx.store, &head)?,
-        ),
-        None => (
-            Box::new(ctx.store.stream(StreamId::document(head.id))),
-            History::new(ctx.store, head.id),
-        ),
-    };
-    let mut candidates = Changes::new(candidates);
-    let color = ctx.color();
-    let json = ctx.globals.json;
-    let mut found: Vec<serde_json::Value> = Vec::new();
-    while let Some(parts) = candidates.next_change()? {
-        let e = &parts[0];
-        let counts = pickaxe.as_mut().and_then(|p| p.step_parts(&parts));
-        let phase = head.phase_of(e);
-        let mut selected = keep(e)
-            && args.phase.is_none_or(|p| phase == Some(p))
-            && (pickaxe.is_none() || counts.is_some());
-        // The clauses of the scope the change is about, as the document stood before it.
-        let mut in_scope: Option<HashSet<ClauseId>> = None;
-        if let (Some(scope), true) = (&scope, selected) {
-            // Whether an event is about the clause can depend on the amendment it names, as
-            // the document held it then.
-            let touched = history
-                .before(e)?
-                .as_ref()
-                .map(|state| scope.touched(&parts, state))
-                .unwrap_or_default();
-            selected = !touched.is_empty();
-            in_scope = Some(touched);
-        }
-        // With -S: the count in the text, or in the scope, before and after.
-        let counted = match (&pickaxe, &counts) {
-            (Some(p), Some(c)) => Some(match (&scope, &in_scope) {
-                (Some(scope), Some(set)) => scope.counted(c, set, p),
-                _ => (c.before, c.after),
-            }),
-            _ => None,
-        };
-        if counted.is_some_and(|(before, after)| before == after) {
-            selected = false;
-        }
-        if !selected {
-            for p in &parts {
-                history.pass(p);
-            }
-            continue;
-        }
-        let ops = parts.iter().any(|p| !p.event.ops().is_empty());
-        let prepared =
-            history.prepare_parts(&parts, &names, args.patch || (scope.is_some() && ops))?;
-        // Which clauses' diffs to show: those of the scope asked for, else those whose count
-        // of the phrase changed, else every clause the event touched.
-        let show = |id: ClauseId| match (&in_scope, &counts) {
-            (Some(set), _) => set.contains(&id),
-            (None, Some(c)) => c.changed_in(id).is_some(),
-            (None, None) => true,
-        };
-        let shown: Vec<ClauseEffect> = if args.patch {
-            prepared.diffs_where(show)
-        } else {
-            Vec::new()
-        };
-        let merged = merged(&parts);
-        if json {
-            let mut v = serde_json::to_value(&*merged)?;
-            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
-            if parts.len() > 1 {
-                v["parts"] = serde_json::to_value(parts.iter().map(|p| p.seq).collect::<Vec<_>>())?;
-            }
-            if args.patch {
-                v["effect"] = serde_json::to_value(&shown)?;
-            }
-            if let (Some(c), Some((before, after))) = (&counts, counted) {
-                v["pickaxe"] = pickaxe_json(c, in_scope.as_ref(), before, after);
-            }
-            found.push(v);
-            continue;
-        }
-        let mut told = match (&in_scope, ops) {
-            (Some(set), true) => own_change(
-                &merged,
-                prepared.told(),
-                &prepared,
-                set,
-                args.clause.as_deref().unwrap_or_default(),
-            ),
-            _ => prepared.told().to_string(),
-        };
-        if parts.len() > 1 {
-            told.push_str(&format!(
-                " (stored in {} parts, events {}–{})",
-                parts.len(),
-                e.seq,
-                parts[parts.len() - 1].seq
-            ));
-        }
-        told.push_str(&history.fate(e)?);
-        if let (Some(p), Some((before, after))) = (&pickaxe, counted) {
-            told.push_str(&format!(
-                " · \"{}\" {before} → {after}",
-                p.needle().phrase()
-            ));
-        }
-        ctx.line(line(e, &names, &told))?;
-        for f in &shown {
-            for l in effect_lines(f, color, "") {
-                ctx.line(l)?;
-            }
-        }
-    }
-    if json {
-        return ctx.json(&found);
-    }
-    Ok(())
-}
 
 /// A document's events read a change at a time: one event, or every part of a revision stored
 /// in several (appended together, so one after the other).
-struct Changes<I> {
+pub(super) struct Changes<I> {
     events: I,
     next: Option<RecordedEvent>,
 }
 
 impl<I: Iterator<Item = Result<RecordedEvent, StoreError>>> Changes<I> {
-    fn new(events: I) -> Changes<I> {
+    pub(super) fn new(events: I) -> Changes<I> {
         Changes { events, next: None }
     }
 
-    fn next_change(&mut self) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
+    pub(super) fn next_change(&mut self) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
         let first = match self.next.take() {
             Some(e) => e,
             None => match self.events.next() {
@@ -285,7 +54,7 @@ impl<I: Iterator<Item = Result<RecordedEvent, StoreError>>> Changes<I> {
 }
 
 /// A change as one event: the first part, with the operations of all the parts.
-fn merged(parts: &[RecordedEvent]) -> Cow<'_, RecordedEvent> {
+pub(super) fn merged(parts: &[RecordedEvent]) -> Cow<'_, RecordedEvent> {
     if parts.len() == 1 {
         return Cow::Borrowed(&parts[0]);
     }
@@ -296,248 +65,6 @@ fn merged(parts: &[RecordedEvent]) -> Cow<'_, RecordedEvent> {
         }
     }
     Cow::Owned(one)
-}
-
-/// The clause `log --clause` asks about and everything under it: the clauses under it now (at
-/// the head), and any clause that was under it when an event touched it (since removed or moved
-/// out).
-struct Scope {
-    root: ClauseId,
-    now: HashSet<ClauseId>,
-}
-
-impl Scope {
-    fn new(head: &DocumentState, root: ClauseId) -> Scope {
-        Scope {
-            root,
-            now: head.subtree(root).into_iter().collect(),
-        }
-    }
-
-    /// Whether a clause is in the scope now, or was in `state` (the document just before an
-    /// event).
-    fn holds(&self, id: ClauseId, state: &DocumentState) -> bool {
-        if self.now.contains(&id) {
-            return true;
-        }
-        let mut at = Some(id);
-        while let Some(c) = at {
-            if c == self.root {
-                return true;
-            }
-            at = state.clause(c).and_then(|c| c.parent);
-        }
-        false
-    }
-
-    /// The clauses of the scope a change (its parts) is about, `state` the document just
-    /// before it: those its operations touch (a clause added or moved under a clause of the
-    /// scope included), the clause its amendment, comment, agreement or bracket is about.
-    fn touched(&self, parts: &[RecordedEvent], state: &DocumentState) -> HashSet<ClauseId> {
-        let mut out = HashSet::new();
-        for e in parts {
-            for op in e.event.ops() {
-                let id = op.clause();
-                let placed_under = match op {
-                    ClauseOp::Add {
-                        parent: Some(p), ..
-                    }
-                    | ClauseOp::Move {
-                        parent: Some(p), ..
-                    } => out.contains(p) || self.holds(*p, state),
-                    _ => false,
-                };
-                if placed_under || self.holds(id, state) {
-                    out.insert(id);
-                }
-            }
-            let about = match &e.event {
-                Event::AmendmentProposed { change, .. } => Some(change),
-                Event::AmendmentSupported { amendment }
-                | Event::AmendmentOpposed { amendment }
-                | Event::AmendmentWithdrawn { amendment }
-                | Event::DecisionRecorded { amendment, .. } => {
-                    state.amendments.get(amendment).map(|a| &a.change)
-                }
-                _ => None,
-            };
-            let mut clauses: Vec<ClauseId> = Vec::new();
-            if let Some(change) = about {
-                clauses.push(change.clause());
-                if let travaux_core::Change::Insert {
-                    parent: Some(p), ..
-                } = change
-                {
-                    if self.holds(*p, state) {
-                        out.insert(change.clause());
-                    }
-                }
-            }
-            match &e.event {
-                Event::CommentPosted {
-                    clause: Some(c), ..
-                }
-                | Event::AgreementRecorded { clause: c, .. }
-                | Event::TextBracketed { clause: c, .. } => clauses.push(*c),
-                Event::BracketLifted { bracket, .. } => {
-                    clauses.extend(state.process.brackets.get(bracket).map(|b| b.clause))
-                }
-                _ => {}
-            }
-            out.extend(clauses.into_iter().filter(|c| self.holds(*c, state)));
-        }
-        out
-    }
-
-    /// The occurrences of the phrase in the scope before and after a change whose counts are
-    /// `c`, `touched` its clauses in the scope, `fold` the pickaxe just past it.
-    fn counted(&self, c: &Counts, touched: &HashSet<ClauseId>, fold: &Pickaxe) -> (usize, usize) {
-        let after: usize = self
-            .now
-            .iter()
-            .chain(touched.iter().filter(|id| !self.now.contains(id)))
-            .map(|id| fold.count_in(*id))
-            .sum();
-        let (gained, lost) = c
-            .clauses
-            .iter()
-            .filter(|k| touched.contains(&k.clause))
-            .fold((0, 0), |(g, l), k| (g + k.after, l + k.before));
-        ((after + lost).saturating_sub(gained), after)
-    }
-}
-
-/// A change told for `log --clause`: what it did to the clauses of the scope (`reworded 5.2`,
-/// `renumbered 6.4 → 7.4`, `added (c)`; past four clauses, counts `12 added in Article 5`,
-/// `within` the clause as asked for), rather than to the whole text.
-fn own_change(
-    e: &RecordedEvent,
-    told: &str,
-    prepared: &Prepared,
-    scope: &HashSet<ClauseId>,
-    within: &str,
-) -> String {
-    let items: Vec<(Vec<&'static str>, String)> = prepared
-        .versions()
-        .filter(|v| scope.contains(&v.clause))
-        .filter_map(|v| {
-            let changes = v.changes();
-            (!changes.is_empty()).then(|| (changes, v.name()))
-        })
-        .collect();
-    let own = if items.is_empty() {
-        "no change to its text".to_string()
-    } else if items.len() <= 4 {
-        items
-            .iter()
-            .map(|(changes, name)| format!("{} {name}", changes.join(", ")))
-            .collect::<Vec<_>>()
-            .join("; ")
-    } else {
-        let mut counts: Vec<(&'static str, usize)> = Vec::new();
-        for (changes, _) in &items {
-            for c in changes {
-                match counts.iter_mut().find(|(w, _)| w == c) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((c, 1)),
-                }
-            }
-        }
-        format!(
-            "{} in {}",
-            counts
-                .iter()
-                .map(|(w, n)| format!("{n} {w}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            within
-        )
-    };
-    match &e.event {
-        Event::RevisionIssued {
-            revision, label, ..
-        } => format!(
-            "issued revision {revision}{}: {own}",
-            label
-                .as_ref()
-                .map(|l| format!(" ({l})"))
-                .unwrap_or_default()
-        ),
-        _ => format!("{told}; {own}"),
-    }
-}
-
-/// `log --all`: every event of the store, told with labels as each document has them now.
-fn log_all(ctx: &mut Ctx<'_>, names: &Names, keep: impl Fn(&RecordedEvent) -> bool) -> CliResult {
-    let events: Vec<RecordedEvent> = ctx
-        .store
-        .events_from(1)
-        .filter(|e| e.as_ref().map_or(true, &keep))
-        .collect::<Result<_, _>>()?;
-    let docs: Vec<DocumentState> = ctx
-        .store
-        .documents()?
-        .into_iter()
-        .filter_map(|d| ctx.store.document(d.id).transpose())
-        .collect::<Result<_, _>>()?;
-    if ctx.globals.json {
-        let mut rows = Vec::with_capacity(events.len());
-        for e in &events {
-            let mut v = serde_json::to_value(e)?;
-            let phase = docs
-                .iter()
-                .find(|d| StreamId::document(d.id) == e.stream)
-                .and_then(|d| d.phase_of(e));
-            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
-            rows.push(v);
-        }
-        return ctx.json(&rows);
-    }
-    for e in &events {
-        let told = match docs.iter().find(|d| StreamId::document(d.id) == e.stream) {
-            Some(doc) => render::event(e, doc, names),
-            None => match &docs.first() {
-                Some(doc) => render::event(e, doc, names),
-                None => e.event.kind().to_string(),
-            },
-        };
-        ctx.line(line(e, names, &told))?;
-    }
-    Ok(())
-}
-
-fn time_bound(flag: &str, value: Option<&str>, edge: DayEdge) -> CliResult<Option<Timestamp>> {
-    value
-        .map(|v| parse_time(v, edge).map_err(|e| CliError::refused(format!("{flag}: {e}"))))
-        .transpose()
-}
-
-/// The counts for tools: in the text (or the one clause asked for), and clause by clause.
-fn pickaxe_json(
-    c: &Counts,
-    only: Option<&HashSet<ClauseId>>,
-    before: usize,
-    after: usize,
-) -> serde_json::Value {
-    serde_json::json!({
-        "before": before,
-        "after": after,
-        "clauses": c.clauses.iter().filter(|k| only.is_none_or(|set| set.contains(&k.clause))).map(|k| serde_json::json!({
-            "clause": k.clause,
-            "before": k.before,
-            "after": k.after,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// One event on one line: sequence number, time, who, and what.
-pub(crate) fn line(e: &RecordedEvent, names: &Names, told: &str) -> String {
-    format!(
-        "{:>6}  {}  {:<14} {told}",
-        e.seq,
-        render::when(&e.recorded_at),
-        names.of(e.actor)
-    )
 }
 
 /// What became of the amendment an event is about (`status`, as it stands at the head), in
@@ -952,7 +479,7 @@ impl<'s> History<'s> {
 
 /// A clause before and after an event (or as an amendment would have it), to be compared.
 pub(crate) struct Versions {
-    clause: ClauseId,
+    pub(crate) clause: ClauseId,
     old: Option<Snapshot>,
     new: Option<Snapshot>,
     moved: bool,
@@ -960,12 +487,12 @@ pub(crate) struct Versions {
 
 impl Versions {
     /// What happened to the clause, in words (see [`changes_between`]).
-    fn changes(&self) -> Vec<&'static str> {
+    pub(crate) fn changes(&self) -> Vec<&'static str> {
         changes_between(self.old.as_ref(), self.new.as_ref(), self.moved)
     }
 
     /// How the clause is named: `6.4 → 7.4` when renumbered, its name before or after.
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match (&self.old, &self.new) {
             (Some(o), Some(n)) if o.label != n.label => format!("{} → {}", o.address, n.address),
             (_, Some(n)) => n.address.clone(),
