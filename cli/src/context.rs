@@ -228,17 +228,18 @@ impl Ctx<'_> {
     }
 
     /// A point made absolute: a relative one (`POINT~N`) counted back through the document's
-    /// events to the event number it stands at; any other as it is. Pass the result to
-    /// [`Ctx::document_at`].
+    /// text changes, a revision label found among them, to the event number it stands at; any
+    /// other as it is. Pass the result to [`Ctx::document_at`].
     pub fn absolute_point(&self, point: &Point) -> CliResult<Point> {
-        if !point.is_relative() {
+        if matches!(point, Point::Head | Point::Seq(_) | Point::Time(_)) {
             return Ok(point.clone());
         }
         let head = self.head_without_amendments()?;
-        let events: Vec<travaux_core::RecordedEvent> = self
-            .store
-            .stream(StreamId::document(head.id))
-            .collect::<Result<_, _>>()?;
+        if !point.needs_events(&head) {
+            return Ok(point.clone());
+        }
+        let events: Vec<travaux_core::RecordedEvent> =
+            self.store.text_events(head.id)?.collect::<Result<_, _>>()?;
         Ok(match point.resolve(&head, &events)? {
             travaux_core::Cut::Head => Point::Head,
             travaux_core::Cut::Seq(n) => Point::Seq(n),

@@ -33,11 +33,92 @@ impl Names {
     }
 }
 
-/// A clause's label as the document knows it (current, or last before removal).
+/// How a clause is named to people: its address (`5.1 (b)`, `§ 312 (1)`: its label, or as much
+/// of its path as tells it from the other clauses with that label; see
+/// `DocumentState::address_of`), which `--clause` and the commands naming a clause read back;
+/// for a removed clause, the label it last had.
 pub fn label(doc: &DocumentState, id: ClauseId) -> String {
-    doc.label_of(id)
-        .map(str::to_string)
-        .unwrap_or_else(|| id.short())
+    match doc.label_of(id) {
+        Some(_) => doc.address_of(id),
+        None => id.short(),
+    }
+}
+
+/// The addresses of many clauses of one state at once, as [`label`] names each, in time that
+/// grows with the text (naming each clause by itself compares it with every other clause).
+pub fn addresses(
+    doc: &DocumentState,
+    ids: impl IntoIterator<Item = ClauseId>,
+) -> HashMap<ClauseId, String> {
+    let ids: Vec<ClauseId> = ids.into_iter().collect();
+    if ids.len() <= 16 {
+        return ids.into_iter().map(|id| (id, label(doc, id))).collect();
+    }
+    let mut by_label: HashMap<&str, Vec<ClauseId>> = HashMap::new();
+    for (_, c) in doc.outline() {
+        by_label.entry(c.label.as_str()).or_default().push(c.id);
+    }
+    let mut named: HashMap<ClauseId, String> = HashMap::new();
+    for id in &ids {
+        if named.contains_key(id) {
+            continue;
+        }
+        let Some(c) = doc.clause(*id) else {
+            named.insert(*id, label(doc, *id));
+            continue;
+        };
+        let group = &by_label[c.label.as_str()];
+        if group.len() == 1 {
+            named.insert(*id, c.label.clone());
+            continue;
+        }
+        // Every clause with this label at once: the shortest tail of its path that no other
+        // of them shares (as `address_of` finds it, one clause at a time).
+        let paths: Vec<(ClauseId, Vec<&str>)> =
+            group.iter().map(|g| (*g, doc.path_of(*g))).collect();
+        let key = |p: &[&str], k: usize| -> String {
+            p[p.len() - k..]
+                .concat()
+                .chars()
+                .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
+                .collect()
+        };
+        let mut open: Vec<&(ClauseId, Vec<&str>)> = Vec::new();
+        for entry in &paths {
+            if entry.1.len() == 1 {
+                named.insert(entry.0, c.label.clone());
+            } else {
+                open.push(entry);
+            }
+        }
+        let longest = paths.iter().map(|(_, p)| p.len()).max().unwrap_or(1);
+        for k in 2..=longest {
+            let mut seen: HashMap<String, usize> = HashMap::new();
+            for (_, p) in &paths {
+                if p.len() >= k {
+                    *seen.entry(key(p, k)).or_default() += 1;
+                }
+            }
+            open.retain(|(g, p)| {
+                if p.len() < k {
+                    named.insert(*g, p.join(" > "));
+                    return false;
+                }
+                if seen[&key(p, k)] == 1 {
+                    named.insert(*g, p[p.len() - k..].join(" "));
+                    return false;
+                }
+                true
+            });
+            if open.is_empty() {
+                break;
+            }
+        }
+        for (g, p) in open {
+            named.insert(*g, p.join(" > "));
+        }
+    }
+    named
 }
 
 /// An amendment's change in a few words.
@@ -65,7 +146,51 @@ pub fn change(doc: &DocumentState, change: &Change) -> String {
         Change::Alternative {
             clause, bracket, ..
         } => format!("alternative for {bracket} in {}", l(*clause)),
+        Change::Words { clause, edit } => format!("in {}: {edit}", doc.address_of(*clause)),
     }
+}
+
+/// A word-level amendment's words in the clause as it stands, struck and inserted as `diff`
+/// marks them (`[-shall-]{+should+}` without colour), with up to 60 characters of the text
+/// on each side; `None` when the words are no longer in the clause.
+pub fn words_marked(
+    doc: &DocumentState,
+    clause: ClauseId,
+    edit: &travaux_core::words::WordEdit,
+    color: bool,
+) -> Option<String> {
+    use travaux_core::diff::{Span, SpanKind};
+    const AROUND: usize = 60;
+    let edited = edit.apply(&doc.clause(clause)?.text).ok()?;
+    // Whole words of context: cut at a space, with an ellipsis where the text goes on.
+    let before = match edited.before.char_indices().rev().nth(AROUND) {
+        Some((at, _)) => match edited.before[at..].find(' ') {
+            Some(space) => format!("…{}", &edited.before[at + space + 1..]),
+            None => edited.before.clone(),
+        },
+        None => edited.before.clone(),
+    };
+    let after = match edited.after.char_indices().nth(AROUND) {
+        Some((at, _)) => match edited.after[..at].rfind(' ') {
+            Some(space) => format!("{}…", &edited.after[..space]),
+            None => edited.after.clone(),
+        },
+        None => edited.after.clone(),
+    };
+    let spans: Vec<Span> = [
+        (SpanKind::Equal, before),
+        (SpanKind::Delete, edited.deleted),
+        (SpanKind::Insert, edited.inserted),
+        (SpanKind::Equal, after),
+    ]
+    .into_iter()
+    .filter(|(_, text)| !text.is_empty())
+    .map(|(kind, text)| Span {
+        kind,
+        text: text.replace('\n', " "),
+    })
+    .collect();
+    Some(spans_inline(&spans, color))
 }
 
 /// An amendment for tools: the same JSON wherever amendments are listed.
@@ -84,6 +209,24 @@ pub fn amendment_json(a: &travaux_core::Amendment, names: &Names) -> serde_json:
         "opposers": handles(&a.opposers),
         "proposed_seq": a.proposed_seq,
     })
+}
+
+/// An amendment for tools, as [`amendment_json`], and for a word-level amendment the clause's
+/// wording if it were accepted now (`proposed_text`: `null` once its words are gone).
+pub fn amendment_json_in(
+    doc: &DocumentState,
+    a: &travaux_core::Amendment,
+    names: &Names,
+) -> serde_json::Value {
+    let mut row = amendment_json(a, names);
+    if let Change::Words { clause, edit } = &a.change {
+        row["proposed_text"] = doc
+            .clause(*clause)
+            .and_then(|c| edit.apply(&c.text).ok())
+            .map(|e| e.text())
+            .into();
+    }
+    row
 }
 
 /// A text diff inline, as `git diff --word-diff` shows it: with colour, deleted text struck
@@ -338,35 +481,6 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
     }
 }
 
-/// The clauses an event touches: by its operations, its amendment's clause, or its comment.
-pub fn touches(e: &RecordedEvent, doc: &DocumentState, clause: ClauseId) -> bool {
-    let by_amendment = |no| {
-        doc.amendments
-            .get(no)
-            .is_some_and(|a| a.change.clause() == clause)
-    };
-    match &e.event {
-        Event::RevisionIssued { ops, .. } => ops.iter().any(|op| op.clause() == clause),
-        Event::DecisionRecorded { amendment, ops, .. } => {
-            by_amendment(amendment) || ops.iter().any(|op| op.clause() == clause)
-        }
-        Event::AmendmentProposed { change, .. } => change.clause() == clause,
-        Event::AmendmentSupported { amendment }
-        | Event::AmendmentOpposed { amendment }
-        | Event::AmendmentWithdrawn { amendment } => by_amendment(amendment),
-        Event::CommentPosted { clause: c, .. } => *c == Some(clause),
-        Event::AgreementRecorded { clause: c, .. } | Event::TextBracketed { clause: c, .. } => {
-            *c == clause
-        }
-        Event::BracketLifted { bracket, .. } => doc
-            .process
-            .brackets
-            .get(bracket)
-            .is_some_and(|b| b.clause == clause),
-        _ => false,
-    }
-}
-
 /// How far a clause is agreed, in words: "open", "agreed ad referendum", "agreed".
 pub fn agreement(a: Agreement) -> &'static str {
     match a {
@@ -438,4 +552,108 @@ pub fn bracket_json(doc: &DocumentState, b: &Bracket, names: &Names) -> serde_js
         "alternatives": alternatives,
         "closed_alternatives": closed,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use travaux_core::{DocumentId, EventId, Hash, ParticipantId, RecordedEvent, StreamId};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn recorded(seq: u64, event: Event) -> RecordedEvent {
+        RecordedEvent {
+            seq,
+            id: EventId(Uuid::from_u128(seq as u128)),
+            stream: StreamId(Uuid::from_u128(1)),
+            version: seq,
+            recorded_at: Utc.timestamp_opt(1_200_000_000 + seq as i64, 0).unwrap(),
+            actor: ParticipantId(Uuid::from_u128(2)),
+            schema: 1,
+            prev_hash: Hash::default(),
+            hash: Hash::default(),
+            event,
+        }
+    }
+
+    /// Two parts, each with two articles of two paragraphs `(1)`, `(2)` with points `(a)`,
+    /// `(b)`; a `§ 9` with a `(1)` alone; labels repeated at every level.
+    #[test]
+    fn the_addresses_of_many_clauses_are_those_of_each_alone() {
+        let mut ops = Vec::new();
+        let mut next = 10u128;
+        let mut add = |parent: Option<ClauseId>, after: Option<ClauseId>, label: String| {
+            next += 1;
+            let id = ClauseId(Uuid::from_u128(next));
+            ops.push(ClauseOp::Add {
+                kind: None,
+                notes: Vec::new(),
+                clause: id,
+                parent,
+                after,
+                label,
+                heading: None,
+                text: "Text.".into(),
+            });
+            id
+        };
+        let mut last_part = None;
+        for p in 1..=2 {
+            let part = add(None, last_part, format!("Part {p}"));
+            last_part = Some(part);
+            let mut last_article = None;
+            for a in 1..=2 {
+                let article = add(Some(part), last_article, format!("Article {a}"));
+                last_article = Some(article);
+                let mut last_paragraph = None;
+                for n in 1..=2 {
+                    let paragraph = add(Some(article), last_paragraph, format!("({n})"));
+                    last_paragraph = Some(paragraph);
+                    let a = add(Some(paragraph), None, "(a)".into());
+                    add(Some(paragraph), Some(a), "(b)".into());
+                }
+            }
+        }
+        let s9 = add(None, last_part, "§ 9".into());
+        add(Some(s9), None, "(1)".into());
+        let events = [
+            recorded(
+                1,
+                Event::DocumentCreated {
+                    document: DocumentId(Uuid::from_u128(1)),
+                    slug: "code".into(),
+                    title: "Code".into(),
+                },
+            ),
+            recorded(
+                2,
+                Event::RevisionIssued {
+                    revision: 1,
+                    label: None,
+                    ops,
+                },
+            ),
+        ];
+        let doc = DocumentState::replay(&events).expect("a document");
+        let ids: Vec<ClauseId> = doc.outline().iter().map(|(_, c)| c.id).collect();
+        assert!(ids.len() > 16, "the batch way is taken");
+        let named = addresses(&doc, ids.iter().copied());
+        for id in &ids {
+            assert_eq!(named[id], doc.address_of(*id));
+            assert_eq!(doc.resolve_clause(&named[id]), Ok(*id), "{}", named[id]);
+        }
+        let some: Vec<&str> = ids[..6].iter().map(|id| named[id].as_str()).collect();
+        assert_eq!(
+            some,
+            [
+                "Part 1",
+                "Part 1 Article 1",
+                "Part 1 Article 1 (1)",
+                "Part 1 Article 1 (1) (a)",
+                "Part 1 Article 1 (1) (b)",
+                "Part 1 Article 1 (2)"
+            ]
+        );
+    }
 }

@@ -396,7 +396,7 @@ pub fn decide(
             if let Some(r) = &rationale {
                 check_len("rationale", r, MAX_COMMENT)?;
             }
-            check_change(state, &change)?;
+            let change = check_change(state, change)?;
             Event::AmendmentProposed {
                 amendment: AmendmentNo(state.amendments_proposed + 1),
                 change,
@@ -1092,6 +1092,22 @@ fn change_ops(
                 notes: c.notes.clone(),
             }
         }
+        Change::Words { clause, edit } => {
+            let c = state.live(*clause)?;
+            let text = match modified {
+                Some(text) => text.clone(),
+                None => edit
+                    .apply(&c.text)
+                    .map_err(|e| words_error(state, *clause, edit, e))?
+                    .text(),
+            };
+            ClauseOp::Reword {
+                clause: *clause,
+                heading: c.heading.clone(),
+                text,
+                notes: c.notes.clone(),
+            }
+        }
         Change::Delete { clause } | Change::Move { clause, .. } if modified.is_some() => {
             let _ = clause;
             return Err(DomainError::Invalid(format!(
@@ -1113,9 +1129,23 @@ fn change_ops(
     Ok(vec![op])
 }
 
-/// Check a proposed change against the text as it stands.
-fn check_change(state: &DocumentState, change: &Change) -> Result<(), DomainError> {
-    match change {
+/// Check a proposed change against the text as it stands, and give it as it is recorded (a
+/// word-level change anchored to its words' context).
+fn check_change(state: &DocumentState, change: Change) -> Result<Change, DomainError> {
+    let change = match change {
+        Change::Words { clause, edit } => {
+            let c = state.live(clause)?;
+            check_len("words", &edit.words, MAX_TEXT)?;
+            check_len("new words", &edit.by, MAX_TEXT)?;
+            let edit = edit
+                .clone()
+                .anchor(&c.text)
+                .map_err(|e| words_error(state, clause, &edit, e))?;
+            Change::Words { clause, edit }
+        }
+        other => other,
+    };
+    match &change {
         Change::Replace { clause, text } => {
             let c = state.live(*clause)?;
             if &c.text == text {
@@ -1145,10 +1175,24 @@ fn check_change(state: &DocumentState, change: &Change) -> Result<(), DomainErro
                 )));
             }
         }
-        Change::Insert { .. } | Change::Delete { .. } | Change::Move { .. } => {}
+        Change::Insert { .. }
+        | Change::Delete { .. }
+        | Change::Move { .. }
+        | Change::Words { .. } => {}
     }
     // Whatever the change, accepting it now must be possible.
-    check_ops(state, &change_ops(state, change, None)?)
+    check_ops(state, &change_ops(state, &change, None)?)?;
+    Ok(change)
+}
+
+/// A word-level change that cannot be anchored or applied, in words naming the clause.
+fn words_error(
+    state: &DocumentState,
+    clause: ClauseId,
+    edit: &crate::words::WordEdit,
+    e: crate::words::WordsError,
+) -> DomainError {
+    DomainError::Invalid(e.message(edit, &state.address_of(clause)))
 }
 
 /// Validate operations by applying them to a copy of the state.

@@ -17,12 +17,12 @@ pub enum DomainError {
         /// The event that removed it.
         seq: u64,
     },
-    /// An id prefix matching several clauses.
-    #[error("'{reference}' matches several clauses ({}); give more of the id or the label", candidates.join(", "))]
+    /// A label, path or id prefix matching several clauses.
+    #[error("'{reference}' matches several clauses ({}); name one as listed, by more of its path or of its id", candidates.join(", "))]
     AmbiguousClause {
         /// What was typed.
         reference: String,
-        /// The labels it matches.
+        /// The clauses it matches, each by its address (see `DocumentState::address_of`).
         candidates: Vec<String>,
     },
     /// No such amendment.

@@ -14,6 +14,7 @@ use crate::ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
     QuestionNo, ReportNo, StreamId, TokenId,
 };
+use crate::words::WordEdit;
 
 /// A moment, always in UTC.
 pub type Timestamp = DateTime<Utc>;
@@ -311,6 +312,14 @@ pub enum Change {
         /// The words proposed instead of the bracketed ones (empty: take them out).
         text: String,
     },
+    /// Replace, delete or insert some words of a clause, anchored to the words and their
+    /// context as they stood when proposed (see [`crate::words`]).
+    Words {
+        /// The clause.
+        clause: ClauseId,
+        /// What is done to which words.
+        edit: WordEdit,
+    },
 }
 
 impl Change {
@@ -321,7 +330,8 @@ impl Change {
             | Change::Insert { clause, .. }
             | Change::Delete { clause }
             | Change::Move { clause, .. }
-            | Change::Alternative { clause, .. } => *clause,
+            | Change::Alternative { clause, .. }
+            | Change::Words { clause, .. } => *clause,
         }
     }
 
@@ -333,6 +343,7 @@ impl Change {
             Change::Delete { .. } => "delete",
             Change::Move { .. } => "move",
             Change::Alternative { .. } => "alternative",
+            Change::Words { .. } => "words",
         }
     }
 }

@@ -18,11 +18,16 @@ pub mod pickaxe;
 mod point;
 mod registry;
 pub mod renumber;
+pub mod words;
 
+#[cfg(test)]
+mod addressing_tests;
 #[cfg(test)]
 mod governance_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod words_tests;
 
 pub use command::{
     check_handle, create_document, decide, issue_token, register_participant, role_table, Command,
@@ -42,5 +47,5 @@ pub use ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
     QuestionNo, ReportNo, StreamId, TokenId,
 };
-pub use point::{parse_time, Cut, DayEdge, Point};
+pub use point::{parse_time, same_revision, text_changes, Cut, DayEdge, Point};
 pub use registry::{document_of, participant_of, Directory, DocumentEntry, Participant, Registry};

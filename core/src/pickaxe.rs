@@ -1,14 +1,15 @@
 //! Pickaxe: the events that changed how many times a phrase occurs in the text, as
 //! `git log -S` finds the commits that changed how many times a string occurs in the code.
 //!
-//! The text is every clause's heading and text; a phrase is counted inside each heading and
-//! each text (never across two of them), non-overlapping from left to right, case-sensitively
+//! The text is every clause's label, heading and text; a phrase is counted inside each label,
+//! each heading and each text (never across two of them), non-overlapping from left to right, case-sensitively
 //! unless asked otherwise. Only events that carry clause operations (revisions and accepted
 //! decisions) change the text, so only they can be found.
 //!
 //! [`Pickaxe`] folds a document's events keeping one count per clause: an event costs a
 //! recount of the clauses it adds or rewords, never of the whole document, so a log of
-//! comments, proposals and decisions on a long text is searched at the speed of reading it.
+//! comments, proposals and decisions on a long text is searched at the speed of reading it. A
+//! revision stored in several parts is folded as one change ([`Pickaxe::step_parts`]).
 
 use std::collections::{HashMap, HashSet};
 
@@ -97,13 +98,26 @@ impl Counts {
 }
 
 /// A fold of a document's events that keeps, for each clause in the text, how many times the
-/// phrase occurs in it.
+/// phrase occurs in its label and in its heading and text.
 #[derive(Clone, Debug)]
 pub struct Pickaxe {
     needle: Needle,
-    counts: HashMap<ClauseId, usize>,
+    counts: HashMap<ClauseId, Occurrences>,
     removed: HashSet<ClauseId>,
     total: usize,
+}
+
+/// Occurrences in one clause: its label apart, which a relabelling changes alone.
+#[derive(Clone, Copy, Debug, Default)]
+struct Occurrences {
+    label: usize,
+    body: usize,
+}
+
+impl Occurrences {
+    fn sum(self) -> usize {
+        self.label + self.body
+    }
 }
 
 impl Pickaxe {
@@ -127,9 +141,9 @@ impl Pickaxe {
         self.total
     }
 
-    /// Occurrences in one clause (0 if it is not in the text).
+    /// Occurrences in one clause, label, heading and text (0 if it is not in the text).
     pub fn count_in(&self, clause: ClauseId) -> usize {
-        self.counts.get(&clause).copied().unwrap_or(0)
+        self.counts.get(&clause).map_or(0, |o| o.sum())
     }
 
     /// Fold one more event (in stream order). `Some` when it changed the count of at least one
@@ -137,48 +151,21 @@ impl Pickaxe {
     /// validated them; like `evolve`, one that could not apply (a clause added twice, a
     /// removed clause reworded) is passed over.
     pub fn step(&mut self, e: &RecordedEvent) -> Option<Counts> {
-        let ops = e.event.ops();
-        if ops.is_empty() {
-            return None;
-        }
+        self.step_parts(std::slice::from_ref(e))
+    }
+
+    /// Fold several events as one change (the parts of a revision stored in several, see
+    /// [`crate::text_changes`]): the counts are those before the first and after the last, so
+    /// the states between the parts give no hits. [`Counts::seq`] is the first event's.
+    pub fn step_parts<E: std::borrow::Borrow<RecordedEvent>>(
+        &mut self,
+        events: &[E],
+    ) -> Option<Counts> {
+        let first = events.first()?.borrow().seq;
         let mut touched: Vec<(ClauseId, usize)> = Vec::new();
         let mut seen: HashSet<ClauseId> = HashSet::new();
-        for op in ops {
-            let id = op.clause();
-            let present = self.counts.contains_key(&id);
-            let new = match op {
-                ClauseOp::Add { heading, text, .. } => {
-                    if present || self.removed.contains(&id) {
-                        continue;
-                    }
-                    Some(self.needle.count_clause(heading.as_deref(), text))
-                }
-                ClauseOp::Reword { heading, text, .. } => {
-                    if !present {
-                        continue;
-                    }
-                    Some(self.needle.count_clause(heading.as_deref(), text))
-                }
-                ClauseOp::Remove { .. } => {
-                    if !present {
-                        continue;
-                    }
-                    None
-                }
-                ClauseOp::Move { .. } | ClauseOp::Relabel { .. } => continue,
-            };
-            if seen.insert(id) {
-                touched.push((id, self.count_in(id)));
-            }
-            match new {
-                Some(n) => {
-                    self.counts.insert(id, n);
-                }
-                None => {
-                    self.counts.remove(&id);
-                    self.removed.insert(id);
-                }
-            }
+        for e in events {
+            self.apply(e.borrow(), &mut touched, &mut seen);
         }
         let before = self.total;
         let mut clauses = Vec::new();
@@ -197,25 +184,76 @@ impl Pickaxe {
             return None;
         }
         Some(Counts {
-            seq: e.seq,
+            seq: first,
             before,
             after: self.total,
             clauses,
         })
     }
+
+    /// Apply one event's operations to the clauses' counts (not yet to the total), noting in
+    /// `touched` the count each clause had before its first change.
+    fn apply(
+        &mut self,
+        e: &RecordedEvent,
+        touched: &mut Vec<(ClauseId, usize)>,
+        seen: &mut HashSet<ClauseId>,
+    ) {
+        for op in e.event.ops() {
+            let id = op.clause();
+            let now = self.counts.get(&id).copied();
+            let new = match (op, now) {
+                (
+                    ClauseOp::Add {
+                        label,
+                        heading,
+                        text,
+                        ..
+                    },
+                    None,
+                ) if !self.removed.contains(&id) => Some(Occurrences {
+                    label: self.needle.count(label),
+                    body: self.needle.count_clause(heading.as_deref(), text),
+                }),
+                (ClauseOp::Reword { heading, text, .. }, Some(o)) => Some(Occurrences {
+                    body: self.needle.count_clause(heading.as_deref(), text),
+                    ..o
+                }),
+                (ClauseOp::Relabel { label, .. }, Some(o)) => Some(Occurrences {
+                    label: self.needle.count(label),
+                    ..o
+                }),
+                (ClauseOp::Remove { .. }, Some(_)) => None,
+                _ => continue,
+            };
+            if seen.insert(id) {
+                touched.push((id, now.map_or(0, Occurrences::sum)));
+            }
+            match new {
+                Some(n) => {
+                    self.counts.insert(id, n);
+                }
+                None => {
+                    self.counts.remove(&id);
+                    self.removed.insert(id);
+                }
+            }
+        }
+    }
 }
 
-/// The events after which the phrase occurs a different number of times in the text than
-/// before, in order: `git log -S`. `events` are one document's, in stream order, from its
-/// creation.
+/// The text changes after which the phrase occurs a different number of times in the text
+/// than before, in order: `git log -S`. `events` are one document's, in stream order, from its
+/// creation (or only those that change its text); a revision stored in several parts is one
+/// change, found by its first part.
 pub fn pickaxe<'a>(
     events: impl IntoIterator<Item = &'a RecordedEvent>,
     needle: &Needle,
 ) -> Vec<Counts> {
     let mut fold = Pickaxe::new(needle.clone());
-    events
+    crate::text_changes(events)
         .into_iter()
-        .filter_map(|e| fold.step(e))
+        .filter_map(|parts| fold.step_parts(&parts))
         .filter(Counts::changed)
         .collect()
 }
@@ -395,6 +433,119 @@ mod tests {
         assert_eq!(fold.total(), 0);
     }
 
+    #[test]
+    fn headings_and_labels_are_searched_and_a_relabelling_can_be_a_hit() {
+        let needle = Needle::new("312", false).unwrap();
+        let heading = Needle::new("Anwendungsbereich", false).unwrap();
+        let events = vec![
+            created(),
+            revision(2, vec![add(1, Some("Anwendungsbereich"), "Text.")]),
+            revision(
+                3,
+                vec![ClauseOp::Relabel {
+                    clause: clause(1),
+                    label: "§ 312".into(),
+                }],
+            ),
+            revision(
+                4,
+                vec![ClauseOp::Reword {
+                    notes: Vec::new(),
+                    clause: clause(1),
+                    heading: Some("Geltungsbereich".into()),
+                    text: "Text.".into(),
+                }],
+            ),
+        ];
+        let found = |n: &Needle| -> Vec<(u64, usize, usize)> {
+            pickaxe(&events, n)
+                .iter()
+                .map(|h| (h.seq, h.before, h.after))
+                .collect()
+        };
+        // The label: the relabelling brought the phrase in; the rewording of the heading kept
+        // it.
+        assert_eq!(found(&needle), [(3, 0, 1)]);
+        // The heading: in with the clause, out with the new heading.
+        assert_eq!(found(&heading), [(2, 0, 1), (4, 1, 0)]);
+    }
+
+    #[test]
+    fn a_revision_in_parts_is_one_change_with_its_net_counts() {
+        let needle = Needle::new("compensat", false).unwrap();
+        let part = |seq, ops| {
+            recorded(
+                seq,
+                Event::RevisionIssued {
+                    revision: 7,
+                    label: Some("A/63/8".into()),
+                    ops,
+                },
+            )
+        };
+        let reword = |n, text: &str| ClauseOp::Reword {
+            notes: Vec::new(),
+            clause: clause(n),
+            heading: None,
+            text: text.into(),
+        };
+        let events = vec![
+            created(),
+            revision(2, vec![add(1, None, "compensate"), add(2, None, "x")]),
+            // Part one removes the phrase from clause 1, part two puts it in clause 2: between
+            // them the text has none, but the revision as a whole changes nothing.
+            part(3, vec![reword(1, "assist")]),
+            part(4, vec![reword(2, "compensate")]),
+            // Part one adds one, part two adds another: one hit, 1 → 3.
+            recorded(
+                5,
+                Event::RevisionIssued {
+                    revision: 8,
+                    label: None,
+                    ops: vec![reword(1, "compensate")],
+                },
+            ),
+            recorded(
+                6,
+                Event::RevisionIssued {
+                    revision: 8,
+                    label: None,
+                    ops: vec![add(3, None, "compensation")],
+                },
+            ),
+        ];
+        let hits = pickaxe(&events, &needle);
+        let seqs: Vec<(u64, usize, usize)> =
+            hits.iter().map(|h| (h.seq, h.before, h.after)).collect();
+        assert_eq!(seqs, [(2, 0, 1), (5, 1, 3)]);
+        let mut clauses = hits[1].clauses.clone();
+        clauses.sort_by_key(|c| c.clause);
+        assert_eq!(
+            clauses,
+            [
+                ClauseCount {
+                    clause: clause(1),
+                    before: 0,
+                    after: 1
+                },
+                ClauseCount {
+                    clause: clause(3),
+                    before: 0,
+                    after: 1
+                }
+            ]
+        );
+        // Folded part by part instead, the parts of revision 7 are two false hits.
+        let mut fold = Pickaxe::new(needle);
+        let one_by_one: Vec<u64> = events
+            .iter()
+            .filter_map(|e| fold.step(e))
+            .filter(Counts::changed)
+            .map(|c| c.seq)
+            .collect();
+        assert_eq!(one_by_one, [2, 3, 4, 5, 6]);
+    }
+
     // -----------------------------------------------------------------------------------------
     // Property: on random histories, pickaxe returns exactly the events whose before and after
     // counts over the whole text differ, recounted naively from the folded state.
@@ -544,14 +695,16 @@ mod tests {
         state
             .outline()
             .iter()
-            .map(|(_, c)| needle.count_clause(c.heading.as_deref(), &c.text))
+            .map(|(_, c)| {
+                needle.count(&c.label) + needle.count_clause(c.heading.as_deref(), &c.text)
+            })
             .sum()
     }
 
     fn naive_clause(state: &DocumentState, id: ClauseId, needle: &Needle) -> usize {
-        state
-            .clause(id)
-            .map_or(0, |c| needle.count_clause(c.heading.as_deref(), &c.text))
+        state.clause(id).map_or(0, |c| {
+            needle.count(&c.label) + needle.count_clause(c.heading.as_deref(), &c.text)
+        })
     }
 
     proptest! {

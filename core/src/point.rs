@@ -1,14 +1,19 @@
 //! Points: where in history a view stands.
 //!
-//! A point is the head, a global sequence number, a moment, or a tag. As text it reads
-//! `head`, `42` (or `seq:42`), `2010-05-20` or `2010-05-20T03:00:00Z` (or `time:…`), and
-//! anything else is a tag name (or `tag:NAME` when a tag looks like something else).
+//! A point is the head, a global sequence number, a moment, a tag or a revision's label. As
+//! text it reads `head`, `42` (or `seq:42`), `2010-05-20` or `2010-05-20T03:00:00Z` (or
+//! `time:…`), and anything else is a tag name (or `tag:NAME` when a tag looks like something
+//! else) or, if no tag has that name, the label of a revision (`A/63/8`: just after it, after
+//! its last part for a revision stored in several); `rev:LABEL` names a revision whatever the
+//! tags are called.
 //!
 //! A point can also be relative: `POINT~N` stands N text changes before `POINT` (a text change
-//! is a revision or a decision whose operations are non-empty), just before the N-th last change
+//! is a revision or a decision whose operations are non-empty; a revision stored in several parts
+//! is one change), just before the N-th last change
 //! that `POINT` includes; `POINT~` is `POINT~1`. So `WHA63.16~1` is the text just before the last
 //! change before the adoption tag, and `EB126/8~1` the text the revision `EB126/8` replaced.
-//! Relative points need the document's events: [`Point::resolve`] takes them.
+//! Relative points and revision labels need the document's events (those that change the text
+//! are enough): [`Point::resolve`] takes them; [`Point::needs_events`] says when.
 
 use std::fmt;
 use std::str::FromStr;
@@ -30,8 +35,11 @@ pub enum Point {
     Seq(u64),
     /// After the last event recorded at or before this moment.
     Time(Timestamp),
-    /// At the point a tag names.
+    /// At the point a tag names; if no tag has the name, just after the revision with that
+    /// label.
     Tag(String),
+    /// Just after the revision with this label (`rev:LABEL`), whatever the tags are.
+    Revision(String),
     /// This many text changes before another point (`POINT~N`).
     Back {
         /// The point counted from.
@@ -70,23 +78,44 @@ impl Point {
         matches!(self, Point::Back { .. })
     }
 
-    /// Reduce the point to a cut, looking tags up in the document as it stands at its head and
-    /// counting relative points back through the document's events (its stream, in order).
+    /// Whether [`Point::resolve`] needs the document's events to reduce this point: a relative
+    /// point, a revision label, or a name that is no tag of the document (and so may be a
+    /// revision's label).
+    pub fn needs_events(&self, head: &DocumentState) -> bool {
+        match self {
+            Point::Back { .. } | Point::Revision(_) => true,
+            Point::Tag(name) => !head.tags.contains_key(name),
+            Point::Head | Point::Seq(_) | Point::Time(_) => false,
+        }
+    }
+
+    /// Reduce the point to a cut, looking tags up in the document as it stands at its head,
+    /// revision labels and relative points in the document's events (its stream in order, or
+    /// only the events that change its text: no others are read).
     pub fn resolve(
         &self,
         head: &DocumentState,
         events: &[RecordedEvent],
     ) -> Result<Cut, DomainError> {
+        match self {
+            Point::Revision(label) => return revision_cut(head, events, label, false),
+            Point::Tag(name) if !head.tags.contains_key(name) => {
+                return revision_cut(head, events, name, true)
+            }
+            Point::Back { .. } => {}
+            _ => return self.cut(head),
+        }
         let Point::Back { base, steps } = self else {
-            return self.cut(head);
+            unreachable!("matched above")
         };
         let cut = base.resolve(head, events)?;
         if *steps == 0 {
             return Ok(cut);
         }
-        let changes: Vec<&RecordedEvent> = events
-            .iter()
-            .filter(|e| cut.includes(e) && changes_text(e))
+        // A revision stored in several parts is one change: counted by its first part.
+        let changes: Vec<&RecordedEvent> = text_changes(events.iter().filter(|e| cut.includes(e)))
+            .into_iter()
+            .map(|parts| parts[0])
             .collect();
         let n = *steps as usize;
         if n > changes.len() {
@@ -107,6 +136,11 @@ impl Point {
             Point::Back { .. } => {
                 return Err(DomainError::Invalid(format!(
                     "a relative point ({self}) is not accepted here; give a tag, an event number or a date"
+                )))
+            }
+            Point::Revision(label) => {
+                return Err(DomainError::Invalid(format!(
+                    "a revision label (rev:{label}) is found in the document's events; resolve the point with them"
                 )))
             }
             Point::Head => Cut::Head,
@@ -139,6 +173,7 @@ impl fmt::Display for Point {
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ),
             Point::Tag(t) => f.write_str(t),
+            Point::Revision(l) => write!(f, "rev:{l}"),
             Point::Back { base, steps } => write!(f, "{base}~{steps}"),
         }
     }
@@ -150,6 +185,102 @@ pub(crate) fn changes_text(e: &RecordedEvent) -> bool {
         &e.event,
         Event::RevisionIssued { ops, .. } | Event::DecisionRecorded { ops, .. } if !ops.is_empty()
     )
+}
+
+/// Whether `next` is one more part of the revision `first` began: both revisions of one number,
+/// in one stream, one just after the other (the parts are appended together).
+pub fn same_revision(first: &RecordedEvent, next: &RecordedEvent) -> bool {
+    match (&first.event, &next.event) {
+        (Event::RevisionIssued { revision: a, .. }, Event::RevisionIssued { revision: b, .. }) => {
+            a == b && first.stream == next.stream
+        }
+        _ => false,
+    }
+}
+
+/// The text changes among `events` (in stream order), each as the events it is stored in: one
+/// event, or every part of a revision stored in several.
+pub fn text_changes<'a>(
+    events: impl IntoIterator<Item = &'a RecordedEvent>,
+) -> Vec<Vec<&'a RecordedEvent>> {
+    let mut out: Vec<Vec<&RecordedEvent>> = Vec::new();
+    for e in events.into_iter().filter(|e| changes_text(e)) {
+        match out.last_mut() {
+            Some(parts) if same_revision(parts[0], e) => parts.push(e),
+            _ => out.push(vec![e]),
+        }
+    }
+    out
+}
+
+/// Just after the revision labelled `label` (after its last part). `as_tag`: the name was
+/// given as a tag's, so the error names the tags too.
+fn revision_cut(
+    head: &DocumentState,
+    events: &[RecordedEvent],
+    label: &str,
+    as_tag: bool,
+) -> Result<Cut, DomainError> {
+    let mut found: Vec<(u32, u64)> = Vec::new();
+    let mut labels: Vec<&str> = Vec::new();
+    for e in events {
+        let Event::RevisionIssued {
+            revision,
+            label: Some(l),
+            ..
+        } = &e.event
+        else {
+            continue;
+        };
+        if l == label {
+            match found.last_mut() {
+                Some((r, seq)) if r == revision => *seq = e.seq,
+                _ => found.push((*revision, e.seq)),
+            }
+        } else if !labels.contains(&l.as_str()) {
+            labels.push(l);
+        }
+    }
+    match found.as_slice() {
+        [(_, seq)] => Ok(Cut::Seq(*seq)),
+        [] => {
+            let tags: Vec<&str> = head.tags.keys().map(String::as_str).collect();
+            let list = |what: &str, names: &[&str]| {
+                if names.is_empty() {
+                    format!("it has no {what}s")
+                } else {
+                    format!("its {what}s are: {}", names.join(", "))
+                }
+            };
+            Err(DomainError::Invalid(if as_tag {
+                format!(
+                    "no tag or revision labelled '{label}' in {}; {}; {}",
+                    head.slug,
+                    list("tag", &tags),
+                    list("revision label", &labels)
+                )
+            } else {
+                format!(
+                    "no revision labelled '{label}' in {}; {}",
+                    head.slug,
+                    list("revision label", &labels)
+                )
+            }))
+        }
+        many => Err(DomainError::Invalid(format!(
+            "{} revisions of {} are labelled '{label}' (revisions {}); name one by its event number ({})",
+            many.len(),
+            head.slug,
+            many.iter()
+                .map(|(r, _)| r.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            many.iter()
+                .map(|(_, s)| s.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ))),
+    }
 }
 
 impl FromStr for Point {
@@ -190,6 +321,12 @@ impl FromStr for Point {
         }
         if let Some(t) = s.strip_prefix("tag:") {
             return Ok(Point::Tag(t.to_string()));
+        }
+        if let Some(l) = s.strip_prefix("rev:") {
+            if l.trim().is_empty() {
+                return Err("'rev:' needs a revision label, such as rev:A/63/8".into());
+            }
+            return Ok(Point::Revision(l.trim().to_string()));
         }
         if let Some(t) = s.strip_prefix("time:") {
             return parse_time(t, DayEdge::End).map(Point::Time);
@@ -408,6 +545,84 @@ mod tests {
             assert!(resolve(&w, "nope~1").is_err());
             // Without the events, a relative point is refused with a reason.
             assert!(Point::from_str("d2~1").unwrap().cut(w.doc()).is_err());
+        }
+        #[test]
+        fn a_revision_label_is_a_point_and_a_tag_wins_over_it() {
+            let mut w = history();
+            let revision1 = seq_of(&w, "revision_issued", 0);
+            let revision2 = seq_of(&w, "revision_issued", 1);
+            // No tag has the name: the revision labelled so, as typed or with rev:.
+            assert_eq!(resolve(&w, "second"), Ok(Cut::Seq(revision2)));
+            assert_eq!(resolve(&w, "rev:second"), Ok(Cut::Seq(revision2)));
+            assert_eq!(resolve(&w, "first draft"), Ok(Cut::Seq(revision1)));
+            assert_eq!(resolve(&w, "second~1"), Ok(Cut::Seq(revision2 - 1)));
+            assert!(Point::from_str("second").unwrap().needs_events(w.doc()));
+            assert!(!Point::from_str("d1").unwrap().needs_events(w.doc()));
+            // A tag of the same name wins; rev: still names the revision.
+            let s = w.doc().created_by;
+            w.run(
+                s,
+                Command::SetTag {
+                    name: "second".into(),
+                    seq: revision1,
+                },
+            )
+            .unwrap();
+            assert_eq!(resolve(&w, "second"), Ok(Cut::Seq(revision1)));
+            assert_eq!(resolve(&w, "rev:second"), Ok(Cut::Seq(revision2)));
+            // Neither: the error lists both.
+            let err = resolve(&w, "third").unwrap_err().to_string();
+            assert!(
+                err.contains("no tag or revision labelled 'third'")
+                    && err.contains("d1, d2, second")
+                    && err.contains("first draft, second"),
+                "{err}"
+            );
+            let err = resolve(&w, "rev:d1").unwrap_err().to_string();
+            assert!(err.contains("no revision labelled 'd1'"), "{err}");
+            assert!("rev:".parse::<Point>().is_err());
+            assert_eq!(Point::Revision("A/63/8".into()).to_string(), "rev:A/63/8");
+        }
+
+        #[test]
+        fn a_revision_in_several_parts_is_one_point_and_one_change() {
+            let (mut w, s) = World::with_document();
+            w.first_draft(s);
+            // Enough text for several parts of ~40 KiB.
+            let big = "Member States shall cooperate. ".repeat(400);
+            let ops: Vec<ClauseOp> = (0..12)
+                .map(|i| ClauseOp::Add {
+                    kind: None,
+                    notes: Vec::new(),
+                    clause: crate::ClauseId(w.id()),
+                    parent: None,
+                    after: None,
+                    label: format!("Annex {i}"),
+                    heading: None,
+                    text: big.clone(),
+                })
+                .collect();
+            let parts = w
+                .run(
+                    s,
+                    Command::IssueRevision {
+                        label: Some("big".into()),
+                        ops,
+                    },
+                )
+                .unwrap()
+                .len();
+            assert!(parts > 1, "the revision is stored in {parts} part(s)");
+            let first = seq_of(&w, "revision_issued", 1);
+            let last = seq_of(&w, "revision_issued", parts);
+            assert_eq!(last, first + parts as u64 - 1);
+            assert_eq!(resolve(&w, "big"), Ok(Cut::Seq(last)));
+            // One change back from the head is before all its parts, not between two.
+            assert_eq!(resolve(&w, "head~1"), Ok(Cut::Seq(first - 1)));
+            assert_eq!(
+                resolve(&w, "head~2"),
+                Ok(Cut::Seq(seq_of(&w, "revision_issued", 0) - 1))
+            );
         }
     }
 

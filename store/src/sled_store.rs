@@ -1326,40 +1326,57 @@ impl Store {
         clause: ClauseId,
         seq: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.clauses_events(doc, &[clause], seq)
+    }
+
+    /// The events of a document that bear on the wording of any of `clauses` (a clause and
+    /// those under it, for one), in order, each once, up to `seq`: their entries in the
+    /// per-clause index merged, or the whole stream in a store created before the index.
+    pub fn clauses_events(
+        &self,
+        doc: DocumentId,
+        clauses: &[ClauseId],
+        seq: u64,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
         if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
+            let wanted: std::collections::HashSet<ClauseId> = clauses.iter().copied().collect();
             return self
                 .stream(StreamId::document(doc))
                 .filter(|e| {
                     e.as_ref().map_or(true, |e| {
-                        e.seq <= seq && e.event.clauses().contains(&clause)
+                        e.seq <= seq && e.event.clauses().iter().any(|c| wanted.contains(c))
                     })
                 })
                 .collect();
         }
-        let mut out = Vec::new();
-        let mut blocks = Blocks::new(&self.tree);
-        for kv in self.tree.scan_prefix(clause_prefix(doc, clause)) {
-            let (_, v) = kv?;
-            if !v.len().is_multiple_of(8) {
-                return Err(StoreError::Corrupt(
-                    "a block of a clause's history index is malformed".into(),
-                ));
-            }
-            for at in v
-                .chunks_exact(8)
-                .map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")))
-            {
-                if at > seq {
-                    return Ok(out);
+        let mut seqs: Vec<u64> = Vec::new();
+        for clause in clauses {
+            for kv in self.tree.scan_prefix(clause_prefix(doc, *clause)) {
+                let (_, v) = kv?;
+                if !v.len().is_multiple_of(8) {
+                    return Err(StoreError::Corrupt(
+                        "a block of a clause's history index is malformed".into(),
+                    ));
                 }
-                out.push(read_event(&mut blocks, at)?);
-            }
-            // As for the log: a block not full is the last, whatever appends go on meanwhile.
-            if v.len() < CLAUSE_BLOCK * 8 {
-                break;
+                let had = seqs.len();
+                seqs.extend(
+                    v.chunks_exact(8)
+                        .map(|b| u64::from_be_bytes(b.try_into().expect("8 bytes")))
+                        .take_while(|at| *at <= seq),
+                );
+                // Past `seq`, or (as for the log) a block not full is the last, whatever
+                // appends go on meanwhile.
+                if seqs.len() - had < v.len() / 8 || v.len() < CLAUSE_BLOCK * 8 {
+                    break;
+                }
             }
         }
-        Ok(out)
+        seqs.sort_unstable();
+        seqs.dedup();
+        let mut blocks = Blocks::new(&self.tree);
+        seqs.into_iter()
+            .map(|at| read_event(&mut blocks, at))
+            .collect()
     }
 
     /// A stream's version: how many events it holds.

@@ -170,6 +170,43 @@ fn a_clause_history_from_the_index_blames_as_the_whole_stream_does() {
 }
 
 #[test]
+fn the_history_of_several_clauses_is_the_union_of_theirs() {
+    let (_dir, store) = history();
+    let doc = store.documents().unwrap()[0].id;
+    let head = store.document(doc).unwrap().unwrap();
+    let check = |store: &Store| {
+        let mut checked = 0;
+        for root in head.roots() {
+            let clauses = head.subtree(*root);
+            for seq in [head.seq, head.seq / 2] {
+                let mut expected: Vec<u64> = clauses
+                    .iter()
+                    .flat_map(|c| store.clause_events(doc, *c, seq).unwrap())
+                    .map(|e| e.seq)
+                    .collect();
+                expected.sort_unstable();
+                expected.dedup();
+                let merged: Vec<u64> = store
+                    .clauses_events(doc, &clauses, seq)
+                    .unwrap()
+                    .iter()
+                    .map(|e| e.seq)
+                    .collect();
+                assert_eq!(merged, expected, "{} clauses up to {seq}", clauses.len());
+                checked += usize::from(clauses.len() > 1 && !merged.is_empty());
+            }
+        }
+        assert!(
+            checked > 0,
+            "some clause with clauses under it has a history"
+        );
+    };
+    check(&store);
+    store.raw_tree().remove(b"mclause-blocks").unwrap();
+    check(&store);
+}
+
+#[test]
 fn the_text_changes_from_the_index_are_those_of_the_whole_stream() {
     let (_dir, store) = history();
     let doc = store.documents().unwrap()[0].id;

@@ -135,7 +135,7 @@ fn log_of_the_compensation_clause_with_its_diffs() {
     assert_eq!(event_lines, plain.lines().collect::<Vec<_>>());
     // The wording A5 brought in at 03:45, under the decision.
     let decision = told
-        .split("decided A5: accepted as modified by consensus\n")
+        .split("decided A5: accepted as modified by consensus; reworded 5.2\n")
         .nth(1)
         .expect("the decision on A5");
     let effect: String = decision

@@ -1,6 +1,7 @@
 //! End-to-end scenarios: each drives the real `travaux` binary against a fresh store in a
 //! temporary directory, and checks what a user would check.
 //!
+//! - `amend_words`: word-level amendments, proposed, shown, decided, blamed, refused.
 //! - `demo`: the example negotiation and the record it leaves.
 //! - `points`: the text at a tag, a sequence number, a date or the head; `log` filters.
 //! - `read_model`: rebuilding the read models changes no answer.
@@ -19,11 +20,15 @@
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `renumber`: labels put in sequence, cross-references listed and rewritten.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
+//! - `deep_history`: clauses named by path, containers, revision labels as points, pickaxe in
+//!   headings and labels, revisions stored in several parts.
 
+mod amend_words;
 mod bad_input;
 mod client;
 mod concurrency;
 mod crash;
+mod deep_history;
 mod demo;
 mod export;
 mod generate;

@@ -930,3 +930,40 @@ fn every_path_of_the_openapi_description_is_routed() {
     }
     assert_eq!(s.stop().code(), Some(0));
 }
+
+#[test]
+fn word_level_amendments_and_new_clauses_are_proposed_through_typed_routes() {
+    let t = Travaux::fixture();
+    let brazil = token(&t, "brazil");
+    let s = Server::start(&t);
+    let a = agent();
+    let propose = |body: Value| {
+        post(
+            &a,
+            &s.at("/v1/documents/code/amend/propose"),
+            Some(&brazil),
+            None,
+            &body.to_string(),
+        )
+    };
+    let words = propose(json!({ "in": "2.2", "replace": "voluntary", "by": "binding" })).ok();
+    let change = &words.json()["change"];
+    assert_eq!(change["kind"], "words", "{change}");
+    assert_eq!(change["edit"]["by"], "binding");
+    let inserted = propose(json!({ "in": "2.2", "insert": "global", "after": "The Code" })).ok();
+    assert_eq!(inserted.json()["change"]["edit"]["action"], "insert_after");
+    // `insert: true` is the option alone: a new clause.
+    let clause =
+        propose(json!({ "insert": true, "label": "2.3", "text": "New.", "after": "2.2" })).ok();
+    assert_eq!(clause.json()["change"]["kind"], "insert");
+    let before = head(&s);
+    propose(json!({ "in": "2.2", "replace": "and", "by": "or" }))
+        .refused(422, &["occurs 2 times", "--occurrence"]);
+    assert_eq!(head(&s), before);
+    let spec = get(&a, &s.at("/v1/openapi.json"), None).ok().json();
+    let body = &spec["paths"]["/v1/documents/{doc}/amend/propose"]["post"]["requestBody"]
+        ["content"]["application/json"]["schema"]["properties"];
+    assert_eq!(body["insert"]["oneOf"][1]["type"], "boolean", "{body}");
+    assert_eq!(body["by"]["type"], "string");
+    assert_eq!(s.stop().code(), Some(0));
+}

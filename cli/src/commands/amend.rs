@@ -1,6 +1,7 @@
 //! `travaux amend propose|alternative|support|oppose|withdraw|list` and `travaux decide`.
 
 use clap::{ArgGroup, Args, Subcommand};
+use travaux_core::words::{WordAction, WordEdit};
 use travaux_core::{
     AmendmentNo, BracketNo, Change, ClauseId, Command, DocumentState, Event, Method, Outcome,
 };
@@ -14,7 +15,7 @@ use crate::render::{self, Names};
 #[derive(Subcommand, Debug)]
 pub enum AmendCommand {
     /// Propose an amendment (delegate)
-    Propose(ProposeArgs),
+    Propose(Box<ProposeArgs>),
     /// Propose other words for bracketed text: an alternative (delegate); supporting it is
     /// holding it, accepting it resolves the bracket
     Alternative {
@@ -49,18 +50,26 @@ pub enum AmendCommand {
     },
 }
 
-/// Arguments of `amend propose`: one of --replace, --insert, --delete, --move.
+/// Arguments of `amend propose`: one of --replace, --insert, --delete, --move; with --in, a
+/// change to some words of the clause.
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("change").required(true).args(["replace", "insert", "delete", "move_clause"])))]
 pub struct ProposeArgs {
-    /// Replace the text of this clause (with --text)
-    #[arg(long, value_name = "CLAUSE", requires = "text")]
+    /// Change words of this clause (a label or path: 5.2, 5.1(b)) rather than the whole
+    /// clause: with --replace WORDS --by NEW, --insert NEW --after WORDS (or --before WORDS),
+    /// or --delete WORDS
+    #[arg(long = "in", value_name = "CLAUSE")]
+    pub in_clause: Option<String>,
+    /// Replace the text of this clause (with --text); with --in, replace these words (with
+    /// --by)
+    #[arg(long, value_name = "CLAUSE|WORDS")]
     pub replace: Option<String>,
-    /// Insert a new clause (with --label and --text, and --after or --parent to place it)
-    #[arg(long, requires_all = ["text", "label"])]
-    pub insert: bool,
-    /// Delete this clause
-    #[arg(long, value_name = "CLAUSE")]
+    /// Insert a new clause (with --label and --text, and --after or --parent to place it); with
+    /// --in, insert these words (with --after or --before WORDS)
+    #[arg(long, value_name = "WORDS", num_args = 0..=1)]
+    pub insert: Option<Option<String>>,
+    /// Delete this clause; with --in, delete these words
+    #[arg(long, value_name = "CLAUSE|WORDS")]
     pub delete: Option<String>,
     /// Move this clause (with --after or --parent)
     #[arg(long = "move", value_name = "CLAUSE")]
@@ -68,12 +77,23 @@ pub struct ProposeArgs {
     /// The proposed wording
     #[arg(long)]
     pub text: Option<String>,
+    /// The words that take the place of those of --replace (with --in)
+    #[arg(long, value_name = "WORDS")]
+    pub by: Option<String>,
     /// The new clause's label (with --insert)
     #[arg(long)]
     pub label: Option<String>,
-    /// Place the clause after this one (under the same parent, unless --parent says otherwise)
-    #[arg(long, value_name = "CLAUSE")]
+    /// Place the clause after this one (under the same parent, unless --parent says otherwise);
+    /// with --in --insert, the words to insert after
+    #[arg(long, value_name = "CLAUSE|WORDS")]
     pub after: Option<String>,
+    /// With --in --insert, the words to insert before
+    #[arg(long, value_name = "WORDS", conflicts_with = "after")]
+    pub before: Option<String>,
+    /// Which occurrence of the words, from 1, when they occur more than once in the clause
+    /// (with --in)
+    #[arg(long, value_name = "N")]
+    pub occurrence: Option<u32>,
     /// Place the clause under this one (first, unless --after says where)
     #[arg(long, value_name = "CLAUSE")]
     pub parent: Option<String>,
@@ -199,7 +219,26 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &AmendCommand) -> CliResult {
         "{verb} {no}: {}{alt} (event {})",
         render::change(&doc, &a.change),
         e.seq
-    ))
+    ))?;
+    if verb == "proposed" {
+        marked(ctx, &doc, &a.change, "  ")?;
+    }
+    Ok(())
+}
+
+/// Under a word-level amendment, its words in the clause as it stands, struck and inserted
+/// (or, once they are gone, that they are).
+fn marked(ctx: &mut Ctx<'_>, doc: &DocumentState, change: &Change, indent: &str) -> CliResult {
+    let Change::Words { clause, edit } = change else {
+        return Ok(());
+    };
+    match render::words_marked(doc, *clause, edit, ctx.color()) {
+        Some(line) => ctx.line(format_args!("{indent}{line}")),
+        None => ctx.line(format_args!(
+            "{indent}(its words are no longer in {})",
+            doc.address_of(*clause)
+        )),
+    }
 }
 
 /// Run `decide`.
@@ -306,7 +345,7 @@ fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {
     if ctx.globals.json {
         let rows: Vec<_> = shown
             .iter()
-            .map(|a| render::amendment_json(a, &names))
+            .map(|a| render::amendment_json_in(&doc, a, &names))
             .collect();
         return ctx.json(&rows);
     }
@@ -327,6 +366,9 @@ fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {
             a.supporters.len(),
             a.opposers.len()
         ))?;
+        if a.status.is_open() {
+            marked(ctx, &doc, &a.change, "     ")?;
+        }
     }
     Ok(())
 }
@@ -334,6 +376,20 @@ fn list(ctx: &mut Ctx<'_>, all: bool) -> CliResult {
 /// Build the change an amendment asks for, resolving labels in the text as it stands.
 fn change(doc: &DocumentState, args: &ProposeArgs) -> CliResult<Change> {
     let clause = |c: &str| doc.resolve_clause(c).map_err(CliError::from);
+    if let Some(c) = &args.in_clause {
+        return words(clause(c)?, args);
+    }
+    for (given, flag) in [
+        (args.by.is_some(), "--by"),
+        (args.before.is_some(), "--before"),
+        (args.occurrence.is_some(), "--occurrence"),
+    ] {
+        if given {
+            return Err(CliError::refused(format!(
+                "{flag} changes words of a clause: name the clause with --in CLAUSE"
+            )));
+        }
+    }
     let place =
         |default_parent: Option<ClauseId>| -> CliResult<(Option<ClauseId>, Option<ClauseId>)> {
             let after = args.after.as_deref().map(clause).transpose()?;
@@ -346,6 +402,12 @@ fn change(doc: &DocumentState, args: &ProposeArgs) -> CliResult<Change> {
         };
     let text = || args.text.clone().unwrap_or_default();
     if let Some(c) = &args.replace {
+        if args.text.is_none() {
+            return Err(CliError::refused(format!(
+                "--replace {c} needs the clause's new wording with --text; to change some of \
+                 its words, write --in {c} --replace WORDS --by NEW"
+            )));
+        }
         return Ok(Change::Replace {
             clause: clause(c)?,
             text: text(),
@@ -367,6 +429,22 @@ fn change(doc: &DocumentState, args: &ProposeArgs) -> CliResult<Change> {
             after,
         });
     }
+    if let Some(Some(words)) = args
+        .insert
+        .as_ref()
+        .filter(|w| w.as_ref().is_some_and(|w| !w.is_empty()))
+    {
+        return Err(CliError::refused(format!(
+            "--insert \"{words}\" inserts words in a clause: name it with --in CLAUSE (and \
+             place the words with --after or --before WORDS); to propose a new clause, give \
+             --insert with --label and --text"
+        )));
+    }
+    if args.label.is_none() || args.text.is_none() {
+        return Err(CliError::refused(
+            "a new clause needs its --label and its --text (and --after or --parent to place it)",
+        ));
+    }
     let (parent, after) = place(None)?;
     Ok(Change::Insert {
         clause: ClauseId(Uuid::new_v4()),
@@ -374,5 +452,71 @@ fn change(doc: &DocumentState, args: &ProposeArgs) -> CliResult<Change> {
         after,
         label: args.label.clone().unwrap_or_default(),
         text: text(),
+    })
+}
+
+/// A change to some words of a clause: `--in C` with `--replace W --by N`, `--insert N --after
+/// W` (or `--before W`), or `--delete W`. The words are anchored when `decide` records it.
+fn words(clause: ClauseId, args: &ProposeArgs) -> CliResult<Change> {
+    for (given, flag) in [
+        (
+            args.text.is_some(),
+            "--text (with --in, give the new words with --by or --insert)",
+        ),
+        (args.label.is_some(), "--label"),
+        (args.parent.is_some(), "--parent"),
+        (args.move_clause.is_some(), "--move"),
+    ] {
+        if given {
+            return Err(CliError::refused(format!(
+                "--in changes words of a clause; it does not take {flag}"
+            )));
+        }
+    }
+    let no =
+        |flag: &str, with: &str| Err(CliError::refused(format!("{flag} does not go with {with}")));
+    let (action, words, by) = if let Some(w) = &args.replace {
+        if args.after.is_some() || args.before.is_some() {
+            return no("--after or --before", "--replace");
+        }
+        let Some(by) = &args.by else {
+            return Err(CliError::refused(format!(
+                "--replace \"{w}\" needs the words to put in their place: --by WORDS (to take \
+                 them out, use --delete WORDS)"
+            )));
+        };
+        (WordAction::Replace, w, by.clone())
+    } else if let Some(w) = &args.delete {
+        if args.by.is_some() || args.after.is_some() || args.before.is_some() {
+            return no("--by, --after or --before", "--delete");
+        }
+        (WordAction::Delete, w, String::new())
+    } else if let Some(new) = &args.insert {
+        if args.by.is_some() {
+            return no("--by", "--insert (the words to insert follow --insert)");
+        }
+        let new = new.clone().unwrap_or_default();
+        match (&args.after, &args.before) {
+            (Some(w), _) => (WordAction::InsertAfter, w, new),
+            (None, Some(w)) => (WordAction::InsertBefore, w, new),
+            (None, None) => {
+                return Err(CliError::refused(
+                    "where do the words go? give --after WORDS or --before WORDS of the clause",
+                ))
+            }
+        }
+    } else {
+        return no("--move", "--in");
+    };
+    Ok(Change::Words {
+        clause,
+        edit: WordEdit {
+            action,
+            words: words.clone(),
+            by,
+            occurrence: args.occurrence,
+            context_before: String::new(),
+            context_after: String::new(),
+        },
     })
 }

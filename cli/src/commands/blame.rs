@@ -17,15 +17,16 @@ use crate::render::{self, Names};
 /// Arguments of `blame`.
 #[derive(Args, Debug)]
 pub struct BlameArgs {
-    /// The clause: its label as it was at that point, or a prefix of its id (4 hex digits or
-    /// more)
+    /// The clause: its label, or its path or the end of it (`5.1(b)`, `§ 312 (1)`), as it was
+    /// at that point, or a prefix of its id (4 hex digits or more); a clause with clauses under
+    /// it (an article, a chapter) is blamed with all of them, in reading order
     #[arg(
         value_name = "CLAUSE",
         required_unless_present = "summary",
         conflicts_with = "summary"
     )]
     pub clause: Option<String>,
-    /// Where in history: head, an event number, a date or time, or a tag
+    /// Where in history: head, an event number, a date or time, a tag or a revision's label
     #[arg(long, default_value = "head", value_name = "POINT")]
     pub at: Point,
     /// For the whole document: the share of its words each author wrote
@@ -53,10 +54,14 @@ pub fn run(ctx: &mut Ctx<'_>, args: &BlameArgs) -> CliResult {
         None => None,
     };
     // One clause: fold only the events bearing on its wording (the per-clause index).
+    // A clause with clauses under it: the events bearing on any of them.
     if let Some(c) = &args.clause {
         let id = doc.resolve_clause(c)?;
         let mut blame = Blame::default();
-        for e in ctx.store.clause_events(doc.id, id, doc.seq)? {
+        for e in ctx
+            .store
+            .clauses_events(doc.id, &doc.subtree(id), doc.seq)?
+        {
             blame.apply(&e);
         }
         let names = Names::load(ctx.store)?;
@@ -173,7 +178,17 @@ fn runs_json(runs: &[Run<'_>], names: &Names) -> Vec<Value> {
         .collect()
 }
 
-/// The blame of one clause.
+/// One clause's blame: its rows, git-blame style (source, author, date, words).
+struct ClauseRows<'b> {
+    id: travaux_core::ClauseId,
+    address: String,
+    depth: usize,
+    heading: Vec<Run<'b>>,
+    text: Vec<Run<'b>>,
+    rows: Vec<(&'b Origin, String)>,
+}
+
+/// The blame of one clause, or of a clause and every clause under it, in reading order.
 fn clause(
     ctx: &mut Ctx<'_>,
     args: &BlameArgs,
@@ -182,75 +197,133 @@ fn clause(
     names: &Names,
     reference: &str,
 ) -> CliResult {
-    let id = doc.resolve_clause(reference)?;
-    let c = doc.live(id)?;
-    let (Some(heading), Some(text)) = (blame.heading_runs(id), blame.text_runs(id)) else {
-        return Err(CliError::damaged(format!(
-            "clause {} is in the text but not in its blame",
-            c.label
-        )));
-    };
-    if ctx.globals.json {
-        return ctx.json(&json!({
-            "document": doc.slug,
-            "at": args.at.to_string(),
-            "seq": doc.seq,
-            "clause": { "id": c.id, "label": c.label, "heading": c.heading, "text": c.text },
-            "heading_runs": runs_json(&heading, names),
-            "runs": runs_json(&text, names),
-        }));
-    }
-    // One row per run, git-blame style: source, author, date, then the words. Whitespace
-    // between two runs of one origin does not split them.
-    let mut rows: Vec<(&Origin, String)> = Vec::new();
-    for (prefix, runs) in [("heading: ", &heading), ("", &text)] {
-        let start = rows.len();
-        for r in runs.iter() {
-            let in_section = rows.len() > start;
-            match rows.last_mut() {
-                Some((o, words))
-                    if in_section && (o.seq == r.origin.seq || r.text.trim().is_empty()) =>
-                {
-                    words.push_str(r.text)
+    let root = doc.resolve_clause(reference)?;
+    doc.live(root)?;
+    let ids = doc.subtree(root);
+    let named = render::addresses(doc, ids.iter().copied());
+    let root_depth = doc.path_of(root).len();
+    let mut clauses: Vec<ClauseRows> = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let (Some(heading), Some(text)) = (blame.heading_runs(*id), blame.text_runs(*id)) else {
+            return Err(CliError::damaged(format!(
+                "clause {} is in the text but not in its blame",
+                named[id]
+            )));
+        };
+        // One row per run. Whitespace between two runs of one origin does not split them.
+        let mut rows: Vec<(&Origin, String)> = Vec::new();
+        for (prefix, runs) in [("heading: ", &heading), ("", &text)] {
+            let start = rows.len();
+            for r in runs.iter() {
+                let in_section = rows.len() > start;
+                match rows.last_mut() {
+                    Some((o, words))
+                        if in_section && (o.seq == r.origin.seq || r.text.trim().is_empty()) =>
+                    {
+                        words.push_str(r.text)
+                    }
+                    _ => rows.push((r.origin, format!("{prefix}{}", r.text))),
                 }
-                _ => rows.push((r.origin, format!("{prefix}{}", r.text))),
             }
         }
+        rows.retain(|(_, words)| !words.trim().is_empty());
+        clauses.push(ClauseRows {
+            id: *id,
+            address: named[id].clone(),
+            depth: doc.path_of(*id).len() - root_depth,
+            heading,
+            text,
+            rows,
+        });
     }
-    let rows: Vec<[String; 4]> = rows
-        .into_iter()
-        .filter(|(_, words)| !words.trim().is_empty())
-        .map(|(o, words)| {
-            [
-                short(o),
-                names.of(o.author),
-                o.recorded_at.format("%Y-%m-%d").to_string(),
-                words.trim().replace('\n', " ⏎ "),
-            ]
+    if ctx.globals.json {
+        let view = |r: &ClauseRows| {
+            let cl = doc.clause(r.id).expect("in the subtree");
+            json!({
+                "clause": {
+                    "id": cl.id, "label": cl.label, "address": r.address,
+                    "heading": cl.heading, "text": cl.text,
+                },
+                "heading_runs": runs_json(&r.heading, names),
+                "runs": runs_json(&r.text, names),
+            })
+        };
+        let mut out = view(&clauses[0]);
+        out["document"] = json!(doc.slug);
+        out["at"] = json!(args.at.to_string());
+        out["seq"] = json!(doc.seq);
+        if clauses.len() > 1 {
+            out["subtree"] = Value::Array(clauses[1..].iter().map(view).collect());
+        }
+        return ctx.json(&out);
+    }
+    let rows: Vec<(usize, [String; 4])> = clauses
+        .iter()
+        .enumerate()
+        .flat_map(|(i, cl)| {
+            cl.rows.iter().map(move |(o, words)| {
+                (
+                    i,
+                    [
+                        short(o),
+                        names.of(o.author),
+                        o.recorded_at.format("%Y-%m-%d").to_string(),
+                        words.trim().replace('\n', " ⏎ "),
+                    ],
+                )
+            })
         })
         .collect();
-    let mut sources: Vec<&Origin> = heading.iter().chain(&text).map(|r| r.origin).collect();
+    let mut sources: Vec<&Origin> = clauses
+        .iter()
+        .flat_map(|cl| cl.heading.iter().chain(&cl.text))
+        .map(|r| r.origin)
+        .collect();
     sources.sort_by_key(|o| o.seq);
     sources.dedup_by_key(|o| o.seq);
+    let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
     ctx.line(format_args!(
-        "{} at {} (event {}): {} runs from {} {}",
-        c.label,
+        "{} at {} (event {}): {}{} runs from {} {}",
+        clauses[0].address,
         args.at,
         doc.seq,
+        if clauses.len() > 1 {
+            format!("{} clauses, ", clauses.len())
+        } else {
+            String::new()
+        },
         rows.len(),
         sources.len(),
-        if sources.len() == 1 {
-            "source"
-        } else {
-            "sources"
-        }
+        plural(sources.len(), "source", "sources")
     ))?;
-    let width = |i: usize| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0);
+    let width = |i: usize| {
+        rows.iter()
+            .map(|(_, r)| r[i].chars().count())
+            .max()
+            .unwrap_or(0)
+    };
     let (w0, w1) = (width(0), width(1));
-    for [source, author, date, words] in &rows {
+    let mut at = None;
+    for (i, [source, author, date, words]) in &rows {
+        if clauses.len() > 1 && at != Some(*i) {
+            // Each clause under its address, the clauses without words of their own too.
+            let from = at.map_or(0, |a| a + 1);
+            for cl in &clauses[from..=*i] {
+                ctx.line("")?;
+                ctx.line(format_args!("{}{}", "  ".repeat(cl.depth), cl.address))?;
+            }
+            at = Some(*i);
+        }
         ctx.line(format_args!(
             "{source:<w0$}  {author:<w1$}  {date}  {words}"
         ))?;
+    }
+    if clauses.len() > 1 {
+        let from = at.map_or(0, |a| a + 1);
+        for cl in &clauses[from..] {
+            ctx.line("")?;
+            ctx.line(format_args!("{}{}", "  ".repeat(cl.depth), cl.address))?;
+        }
     }
     ctx.line("")?;
     let w = sources.iter().map(|o| short(o).chars().count()).max();

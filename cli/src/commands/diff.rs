@@ -7,6 +7,7 @@
 //! for words inserted and deleted per clause. One deadline bounds the whole request; past it the
 //! diff is approximated and the output says so.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -23,15 +24,17 @@ use crate::render;
 /// Arguments of `diff`.
 #[derive(Args, Debug)]
 pub struct DiffArgs {
-    /// The earlier point: head, an event number, a date or time, a tag; POINT~N for N text
-    /// changes before it (WHA63.16~1: just before the last change before the tag)
+    /// The earlier point: head, an event number, a date or time, a tag or a revision's label
+    /// (rev:LABEL if a tag has the same name); POINT~N for N text changes before it
+    /// (WHA63.16~1: just before the last change before the tag)
     #[arg(value_name = "FROM")]
     pub from: PointArg,
     /// The later point [default: head]
     #[arg(value_name = "TO")]
     pub to: Option<PointArg>,
-    /// Only this clause and what is under it: a label as at TO (or at FROM if it is gone at
-    /// TO), or an id prefix
+    /// Only this clause and what is under it (an article, a chapter: every clause under it at
+    /// FROM or at TO): its label, or its path or the end of it (`5.1(b)`), as at TO (or at FROM
+    /// if it is gone at TO), or an id prefix
     #[arg(long, value_name = "CLAUSE")]
     pub clause: Option<String>,
     /// Compare words, punctuation apart (the default)
@@ -99,6 +102,9 @@ struct Compared {
     to: DocumentState,
     scope: Option<ClauseId>,
     scope_label: Option<String>,
+    /// How the changed clauses are named at FROM and at TO (see [`render::label`]).
+    names_from: HashMap<ClauseId, String>,
+    names_to: HashMap<ClauseId, String>,
 }
 
 /// Run `diff`.
@@ -117,19 +123,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> CliResult {
             Err(at_to) => from.resolve_clause(c).map_err(|_| at_to)?,
         }),
     };
-    let scope_label = scope.map(|id| {
-        to.clause(id)
-            .or_else(|| from.clause(id))
-            .map(|c| c.label.clone())
-            .unwrap_or_else(|| id.short())
+    let scope_label = scope.map(|id| match to.clause(id) {
+        Some(_) => render::label(&to, id),
+        None => render::label(&from, id),
     });
-    let c = Compared {
+    let mut c = Compared {
         from_name: args.from.text.clone(),
         to_name: to_arg.text,
         from,
         to,
         scope,
         scope_label,
+        names_from: HashMap::new(),
+        names_to: HashMap::new(),
     };
     let granularity = if args.lines {
         Granularity::Lines
@@ -156,6 +162,20 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> CliResult {
     }
 
     let d = diff::diff_documents(&c.from, &c.to, c.scope, granularity, Some(deadline));
+    c.names_from = render::addresses(
+        &c.from,
+        d.clauses
+            .iter()
+            .filter(|x| x.old_label.is_some())
+            .map(|x| x.clause),
+    );
+    c.names_to = render::addresses(
+        &c.to,
+        d.clauses
+            .iter()
+            .filter(|x| x.new_label.is_some())
+            .map(|x| x.clause),
+    );
     if format == DiffFormat::Json {
         let (ins, del) = d.word_counts();
         return ctx.json(&serde_json::json!({
@@ -175,7 +195,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &DiffArgs) -> CliResult {
     }
     let color = ctx.color();
     let text = if args.stat {
-        stat(&d, color)
+        stat(&c, &d, color)
     } else {
         match format {
             DiffFormat::Markdown => markdown(&c, &d),
@@ -202,11 +222,22 @@ fn note_approximated(approximated: bool, ms: u64) {
     }
 }
 
-/// The label of a changed clause: "2.4 → 3.5" when it was renumbered.
-fn label_of(c: &ClauseDiff) -> String {
-    match (&c.old_label, &c.new_label) {
-        (Some(o), Some(n)) if o != n => format!("{o} → {n}"),
-        _ => c.label().to_string(),
+/// How a changed clause is named: its address at TO (at FROM for a removed clause), "2.4 →
+/// 3.5" when it was renumbered.
+fn label_of(c: &Compared, x: &ClauseDiff) -> String {
+    let old = x
+        .old_label
+        .as_ref()
+        .map(|l| c.names_from.get(&x.clause).unwrap_or(l));
+    let new = x
+        .new_label
+        .as_ref()
+        .map(|l| c.names_to.get(&x.clause).unwrap_or(l));
+    match (old, new, x.relabelled) {
+        (Some(o), Some(n), true) => format!("{o} → {n}"),
+        (_, Some(n), _) => n.clone(),
+        (Some(o), None, _) => o.clone(),
+        (None, None, _) => x.clause.short(),
     }
 }
 
@@ -267,7 +298,7 @@ fn inline(c: &Compared, d: &DocumentDiff, color: bool) -> String {
         let _ = writeln!(
             out,
             "\n{} · {}",
-            paint("1", &label_of(x)),
+            paint("1", &label_of(c, x)),
             paint(status_color, &status_of(x))
         );
         if let Some(h) = &x.heading {
@@ -286,9 +317,9 @@ fn inline(c: &Compared, d: &DocumentDiff, color: bool) -> String {
 }
 
 /// Words inserted and deleted per changed clause, with a bar, and a total (as `git diff --stat`).
-fn stat(d: &DocumentDiff, color: bool) -> String {
+fn stat(c: &Compared, d: &DocumentDiff, color: bool) -> String {
     const WIDTH: usize = 40;
-    let labels: Vec<String> = d.clauses.iter().map(label_of).collect();
+    let labels: Vec<String> = d.clauses.iter().map(|x| label_of(c, x)).collect();
     let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
     let counts: Vec<usize> = d
         .clauses
@@ -443,7 +474,7 @@ fn markdown(c: &Compared, d: &DocumentDiff) -> String {
             let label = match x.status {
                 ClauseStatus::Removed => format!("~~{}~~", md_escape(x.label())),
                 ClauseStatus::Added => format!("<ins>{}</ins>", md_escape(x.label())),
-                _ => md_escape(&label_of(x)),
+                _ => md_escape(&label_of(c, x)),
             };
             let _ = writeln!(out, "\n## {label}{heading}\n\n*({})*", status_of(x));
         } else {
@@ -459,7 +490,7 @@ fn markdown(c: &Compared, d: &DocumentDiff) -> String {
             let _ = writeln!(
                 out,
                 "\n**{}** *({})*",
-                md_escape(&label_of(x)),
+                md_escape(&label_of(c, x)),
                 status_of(x)
             );
         }
@@ -556,7 +587,7 @@ fn html(c: &Compared, d: &DocumentDiff) -> String {
             let label = match x.status {
                 ClauseStatus::Removed => format!("<del>{}</del>", html_escape(x.label())),
                 ClauseStatus::Added => format!("<ins>{}</ins>", html_escape(x.label())),
-                _ => html_escape(&label_of(x)),
+                _ => html_escape(&label_of(c, x)),
             };
             let _ = writeln!(out, "<h2>{label}{heading}{status}</h2>");
         } else {
@@ -569,7 +600,7 @@ fn html(c: &Compared, d: &DocumentDiff) -> String {
                     let _ = writeln!(out, "<h2>{}{heading}</h2>", html_escape(label));
                 }
             }
-            let _ = writeln!(out, "<h3>{}{status}</h3>", html_escape(&label_of(x)));
+            let _ = writeln!(out, "<h3>{}{status}</h3>", html_escape(&label_of(c, x)));
         }
         if x.reworded && !x.text.spans.is_empty() {
             let _ = writeln!(out, "<p>{}</p>", html_spans(&x.text.spans));

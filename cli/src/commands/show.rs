@@ -15,12 +15,12 @@ use crate::render::{self, Names};
 /// Arguments of `show`.
 #[derive(Args, Debug)]
 pub struct ShowArgs {
-    /// Where in history: head, an event number, a date or time, or a tag; POINT~N for N text
-    /// changes before it
+    /// Where in history: head, an event number, a date or time, a tag or a revision's label
+    /// (rev:LABEL if a tag has the same name); POINT~N for N text changes before it
     #[arg(long, default_value = "head", value_name = "POINT")]
     pub at: Point,
-    /// Only this clause (and what is under it): a label as it was at that point, or an id
-    /// prefix
+    /// Only this clause and everything under it: its label, or its path or the end of it
+    /// (`5.1(b)`, `Article 5 > 5.1`), as it was at that point, or an id prefix
     #[arg(long, value_name = "CLAUSE")]
     pub clause: Option<String>,
     /// How to print the text: an outline with pending amendments (text), or the Markdown that
@@ -43,6 +43,8 @@ pub enum ShowFormat {
 struct ClauseView<'a> {
     id: ClauseId,
     label: &'a str,
+    /// How commands name it: its label, or as much of its path as tells it apart (`5.1 (b)`).
+    address: String,
     depth: usize,
     parent: Option<ClauseId>,
     heading: Option<&'a str>,
@@ -71,11 +73,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
         return Ok(());
     }
     let clauses = selected(&doc, root);
+    let mut named = render::addresses(&doc, clauses.iter().map(|(_, c)| c.id));
     let views: Vec<ClauseView> = clauses
         .iter()
         .map(|(depth, c)| ClauseView {
             id: c.id,
             label: &c.label,
+            address: named.remove(&c.id).unwrap_or_else(|| c.label.clone()),
             depth: *depth,
             parent: c.parent,
             heading: c.heading.as_deref(),
@@ -96,7 +100,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             .values()
             .filter(|a| a.status.is_open())
             .filter(|a| root.is_none() || clauses.iter().any(|(_, c)| c.id == a.change.clause()))
-            .map(|a| render::amendment_json(a, &names))
+            .map(|a| render::amendment_json_in(&doc, a, &names))
             .collect();
         return ctx.json(&serde_json::json!({
             "document": { "id": doc.id, "slug": doc.slug, "title": doc.title },
@@ -129,6 +133,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
                 .unwrap_or_default()
         ))?;
     }
+    let color = ctx.color();
     let mut previous_depth = None;
     for v in &views {
         let indent = "  ".repeat(v.depth);
@@ -143,17 +148,23 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             Agreement::Open => String::new(),
             a => format!(" ({})", render::agreement(a)),
         };
+        // The clause asked for is named in full (`5.1 (b)`): no outline above it says where.
+        let name = if root.is_some() && v.depth == 0 {
+            v.address.as_str()
+        } else {
+            v.label
+        };
         let mut lines = v.shown.lines();
         let first = lines.next().unwrap_or("");
         if v.heading.is_some() || first.is_empty() {
-            ctx.line(format_args!("{indent}{}{marker}{heading}", v.label))?;
+            ctx.line(format_args!("{indent}{name}{marker}{heading}"))?;
             if !first.is_empty() {
                 ctx.line(format_args!("{indent}  {first}"))?;
             }
         } else {
-            ctx.line(format_args!("{indent}{}{marker}  {first}", v.label))?;
+            ctx.line(format_args!("{indent}{name}{marker}  {first}"))?;
         }
-        let pad = " ".repeat(v.label.chars().count() + marker.chars().count() + 2);
+        let pad = " ".repeat(name.chars().count() + marker.chars().count() + 2);
         for more in lines {
             ctx.line(format_args!("{indent}{pad}{more}"))?;
         }
@@ -167,6 +178,15 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
                 a.supporters.len(),
                 a.opposers.len()
             ))?;
+            if let travaux_core::Change::Words { clause, edit } = &a.change {
+                match render::words_marked(&doc, *clause, edit, color) {
+                    Some(line) => ctx.line(format_args!("{indent}{pad} {line}"))?,
+                    None => ctx.line(format_args!(
+                        "{indent}{pad} (its words are no longer in {})",
+                        doc.address_of(*clause)
+                    ))?,
+                }
+            }
         }
     }
     Ok(())

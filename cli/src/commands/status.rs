@@ -16,7 +16,8 @@ use crate::render;
 /// Arguments of `status`.
 #[derive(Args, Debug)]
 pub struct StatusArgs {
-    /// The point to look from [default: the head]: a tag, event number or date
+    /// The point to look from [default: the head]: a tag, a revision's label, an event number
+    /// or a date
     #[arg(long, value_name = "POINT")]
     pub at: Option<travaux_core::Point>,
 }
@@ -25,6 +26,7 @@ pub struct StatusArgs {
 struct Row {
     id: travaux_core::ClauseId,
     label: String,
+    address: String,
     depth: usize,
     agreement: Agreement,
     pending: Vec<String>,
@@ -61,11 +63,14 @@ impl Progress {
 }
 
 fn rows(doc: &DocumentState) -> Vec<Row> {
-    doc.outline()
+    let outline = doc.outline();
+    let mut named = render::addresses(doc, outline.iter().map(|(_, c)| c.id));
+    outline
         .into_iter()
         .map(|(depth, c)| Row {
             id: c.id,
             label: c.label.clone(),
+            address: named.remove(&c.id).unwrap_or_else(|| c.label.clone()),
             depth,
             agreement: doc.agreement_of(c.id),
             pending: doc.pending_on(c.id).map(|a| a.no.to_string()).collect(),
@@ -134,6 +139,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &StatusArgs) -> CliResult {
                 serde_json::json!({
                     "clause": r.id,
                     "label": r.label,
+                    "address": r.address,
                     "depth": r.depth,
                     "agreement": r.agreement,
                     "pending": r.pending,

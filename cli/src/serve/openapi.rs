@@ -246,6 +246,8 @@ fn schema(a: &Arg) -> Value {
     };
     if typed::is_list(a) {
         json!({ "type": "array", "items": item })
+    } else if typed::takes_optional_value(a) {
+        json!({ "oneOf": [item, { "type": "boolean" }] })
     } else {
         item
     }

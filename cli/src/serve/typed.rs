@@ -170,6 +170,11 @@ pub fn is_flag(arg: &Arg) -> bool {
     matches!(arg.get_action(), ArgAction::SetTrue | ArgAction::SetFalse)
 }
 
+/// Whether an option may be given without its value (`--insert` alone, or `--insert WORDS`).
+pub fn takes_optional_value(arg: &Arg) -> bool {
+    !is_flag(arg) && !arg.is_positional() && arg.get_num_args().is_some_and(|n| n.min_values() == 0)
+}
+
 /// Whether an argument takes several values.
 pub fn is_list(arg: &Arg) -> bool {
     matches!(arg.get_action(), ArgAction::Append)
@@ -210,6 +215,16 @@ pub fn argv(
                 known.join(", ")
             )));
         };
+        // An option whose value may be left out (`amend propose --insert`) takes `true` for
+        // the option alone, and `false` for neither.
+        if takes_optional_value(arg) {
+            if let Value::Bool(given) = value {
+                if given {
+                    argv.push(flag(arg));
+                }
+                continue;
+            }
+        }
         let vals = values(&name, value)?;
         if is_flag(arg) {
             for v in vals {

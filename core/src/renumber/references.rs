@@ -16,7 +16,7 @@ use super::address::Addresses;
 use super::scheme;
 use super::Relabel;
 use crate::document::{Clause, DocumentState};
-use crate::event::ClauseOp;
+use crate::event::{Change, ClauseOp};
 use crate::ids::ClauseId;
 
 /// A cross-reference that names an old number.
@@ -109,11 +109,29 @@ pub(crate) fn find(
     let mut found = Vec::new();
     let mut ops = Vec::new();
     for (_, c) in before.outline() {
-        let brackets: Vec<std::ops::Range<usize>> = before
+        // Words of the text others are settling: open brackets, and the words pending
+        // word-level amendments act on (rewritten, they would not be found at the decision).
+        let mut settling: Vec<(std::ops::Range<usize>, String)> = before
             .open_brackets_on(c)
             .iter()
             .filter_map(|b| c.text.find(&b.span).map(|s| s..s + b.span.len()))
+            .map(|r| {
+                (
+                    r,
+                    "it is inside an open bracket, whose words the committee settles".to_string(),
+                )
+            })
             .collect();
+        for a in before.pending_on(c.id) {
+            if let Change::Words { edit, .. } = &a.change {
+                if let Ok(r) = edit.locate(&c.text) {
+                    settling.push((
+                        r,
+                        format!("{} (pending) acts on these words, which must still be there when it is decided", a.no),
+                    ));
+                }
+            }
+        }
         let mut fields = Fields::of(c);
         let mut touched = false;
         for (place, words) in fields.iter_mut() {
@@ -143,15 +161,11 @@ pub(crate) fn find(
                             r.cites = Some(*one);
                             r.old = relabel.old.clone();
                             r.new = Some(relabel.new.clone());
-                            if place == "text"
-                                && brackets
-                                    .iter()
-                                    .any(|b| b.start < h.token.end && h.token.start < b.end)
-                            {
-                                r.left = Some(
-                                    "it is inside an open bracket, whose words the committee settles"
-                                        .into(),
-                                );
+                            let settled = settling.iter().find(|(b, _)| {
+                                place == "text" && b.start < h.token.end && h.token.start < b.end
+                            });
+                            if let Some((_, why)) = settled {
+                                r.left = Some(why.clone());
                             } else if rewrite {
                                 r.rewritten = true;
                                 replacements.push((h.token.clone(), new_number(&h, relabel)));

@@ -744,6 +744,42 @@ fn a_pending_insertion_whose_label_renumbering_takes_is_listed() {
     );
 }
 
+#[test]
+fn a_reference_a_pending_word_level_amendment_acts_on_is_listed_but_left() {
+    let (mut w, s) = six_and_seven();
+    move_to(&mut w, s, "6.4", "Article 7", false);
+    let delegate = w.participant("brazil", &[Role::Delegate]);
+    let clause = id(&w, "7.3");
+    w.run(
+        delegate,
+        Command::ProposeAmendment {
+            change: Change::Words {
+                clause,
+                edit: crate::words::WordEdit {
+                    action: crate::words::WordAction::Replace,
+                    words: "see 6.4".into(),
+                    by: "as 6.4 provides".into(),
+                    occurrence: None,
+                    context_before: String::new(),
+                    context_after: String::new(),
+                },
+            },
+            rationale: None,
+        },
+    )
+    .unwrap();
+    let plan = renumber(w.doc(), None, true).unwrap();
+    let r = &plan.references[0];
+    assert_eq!((r.old.as_str(), r.rewritten), ("6.4", false));
+    assert!(r.left.as_deref().unwrap().contains("A1 (pending)"), "{r:?}");
+    // It was the one reference (7.3 keeps its number): nothing is rewritten, only relabelled.
+    assert_eq!(plan.references.len(), 1);
+    assert!(plan
+        .ops
+        .iter()
+        .all(|op| matches!(op, ClauseOp::Relabel { .. })));
+}
+
 mod properties {
     use proptest::prelude::*;
 

@@ -1,289 +1,70 @@
-//! `travaux log`: the events of a document, oldest first, with filters; `-p` adds the word
-//! diff each text change made, `-S PHRASE` keeps the events that changed how many times a
-//! phrase occurs in the text (as `git log -S`).
-//!
-//! Also the fold `replay` shares ([`History`]): a document's stream read event by event, each
-//! event told with the labels the text had just before it, and its effect on the clauses it
-//! touched (old and new label, word diff of heading and text).
+//! The fold `log` and `replay` share: a document's stream read a change at a time (a revision
+//! stored in several parts is one change), each told with the labels the text had just before
+//! it, and its effect on the clauses it touched (old and new label, word diff of heading and
+//! text).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use clap::Args;
 use serde::Serialize;
 use travaux_core::diff::{diff_text, Granularity, Span, SpanKind, TextDiff};
-use travaux_core::pickaxe::{Counts, Needle, Pickaxe};
 use travaux_core::{
-    parse_time, Amendment, AmendmentNo, AmendmentStatus, BracketStatus, ClauseId, ClauseOp,
-    DayEdge, DocumentId, DocumentState, Event, Outcome, PhaseNo, RecordedEvent, StreamId,
-    Timestamp,
+    same_revision, Amendment, AmendmentNo, AmendmentStatus, BracketStatus, ClauseId, ClauseOp,
+    DocumentId, DocumentState, Event, Outcome, RecordedEvent, StreamId,
 };
 use travaux_store::{Store, StoreError, Walk};
 
-use crate::context::Ctx;
-use crate::error::{CliError, CliResult};
+use super::DIFF_BUDGET;
+use crate::error::CliResult;
 use crate::render::{self, Names};
 
-/// How long the word diffs of one event told may take in all; past it, they are approximated
-/// and say so. Each event has its own budget, so a long history is told exactly however long
-/// it takes to tell it all.
-pub(crate) const DIFF_BUDGET: Duration = Duration::from_secs(5);
-
-/// Arguments of `log`.
-#[derive(Args, Debug)]
-pub struct LogArgs {
-    /// Only events about this clause (its label now, or an id prefix), followed by identity
-    /// through renumbering, moves and rewording: its revisions, amendments and their fate,
-    /// and comments on it
-    #[arg(long, value_name = "CLAUSE")]
-    pub clause: Option<String>,
-    /// Only events by this participant
-    #[arg(long, value_name = "PARTICIPANT")]
-    pub participant: Option<String>,
-    /// Only events of this type (such as amendment_proposed; see --json output for the names)
-    #[arg(long, value_name = "TYPE")]
-    pub kind: Option<String>,
-    /// Only events recorded at or after this date or time (a date means its start, UTC)
-    #[arg(long, value_name = "TIME")]
-    pub since: Option<String>,
-    /// Only events recorded at or before this date or time (a date means its end, UTC)
-    #[arg(long, value_name = "TIME")]
-    pub until: Option<String>,
-    /// Under each text change, the word diff it made to each clause it touched
-    #[arg(short = 'p', long)]
-    pub patch: bool,
-    /// Only the events that changed how many times PHRASE occurs in the text (headings and
-    /// texts of all clauses; of the --clause only, with it), as `git log -S`
-    #[arg(short = 'S', long = "pickaxe", value_name = "PHRASE")]
-    pub pickaxe: Option<String>,
-    /// With -S, ignore case
-    #[arg(long, requires = "pickaxe")]
-    pub ignore_case: bool,
-    /// Only the events of this phase: P2 (a comment or report in the phase that took it, any
-    /// other event while the phase was open; of phases open together, the one opened last)
-    #[arg(long, value_name = "PHASE")]
-    pub phase: Option<PhaseNo>,
-    /// The whole store: every document and the participant registry
-    #[arg(long, conflicts_with_all = ["clause", "pickaxe", "patch", "phase"])]
-    pub all: bool,
+/// A document's events read a change at a time: one event, or every part of a revision stored
+/// in several (appended together, so one after the other).
+pub(super) struct Changes<I> {
+    events: I,
+    next: Option<RecordedEvent>,
 }
 
-/// Run `log`.
-pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
-    let names = Names::load(ctx.store)?;
-    let actor = args
-        .participant
-        .as_deref()
-        .map(|p| ctx.participant(p))
-        .transpose()?;
-    if let Some(kind) = &args.kind {
-        if !Event::KINDS.contains(&kind.as_str()) {
-            return Err(CliError::refused(format!(
-                "'{kind}' is not an event type; the types are: {}",
-                Event::KINDS.join(", ")
-            )));
-        }
-    }
-    let since = time_bound("--since", args.since.as_deref(), DayEdge::Start)?;
-    let until = time_bound("--until", args.until.as_deref(), DayEdge::End)?;
-    if let (Some(s), Some(u)) = (since, until) {
-        if s > u {
-            return Err(CliError::refused(format!(
-                "--since ({}) is after --until ({}); nothing can match",
-                render::when(&s),
-                render::when(&u)
-            )));
-        }
-    }
-    let keep = |e: &RecordedEvent| {
-        actor.as_ref().is_none_or(|a| e.actor == a.id)
-            && args.kind.as_deref().is_none_or(|k| e.event.kind() == k)
-            && since.is_none_or(|s| e.recorded_at >= s)
-            && until.is_none_or(|u| e.recorded_at <= u)
-    };
-    if args.all {
-        return log_all(ctx, &names, keep);
+impl<I: Iterator<Item = Result<RecordedEvent, StoreError>>> Changes<I> {
+    pub(super) fn new(events: I) -> Changes<I> {
+        Changes { events, next: None }
     }
 
-    let head = ctx.head_without_amendments()?;
-    if let Some(p) = args.phase {
-        head.phase(p)?;
-    }
-    let clause = args
-        .clause
-        .as_deref()
-        .map(|c| head.resolve_clause(c))
-        .transpose()?;
-    let needle = match args.pickaxe.as_deref() {
-        Some(phrase) => Some(Needle::new(phrase, args.ignore_case).ok_or_else(|| {
-            CliError::refused("-S needs a phrase to look for; an empty one occurs everywhere")
-        })?),
-        None => None,
-    };
-    let mut pickaxe = needle.map(Pickaxe::new);
-    // The events that can be told: with -S, only those that change the text, from their
-    // index, told with the text they left; else the whole stream, with the whole document.
-    let (candidates, mut history): (
-        Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>>>,
-        _,
-    ) = match &pickaxe {
-        Some(_) => (
-            ctx.store.text_events(head.id)?,
-            History::text_changes(ctx.store, &head)?,
-        ),
-        None => (
-            Box::new(ctx.store.stream(StreamId::document(head.id))),
-            History::new(ctx.store, head.id),
-        ),
-    };
-    let color = ctx.color();
-    let json = ctx.globals.json;
-    let mut found: Vec<serde_json::Value> = Vec::new();
-    for e in candidates {
-        let e = e?;
-        let counts = pickaxe.as_mut().and_then(|p| p.step(&e));
-        let by_pickaxe = match (&pickaxe, &counts, clause) {
-            (None, _, _) => true,
-            (Some(_), None, _) => false,
-            (Some(_), Some(c), None) => c.changed(),
-            (Some(_), Some(c), Some(id)) => c.changed_in(id).is_some(),
-        };
-        let phase = head.phase_of(&e);
-        let mut selected = keep(&e) && args.phase.is_none_or(|p| phase == Some(p)) && by_pickaxe;
-        if let (Some(c), None, true) = (clause, &pickaxe, selected) {
-            // Whether an event is about the clause can depend on the amendment it names, as
-            // the document held it then.
-            selected = history
-                .before(&e)?
-                .as_ref()
-                .is_some_and(|state| render::touches(&e, state, c));
-        }
-        if !selected {
-            history.pass(&e);
-            continue;
-        }
-        let step = history.step(&e, &names, args.patch)?;
-        // Which clauses' diffs to show: the one asked for, else those whose count of the
-        // phrase changed, else every clause the event touched.
-        let shown: Vec<&ClauseEffect> = step
-            .effects
-            .iter()
-            .filter(|f| match (clause, &counts) {
-                (Some(id), _) => f.clause == id,
-                (None, Some(c)) if pickaxe.is_some() => c.changed_in(f.clause).is_some(),
-                _ => true,
-            })
-            .collect();
-        let counted = counts.as_ref().map(|c| match clause {
-            Some(id) => {
-                let one = c.changed_in(id).expect("selected for this clause");
-                (one.before, one.after)
-            }
-            None => (c.before, c.after),
-        });
-        if json {
-            let mut v = serde_json::to_value(&e)?;
-            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
-            if args.patch {
-                v["effect"] = serde_json::to_value(&shown)?;
-            }
-            if let (Some(c), Some((before, after))) = (&counts, counted) {
-                v["pickaxe"] = pickaxe_json(c, clause, before, after);
-            }
-            found.push(v);
-            continue;
-        }
-        let mut told = format!("{}{}", step.told, history.fate(&e)?);
-        if let (Some(p), Some((before, after))) = (&pickaxe, counted) {
-            told.push_str(&format!(
-                " · \"{}\" {before} → {after}",
-                p.needle().phrase()
-            ));
-        }
-        ctx.line(line(&e, &names, &told))?;
-        for f in shown {
-            for l in effect_lines(f, color, "") {
-                ctx.line(l)?;
-            }
-        }
-    }
-    if json {
-        return ctx.json(&found);
-    }
-    Ok(())
-}
-
-/// `log --all`: every event of the store, told with labels as each document has them now.
-fn log_all(ctx: &mut Ctx<'_>, names: &Names, keep: impl Fn(&RecordedEvent) -> bool) -> CliResult {
-    let events: Vec<RecordedEvent> = ctx
-        .store
-        .events_from(1)
-        .filter(|e| e.as_ref().map_or(true, &keep))
-        .collect::<Result<_, _>>()?;
-    let docs: Vec<DocumentState> = ctx
-        .store
-        .documents()?
-        .into_iter()
-        .filter_map(|d| ctx.store.document(d.id).transpose())
-        .collect::<Result<_, _>>()?;
-    if ctx.globals.json {
-        let mut rows = Vec::with_capacity(events.len());
-        for e in &events {
-            let mut v = serde_json::to_value(e)?;
-            let phase = docs
-                .iter()
-                .find(|d| StreamId::document(d.id) == e.stream)
-                .and_then(|d| d.phase_of(e));
-            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
-            rows.push(v);
-        }
-        return ctx.json(&rows);
-    }
-    for e in &events {
-        let told = match docs.iter().find(|d| StreamId::document(d.id) == e.stream) {
-            Some(doc) => render::event(e, doc, names),
-            None => match &docs.first() {
-                Some(doc) => render::event(e, doc, names),
-                None => e.event.kind().to_string(),
+    pub(super) fn next_change(&mut self) -> Result<Option<Vec<RecordedEvent>>, StoreError> {
+        let first = match self.next.take() {
+            Some(e) => e,
+            None => match self.events.next() {
+                Some(e) => e?,
+                None => return Ok(None),
             },
         };
-        ctx.line(line(e, names, &told))?;
+        let mut parts = vec![first];
+        for e in self.events.by_ref() {
+            let e = e?;
+            if same_revision(&parts[0], &e) {
+                parts.push(e);
+            } else {
+                self.next = Some(e);
+                break;
+            }
+        }
+        Ok(Some(parts))
     }
-    Ok(())
 }
 
-fn time_bound(flag: &str, value: Option<&str>, edge: DayEdge) -> CliResult<Option<Timestamp>> {
-    value
-        .map(|v| parse_time(v, edge).map_err(|e| CliError::refused(format!("{flag}: {e}"))))
-        .transpose()
-}
-
-/// The counts for tools: in the text (or the one clause asked for), and clause by clause.
-fn pickaxe_json(
-    c: &Counts,
-    only: Option<ClauseId>,
-    before: usize,
-    after: usize,
-) -> serde_json::Value {
-    serde_json::json!({
-        "before": before,
-        "after": after,
-        "clauses": c.clauses.iter().filter(|k| only.is_none_or(|id| k.clause == id)).map(|k| serde_json::json!({
-            "clause": k.clause,
-            "before": k.before,
-            "after": k.after,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// One event on one line: sequence number, time, who, and what.
-pub(crate) fn line(e: &RecordedEvent, names: &Names, told: &str) -> String {
-    format!(
-        "{:>6}  {}  {:<14} {told}",
-        e.seq,
-        render::when(&e.recorded_at),
-        names.of(e.actor)
-    )
+/// A change as one event: the first part, with the operations of all the parts.
+pub(super) fn merged(parts: &[RecordedEvent]) -> Cow<'_, RecordedEvent> {
+    if parts.len() == 1 {
+        return Cow::Borrowed(&parts[0]);
+    }
+    let mut one = parts[0].clone();
+    if let Event::RevisionIssued { ops, .. } = &mut one.event {
+        for p in &parts[1..] {
+            ops.extend(p.event.ops().iter().cloned());
+        }
+    }
+    Cow::Owned(one)
 }
 
 /// What became of the amendment an event is about (`status`, as it stands at the head), in
@@ -367,9 +148,10 @@ impl<'s> Fates<'s> {
 pub(crate) struct ClauseEffect {
     /// The clause.
     pub clause: ClauseId,
-    /// Its label before the event; `None` if the event added it.
+    /// How it was named before the event (its address: its label, or as much of its path as
+    /// tells it apart, `5.1 (b)`); `None` if the event added it.
     pub old_label: Option<String>,
-    /// Its label after the event; `None` if the event removed it.
+    /// How it is named after the event; `None` if the event removed it.
     pub new_label: Option<String>,
     /// What happened: added, removed, moved, renumbered, reworded.
     pub changes: Vec<&'static str>,
@@ -382,18 +164,48 @@ pub(crate) struct ClauseEffect {
 /// A clause as it stood, for comparing before and after an event.
 struct Snapshot {
     label: String,
+    /// How it was named then (see [`render::label`]).
+    address: String,
     heading: Option<String>,
     text: String,
     parent: Option<ClauseId>,
 }
 
-fn snapshot(state: &DocumentState, id: ClauseId) -> Option<Snapshot> {
+fn snapshot(state: &DocumentState, id: ClauseId, address: Option<&String>) -> Option<Snapshot> {
     state.clause(id).map(|c| Snapshot {
         label: c.label.clone(),
+        address: address.cloned().unwrap_or_else(|| c.label.clone()),
         heading: c.heading.clone(),
         text: c.text.clone(),
         parent: c.parent,
     })
+}
+
+/// What happened to a clause between two versions, in words, without diffing its text: added,
+/// removed, moved, renumbered, reworded.
+fn changes_between(
+    old: Option<&Snapshot>,
+    new: Option<&Snapshot>,
+    moved: bool,
+) -> Vec<&'static str> {
+    match (old, new) {
+        (None, None) => Vec::new(),
+        (None, Some(_)) => vec!["added"],
+        (Some(_), None) => vec!["removed"],
+        (Some(o), Some(n)) => {
+            let mut changes = Vec::new();
+            if moved || o.parent != n.parent {
+                changes.push("moved");
+            }
+            if o.label != n.label {
+                changes.push("renumbered");
+            }
+            if o.heading != n.heading || o.text != n.text {
+                changes.push("reworded");
+            }
+            changes
+        }
+    }
 }
 
 /// The whole of a text as one inserted or deleted span.
@@ -415,30 +227,21 @@ fn compare(
     moved: bool,
     deadline: Instant,
 ) -> Option<ClauseEffect> {
-    let mut changes = Vec::new();
+    let changes = changes_between(old, new, moved);
+    if changes.is_empty() {
+        return None;
+    }
     let (heading, text) = match (old, new) {
         (None, None) => return None,
-        (None, Some(n)) => {
-            changes.push("added");
-            (
-                n.heading.as_deref().map(|h| whole(SpanKind::Insert, h)),
-                (!n.text.is_empty()).then(|| whole(SpanKind::Insert, &n.text)),
-            )
-        }
-        (Some(o), None) => {
-            changes.push("removed");
-            (
-                o.heading.as_deref().map(|h| whole(SpanKind::Delete, h)),
-                (!o.text.is_empty()).then(|| whole(SpanKind::Delete, &o.text)),
-            )
-        }
+        (None, Some(n)) => (
+            n.heading.as_deref().map(|h| whole(SpanKind::Insert, h)),
+            (!n.text.is_empty()).then(|| whole(SpanKind::Insert, &n.text)),
+        ),
+        (Some(o), None) => (
+            o.heading.as_deref().map(|h| whole(SpanKind::Delete, h)),
+            (!o.text.is_empty()).then(|| whole(SpanKind::Delete, &o.text)),
+        ),
         (Some(o), Some(n)) => {
-            if moved || o.parent != n.parent {
-                changes.push("moved");
-            }
-            if o.label != n.label {
-                changes.push("renumbered");
-            }
             let heading = (o.heading != n.heading).then(|| {
                 diff_text(
                     o.heading.as_deref().unwrap_or(""),
@@ -449,19 +252,13 @@ fn compare(
             });
             let text = (o.text != n.text)
                 .then(|| diff_text(&o.text, &n.text, Granularity::Words, Some(deadline)));
-            if heading.is_some() || text.is_some() {
-                changes.push("reworded");
-            }
-            if changes.is_empty() {
-                return None;
-            }
             (heading, text)
         }
     };
     Some(ClauseEffect {
         clause,
-        old_label: old.map(|o| o.label.clone()),
-        new_label: new.map(|n| n.label.clone()),
+        old_label: old.map(|o| o.address.clone()),
+        new_label: new.map(|n| n.address.clone()),
         changes,
         heading,
         text,
@@ -585,21 +382,28 @@ impl<'s> History<'s> {
         self.fates.of(e)
     }
 
-    /// Tell the next event asked about (later than the last); with `effects`, work out what it
-    /// did to the text.
-    pub fn step(&mut self, e: &RecordedEvent, names: &Names, effects: bool) -> CliResult<Step> {
-        Ok(self.prepare(e, names, effects)?.resolve())
-    }
-
-    /// Tell the next event asked about as [`History::step`] does, but leave the diffs to
-    /// [`Prepared::resolve`]: they need nothing more from the history, so another thread can
-    /// work them out while this one goes on to the next event.
+    /// Tell the next event asked about (later than the last); with `effects`, note the clauses
+    /// it touched before and after it, but leave the diffs to [`Prepared::diffs`]: they need
+    /// nothing more from the history, so another thread can work them out while this one goes
+    /// on to the next event.
     pub fn prepare(
         &mut self,
         e: &RecordedEvent,
         names: &Names,
         effects: bool,
     ) -> CliResult<Prepared> {
+        self.prepare_parts(std::slice::from_ref(e), names, effects)
+    }
+
+    /// Tell the next change asked about as [`History::prepare`] does, a revision stored in
+    /// several parts (all its parts, in order) as one.
+    pub fn prepare_parts(
+        &mut self,
+        parts: &[RecordedEvent],
+        names: &Names,
+        effects: bool,
+    ) -> CliResult<Prepared> {
+        let e = &parts[0];
         let slot = self.before(e)?;
         let Some(state) = slot else {
             *slot = DocumentState::created(e);
@@ -609,30 +413,47 @@ impl<'s> History<'s> {
             };
             return Ok(Prepared::without_diffs(told, None));
         };
-        let told = render::event(e, state, names);
+        let told = render::event(&merged(parts), state, names);
         let about = match &e.event {
             Event::CommentPosted { clause, .. } => *clause,
             Event::AmendmentProposed { change, .. } => Some(change.clause()),
             _ => None,
         };
-        let label = about.and_then(|id| state.label_of(id).map(str::to_string));
+        let label = about
+            .filter(|id| state.label_of(*id).is_some())
+            .map(|id| render::label(state, id));
         let proposal = if effects { proposal(e, state) } else { None };
-        let ops = e.event.ops();
+        let ops: Vec<&ClauseOp> = parts.iter().flat_map(|p| p.event.ops()).collect();
         if !effects || ops.is_empty() {
-            state.evolve(e);
+            for p in parts {
+                state.evolve(p);
+            }
             return Ok(Prepared {
                 proposal,
                 ..Prepared::without_diffs(told, label)
             });
         }
         let mut seen = HashSet::new();
-        let before: Vec<(ClauseId, Option<Snapshot>)> = ops
+        let ids: Vec<ClauseId> = ops
             .iter()
-            .map(ClauseOp::clause)
+            .map(|op| op.clause())
             .filter(|id| seen.insert(*id))
-            .map(|id| (id, snapshot(state, id)))
             .collect();
-        state.evolve(e);
+        let named = render::addresses(
+            state,
+            ids.iter().copied().filter(|id| state.clause(*id).is_some()),
+        );
+        let before: Vec<(ClauseId, Option<Snapshot>)> = ids
+            .iter()
+            .map(|id| (*id, snapshot(state, *id, named.get(id))))
+            .collect();
+        for p in parts {
+            state.evolve(p);
+        }
+        let named = render::addresses(
+            state,
+            ids.iter().copied().filter(|id| state.clause(*id).is_some()),
+        );
         let effects = before
             .into_iter()
             .map(|(id, old)| {
@@ -642,7 +463,7 @@ impl<'s> History<'s> {
                 Versions {
                     clause: id,
                     old,
-                    new: snapshot(state, id),
+                    new: snapshot(state, id, named.get(&id)),
                     moved,
                 }
             })
@@ -658,13 +479,28 @@ impl<'s> History<'s> {
 
 /// A clause before and after an event (or as an amendment would have it), to be compared.
 pub(crate) struct Versions {
-    clause: ClauseId,
+    pub(crate) clause: ClauseId,
     old: Option<Snapshot>,
     new: Option<Snapshot>,
     moved: bool,
 }
 
 impl Versions {
+    /// What happened to the clause, in words (see [`changes_between`]).
+    pub(crate) fn changes(&self) -> Vec<&'static str> {
+        changes_between(self.old.as_ref(), self.new.as_ref(), self.moved)
+    }
+
+    /// How the clause is named: `6.4 → 7.4` when renumbered, its name before or after.
+    pub(crate) fn name(&self) -> String {
+        match (&self.old, &self.new) {
+            (Some(o), Some(n)) if o.label != n.label => format!("{} → {}", o.address, n.address),
+            (_, Some(n)) => n.address.clone(),
+            (Some(o), None) => o.address.clone(),
+            (None, None) => self.clause.short(),
+        }
+    }
+
     fn compare(&self, deadline: Instant) -> Option<ClauseEffect> {
         compare(
             self.clause,
@@ -694,20 +530,24 @@ impl Prepared {
         }
     }
 
-    /// Work out the diffs, within one budget for the event.
-    pub fn resolve(self) -> Step {
-        let (effects, proposal) = self.diffs();
-        Step {
-            told: self.told,
-            effects,
-            proposal,
-            label: self.label,
-        }
-    }
-
     /// The event in words, as [`Step::told`].
     pub fn told(&self) -> &str {
         &self.told
+    }
+
+    /// The clauses the change touched, before and after it (only when effects were asked for).
+    pub(crate) fn versions(&self) -> impl Iterator<Item = &Versions> {
+        self.effects.iter()
+    }
+
+    /// The diffs of the clauses `keep` keeps, within one budget for the event.
+    pub fn diffs_where(&self, keep: impl Fn(ClauseId) -> bool) -> Vec<ClauseEffect> {
+        let deadline = Instant::now() + DIFF_BUDGET;
+        self.effects
+            .iter()
+            .filter(|v| keep(v.clause))
+            .filter_map(|v| v.compare(deadline))
+            .collect()
     }
 
     /// The label of the clause a comment or proposal is about, as [`Step::label`].
@@ -735,10 +575,15 @@ fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
         return None;
     };
     use travaux_core::Change;
-    let old = snapshot(state, change.clause());
+    let old = snapshot(
+        state,
+        change.clause(),
+        Some(&render::label(state, change.clause())),
+    );
     let new = match change {
         Change::Replace { text, .. } => old.as_ref().map(|o| Snapshot {
             label: o.label.clone(),
+            address: o.address.clone(),
             heading: o.heading.clone(),
             text: text.clone(),
             parent: o.parent,
@@ -750,16 +595,28 @@ fn proposal(e: &RecordedEvent, state: &DocumentState) -> Option<Versions> {
             ..
         } => Some(Snapshot {
             label: label.clone(),
+            address: label.clone(),
             heading: None,
             text: text.clone(),
             parent: *parent,
         }),
+        Change::Words { edit, .. } => {
+            let o = old.as_ref()?;
+            Some(Snapshot {
+                label: o.label.clone(),
+                address: o.address.clone(),
+                heading: o.heading.clone(),
+                text: edit.apply(&o.text).ok()?.text(),
+                parent: o.parent,
+            })
+        }
         Change::Delete { .. } => None,
         Change::Move { .. } => return None,
         Change::Alternative { bracket, text, .. } => {
             let span = &state.process.brackets.get(bracket)?.span;
             old.as_ref().map(|o| Snapshot {
                 label: o.label.clone(),
+                address: o.address.clone(),
                 heading: o.heading.clone(),
                 text: o.text.replacen(span.as_str(), text, 1),
                 parent: o.parent,
