@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use travaux_core::address::Addresses;
 use travaux_core::{
     Agreement, Amendment, Bracket, BracketStatus, Change, ClauseId, ClauseOp, DocumentState, Event,
     Outcome, ParticipantId, RecordedEvent, Timestamp,
@@ -54,71 +55,13 @@ pub fn addresses(
     if ids.len() <= 16 {
         return ids.into_iter().map(|id| (id, label(doc, id))).collect();
     }
-    let mut by_label: HashMap<&str, Vec<ClauseId>> = HashMap::new();
-    for (_, c) in doc.outline() {
-        by_label.entry(c.label.as_str()).or_default().push(c.id);
-    }
-    let mut named: HashMap<ClauseId, String> = HashMap::new();
-    for id in &ids {
-        if named.contains_key(id) {
-            continue;
-        }
-        let Some(c) = doc.clause(*id) else {
-            named.insert(*id, label(doc, *id));
-            continue;
-        };
-        let group = &by_label[c.label.as_str()];
-        if group.len() == 1 {
-            named.insert(*id, c.label.clone());
-            continue;
-        }
-        // Every clause with this label at once: the shortest tail of its path that no other
-        // of them shares (as `address_of` finds it, one clause at a time).
-        let paths: Vec<(ClauseId, Vec<&str>)> =
-            group.iter().map(|g| (*g, doc.path_of(*g))).collect();
-        let key = |p: &[&str], k: usize| -> String {
-            p[p.len() - k..]
-                .concat()
-                .chars()
-                .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
-                .collect()
-        };
-        let mut open: Vec<&(ClauseId, Vec<&str>)> = Vec::new();
-        for entry in &paths {
-            if entry.1.len() == 1 {
-                named.insert(entry.0, c.label.clone());
-            } else {
-                open.push(entry);
-            }
-        }
-        let longest = paths.iter().map(|(_, p)| p.len()).max().unwrap_or(1);
-        for k in 2..=longest {
-            let mut seen: HashMap<String, usize> = HashMap::new();
-            for (_, p) in &paths {
-                if p.len() >= k {
-                    *seen.entry(key(p, k)).or_default() += 1;
-                }
-            }
-            open.retain(|(g, p)| {
-                if p.len() < k {
-                    named.insert(*g, p.join(" > "));
-                    return false;
-                }
-                if seen[&key(p, k)] == 1 {
-                    named.insert(*g, p[p.len() - k..].join(" "));
-                    return false;
-                }
-                true
-            });
-            if open.is_empty() {
-                break;
-            }
-        }
-        for (g, p) in open {
-            named.insert(*g, p.join(" > "));
-        }
-    }
-    named
+    let all = Addresses::of(doc);
+    ids.into_iter()
+        .map(|id| match doc.clause(id) {
+            Some(_) => (id, all.of_clause(id)),
+            None => (id, label(doc, id)),
+        })
+        .collect()
 }
 
 /// An amendment's change in a few words.

@@ -159,7 +159,7 @@ pub struct RemovedClause {
 }
 
 /// A label reduced for comparison in a path: without spaces, `>` or `›`.
-fn compact(s: &str) -> String {
+pub(crate) fn compact(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
         .collect()

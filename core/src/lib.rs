@@ -4,6 +4,7 @@
 //! are passed in. `decide` holds the rules; `evolve` folds events into state and cannot fail;
 //! any view at any point is a fold of the events up to that point.
 
+pub mod address;
 pub mod blame;
 mod command;
 pub mod diff;

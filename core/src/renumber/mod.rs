@@ -17,7 +17,6 @@
 //! the others: renumbering makes a consolidated draft, where the inserted letters of amending
 //! practice have no place.
 
-mod address;
 mod references;
 mod scheme;
 #[cfg(test)]
@@ -32,7 +31,7 @@ use crate::event::{Change, ClauseOp};
 use crate::ids::{AmendmentNo, ClauseId};
 use crate::DomainError;
 
-use address::Addresses;
+use crate::address::Addresses;
 pub use references::Reference;
 use scheme::{Body, Parsed, System};
 

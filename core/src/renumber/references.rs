@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use super::address::Addresses;
 use super::scheme;
 use super::Relabel;
+use crate::address::Addresses;
 use crate::document::{Clause, DocumentState};
 use crate::event::{Change, ClauseOp};
 use crate::ids::ClauseId;

@@ -8,20 +8,14 @@ use crate::document::DocumentState;
 use crate::ids::ClauseId;
 
 /// Every clause's path, and how many clauses share each label and each tail of a path.
-pub(crate) struct Addresses {
+pub struct Addresses {
     paths: HashMap<ClauseId, Vec<String>>,
     labels: HashMap<String, usize>,
     /// (tail length, label, the tail's labels run together) → clauses.
     tails: HashMap<(usize, String, String), usize>,
 }
 
-/// A label reduced for comparison in a path, as `resolve_clause` reads it: without spaces,
-/// `>` or `›`.
-fn compact(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
-        .collect()
-}
+use crate::document::compact;
 
 fn tail_key(path: &[String], k: usize) -> String {
     compact(&path[path.len() - k..].concat())
@@ -29,7 +23,7 @@ fn tail_key(path: &[String], k: usize) -> String {
 
 impl Addresses {
     /// The names in a text.
-    pub(crate) fn of(state: &DocumentState) -> Addresses {
+    pub fn of(state: &DocumentState) -> Addresses {
         let mut paths: HashMap<ClauseId, Vec<String>> = HashMap::new();
         let mut labels: HashMap<String, usize> = HashMap::new();
         // A parent comes before its children in reading order: a path is its parent's and
@@ -61,8 +55,9 @@ impl Addresses {
         }
     }
 
-    /// How a clause is named: as [`DocumentState::address_of`] names it.
-    pub(crate) fn of_clause(&self, id: ClauseId) -> String {
+    /// How a clause is named: as [`DocumentState::address_of`] names it (empty for a clause
+    /// not in the text).
+    pub fn of_clause(&self, id: ClauseId) -> String {
         let Some(path) = self.paths.get(&id) else {
             return String::new();
         };
