@@ -188,6 +188,7 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             revision,
             label,
             ops,
+            ..
         } => format!(
             "issued revision {revision}{}: {}",
             label

@@ -882,6 +882,7 @@ Recalling the need for a test;
                 w.run(
                     s,
                     Command::IssueRevision {
+                        title: None,
                         label: None,
                         ops: plan.ops,
                     },
@@ -1163,7 +1164,7 @@ Recalling the need for a test;
                             ops.push(ClauseOp::Remove { clause: id });
                         }
                     }
-                    w.run(s, Command::IssueRevision { label: None, ops }).unwrap();
+                    w.run(s, Command::IssueRevision { title: None, label: None, ops }).unwrap();
                     let doc = w.doc().clone();
                     let md = markdown(&doc, None);
                     let draft = parse_draft(md.as_bytes());

@@ -285,6 +285,7 @@ mod tests {
         recorded(
             seq,
             Event::RevisionIssued {
+                title: None,
                 revision: seq as u32,
                 label: None,
                 ops,
@@ -511,6 +512,7 @@ mod tests {
             }
             let event = match kind % 4 {
                 0 => Event::RevisionIssued {
+                    title: None,
                     revision: seq as u32,
                     label: None,
                     ops,

@@ -352,6 +352,7 @@ mod tests {
             w.run(
                 s,
                 Command::IssueRevision {
+                    title: None,
                     label: Some("second".into()),
                     ops: vec![ClauseOp::Reword {
                         notes: Vec::new(),

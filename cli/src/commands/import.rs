@@ -44,6 +44,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
         ));
     }
     let (_, appended) = ctx.execute(Command::IssueRevision {
+        title: None,
         label: args.revision.clone(),
         ops: plan.ops.clone(),
     })?;

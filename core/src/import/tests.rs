@@ -91,6 +91,8 @@ The objectives of this Code are:
         draft,
         Draft {
             title: Some("Global Code of Practice".into()),
+            meta: Default::default(),
+            warnings: Vec::new(),
             clauses: vec![
                 clause(
                     "PP1",
@@ -246,6 +248,7 @@ fn import(w: &mut World, s: ParticipantId, md: &str) -> Plan {
         w.run(
             s,
             Command::IssueRevision {
+                title: None,
                 label: None,
                 ops: plan.ops.clone(),
             },
@@ -579,6 +582,7 @@ fn clauses_nested_deeper_than_a_draft_allows_are_moved_out_or_removed() {
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: None,
             ops: vec![
                 add(sub1, p41, "Data shall be shared openly.", "4.1.a"),
@@ -788,6 +792,8 @@ mod property {
         fn draft(&self) -> Draft {
             Draft {
                 title: None,
+                meta: Default::default(),
+                warnings: Vec::new(),
                 clauses: self
                     .articles
                     .iter()
@@ -853,6 +859,7 @@ mod property {
         let result = w.run(
             s,
             Command::IssueRevision {
+                title: None,
                 label: None,
                 ops: plan.ops.clone(),
             },
