@@ -235,7 +235,7 @@ impl<'d> Writer<'d> {
             match list_number(self.doc, parent, &c.label) {
                 Some((n, d)) => {
                     let continues = next == Some((n, d));
-                    let article = d == '.' && is_article_list(parent);
+                    let article = d == '.' && is_article_list(self.doc, parent);
                     if !continues && next.is_some() {
                         if article {
                             // Another list right after one: another marker keeps them apart.
@@ -251,7 +251,9 @@ impl<'d> Writer<'d> {
                     } else if !continues {
                         delimiter = if article { '.' } else { d };
                     }
-                    md.push('\n');
+                    if !continues {
+                        md.push('\n');
+                    }
                     self.item(md, c, Marker::Ordered(format!("{n}{delimiter}")), "");
                     next = Some((n + 1, d));
                 }
@@ -293,7 +295,15 @@ impl<'d> Writer<'d> {
         write_text(md, &c.text, &inner, labelled);
         self.notes(md, c, &inner);
         if !children.is_empty() {
-            md.push('\n');
+            // A list right under a one-line item needs no blank line, unless it is numbered
+            // from other than 1 (such a list cannot interrupt a paragraph).
+            let one_line = !c.text.contains('\n') && c.notes.is_empty() && !starts_block(&c.text);
+            let from_one = self
+                .list_numbers(Some(c), &children)
+                .is_none_or(|ns| ns[0].0 == 1);
+            if !(one_line && from_one) {
+                md.push('\n');
+            }
             self.nested(md, Some(c), &children, &inner);
         }
     }
@@ -301,33 +311,44 @@ impl<'d> Writer<'d> {
     /// Clauses as a nested list, which always reads back as written: a Markdown list if their
     /// labels are their places in one, else a bullet list of items starting with their labels.
     fn nested(&self, md: &mut String, parent: Option<&Clause>, children: &[&Clause], indent: &str) {
-        let numbers: Option<Vec<(u64, char)>> = children
-            .iter()
-            .map(|c| list_number(self.doc, parent, &c.label))
-            .collect();
-        let in_sequence = numbers
-            .as_ref()
-            .is_some_and(|ns| ns.windows(2).all(|w| w[1] == (w[0].0 + 1, w[0].1)));
+        let numbers = self.list_numbers(parent, children);
         for (i, c) in children.iter().enumerate() {
-            if i > 0 {
-                md.push('\n');
-            }
             md.push_str(indent);
-            match (&numbers, in_sequence) {
-                (Some(ns), true) => {
+            match &numbers {
+                Some(ns) => {
                     let (n, d) = ns[i];
-                    let d = if is_article_list(parent) { '.' } else { d };
+                    let d = if is_article_list(self.doc, parent) {
+                        '.'
+                    } else {
+                        d
+                    };
                     self.item(md, c, Marker::Ordered(format!("{n}{d}")), indent);
                 }
                 _ => {
                     let label = match list_number(self.doc, parent, &c.label) {
-                        Some((n, d)) if !is_article_list(parent) => format!("{n}\\{d}"),
+                        Some((n, d)) if !is_article_list(self.doc, parent) => format!("{n}\\{d}"),
                         _ => printed(c, &children[..i]),
                     };
                     self.item(md, c, Marker::Bullet(label), indent);
                 }
             }
         }
+    }
+
+    /// The list numbers of clauses, if they are the items of one Markdown list, in sequence.
+    fn list_numbers(
+        &self,
+        parent: Option<&Clause>,
+        children: &[&Clause],
+    ) -> Option<Vec<(u64, char)>> {
+        let numbers: Vec<(u64, char)> = children
+            .iter()
+            .map(|c| list_number(self.doc, parent, &c.label))
+            .collect::<Option<_>>()?;
+        numbers
+            .windows(2)
+            .all(|w| w[1] == (w[0].0 + 1, w[0].1))
+            .then_some(numbers)
     }
 
     /// A clause's notes, as footnote definitions after its text.
@@ -449,14 +470,13 @@ fn printed(c: &Clause, before: &[&Clause]) -> String {
 
 /// Whether the items of a list under `parent` are labelled `N.k`: under `Article N` (or
 /// `Art. N`, `Rule N`…, not `§ N`).
-fn is_article_list(parent: Option<&Clause>) -> bool {
-    article_number(parent).is_some()
+fn is_article_list(doc: &DocumentState, parent: Option<&Clause>) -> bool {
+    article_number(doc, parent).is_some()
 }
 
-fn article_number(parent: Option<&Clause>) -> Option<&str> {
+fn article_number<'c>(doc: &DocumentState, parent: Option<&'c Clause>) -> Option<&'c str> {
     let p = parent?;
-    let kind = p.kind?;
-    if kind != ClauseKind::Article || p.label.starts_with('§') {
+    if p.kind(doc) != ClauseKind::Article || p.label.starts_with('§') {
         return None;
     }
     let number = p.label.rsplit(' ').next()?;
@@ -465,13 +485,13 @@ fn article_number(parent: Option<&Clause>) -> Option<&str> {
 
 /// The number and marker of a clause that is an item of a Markdown list under `parent`:
 /// `N.k` under `Article N` gives (k, '.'); `k.` or `k)` elsewhere gives (k, '.' or ')').
-fn list_number(_doc: &DocumentState, parent: Option<&Clause>, label: &str) -> Option<(u64, char)> {
+fn list_number(doc: &DocumentState, parent: Option<&Clause>, label: &str) -> Option<(u64, char)> {
     let digits = |s: &str| -> Option<u64> {
         (!s.is_empty() && s.len() <= 9 && s.bytes().all(|b| b.is_ascii_digit()))
             .then(|| s.parse().ok())
             .flatten()
     };
-    if let Some(n) = article_number(parent) {
+    if let Some(n) = article_number(doc, parent) {
         let k = label.strip_prefix(n)?.strip_prefix('.')?;
         return digits(k).map(|k| (k, '.'));
     }

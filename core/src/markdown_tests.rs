@@ -157,13 +157,9 @@ Recognizing the shortage.
 #[test]
 fn the_example_form_renders_as_it_was_written() {
     let out = round_trip(WHO);
-    assert!(
-        out.contains(
-            "\n1. Member States should use this Code:\n\n   - (a) effective assistance;\n"
-        ),
-        "{out}"
-    );
-    assert!(out.contains("\n## Article 6\n"), "{out}");
+    // The same file, but that the third item of Article 6 is its second (Markdown numbers a
+    // list's items by place).
+    assert_eq!(out, WHO.replace("3. Three.", "2. Three."));
 }
 
 #[test]
@@ -190,15 +186,10 @@ fn typed_numbering_renders_as_paragraphs() {
     let out = round_trip(md);
     // `1.1` under `Article 1` is the label a list item there has: it is written as one.
     assert!(
-        out.contains(
-            "\n1. The objectives of this Code are to:\n\n   - (a) establish principles;\n"
-        ),
+        out.contains("\n1. The objectives of this Code are to:\n   - (a) establish principles;\n"),
         "{out}"
     );
-    assert!(
-        out.contains("\n2. Second.\n\n   - 1.2.1 Deeper.\n"),
-        "{out}"
-    );
+    assert!(out.contains("\n2. Second.\n   - 1.2.1 Deeper.\n"), "{out}");
     let md = "\
 # Code
 
@@ -216,7 +207,12 @@ a) Buchstabe;
 ";
     let out = round_trip(md);
     // What is under a list item is written inside it.
-    assert!(out.contains("\n(1) Erstens:\n\n1. eins;\n\n   - a) Buchstabe;\n\n     - (i) roman;\n\n(2) Zweitens.\n"), "{out}");
+    assert!(
+        out.contains(
+            "\n(1) Erstens:\n\n1. eins;\n   - a) Buchstabe;\n     - (i) roman;\n\n(2) Zweitens.\n"
+        ),
+        "{out}"
+    );
 }
 
 #[test]
@@ -260,7 +256,7 @@ fn nesting_that_typed_numbers_cannot_say_is_written_as_lists() {
 - (a) a sibling of (1), by the list
 ";
     let out = round_trip(md);
-    assert!(out.contains("- (a) first\n\n  - (b) inner"), "{out}");
+    assert!(out.ends_with(md.trim_start_matches("# Code\n")), "{out}");
 }
 
 #[test]
@@ -319,12 +315,12 @@ fn one_clause_renders_with_what_is_under_it() {
     let out = markdown(w.doc(), Some(p));
     assert_eq!(
         out,
-        "\n1. Member States should use this Code:\n\n   - (a) effective assistance;\n\n   - (b) support for training.\n"
+        "\n1. Member States should use this Code:\n   - (a) effective assistance;\n   - (b) support for training.\n"
     );
     let a = w.label("Article 6");
     // A Markdown list numbers its items by place: "3." after "1." is the second item.
     assert_eq!(
         markdown(w.doc(), Some(a)),
-        "\n## Article 6\n\n1. One.\n\n2. Three.\n"
+        "\n## Article 6\n\n1. One.\n2. Three.\n"
     );
 }

@@ -127,6 +127,26 @@ pub(crate) fn inline_markdown(events: &[Md<'_>]) -> String {
     escape_line_starts(trimmed)
 }
 
+/// The canonical Markdown of plain text: its characters escaped where Markdown would read
+/// them as markup, its lines joined by hard breaks, its paragraphs (a blank line apart) kept.
+pub fn canonical_text(plain: &str) -> String {
+    plain
+        .split("\n\n")
+        .map(|p| {
+            let mut events = Vec::new();
+            for (k, line) in p.split('\n').enumerate() {
+                if k > 0 {
+                    events.push(Md::HardBreak);
+                }
+                events.push(Md::Text(line.into()));
+            }
+            inline_markdown(&events)
+        })
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 /// Plain text of a run of inline events: what a heading or a label reads, markup dropped.
 pub(crate) fn inline_plain(events: &[Md<'_>]) -> String {
     let mut out = String::new();

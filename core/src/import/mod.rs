@@ -35,7 +35,7 @@ pub use plan::{plan_revision, EntryStatus, Plan, PlanEntry, PlanSummary};
 /// events, appended together.)
 pub const MAX_DRAFT_BYTES: usize = 1 << 20;
 
-pub(crate) use canonical::escape_line_start;
+pub use canonical::canonical_text;
 
 /// A draft read from Markdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

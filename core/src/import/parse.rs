@@ -356,7 +356,8 @@ impl<'a> Reader<'a> {
         inline: &[Md<'a>],
         at: usize,
     ) -> Option<(super::numbering::Typed, Vec<Md<'a>>)> {
-        if self.source[at..].starts_with(['\\', '&']) {
+        // (The text of an escaped character may start after its backslash.)
+        if self.source[at..].starts_with(['\\', '&']) || self.source[..at].ends_with('\\') {
             return None;
         }
         let (skip, first) = match inline {
@@ -825,7 +826,9 @@ impl<'a> Reader<'a> {
             self.stack.push(open);
             sibling = Some(open);
             self.pos += 1; // the item's start tag
-            self.item_text(node, typed.as_ref().map(|t| t.len))?;
+                           // An ordered item's text is its own, whatever it starts with.
+            let number = typed.as_ref().filter(|_| start.is_none()).map(|t| t.len);
+            self.item_text(node, number)?;
             let item_base = self.stack.len();
             self.blocks(item_base)?;
             self.pos += 1; // the item's end tag
