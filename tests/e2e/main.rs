@@ -18,6 +18,7 @@
 //! - `governance_process`: phases, questions, reports, participation.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
+//! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
 
 mod bad_input;
 mod client;
@@ -32,6 +33,7 @@ mod history_blame;
 mod history_diff;
 mod history_log;
 mod human_output;
+mod import_drafts;
 mod points;
 mod read_model;
 mod script;
