@@ -420,15 +420,27 @@ fn write_text(md: &mut String, text: &str, indent: &str, labelled: bool) {
     }
 }
 
-/// Whether a block of kept text starts with something that is not a paragraph.
+/// Whether a block of kept text starts with something that is not a paragraph (a
+/// paragraph's canonical text escapes what would start a block).
 fn starts_block(s: &str) -> bool {
     let b = s.as_bytes();
+    let spaced = |at: usize| b.get(at).is_none_or(|c| *c == b' ' || *c == b'\t');
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    s.starts_with(['>', '#', '|', '<', '-', '*', '+', ':'])
+    let hashes = b.iter().take_while(|c| **c == b'#').count();
+    let html = s.starts_with('<')
+        && b.get(1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
+        && !s[..s.find('>').unwrap_or(s.len())].contains([':', '@']);
+    s.starts_with('>')
+        || (hashes > 0 && spaced(hashes))
+        || (s.starts_with(['-', '*', '+']) && spaced(1))
+        || s.starts_with("***")
+        || s.starts_with("---")
         || s.starts_with("```")
         || s.starts_with("~~~")
         || s.starts_with("    ")
-        || (digits > 0 && matches!(b.get(digits), Some(b'.' | b')')))
+        || html
+        || (digits > 0 && matches!(b.get(digits), Some(b'.' | b')')) && spaced(digits + 1))
 }
 
 /// Indent every line but the first (blank lines stay blank).

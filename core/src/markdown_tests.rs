@@ -324,3 +324,244 @@ fn one_clause_renders_with_what_is_under_it() {
         "\n## Article 6\n\n1. One.\n2. Three.\n"
     );
 }
+
+mod property {
+    //! Drafts shaped as real texts are (headings six deep, typed numbering of several styles,
+    //! lists with points, footnotes, tables, emphasis) import, render and import back as the
+    //! same tree, and re-importing the rendering plans nothing.
+
+    use super::round_trip;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "States",
+        "shall",
+        "should",
+        "health",
+        "personnel",
+        "*voluntary*",
+        "**ethical**",
+        "`code`",
+        "R&D",
+        "[bracketed]",
+        "snake_case",
+        "5 %",
+        "Verträge",
+        "—",
+        "(see above)",
+    ];
+
+    fn words() -> impl Strategy<Value = Vec<&'static str>> {
+        prop::collection::vec(prop::sample::select(WORDS), 1..6)
+    }
+
+    /// A provision: its text, maybe a note, maybe a table after it, and its sub-provisions.
+    #[derive(Clone, Debug)]
+    struct Provision {
+        text: Vec<&'static str>,
+        note: bool,
+        table: bool,
+        children: Vec<Provision>,
+    }
+
+    fn provision(depth: u32) -> BoxedStrategy<Provision> {
+        let leaf =
+            (words(), any::<bool>(), prop::bool::weighted(0.1)).prop_map(|(text, note, table)| {
+                Provision {
+                    text,
+                    note,
+                    table,
+                    children: Vec::new(),
+                }
+            });
+        if depth == 0 {
+            return leaf.boxed();
+        }
+        (
+            words(),
+            prop::bool::weighted(0.2),
+            prop::bool::weighted(0.1),
+            prop::collection::vec(provision(depth - 1), 0..4),
+        )
+            .prop_map(|(text, note, table, children)| Provision {
+                text,
+                note,
+                table,
+                children,
+            })
+            .boxed()
+    }
+
+    #[derive(Clone, Debug)]
+    struct Heading {
+        word: usize,
+        title: Option<Vec<&'static str>>,
+        text: Option<Vec<&'static str>>,
+        /// 0: typed paragraphs `(1)`, `a)`, `(i)`; 1: `1.1`, `(a)`, `(i)`; 2: a Markdown list
+        /// with `- (a)` points.
+        style: usize,
+        provisions: Vec<Provision>,
+        children: Vec<Heading>,
+    }
+
+    fn heading(depth: u32) -> BoxedStrategy<Heading> {
+        let own = (
+            0..WORDS_OF_HEADINGS.len(),
+            prop::option::of(words()),
+            prop::option::of(words()),
+            0..3usize,
+            prop::collection::vec(provision(2), 0..4),
+        );
+        if depth == 0 {
+            return own
+                .prop_map(|(word, title, text, style, provisions)| Heading {
+                    word,
+                    title,
+                    text,
+                    style,
+                    provisions,
+                    children: Vec::new(),
+                })
+                .boxed();
+        }
+        (own, prop::collection::vec(heading(depth - 1), 0..3))
+            .prop_map(
+                |((word, title, text, style, provisions), children)| Heading {
+                    word,
+                    title,
+                    text,
+                    style,
+                    provisions,
+                    children,
+                },
+            )
+            .boxed()
+    }
+
+    const WORDS_OF_HEADINGS: &[&str] = &["Part", "Chapter", "Section", "Article", "§", "Annex"];
+
+    struct Writer {
+        md: String,
+        notes: Vec<String>,
+        count: usize,
+    }
+
+    impl Writer {
+        fn text(&mut self, words: &[&str], note: bool) -> String {
+            // Each text its own (a draft with the same words twice is the matcher's business).
+            self.count += 1;
+            let mut t = format!("{} n{}", words.join(" "), self.count);
+            if note {
+                self.notes.push(format!("A note on {}.", words[0]));
+                t.push_str(&format!("[^{}]", self.notes.len()));
+            }
+            t
+        }
+
+        fn heading(&mut self, h: &Heading, level: usize, number: usize) {
+            if level > 6 {
+                return;
+            }
+            let word = WORDS_OF_HEADINGS[h.word];
+            let mut line = format!("{} {word} {number}", "#".repeat(level));
+            // Every heading has words of its own: a heading with no content is matched by its
+            // place, which plan.rs (not this test) is about.
+            self.count += 1;
+            let title = h.title.as_deref().unwrap_or(&["Title"]).join(" ");
+            line.push_str(&format!(
+                " — {} h{}",
+                title.replace(['*', '`', '[', ']', '_'], ""),
+                self.count
+            ));
+            self.md.push_str(&line);
+            self.md.push_str("\n\n");
+            if let Some(t) = &h.text {
+                let t = self.text(t, false);
+                self.md.push_str(&t);
+                self.md.push_str("\n\n");
+            }
+            let article = (word == "Article").then_some(number);
+            match h.style {
+                2 => self.list(&h.provisions, article),
+                s => self.typed(&h.provisions, if s == 0 { 0 } else { 3 }, None),
+            }
+            for (k, c) in h.children.iter().enumerate() {
+                self.heading(c, level + 1, k + 1);
+            }
+        }
+
+        /// Typed paragraphs, the style by depth from `styles[first..]`.
+        fn typed(&mut self, ps: &[Provision], first: usize, prefix: Option<String>) {
+            const LETTERS: &[&str] = &["a", "b", "c", "d"];
+            const ROMAN: &[&str] = &["i", "ii", "iii", "iv"];
+            for (k, p) in ps.iter().enumerate() {
+                let label = match first {
+                    0 => format!("({})", k + 1),
+                    1 => format!("{})", LETTERS[k]),
+                    2 | 5 => format!("({})", ROMAN[k]),
+                    3 => format!("1.{}", k + 1),
+                    4 => format!("({})", LETTERS[k]),
+                    _ => unreachable!(),
+                };
+                let _ = &prefix;
+                let t = self.text(&p.text, p.note);
+                self.md.push_str(&format!("{label} {t}\n\n"));
+                if p.table {
+                    self.md.push_str("| a | b |\n|---|---|\n| 1 | 2 |\n\n");
+                }
+                let next = match first {
+                    0 => 1,
+                    1 => 2,
+                    3 => 4,
+                    4 => 5,
+                    _ => continue,
+                };
+                self.typed(&p.children, next, None);
+            }
+        }
+
+        /// A Markdown list, its items' points as `- (a)` bullets inside.
+        fn list(&mut self, ps: &[Provision], _article: Option<usize>) {
+            for (k, p) in ps.iter().enumerate() {
+                let t = self.text(&p.text, false);
+                self.md.push_str(&format!("{}. {t}\n", k + 1));
+                for (j, q) in p.children.iter().enumerate() {
+                    let t = self.text(&q.text, false);
+                    self.md
+                        .push_str(&format!("   - ({}) {t}\n", ["a", "b", "c", "d"][j]));
+                }
+            }
+            self.md.push('\n');
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn a_real_shaped_draft_renders_back_as_itself(
+            title in prop::option::of(words()),
+            preamble in prop::collection::vec(words(), 0..3),
+            headings in prop::collection::vec(heading(5), 1..3),
+            deep in any::<bool>(),
+        ) {
+            let mut w = Writer { md: String::new(), notes: Vec::new(), count: 0 };
+            if let Some(t) = &title {
+                w.md.push_str(&format!("# {}\n\n", t.join(" ").replace(['*', '`', '[', ']', '_'], "")));
+            }
+            for p in &preamble {
+                let t = w.text(p, false);
+                w.md.push_str(&t);
+                w.md.push_str("\n\n");
+            }
+            // Without a title, the headings may start at `#`: six levels of them.
+            let top = if title.is_none() && deep && headings.len() > 1 { 1 } else { 2 };
+            for (k, h) in headings.iter().enumerate() {
+                w.heading(h, top, k + 1);
+            }
+            for (k, n) in w.notes.iter().enumerate() {
+                w.md.push_str(&format!("[^{}]: {n}\n\n", k + 1));
+            }
+            round_trip(&w.md);
+        }
+    }
+}
