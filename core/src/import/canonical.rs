@@ -53,13 +53,12 @@ pub(crate) fn inline_markdown(events: &[Md<'_>]) -> String {
             Md::Start(Tag::Emphasis) | Md::End(TagEnd::Emphasis) => out.push('*'),
             Md::Start(Tag::Strong) | Md::End(TagEnd::Strong) => out.push_str("**"),
             Md::Start(Tag::Strikethrough) | Md::End(TagEnd::Strikethrough) => out.push_str("~~"),
-            Md::Start(Tag::Link { link_type, .. })
-                if matches!(link_type, LinkType::Autolink | LinkType::Email) =>
-            {
+            Md::Start(Tag::Link {
+                link_type: LinkType::Autolink | LinkType::Email,
+                dest_url,
+                ..
+            }) => {
                 // `<https://…>`: the text is the address.
-                let Md::Start(Tag::Link { dest_url, .. }) = &events[i] else {
-                    unreachable!()
-                };
                 out.push('<');
                 out.push_str(dest_url);
                 out.push('>');

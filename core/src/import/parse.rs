@@ -511,16 +511,12 @@ impl<'a> Reader<'a> {
             Some(Open {
                 node,
                 key: Key::Numbered(_, Some(prev)),
-            }) => {
-                if !follows(prev, ord) {
-                    let before = self.nodes[node].label.clone();
-                    self.warn(
-                        line,
-                        format!(
-                            "the numbering skips: {label} follows {before}; read as its sibling"
-                        ),
-                    );
-                }
+            }) if !follows(prev, ord) => {
+                let before = self.nodes[node].label.clone();
+                self.warn(
+                    line,
+                    format!("the numbering skips: {label} follows {before}; read as its sibling"),
+                );
             }
             None if ord != (1, 0) => {
                 let under = self.stack.last().map_or("the top level".to_string(), |o| {
