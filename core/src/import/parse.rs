@@ -176,13 +176,17 @@ impl<'a> Reader<'a> {
                 Md::End(_) => return Ok(()),
                 Md::Start(Tag::Paragraph) => {
                     self.pos += 1;
-                    let inline = self.inline_until(|e| matches!(e, Md::End(TagEnd::Paragraph)));
+                    let from = self.pos;
+                    self.inline_until(|e| matches!(e, Md::End(TagEnd::Paragraph)));
+                    let to = self.pos;
                     self.pos += 1;
-                    self.paragraph(base, inline, range.start)?;
+                    self.lines(base, from..to, range.start)?;
                 }
                 e if is_inline(&e) => {
-                    let inline = self.inline_until(|e| !is_inline(e));
-                    self.paragraph(base, inline, range.start)?;
+                    let from = self.pos;
+                    self.inline_until(|e| !is_inline(e));
+                    let to = self.pos;
+                    self.lines(base, from..to, range.start)?;
                 }
                 Md::Start(Tag::Heading { level, .. }) if base == 0 => {
                     self.pos += 1;
@@ -327,6 +331,43 @@ impl<'a> Reader<'a> {
             None => self.roots.push(i),
         }
         i
+    }
+
+    /// A paragraph (its inline events at `events`), split where a line starts with a typed
+    /// number — `(1) …` then `(2) …` on the next line, or `… as follows:` then `a) …` — as
+    /// drafts pasted without blank lines write their provisions: when the paragraph itself
+    /// starts with a typed number, or the line's number is a first one (`1`, `a`, `i`). A
+    /// line that starts like a later number in running text (`(2) of Article 5`) stays
+    /// text.
+    fn lines(&mut self, base: usize, events: Range<usize>, at: usize) -> Result<(), ImportError> {
+        let inline: Vec<Md<'a>> = self.events[events.clone()]
+            .iter()
+            .map(|(e, _)| e.clone())
+            .collect();
+        let starts_typed = self.leading_number(&inline, at).is_some();
+        let mut cuts: Vec<(usize, usize)> = Vec::new(); // (index in inline, source offset)
+        for i in 0..inline.len().saturating_sub(1) {
+            if !matches!(inline[i], Md::SoftBreak) {
+                continue;
+            }
+            let offset = self.events[events.start + i + 1].1.start;
+            let Some((typed, _)) = self.leading_number(&inline[i + 1..], offset) else {
+                continue;
+            };
+            let first = matches!(typed.token.as_str(), "1" | "a" | "A" | "i" | "I")
+                || typed.token.ends_with(".1");
+            if starts_typed || first {
+                cuts.push((i, offset));
+            }
+        }
+        let mut from = 0;
+        let mut start = at;
+        for (cut, offset) in cuts {
+            self.paragraph(base, inline[from..cut].to_vec(), start)?;
+            from = cut + 1;
+            start = offset;
+        }
+        self.paragraph(base, inline[from..].to_vec(), start)
     }
 
     /// A paragraph: a numbered provision if it starts with a typed number, else text.

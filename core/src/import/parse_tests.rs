@@ -441,3 +441,19 @@ fn big_draft_timing() {
         plan2.ops.len()
     );
 }
+
+#[test]
+fn numbered_lines_without_blank_lines_between_are_provisions() {
+    let md = "## § 1\n\n(1) First\nwrapped line.\n(2) Second:\na) one;\nb) two.\n\nSee paragraph\n(2) of Article 5.\n";
+    assert_eq!(
+        tree(md),
+        "§ 1 [article]\n  (1) [paragraph] | First wrapped line.\n  (2) [paragraph] | Second:\n    a) [point] | one;\n    b) [point] | two.⏎⏎See paragraph (2) of Article 5.\n"
+    );
+    let d = read(md);
+    let lines: Vec<usize> = d.clauses[0].children[1]
+        .children
+        .iter()
+        .map(|c| c.line)
+        .collect();
+    assert_eq!(lines, [6, 7]);
+}
