@@ -565,3 +565,27 @@ mod property {
         }
     }
 }
+
+#[test]
+fn the_example_drafts_import_without_guesses_and_render_back() {
+    for (name, md) in [
+        (
+            "2008-08",
+            include_str!("../../examples/who-code/drafts/2008-08-secretariat-draft.md"),
+        ),
+        (
+            "2009-01",
+            include_str!("../../examples/who-code/drafts/2009-01-eb124.md"),
+        ),
+        (
+            "2010-01",
+            include_str!("../../examples/who-code/drafts/2010-01-eb126.md"),
+        ),
+    ] {
+        let d = parse_draft(md.as_bytes()).unwrap();
+        assert_eq!(d.warnings, [], "{name}");
+        // Articles, their paragraphs N.k, and the points (a), (b), … of some paragraphs.
+        assert!(d.clauses.iter().any(|c| c.label == "Article 5"), "{name}");
+        round_trip(md);
+    }
+}

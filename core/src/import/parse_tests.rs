@@ -432,6 +432,11 @@ fn big_draft_timing() {
     let again = parse_draft(out.as_bytes()).unwrap();
     let plan2 = plan_revision(w.doc(), &again, &mut || ClauseId(uuid::Uuid::new_v4()));
     let reread = t.elapsed();
+    assert_eq!(
+        outline(&again),
+        outline(&draft),
+        "the rendering reads back as the same tree"
+    );
     eprintln!(
         "{} bytes, {} clauses, {} warnings: parse {parsed:?}, plan {planned:?}, record {recorded:?}, render {rendered:?} ({} bytes), re-read and plan {reread:?} ({} ops)",
         md.len(),
