@@ -388,9 +388,6 @@ fn worded_number(text: &str) -> Option<(usize, ClauseKind)> {
 /// A heading that starts with a number of its own: `1. Scope`, `1.2 Terms`, `IV. Final`.
 fn bare_number(text: &str) -> Option<(usize, ClauseKind)> {
     let t = typed_number(text)?;
-    let rest = &text[t.len..];
-    // A number alone, or a number then words: "(a)" alone is a label too.
-    let _ = rest;
     Some((t.label.len(), ClauseKind::Hcontainer))
 }
 
