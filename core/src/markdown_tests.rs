@@ -589,3 +589,47 @@ fn the_example_drafts_import_without_guesses_and_render_back() {
         round_trip(md);
     }
 }
+
+#[test]
+fn a_revision_records_a_changed_title_and_nothing_else_needs_to_change() {
+    use crate::event::Event;
+    let (mut w, s) = World::with_document();
+    let draft = parse_draft(WHO.as_bytes()).unwrap();
+    record(&mut w, s, &draft);
+    assert_eq!(w.doc().title, "Code");
+    // The same text under another title: a revision with no clause operation.
+    let renamed = parse_draft(WHO.replace("# Code", "# Code of Practice").as_bytes()).unwrap();
+    let events = w
+        .run(
+            s,
+            Command::IssueRevision {
+                label: None,
+                title: renamed.title.clone(),
+                ops: Vec::new(),
+            },
+        )
+        .unwrap();
+    assert!(matches!(
+        &events[..],
+        [Event::RevisionIssued { title: Some(t), ops, .. }] if t == "Code of Practice" && ops.is_empty()
+    ));
+    assert_eq!(w.doc().title, "Code of Practice");
+    // The same title again is no change.
+    let again = w.run(
+        s,
+        Command::IssueRevision {
+            label: None,
+            title: Some("Code of Practice".into()),
+            ops: Vec::new(),
+        },
+    );
+    assert!(again.is_err());
+    // A revision without a title serializes as before (no "title" key).
+    let plain = Event::RevisionIssued {
+        revision: 1,
+        label: None,
+        title: None,
+        ops: Vec::new(),
+    };
+    assert!(!serde_json::to_string(&plain).unwrap().contains("title"));
+}
