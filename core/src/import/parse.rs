@@ -328,7 +328,8 @@ impl<'a> Reader<'a> {
     /// A paragraph (its inline events at `events`), split where a line starts with a typed
     /// number — `(1) …` then `(2) …` on the next line, or `… as follows:` then `a) …` — as
     /// drafts pasted without blank lines write their provisions: when the paragraph itself
-    /// starts with a typed number, or the line's number is a first one (`1`, `a`, `i`). A
+    /// starts with a typed number, or the line's number is a first one (`1`, `a`, `i`) or
+    /// follows such a line. A
     /// line that starts like a later number in running text (`(2) of Article 5`) stays
     /// text.
     fn lines(&mut self, base: usize, events: Range<usize>, at: usize) -> Result<(), ImportError> {
@@ -337,21 +338,7 @@ impl<'a> Reader<'a> {
             .map(|(e, _)| e.clone())
             .collect();
         let starts_typed = self.leading_number(&inline, at).is_some();
-        let mut cuts: Vec<(usize, usize)> = Vec::new(); // (index in inline, source offset)
-        for i in 0..inline.len().saturating_sub(1) {
-            if !matches!(inline[i], Md::SoftBreak) {
-                continue;
-            }
-            let offset = self.events[events.start + i + 1].1.start;
-            let Some((typed, _)) = self.leading_number(&inline[i + 1..], offset) else {
-                continue;
-            };
-            let first = matches!(typed.token.as_str(), "1" | "a" | "A" | "i" | "I")
-                || typed.token.ends_with(".1");
-            if starts_typed || first {
-                cuts.push((i, offset));
-            }
-        }
+        let cuts = self.cuts(&inline, events.start, starts_typed);
         let mut from = 0;
         let mut start = at;
         for (cut, offset) in cuts {
@@ -360,6 +347,29 @@ impl<'a> Reader<'a> {
             start = offset;
         }
         self.paragraph(base, inline[from..].to_vec(), start)
+    }
+
+    /// Where a paragraph (its events from `first` in the draft's events) splits into
+    /// provisions: the soft breaks before a line that starts with a typed number (see
+    /// [`Reader::lines`]), with the offset that line starts at.
+    fn cuts(&self, inline: &[Md<'a>], first: usize, starts_typed: bool) -> Vec<(usize, usize)> {
+        let mut cuts = Vec::new();
+        for i in 0..inline.len().saturating_sub(1) {
+            if !matches!(inline[i], Md::SoftBreak) {
+                continue;
+            }
+            let offset = self.events[first + i + 1].1.start;
+            let Some((typed, _)) = self.leading_number(&inline[i + 1..], offset) else {
+                continue;
+            };
+            let first_number = matches!(typed.token.as_str(), "1" | "a" | "A" | "i" | "I")
+                || typed.token.ends_with(".1");
+            // After one numbered line, the next numbered lines are its siblings or below.
+            if starts_typed || first_number || !cuts.is_empty() {
+                cuts.push((i, offset));
+            }
+        }
+        cuts
     }
 
     /// A paragraph: a numbered provision if it starts with a typed number, else text.

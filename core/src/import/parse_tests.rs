@@ -462,3 +462,12 @@ fn numbered_lines_without_blank_lines_between_are_provisions() {
         .collect();
     assert_eq!(lines, [6, 7]);
 }
+
+#[test]
+fn numbered_lines_inside_a_list_item_are_its_points() {
+    let md = "## Article 5\n\n1. Member States should:\n(a) cooperate;\n(b) report.\n2. Second.\n";
+    assert_eq!(
+        tree(md),
+        "Article 5 [article]\n  5.1 [paragraph] | Member States should:\n    (a) [point] | cooperate;\n    (b) [point] | report.\n  5.2 [paragraph] | Second.\n"
+    );
+}

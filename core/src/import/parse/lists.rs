@@ -218,19 +218,28 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         let start = self.events.get(self.pos).map_or(r.start, |x| x.1.start);
+        let first = self.pos;
         let inline = self.inline_until(|e| !is_inline(e));
         if wrapped {
             self.pos += 1;
         }
+        // Numbered lines in the item's first paragraph are provisions under the item.
+        let cuts = self.cuts(&inline, first, number.is_some());
+        let own = cuts.first().map_or(inline.len(), |(cut, _)| *cut);
         let rest = match number {
-            Some(_) => match self.leading_number(&inline, start) {
+            Some(_) => match self.leading_number(&inline[..own], start) {
                 Some((_, rest)) => rest,
-                None => inline,
+                None => inline[..own].to_vec(),
             },
-            None => inline,
+            None => inline[..own].to_vec(),
         };
         let text = inline_markdown(&rest);
         self.append(node, &text, &rest);
+        let base = self.stack.len();
+        for (k, (cut, offset)) in cuts.iter().enumerate() {
+            let end = cuts.get(k + 1).map_or(inline.len(), |(next, _)| *next);
+            self.paragraph(base, inline[cut + 1..end].to_vec(), *offset)?;
+        }
         Ok(())
     }
 
