@@ -274,14 +274,25 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             revision,
             label,
             ops,
-        } => format!(
-            "issued revision {revision}{}: {}",
-            label
-                .as_ref()
-                .map(|l| format!(" ({l})"))
-                .unwrap_or_default(),
-            ops_summary(ops)
-        ),
+            title,
+        } => {
+            let mut what = ops_summary(ops);
+            if let Some(t) = title {
+                let titled = format!("titled {}", quote(t));
+                what = if ops.is_empty() {
+                    titled
+                } else {
+                    format!("{what}; {titled}")
+                };
+            }
+            format!(
+                "issued revision {revision}{}: {what}",
+                label
+                    .as_ref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default(),
+            )
+        }
         Event::AmendmentProposed {
             amendment, change, ..
         } => {
@@ -572,6 +583,7 @@ mod tests {
             recorded(
                 2,
                 Event::RevisionIssued {
+                    title: None,
                     revision: 1,
                     label: None,
                     ops,

@@ -127,6 +127,7 @@ fn history() -> (Vec<RecordedEvent>, ClauseId) {
     push(
         secretariat,
         Event::RevisionIssued {
+            title: None,
             revision: 1,
             label: Some("first draft".into()),
             ops,

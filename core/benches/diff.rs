@@ -142,6 +142,7 @@ fn document(paragraphs: &[String]) -> DocumentState {
         event(
             2,
             Event::RevisionIssued {
+                title: None,
                 revision: 1,
                 label: None,
                 ops,

@@ -111,6 +111,7 @@ fn log() -> Vec<RecordedEvent> {
     events.push(recorded(
         2,
         Event::RevisionIssued {
+            title: None,
             revision: 1,
             label: None,
             ops,
@@ -123,6 +124,7 @@ fn log() -> Vec<RecordedEvent> {
         let event = if seq.is_multiple_of(10_000) {
             revisions += 1;
             Event::RevisionIssued {
+                title: None,
                 revision: revisions,
                 label: None,
                 ops: (0..CLAUSES / 10)

@@ -50,6 +50,7 @@ fn tree() -> World {
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: None,
             ops: ops.clone(),
         },

@@ -271,6 +271,7 @@ impl Blame {
                 revision,
                 label,
                 ops,
+                ..
             } => (
                 Source::Revision {
                     revision: *revision,
@@ -480,6 +481,7 @@ mod tests {
             self.push(
                 SECRETARIAT,
                 Event::RevisionIssued {
+                    title: None,
                     revision,
                     label: Some(format!("R{revision}")),
                     ops,

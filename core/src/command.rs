@@ -43,6 +43,8 @@ pub enum Command {
     IssueRevision {
         /// Its symbol or name.
         label: Option<String>,
+        /// The document's new title, if the revision changes it.
+        title: Option<String>,
         /// What it changes.
         ops: Vec<ClauseOp>,
     },
@@ -209,6 +211,7 @@ pub fn role_table() -> Vec<(&'static str, &'static [Role])> {
     [
         Command::IssueRevision {
             label: None,
+            title: None,
             ops: vec![],
         },
         Command::Renumber {
@@ -369,11 +372,18 @@ pub fn decide(
             }
             Event::RoleRevoked { participant, role }
         }
-        Command::IssueRevision { label, ops } => {
+        Command::IssueRevision { label, title, ops } => {
             if let Some(l) = &label {
                 check_name("revision label", l)?;
             }
-            if ops.is_empty() {
+            if let Some(t) = &title {
+                check_name("title", t)?;
+                if t.trim().is_empty() {
+                    return Err(DomainError::Invalid("the title is empty".into()));
+                }
+            }
+            let title = title.filter(|t| *t != state.title);
+            if ops.is_empty() && title.is_none() {
                 return Err(DomainError::Invalid(
                     "the revision changes nothing in the text".into(),
                 ));
@@ -383,11 +393,17 @@ pub fn decide(
             // A large revision is recorded as several events with the same number, appended
             // together: each stays well below what one stored event may hold.
             let revision = state.revisions + 1;
-            return Ok(revision_parts(ops)
+            let mut parts = revision_parts(ops);
+            if parts.is_empty() {
+                parts.push(Vec::new());
+            }
+            let mut title = title;
+            return Ok(parts
                 .into_iter()
                 .map(|ops| Event::RevisionIssued {
                     revision,
                     label: label.clone(),
+                    title: title.take(),
                     ops,
                 })
                 .collect());
@@ -813,6 +829,7 @@ pub fn decide(
             return Ok(revision_parts(plan.ops)
                 .into_iter()
                 .map(|ops| Event::RevisionIssued {
+                    title: None,
                     revision,
                     label: Some(label.clone()),
                     ops,

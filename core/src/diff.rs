@@ -882,6 +882,7 @@ Recalling the need for a test;
                 w.run(
                     s,
                     Command::IssueRevision {
+                        title: None,
                         label: None,
                         ops: plan.ops,
                     },
@@ -925,7 +926,8 @@ Recalling the need for a test;
                 ("1.3→1.2", "renumbered"),
                 ("2.2→1.3", "moved"),
                 ("Article 2", "reworded"),
-                ("2.1", "reworded"),
+                // The point (b) under 2.1 is a clause of its own.
+                ("(b)", "reworded"),
                 ("2.2", "added"),
             ]
             .iter()
@@ -940,7 +942,7 @@ Recalling the need for a test;
             let heading = entry(&d, "Article 2").heading.as_ref().unwrap();
             assert_eq!(heading.new_text(), "Scope and nature");
             assert_eq!(entry(&d, "Article 2").words_inserted, 2);
-            let reworded = entry(&d, "2.1");
+            let reworded = entry(&d, "(b)");
             assert_eq!((reworded.words_inserted, reworded.words_deleted), (2, 0));
             let removed = d
                 .clauses
@@ -973,7 +975,7 @@ Recalling the need for a test;
             let d = diff_documents(&old, &new, Some(a2), Granularity::Words, None);
             let labels: Vec<&str> = d.clauses.iter().map(ClauseDiff::label).collect();
             // The clause that left Article 2 is shown as moved (to 1.3), not as removed.
-            assert_eq!(labels, ["Article 2", "2.1", "1.3", "2.2"]);
+            assert_eq!(labels, ["Article 2", "(b)", "1.3", "2.2"]);
             assert_eq!(d.clauses[2].status, ClauseStatus::Moved);
             assert_eq!(d.clauses[2].old_label.as_deref(), Some("2.2"));
             let p = new.resolve_clause("2.1").unwrap();
@@ -1163,7 +1165,16 @@ Recalling the need for a test;
                             ops.push(ClauseOp::Remove { clause: id });
                         }
                     }
-                    w.run(s, Command::IssueRevision { label: None, ops }).unwrap();
+                    // Texts are kept as canonical Markdown: the words as a draft would give them.
+                    for op in &mut ops {
+                        if let ClauseOp::Add { text, heading, .. } = op {
+                            *text = crate::import::canonical_text(text);
+                            if heading.as_deref().is_some_and(|h| h.trim().is_empty()) {
+                                *heading = None;
+                            }
+                        }
+                    }
+                    w.run(s, Command::IssueRevision { title: None, label: None, ops }).unwrap();
                     let doc = w.doc().clone();
                     let md = markdown(&doc, None);
                     let draft = parse_draft(md.as_bytes());

@@ -356,7 +356,15 @@ impl DocumentState {
                     }
                 }
             }
-            Event::RevisionIssued { revision, ops, .. } => {
+            Event::RevisionIssued {
+                revision,
+                ops,
+                title,
+                ..
+            } => {
+                if let Some(t) = title {
+                    self.title = t.clone();
+                }
                 // The parts of one large revision share its number.
                 self.revisions = self.revisions.max(*revision);
                 self.process.recent_comments.clear();

@@ -452,6 +452,10 @@ pub enum Event {
         revision: u32,
         /// Its symbol or name, such as "EB124/13".
         label: Option<String>,
+        /// The document's new title, when the revision changes it (on the first part of a
+        /// revision stored in several).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
         /// What it changed.
         ops: Vec<ClauseOp>,
     },

@@ -26,6 +26,7 @@ fn bracket(w: &mut World, who: ParticipantId, label: &str, span: &str) -> Result
 
 fn reword(w: &World, label: &str, text: &str) -> Command {
     Command::IssueRevision {
+        title: None,
         label: None,
         ops: vec![ClauseOp::Reword {
             notes: Vec::new(),
@@ -416,16 +417,16 @@ proptest! {
             let actor = [s, brazil, norway][who];
             let live = |i: usize| w.doc().clause(ids[i]).is_some();
             let cmd = match t {
-                Try::Reword(c, n) if live(c) => Command::IssueRevision {
+                Try::Reword(c, n) if live(c) => Command::IssueRevision { title: None,
                     label: None,
                     ops: vec![ClauseOp::Reword { notes: Vec::new(),  clause: ids[c], heading: None, text: format!("words {n}") }],
                 },
-                Try::Relabel(c, n) if live(c) => Command::IssueRevision {
+                Try::Relabel(c, n) if live(c) => Command::IssueRevision { title: None,
                     label: None,
                     ops: vec![ClauseOp::Relabel { clause: ids[c], label: format!("L{n}") }],
                 },
-                Try::Remove(c) => Command::IssueRevision { label: None, ops: vec![ClauseOp::Remove { clause: ids[c] }] },
-                Try::Move(c, a) => Command::IssueRevision {
+                Try::Remove(c) => Command::IssueRevision { title: None, label: None, ops: vec![ClauseOp::Remove { clause: ids[c] }] },
+                Try::Move(c, a) => Command::IssueRevision { title: None,
                     label: None,
                     ops: vec![ClauseOp::Move { clause: ids[c], parent: w.doc().clause(ids[a]).and_then(|x| x.parent), after: Some(ids[a]) }],
                 },

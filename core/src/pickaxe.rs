@@ -323,6 +323,7 @@ mod tests {
         recorded(
             seq,
             Event::RevisionIssued {
+                title: None,
                 revision: seq as u32,
                 label: None,
                 ops,
@@ -477,6 +478,7 @@ mod tests {
             recorded(
                 seq,
                 Event::RevisionIssued {
+                    title: None,
                     revision: 7,
                     label: Some("A/63/8".into()),
                     ops,
@@ -500,6 +502,7 @@ mod tests {
             recorded(
                 5,
                 Event::RevisionIssued {
+                    title: None,
                     revision: 8,
                     label: None,
                     ops: vec![reword(1, "compensate")],
@@ -508,6 +511,7 @@ mod tests {
             recorded(
                 6,
                 Event::RevisionIssued {
+                    title: None,
                     revision: 8,
                     label: None,
                     ops: vec![add(3, None, "compensation")],
@@ -662,6 +666,7 @@ mod tests {
             }
             let event = match kind % 4 {
                 0 => Event::RevisionIssued {
+                    title: None,
                     revision: seq as u32,
                     label: None,
                     ops,

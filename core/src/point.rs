@@ -489,6 +489,7 @@ mod tests {
             w.run(
                 s,
                 Command::IssueRevision {
+                    title: None,
                     label: Some("second".into()),
                     ops: vec![ClauseOp::Reword {
                         notes: Vec::new(),
@@ -606,6 +607,7 @@ mod tests {
                 .run(
                     s,
                     Command::IssueRevision {
+                        title: None,
                         label: Some("big".into()),
                         ops,
                     },

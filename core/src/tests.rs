@@ -176,6 +176,7 @@ impl World {
         self.run(
             secretariat,
             Command::IssueRevision {
+                title: None,
                 label: Some("first draft".into()),
                 ops: vec![
                     add(a1, None, None, "Article 1", ""),
@@ -243,6 +244,7 @@ fn only_the_secretariat_issues_revisions() {
         .run(
             brazil,
             Command::IssueRevision {
+                title: None,
                 label: None,
                 ops: vec![],
             },
@@ -390,6 +392,7 @@ fn an_amendment_on_a_removed_clause_is_refused_with_when_it_went() {
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: None,
             ops: vec![ClauseOp::Remove { clause: gone }],
         },
@@ -426,6 +429,7 @@ fn removing_a_clause_with_clauses_under_it_is_refused() {
         .run(
             s,
             Command::IssueRevision {
+                title: None,
                 label: None,
                 ops: vec![ClauseOp::Remove { clause: a1 }],
             },
@@ -446,6 +450,7 @@ fn duplicate_labels_are_refused_but_a_swap_within_one_revision_is_fine() {
         .run(
             s,
             Command::IssueRevision {
+                title: None,
                 label: None,
                 ops: vec![ClauseOp::Relabel {
                     clause: p11,
@@ -458,6 +463,7 @@ fn duplicate_labels_are_refused_but_a_swap_within_one_revision_is_fine() {
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: None,
             ops: vec![
                 ClauseOp::Relabel {
@@ -496,6 +502,7 @@ fn a_clause_cannot_move_under_itself() {
         .run(
             s,
             Command::IssueRevision {
+                title: None,
                 label: None,
                 ops: vec![ClauseOp::Move {
                     clause: a1,
@@ -760,6 +767,7 @@ fn a_large_revision_is_recorded_in_parts_that_each_fit_in_one_event() {
         .run(
             s,
             Command::IssueRevision {
+                title: None,
                 label: Some("big".into()),
                 ops,
             },

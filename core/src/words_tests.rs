@@ -71,6 +71,7 @@ impl Committee {
             .run(
                 self.s,
                 Command::IssueRevision {
+                    title: None,
                     label: None,
                     ops: vec![ClauseOp::Reword {
                         clause,

@@ -303,6 +303,7 @@ fn big_document() -> Bench {
     let mut batch = vec![b.m.event(
         sec,
         Event::RevisionIssued {
+            title: None,
             revision: 1,
             label: Some("first draft".into()),
             ops,

@@ -704,6 +704,7 @@ impl Generator {
         self.must(
             sec,
             Command::IssueRevision {
+                title: None,
                 label: Some("First draft".into()),
                 ops,
             },
@@ -1423,7 +1424,14 @@ impl Generator {
                 },
             )?;
         }
-        self.must(sec, Command::IssueRevision { label, ops })
+        self.must(
+            sec,
+            Command::IssueRevision {
+                title: None,
+                label,
+                ops,
+            },
+        )
     }
 
     /// Decide a revision as if the agreed clauses it touches had been reopened: those clauses,
@@ -1440,6 +1448,7 @@ impl Generator {
             .filter(|c| st.agreement_of(*c).is_locked())
             .collect();
         let cmd = Command::IssueRevision {
+            title: None,
             label: label.clone(),
             ops: ops.to_vec(),
         };
@@ -1567,6 +1576,7 @@ impl Generator {
             prev_hash: Hash::default(),
             hash: Hash::default(),
             event: Event::RevisionIssued {
+                title: None,
                 revision: st.revisions + 1,
                 label: None,
                 ops: ops.clone(),

@@ -212,6 +212,7 @@ impl Clerk {
             doc,
             secretariat,
             Command::IssueRevision {
+                title: None,
                 label: Some("first draft".into()),
                 ops: vec![
                     add(d.a1, None, None, "Article 1", "Objectives"),
@@ -1303,6 +1304,7 @@ fn read_models_equal_a_replay_of_the_log_and_survive_a_rebuild() {
         doc,
         sec,
         Command::IssueRevision {
+            title: None,
             label: Some("EB126/8".into()),
             ops: vec![
                 ClauseOp::Relabel {
@@ -1554,6 +1556,7 @@ fn the_process_around_the_text_reads_the_same_from_the_read_model_the_log_and_an
         doc,
         sec,
         Command::IssueRevision {
+            title: None,
             label: Some("Rev.1".into()),
             ops: vec![ClauseOp::Reword {
                 notes: Vec::new(),

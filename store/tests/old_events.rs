@@ -92,6 +92,7 @@ fn a_revision_stored_before_kinds_and_notes_existed_loads_with_kinds_inferred() 
 
     // And the store takes new writes on top of the old ones.
     let cmd = Command::IssueRevision {
+        title: None,
         label: Some("second".into()),
         ops: vec![travaux_core::ClauseOp::Relabel {
             clause: travaux_core::ClauseId(p11),

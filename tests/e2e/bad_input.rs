@@ -273,44 +273,16 @@ fn a_stale_expected_version() {
 }
 
 #[test]
-fn a_draft_with_a_level_three_heading() {
+fn a_draft_whose_front_matter_is_not_yaml() {
     let t = Travaux::fixture();
     t.write(
-        "h3.md",
-        "# Test Code\n\n## Article 1 — Objectives\n\n### Objectives in detail\n\n1. One.\n",
+        "meta.md",
+        "---\ntitle: [unclosed\n---\n\n## Article 1 — Objectives\n\n1. One.\n",
     );
     t.refused(
-        &["--as", "secretariat", "import", "h3.md"],
+        &["--as", "secretariat", "import", "meta.md"],
         1,
-        &["h3.md", "line 5", "heading level 3"],
-    );
-}
-
-#[test]
-fn a_draft_with_a_table() {
-    let t = Travaux::fixture();
-    t.write(
-        "table.md",
-        "# Test Code\n\n## Article 1 — Objectives\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
-    );
-    t.refused(
-        &["--as", "secretariat", "import", "table.md"],
-        1,
-        &["table.md", "line 5", "tables are not supported"],
-    );
-}
-
-#[test]
-fn a_draft_with_a_numbered_list_before_any_article() {
-    let t = Travaux::fixture();
-    t.write(
-        "list.md",
-        "# Test Code\n\n1. A paragraph with no article.\n\n## Article 1 — Objectives\n\n1. One.\n",
-    );
-    t.refused(
-        &["--as", "secretariat", "import", "list.md"],
-        1,
-        &["list.md", "line 3", "before the first article"],
+        &["meta.md", "line 3", "front matter is not valid YAML"],
     );
 }
 

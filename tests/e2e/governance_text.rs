@@ -349,7 +349,7 @@ fn accepting_an_alternative_resolves_the_bracket_and_rejects_its_rivals() {
     );
     let md = t.ok(&["show", "--format", "markdown"]);
     assert!(
-        md.contains("\\[Alt 1: cooperate\\] \\[Alt 2: work together\\]"),
+        md.contains("[Alt 1: cooperate] [Alt 2: work together]"),
         "{md}"
     );
     let c = by_label(&t.clauses(&[]), "1.1").clone();

@@ -22,6 +22,7 @@
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
 //! - `deep_history`: clauses named by path, containers, revision labels as points, pickaxe in
 //!   headings and labels, revisions stored in several parts.
+//! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
 
 mod amend_words;
 mod bad_input;
@@ -38,6 +39,7 @@ mod history_blame;
 mod history_diff;
 mod history_log;
 mod human_output;
+mod import_drafts;
 mod points;
 mod read_model;
 mod renumber;

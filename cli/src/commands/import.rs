@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use travaux_core::import::{parse_draft, plan_revision, EntryStatus, Plan, MAX_DRAFT_BYTES};
+use travaux_core::import::{
+    parse_draft, plan_revision, Draft, DraftClause, EntryStatus, Plan, MAX_DRAFT_BYTES,
+};
 use travaux_core::{ClauseId, Command};
 use uuid::Uuid;
 
@@ -13,12 +15,13 @@ use crate::error::{CliError, CliResult};
 /// Arguments of `import`.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The draft, in Markdown: `## Article N — Heading`, then a numbered list of its paragraphs
+    /// The draft, in Markdown: headings for its parts, chapters and articles, paragraphs
+    /// numbered as the text numbers them (`1.1`, `(1)`, `(a)`, or a Markdown list)
     pub file: PathBuf,
     /// The revision's symbol or name, such as "EB124/13"
     #[arg(long, value_name = "LABEL")]
     pub revision: Option<String>,
-    /// Show how the draft's clauses match the text, and record nothing
+    /// Show the draft's clause tree and how its clauses match the text, and record nothing
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -28,14 +31,24 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
     let bytes = ctx.inputs.read(&args.file, MAX_DRAFT_BYTES)?;
     let draft = parse_draft(&bytes)
         .map_err(|e| CliError::refused(format!("{}: {e}", args.file.display())))?;
+    // Where the reader guessed, on stderr: the answer on stdout stays the plan.
+    for w in &draft.warnings {
+        eprintln!("warning: {w}");
+    }
     let doc = ctx.document()?;
     let plan = plan_revision(&doc, &draft, &mut || ClauseId(Uuid::new_v4()));
+    let title = draft.title.clone().filter(|t| *t != doc.title);
+    let change = Change {
+        draft: &draft,
+        plan: &plan,
+        title: title.as_deref().map(|t| (doc.title.as_str(), t)),
+    };
     if args.dry_run {
-        return show_plan(ctx, &plan, None);
+        return show_plan(ctx, &change, None);
     }
-    if plan.is_empty() {
+    if plan.is_empty() && title.is_none() {
         if ctx.globals.json {
-            return show_plan(ctx, &plan, None);
+            return show_plan(ctx, &change, None);
         }
         return ctx.line(format_args!(
             "nothing to record: {} is already the text of {}",
@@ -44,6 +57,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
         ));
     }
     let (_, appended) = ctx.execute(Command::IssueRevision {
+        title: title.clone(),
         label: args.revision.clone(),
         ops: plan.ops.clone(),
     })?;
@@ -51,21 +65,54 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
         appended.events[0].seq,
         appended.events[appended.events.len() - 1].seq,
     );
-    show_plan(ctx, &plan, Some(seqs))
+    show_plan(ctx, &change, Some(seqs))
 }
 
-fn show_plan(ctx: &mut Ctx<'_>, plan: &Plan, recorded: Option<(u64, u64)>) -> CliResult {
+/// What an import does: the draft read, the plan, and the title it changes (from, to).
+struct Change<'a> {
+    draft: &'a Draft,
+    plan: &'a Plan,
+    title: Option<(&'a str, &'a str)>,
+}
+
+fn show_plan(ctx: &mut Ctx<'_>, change: &Change<'_>, recorded: Option<(u64, u64)>) -> CliResult {
+    let plan = change.plan;
     let s = plan.summary();
     if ctx.globals.json {
-        return ctx.json(&serde_json::json!({
+        let mut value = serde_json::json!({
             "recorded_at_seq": recorded.map(|(first, _)| first),
             "recorded_seqs": recorded.map(|(first, last)| (first..=last).collect::<Vec<_>>()),
+            "title": change.title.map(|(_, to)| to),
             "summary": s,
             "entries": plan.entries,
             "ops": plan.ops,
-        }));
+            "warnings": change.draft.warnings,
+        });
+        if recorded.is_none() {
+            value["meta"] = serde_json::json!(change.draft.meta);
+            value["tree"] = serde_json::json!(change.draft.clauses);
+        }
+        return ctx.json(&value);
     }
     if recorded.is_none() {
+        // The tree as read: label, kind, heading, indented by depth.
+        if let Some(t) = &change.draft.title {
+            ctx.line(format_args!("title: {t}"))?;
+        }
+        for (k, v) in &change.draft.meta {
+            if k != "title" {
+                ctx.line(format_args!("{k}: {v}"))?;
+            }
+        }
+        let mut lines = Vec::new();
+        tree_lines(&change.draft.clauses, 0, &mut lines);
+        for l in lines {
+            ctx.line(l)?;
+        }
+        ctx.line("")?;
+        if let Some((from, to)) = change.title {
+            ctx.line(format_args!("~ title        {from:?} -> {to:?}"))?;
+        }
         for e in &plan.entries {
             let old = e.old_label.as_deref().unwrap_or("");
             let new = e.new_label.as_deref().unwrap_or("");
@@ -108,6 +155,10 @@ fn show_plan(ctx: &mut Ctx<'_>, plan: &Plan, recorded: Option<(u64, u64)>) -> Cl
         "{} unchanged, {} reworded, {} added, {} removed, {} moved, {} renumbered",
         s.unchanged, s.reworded, s.added, s.removed, s.moved, s.relabelled
     );
+    let counts = match change.title {
+        Some(_) => format!("{counts}, title changed"),
+        None => counts,
+    };
     match recorded {
         Some((first, last)) if first == last => {
             ctx.line(format_args!("recorded revision at event {first}: {counts}"))
@@ -115,11 +166,30 @@ fn show_plan(ctx: &mut Ctx<'_>, plan: &Plan, recorded: Option<(u64, u64)>) -> Cl
         Some((first, last)) => ctx.line(format_args!(
             "recorded revision in events {first}-{last} (a large revision is stored in parts): {counts}"
         )),
-        None if plan.is_empty() => {
+        None if plan.is_empty() && change.title.is_none() => {
             ctx.line("nothing would be recorded: the draft is the text as it stands")
         }
         None => ctx.line(format_args!(
             "would record: {counts} (dry run; nothing written)"
         )),
+    }
+}
+
+/// The draft's clauses as indented lines: `label  [kind]  heading  (line N)`.
+fn tree_lines(clauses: &[DraftClause], depth: usize, out: &mut Vec<String>) {
+    for c in clauses {
+        let mut line = format!("{}{}", "  ".repeat(depth), c.label);
+        if let Some(k) = c.kind {
+            line.push_str(&format!("  [{k}]"));
+        }
+        if let Some(h) = &c.heading {
+            line.push_str(&format!("  {h}"));
+        }
+        if !c.notes.is_empty() {
+            line.push_str(&format!("  ({} notes)", c.notes.len()));
+        }
+        line.push_str(&format!("  (line {})", c.line));
+        out.push(line);
+        tree_lines(&c.children, depth + 1, out);
     }
 }

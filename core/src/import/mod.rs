@@ -1,19 +1,28 @@
 //! Importing drafts: reading a Markdown draft into a clause tree, matching it against the text
 //! as it stands, and planning the revision that turns one into the other.
 //!
-//! A draft is plain CommonMark: at most one `#` title, preamble paragraphs, `## Article N —
-//! Heading` articles, and under each article a numbered list of paragraphs whose subparagraphs
-//! sit in a nested bullet list. [`parse_draft`] refuses anything else with the line it starts on.
+//! A draft is CommonMark (with tables, footnotes, definition lists and YAML front matter):
+//! headings of any level are the text's containers and articles, typed numbers at the start of
+//! a paragraph (`1.1`, `(1)`, `(a)`, `i)`) and Markdown lists are its numbered provisions,
+//! everything else is text of the clause it follows. [`parse_draft`] reads it as it is, and
+//! says where it had to guess ([`Draft::warnings`]); see `parse.rs` for the rules and README.md
+//! ("Drafts in Markdown") for the labels it gives.
 //!
 //! [`plan_revision`] matches clauses by content first (exact, then fuzzy, then by the paragraphs
 //! an article holds), so that a clause keeps its id through renumbering, moves and rewording; a
 //! label or a position only breaks ties. The plan's operations, applied in order, give exactly the
 //! draft's tree.
 
+mod canonical;
+pub(crate) mod numbering;
 mod parse;
+#[cfg(test)]
+mod parse_tests;
 mod plan;
 #[cfg(test)]
 mod tests;
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -26,23 +35,45 @@ pub use plan::{plan_revision, EntryStatus, Plan, PlanEntry, PlanSummary};
 /// events, appended together.)
 pub const MAX_DRAFT_BYTES: usize = 1 << 20;
 
+pub use canonical::canonical_text;
+
 /// A draft read from Markdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Draft {
-    /// The title (the `#` heading), if any.
+    /// The title: the front matter's `title`, else the `#` heading when it is the draft's only
+    /// level-1 heading and comes before any other.
     pub title: Option<String>,
-    /// The top-level clauses (preamble paragraphs and articles), in order.
+    /// The front matter (`---` … `---` at the top), key by key: title, symbol, date…
+    pub meta: BTreeMap<String, String>,
+    /// The top-level clauses (preamble paragraphs, containers, articles), in order.
     pub clauses: Vec<DraftClause>,
+    /// Where the reader had to guess, in line order.
+    pub warnings: Vec<Warning>,
+}
+
+/// A guess the reader made, with the line it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// The line, from 1.
+    pub line: usize,
+    /// What was guessed, and how to say otherwise.
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
 }
 
 /// One clause of a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DraftClause {
-    /// Its label: "PP1", "Article 5", "5.2".
+    /// Its label: "PP1", "Article 5", "§ 312", "5.2", "(1)", "(a)", "9a.".
     pub label: String,
-    /// Its heading, for articles that have one.
+    /// Its heading (title), for headings that have one after their number.
     pub heading: Option<String>,
-    /// Its text; subparagraphs are on lines of their own.
+    /// Its text, in canonical Markdown: paragraphs and other blocks a blank line apart.
     pub text: String,
     /// What it is.
     pub kind: Option<ClauseKind>,

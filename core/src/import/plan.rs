@@ -270,10 +270,13 @@ impl<'a> Matcher<'a> {
                 }
             }
         }
-        let groups: Vec<(Vec<usize>, Vec<usize>)> = groups
+        let mut groups: Vec<(Vec<usize>, Vec<usize>)> = groups
             .into_values()
             .filter(|(o, n)| !o.is_empty() && !n.is_empty())
             .collect();
+        // In reading order: a group's ties are broken by the parents matched before it, so the
+        // order must not be the hash map's.
+        groups.sort_unstable();
         for (olds, news) in groups {
             if olds.len() == 1 && news.len() == 1 {
                 self.pair(olds[0], news[0]);

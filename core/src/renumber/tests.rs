@@ -40,6 +40,7 @@ fn text(w: &mut World, s: ParticipantId, clauses: &[(&str, &str, &str)]) {
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: Some("draft".into()),
             ops,
         },
@@ -63,6 +64,7 @@ fn move_to(w: &mut World, s: ParticipantId, clause: &str, parent: &str, first: b
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: None,
             ops: vec![ClauseOp::Move {
                 clause,
@@ -367,6 +369,7 @@ fn references_are_listed_and_rewritten_only_when_asked() {
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: None,
             ops: vec![ClauseOp::Move {
                 clause: a7,
@@ -486,6 +489,7 @@ fn renumbering_under_a_clause_leaves_the_rest() {
     w.run(
         s,
         Command::IssueRevision {
+            title: None,
             label: None,
             ops: vec![ClauseOp::Move {
                 clause: a7,
@@ -564,6 +568,7 @@ fn agreed_clauses_are_renumbered_and_stay_agreed() {
         .run(
             s,
             Command::IssueRevision {
+                title: None,
                 label: None,
                 ops: vec![ClauseOp::Relabel {
                     clause: moved,
@@ -844,7 +849,7 @@ mod properties {
                     continue;
                 }
                 // A label already under the new parent: the move is refused; go on.
-                let _ = w.run(s, Command::IssueRevision {
+                let _ = w.run(s, Command::IssueRevision { title: None,
                     label: None,
                     ops: vec![ClauseOp::Move { clause, parent: Some(parent), after }],
                 });
