@@ -6,6 +6,7 @@
 //! - `read_model`: rebuilding the read models changes no answer.
 //! - `writes`: expected versions and event ids.
 //! - `bad_input`: every refusal names what was wrong and writes nothing.
+//! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
 //! - `concurrency`: a store in use by another process.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
@@ -32,6 +33,7 @@ mod history_blame;
 mod history_diff;
 mod history_log;
 mod human_output;
+mod limits;
 mod points;
 mod read_model;
 mod script;

@@ -14,6 +14,7 @@ use crate::error::{CliError, CliResult};
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The draft, in Markdown: `## Article N — Heading`, then a numbered list of its paragraphs
+    /// (a `.docx` is read through pandoc)
     pub file: PathBuf,
     /// The revision's symbol or name, such as "EB124/13"
     #[arg(long, value_name = "LABEL")]
@@ -25,7 +26,10 @@ pub struct ImportArgs {
 
 /// Run `import`.
 pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
-    let bytes = ctx.inputs.read(&args.file, MAX_DRAFT_BYTES)?;
+    let mut bytes = ctx.inputs.read(&args.file, MAX_DRAFT_BYTES)?;
+    if crate::docx::is_docx(&args.file) {
+        bytes = crate::docx::to_markdown(&args.file, &bytes)?;
+    }
     let draft = parse_draft(&bytes)
         .map_err(|e| CliError::refused(format!("{}: {e}", args.file.display())))?;
     let doc = ctx.document()?;

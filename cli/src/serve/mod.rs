@@ -52,11 +52,12 @@ use crate::error::{CliError, CliResult};
 use error::ApiError;
 use exec::{ExecBody, Job, Outcome};
 
-/// The largest request body taken (413 past it).
-pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// The largest request body taken (413 past it): room for the largest draft `import` takes
+/// (16 MiB) sent as JSON, or as base64 (a `.docx`), with its escapes.
+pub const MAX_BODY: usize = 40 * 1024 * 1024;
 /// How much of a body past [`MAX_BODY`] is still read (and dropped) before the 413, so that a
 /// client that is still sending reads the answer rather than a closed connection.
-const DRAIN_MAX: usize = 16 * 1024 * 1024;
+const DRAIN_MAX: usize = MAX_BODY + 16 * 1024 * 1024;
 /// How many requests run at once; more wait for a turn.
 pub const MAX_CONCURRENT: usize = 64;
 /// How long a request waits for its turn before a 503.
