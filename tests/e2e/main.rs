@@ -7,6 +7,7 @@
 //! - `writes`: expected versions and event ids.
 //! - `bad_input`: every refusal names what was wrong and writes nothing.
 //! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
+//! - `docx`: Word drafts through pandoc.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
 //! - `concurrency`: a store in use by another process.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
@@ -25,6 +26,7 @@ mod client;
 mod concurrency;
 mod crash;
 mod demo;
+mod docx;
 mod export;
 mod generate;
 mod governance_process;

@@ -11,7 +11,7 @@
 //!
 //! | route | what |
 //! | --- | --- |
-//! | `POST /v1/exec` | any command line: `{"argv": […], "json": true, "files": {…}}` |
+//! | `POST /v1/exec` | any command line: `{"argv": […], "json": true, "files": {…}}` (a file's text, or `{"base64": …}`) |
 //! | `GET /v1/openapi.json` | the OpenAPI 3 description |
 //! | `GET /v1/events?from=SEQ` | the store's events, live (SSE) |
 //! | `GET /v1/documents/{doc}/events?from=SEQ` | a document's events, live (SSE) |
@@ -460,7 +460,7 @@ async fn typed(
     doc: Option<&str>,
     words: &[&str],
     params: Vec<(String, Value)>,
-    files: std::collections::BTreeMap<String, String>,
+    files: std::collections::BTreeMap<String, crate::context::SentFile>,
     read_only: bool,
 ) -> Response {
     let prepared = (|| {
@@ -505,7 +505,7 @@ fn object_body(
 ) -> Result<
     (
         Vec<(String, Value)>,
-        std::collections::BTreeMap<String, String>,
+        std::collections::BTreeMap<String, crate::context::SentFile>,
     ),
     ApiError,
 > {
