@@ -48,6 +48,11 @@ chmod +x "$work/prepare.sh"
 import="$travaux --store $store --as sec --doc bgb import $draft --revision v1"
 
 printf 'draft: %s bytes, %s sections\n' "$(wc -c <"$draft")" "$(grep -Ec '^#+ § ' "$draft")"
+"$work/prepare.sh"
+if ! $import >/dev/null 2>"$work/err"; then
+  echo "the import fails: $(head -c 500 "$work/err")" >&2
+  exit 1
+fi
 json=$work/hyperfine.json
 hyperfine --style none --runs "$runs" --prepare "$work/prepare.sh" --export-json "$json" -- "$import" >/dev/null
 "$work/prepare.sh"
