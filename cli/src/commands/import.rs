@@ -14,7 +14,6 @@ use crate::error::{CliError, CliResult};
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The draft, in Markdown: `## Article N — Heading`, then a numbered list of its paragraphs
-    /// (a `.docx` is read through pandoc)
     pub file: PathBuf,
     /// The revision's symbol or name, such as "EB124/13"
     #[arg(long, value_name = "LABEL")]
