@@ -24,8 +24,13 @@ if [ ! -x /usr/bin/time ]; then
   echo "installing time" >&2
   apt-get update -qq && apt-get install -y -qq time >/dev/null
 fi
-cargo build --release -q -p travaux-cli
-travaux=$PWD/target/release/travaux
+# TRAVAUX=path/to/travaux times that binary; else the release build of this tree.
+if [ -n "${TRAVAUX:-}" ]; then
+  travaux=$(realpath "$TRAVAUX")
+else
+  cargo build --release -q -p travaux-cli
+  travaux=$PWD/target/release/travaux
+fi
 
 rm -rf "$work"
 mkdir -p "$work"

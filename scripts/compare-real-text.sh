@@ -29,8 +29,13 @@ if ! command -v hyperfine >/dev/null; then
   echo "installing hyperfine" >&2
   apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null
 fi
-cargo build --release -q -p travaux-cli
-travaux=$PWD/target/release/travaux
+# TRAVAUX=path/to/travaux times that binary; else the release build of this tree.
+if [ -n "${TRAVAUX:-}" ]; then
+  travaux=$(realpath "$TRAVAUX")
+else
+  cargo build --release -q -p travaux-cli
+  travaux=$PWD/target/release/travaux
+fi
 store=$work/store
 repo=$work/git
 t="$travaux --store $store --doc bgb"
