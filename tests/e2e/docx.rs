@@ -214,3 +214,34 @@ fn without_pandoc_a_word_draft_is_refused_naming_the_package_and_nothing_is_writ
         &["fake.docx", "does not read as a Word draft"],
     );
 }
+
+#[test]
+fn a_word_draft_sent_as_base64_that_does_not_decode_is_refused_by_the_server() {
+    let t = Travaux::fixture();
+    let (secretariat, _) = issue(&t, "secretariat");
+    let before = t.head();
+    let server = serve(&t);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = serde_json::json!({
+        "argv": ["import", "d.docx"],
+        "files": { "d.docx": { "base64": "not base64!" } },
+    });
+    let mut answer = agent
+        .post(format!("{}/v1/exec", server.url))
+        .header("Content-Type", "application/json")
+        .header("Authorization", format!("Bearer {secretariat}"))
+        .send(body.to_string())
+        .expect("an answer");
+    let status = answer.status().as_u16();
+    let text = answer.body_mut().read_to_string().unwrap();
+    assert_eq!(status, 422, "{text}");
+    assert!(
+        text.contains("d.docx was sent as base64 that does not decode"),
+        "{text}"
+    );
+    drop(server);
+    assert_eq!(t.head(), before);
+}
