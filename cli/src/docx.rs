@@ -63,7 +63,52 @@ pub fn to_markdown(path: &Path, bytes: &[u8]) -> CliResult<Vec<u8>> {
         markdown = out.stdout.len(),
         "{name} converted by pandoc"
     );
-    Ok(out.stdout)
+    let markdown = String::from_utf8(out.stdout)
+        .map_err(|_| CliError::refused(format!("pandoc read {name} as text that is not UTF-8")))?;
+    Ok(typed_numbers(&markdown).into_bytes())
+}
+
+/// Numbers typed at the start of a paragraph, as the draft typed them: pandoc escapes their
+/// punctuation (`\(a\) …`, `a\) …`, `IV\. …`) so that no Markdown reader takes them for a
+/// list; the importer reads them as typed numbers, written plainly. (Each paragraph is one
+/// line: pandoc is asked not to wrap.)
+fn typed_numbers(markdown: &str) -> String {
+    /// The number or letter of at most six characters `s` starts with (`1`, `1a`, `a`, `iv`,
+    /// `IV`), and what follows it.
+    fn number(s: &str) -> Option<(&str, &str)> {
+        let len = s
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(s.len());
+        (1..=6).contains(&len).then(|| s.split_at(len))
+    }
+    /// Whether a number ends here: at a space or the end of the line.
+    fn ends(rest: &str) -> bool {
+        rest.is_empty() || rest.starts_with(' ')
+    }
+    let mut out = String::with_capacity(markdown.len());
+    for line in markdown.split_inclusive('\n') {
+        let body = line.trim_start_matches(' ');
+        let indent = &line[..line.len() - body.len()];
+        let plain = if let Some(inner) = body.strip_prefix("\\(") {
+            number(inner).and_then(|(n, rest)| {
+                let rest = rest
+                    .strip_prefix("\\)")
+                    .or_else(|| rest.strip_prefix(')'))?;
+                ends(rest.trim_end_matches('\n')).then(|| format!("{indent}({n}){rest}"))
+            })
+        } else {
+            number(body).and_then(|(n, rest)| {
+                let (close, rest) = if let Some(r) = rest.strip_prefix("\\)") {
+                    (')', r)
+                } else {
+                    ('.', rest.strip_prefix("\\.")?)
+                };
+                ends(rest.trim_end_matches('\n')).then(|| format!("{indent}{n}{close}{rest}"))
+            })
+        };
+        out.push_str(plain.as_deref().unwrap_or(line));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -76,6 +121,19 @@ mod tests {
         assert!(is_docx(Path::new("dir/Draft.DOCX")));
         assert!(!is_docx(Path::new("draft.md")));
         assert!(!is_docx(Path::new("docx")));
+    }
+
+    #[test]
+    fn typed_numbers_are_written_plainly_at_the_start_of_a_paragraph() {
+        let escaped = "1.1 The first.\n\n\\(1\\) Para one.\n\n\\(a) in recruitment;\n\n\
+                       a\\) other;\n\n9a\\. nine.\n\n   \\(iv\\) roman\n\nIV\\. four\n\n\
+                       \\(not a number\\) here\n\nA \\(1\\) inside.\n\\(1\\)";
+        assert_eq!(
+            typed_numbers(escaped),
+            "1.1 The first.\n\n(1) Para one.\n\n(a) in recruitment;\n\na) other;\n\n\
+             9a. nine.\n\n   (iv) roman\n\nIV. four\n\n\\(not a number\\) here\n\n\
+             A \\(1\\) inside.\n(1)"
+        );
     }
 
     /// A Word draft made by pandoc from Markdown, converted back: its ordered lists, footnotes,
