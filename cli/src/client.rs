@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 
 use crate::cli::{Cli, ColorChoice, Command, Globals};
 use crate::commands;
-use crate::context::Inputs;
+use crate::context::{Inputs, SentFile};
 use crate::error::{CliError, CliResult, ErrorKind};
 
 /// The environment variable that holds the bearer token sent to the server.
@@ -189,8 +189,9 @@ pub fn color(globals: &Globals) -> bool {
     }
 }
 
-/// The files the command reads, by the path given on the command line, read here.
-fn files(command: &Command) -> CliResult<BTreeMap<String, String>> {
+/// The files the command reads, by the path given on the command line, read here: text as it
+/// is, anything else (a `.docx` draft, which the server converts) in base64.
+fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
     use commands::participant::ParticipantCommand;
     let path = match command {
         Command::Import(a) => Some(&a.file),
@@ -201,9 +202,7 @@ fn files(command: &Command) -> CliResult<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     if let Some(path) = path {
         let bytes = Inputs::Cwd.read(path, MAX_FILE_BYTES)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|_| CliError::refused(format!("{} is not UTF-8 text", path.display())))?;
-        files.insert(path.to_string_lossy().into_owned(), text);
+        files.insert(path.to_string_lossy().into_owned(), SentFile::of(bytes));
     }
     Ok(files)
 }
@@ -250,7 +249,7 @@ impl Server {
         &self,
         argv: &[String],
         json: bool,
-        files: &BTreeMap<String, String>,
+        files: &BTreeMap<String, SentFile>,
     ) -> CliResult<String> {
         let body = json!({ "argv": argv, "json": json, "files": files });
         let url = format!("{}/v1/exec", self.base);

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use travaux_core::{
     decide, parse_time, Command, DayEdge, Directory, DocumentEntry, DocumentState, EventId,
     Participant, Point, StreamId,
@@ -27,7 +27,44 @@ pub enum Inputs {
     /// Files built into the binary (the demo), by relative path.
     Embedded(&'static [(&'static str, &'static str)]),
     /// Files sent with a request to the server, by the name the command line gives them.
-    Sent(std::collections::BTreeMap<String, String>),
+    Sent(std::collections::BTreeMap<String, SentFile>),
+}
+
+/// A file sent with a request to the server: its text (a JSON string), or the bytes of a file
+/// that is not UTF-8 text, such as a `.docx` draft, in base64 (`{"base64": "…"}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SentFile {
+    /// A text file.
+    Text(String),
+    /// A binary file.
+    Binary {
+        /// Its bytes, in standard base64.
+        base64: String,
+    },
+}
+
+impl SentFile {
+    /// The file's bytes as sent: its text, or its base64 form.
+    fn sent_len(&self) -> usize {
+        match self {
+            SentFile::Text(t) => t.len(),
+            SentFile::Binary { base64 } => base64.len() / 4 * 3,
+        }
+    }
+
+    /// A file's bytes as sent: text as it is, anything else in base64.
+    pub fn of(bytes: Vec<u8>) -> SentFile {
+        match String::from_utf8(bytes) {
+            Ok(text) => SentFile::Text(text),
+            Err(e) => {
+                use base64::Engine;
+                SentFile::Binary {
+                    base64: base64::engine::general_purpose::STANDARD.encode(e.as_bytes()),
+                }
+            }
+        }
+    }
 }
 
 impl Inputs {
@@ -44,20 +81,32 @@ impl Inputs {
             }
             Inputs::Sent(files) => {
                 let wanted = path.to_string_lossy();
-                let text = files.get(wanted.as_ref()).ok_or_else(|| {
+                let file = files.get(wanted.as_ref()).ok_or_else(|| {
                     let sent: Vec<&str> = files.keys().map(String::as_str).collect();
                     CliError::refused(format!(
                         "no file {wanted} was sent with the request (send its content in \"files\": {{\"{wanted}\": \"…\"}}); sent: {}",
                         if sent.is_empty() { "none".to_string() } else { sent.join(", ") }
                     ))
                 })?;
-                if text.len() > limit {
+                if file.sent_len() > limit {
                     return Err(CliError::refused(format!(
                         "{wanted} is {} bytes; at most {limit} are accepted",
-                        text.len()
+                        file.sent_len()
                     )));
                 }
-                text.as_bytes().to_vec()
+                match file {
+                    SentFile::Text(text) => text.as_bytes().to_vec(),
+                    SentFile::Binary { base64 } => {
+                        use base64::Engine;
+                        base64::engine::general_purpose::STANDARD
+                            .decode(base64)
+                            .map_err(|e| {
+                                CliError::refused(format!(
+                                    "{wanted} was sent as base64 that does not decode: {e}"
+                                ))
+                            })?
+                    }
+                }
             }
             Inputs::Cwd | Inputs::Dir(_) => {
                 let full = match self {

@@ -4,6 +4,7 @@ mod cli;
 mod client;
 mod commands;
 mod context;
+mod docx;
 mod error;
 mod render;
 mod script;

@@ -6,7 +6,9 @@
 
 use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
-use crate::event::{Change, ClauseOp, Event, Method, Outcome, ParticipantKind, Position, Role};
+use crate::event::{
+    Change, ClauseOp, Event, Method, Note, Outcome, ParticipantKind, Position, Role,
+};
 use crate::governance::{Agreement, BracketStatus, PhaseKind, Window};
 use crate::ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, ParticipantId, PhaseNo, QuestionNo,
@@ -15,8 +17,10 @@ use crate::ids::{
 use crate::point::Point;
 use crate::registry::Directory;
 
-/// Longest clause, heading or amendment text accepted, in bytes.
-pub const MAX_TEXT: usize = 20_000;
+/// Longest clause text accepted, in bytes, its notes included: the text of a clause, of an
+/// amendment's wording, of an alternative or a bracketed span. Real texts have clauses this
+/// long (a definitions section); the store splits what it stores, not what a clause may hold.
+pub const MAX_TEXT: usize = 1 << 20;
 /// Longest comment or rationale accepted, in bytes.
 pub const MAX_COMMENT: usize = 20_000;
 /// Longest title, label, name or tag accepted, in bytes.
@@ -995,13 +999,14 @@ fn check_unlocked(
     Ok(())
 }
 
-/// The most text one part of a revision carries, estimated: the store holds at most 96 KiB in
-/// one event, and an operation's ids, position and field names take about 200 bytes beside
-/// its text.
+/// The most text one part of a revision carries, estimated (an operation's ids, position and
+/// field names take about 200 bytes beside its text): a part is an event, and an event is
+/// stored in a block of sixteen that later appends extend, so parts stay small. One operation
+/// larger than this (a clause of up to [`MAX_TEXT`]) is a part of its own.
 const REVISION_PART_BYTES: usize = 40 * 1024;
 
 /// Split a revision's operations into parts of at most [`REVISION_PART_BYTES`] (a part holds at
-/// least one operation; one clause's text is at most [`MAX_TEXT`]).
+/// least one operation; one clause's text and notes are at most [`MAX_TEXT`]).
 fn revision_parts(ops: Vec<ClauseOp>) -> Vec<Vec<ClauseOp>> {
     let size = |op: &ClauseOp| -> usize {
         200 + match op {
@@ -1009,11 +1014,20 @@ fn revision_parts(ops: Vec<ClauseOp>) -> Vec<Vec<ClauseOp>> {
                 label,
                 heading,
                 text,
+                notes,
                 ..
-            } => label.len() + heading.as_ref().map_or(0, String::len) + text.len(),
-            ClauseOp::Reword { heading, text, .. } => {
-                heading.as_ref().map_or(0, String::len) + text.len()
+            } => {
+                label.len()
+                    + heading.as_ref().map_or(0, String::len)
+                    + text.len()
+                    + notes_len(notes)
             }
+            ClauseOp::Reword {
+                heading,
+                text,
+                notes,
+                ..
+            } => heading.as_ref().map_or(0, String::len) + text.len() + notes_len(notes),
             ClauseOp::Relabel { label, .. } => label.len(),
             ClauseOp::Remove { .. } | ClauseOp::Move { .. } => 0,
         }
@@ -1220,6 +1234,7 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
             label,
             heading,
             text,
+            notes,
             ..
         } = op
         {
@@ -1227,13 +1242,19 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
             if let Some(h) = heading {
                 check_name("heading", h)?;
             }
-            check_len("clause text", text, MAX_TEXT)?;
+            check_clause_text(text, notes)?;
         }
-        if let ClauseOp::Reword { heading, text, .. } = op {
+        if let ClauseOp::Reword {
+            heading,
+            text,
+            notes,
+            ..
+        } = op
+        {
             if let Some(h) = heading {
                 check_name("heading", h)?;
             }
-            check_len("clause text", text, MAX_TEXT)?;
+            check_clause_text(text, notes)?;
         }
         if let ClauseOp::Relabel { label, .. } = op {
             check_name("label", label)?;
@@ -1241,6 +1262,27 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
         copy.apply(op, state.seq + 1)?;
     }
     copy.check_labels()
+}
+
+/// The bytes of a clause's notes: their marks and words.
+fn notes_len(notes: &[Note]) -> usize {
+    notes.iter().map(|n| n.mark.len() + n.text.len()).sum()
+}
+
+/// A clause's text and notes together hold at most [`MAX_TEXT`] bytes.
+fn check_clause_text(text: &str, notes: &[Note]) -> Result<(), DomainError> {
+    if notes.is_empty() {
+        return check_len("clause text", text, MAX_TEXT);
+    }
+    let len = text.len() + notes_len(notes);
+    if len > MAX_TEXT {
+        return Err(DomainError::TooLarge {
+            what: "clause text with its notes",
+            len,
+            max: MAX_TEXT,
+        });
+    }
+    Ok(())
 }
 
 fn check_len(what: &'static str, s: &str, max: usize) -> Result<(), DomainError> {

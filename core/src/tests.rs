@@ -786,3 +786,91 @@ fn a_large_revision_is_recorded_in_parts_that_each_fit_in_one_event() {
         "  1.2000 Member States should do thing number 2000 with care."
     );
 }
+
+#[test]
+fn a_clause_of_a_mebibyte_is_a_part_of_its_own_and_text_with_notes_past_it_is_refused() {
+    let (mut w, s) = World::with_document();
+    let add = |clause: ClauseId, after: Option<ClauseId>, label: &str, text: String, notes| {
+        ClauseOp::Add {
+            kind: None,
+            notes,
+            clause,
+            parent: None,
+            after,
+            label: label.into(),
+            heading: None,
+            text,
+        }
+    };
+    let note = |text: String| Note {
+        mark: "1".into(),
+        text,
+    };
+    let (a, b, c) = (ClauseId(w.id()), ClauseId(w.id()), ClauseId(w.id()));
+    // Two small clauses whose notes are large, then a clause of MAX_TEXT: three parts (the
+    // notes count with the text: two of them pass what a part carries).
+    let ops = vec![
+        add(
+            a,
+            None,
+            "PP1",
+            "Small.".into(),
+            vec![note("n".repeat(30_000))],
+        ),
+        add(
+            b,
+            Some(a),
+            "PP2",
+            "Small.".into(),
+            vec![note("n".repeat(30_000))],
+        ),
+        add(c, Some(b), "PP3", "w".repeat(MAX_TEXT), Vec::new()),
+    ];
+    let events = w
+        .run(
+            s,
+            Command::IssueRevision {
+                title: None,
+                label: None,
+                ops: ops.clone(),
+            },
+        )
+        .unwrap();
+    let parts: Vec<usize> = events
+        .iter()
+        .map(|e| match e {
+            Event::RevisionIssued { ops, .. } => ops.len(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(parts, vec![1, 1, 1]);
+    assert_eq!(w.doc().clause(c).unwrap().text.len(), MAX_TEXT);
+
+    // One byte of note past the limit is refused, naming text and notes.
+    let (mut w, s) = World::with_document();
+    let over = add(
+        ClauseId(w.id()),
+        None,
+        "PP1",
+        "w".repeat(MAX_TEXT - 10),
+        vec![note("n".repeat(10))],
+    );
+    let err = w
+        .run(
+            s,
+            Command::IssueRevision {
+                title: None,
+                label: None,
+                ops: vec![over],
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        DomainError::TooLarge {
+            what: "clause text with its notes",
+            len: MAX_TEXT + 1,
+            max: MAX_TEXT
+        }
+    );
+}

@@ -21,9 +21,10 @@ use crate::StoreError;
 /// better (level 3: 1% smaller, a third slower).
 const LEVEL: i32 = 1;
 
-/// The largest value unpacked: a log block of sixteen events at their largest, with room to
-/// spare; anything claiming more is corrupt, not a reason to allocate it.
-const MAX_UNPACKED: usize = 32 * 1024 * 1024;
+/// The largest value unpacked: a log block of sixteen events at their largest (16 × 8 MiB),
+/// or the read model of a document made of the largest draft, with room to spare; anything
+/// claiming more is corrupt, not a reason to allocate it.
+const MAX_UNPACKED: usize = 256 << 20;
 
 thread_local! {
     static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };

@@ -899,14 +899,14 @@ fn an_event_larger_than_the_limit_is_refused_and_writes_nothing() {
     let stream = StreamId::document(doc);
     let before = c.snapshot();
 
-    let huge = c.new_event(sec, comment(1, &"x".repeat(100 * 1024)));
+    let huge = c.new_event(sec, comment(1, &"x".repeat(MAX_EVENT_BYTES)));
     let err = c
         .append(stream, Expected::Any, vec![huge.clone()])
         .unwrap_err();
     match &err {
         StoreError::TooLarge { kind, bytes, max } => {
             assert_eq!(*kind, "comment_posted");
-            assert!(*bytes > 100 * 1024, "{bytes}");
+            assert!(*bytes > MAX_EVENT_BYTES, "{bytes}");
             assert_eq!(*max, MAX_EVENT_BYTES);
         }
         other => panic!("expected TooLarge, got {other:?}"),
@@ -921,7 +921,7 @@ fn an_event_larger_than_the_limit_is_refused_and_writes_nothing() {
     // A batch whose second event is too large is refused as a whole.
     let small = c.new_event(sec, comment(1, "Small."));
     let huge = NewEvent {
-        event: comment(2, &"x".repeat(100 * 1024)),
+        event: comment(2, &"x".repeat(MAX_EVENT_BYTES)),
         ..c.new_event(sec, comment(2, ""))
     };
     let err = c
@@ -930,11 +930,49 @@ fn an_event_larger_than_the_limit_is_refused_and_writes_nothing() {
     assert!(matches!(err, StoreError::TooLarge { .. }), "{err:?}");
     assert_eq!(c.snapshot(), before);
 
-    // Just under the limit is stored.
+    // Just under the limit is stored, and reads back.
     let big = c.new_event(sec, comment(1, &"x".repeat(MAX_EVENT_BYTES - 1024)));
     let ok = c.append(stream, Expected::Any, vec![big]).unwrap();
     assert_eq!(ok.events[0].seq, before.0 .0 + 1);
     assert_eq!(c.store().verify().unwrap().problem, None);
+    c.reopen();
+    assert_eq!(c.store().event(ok.events[0].seq).unwrap(), ok.events[0]);
+}
+
+/// A clause of 1 MiB makes an event of about 1 MiB; the block of the log that holds it is
+/// extended by the small events after it (each append rewrites the block), and every one of
+/// them reads back, verifies, survives a rebuild of the read models and a compaction.
+#[test]
+fn a_block_holding_an_event_of_a_mebibyte_is_extended_rebuilt_and_compacted() {
+    let (mut c, sec, doc, _, _) = negotiation();
+    let stream = StreamId::document(doc);
+    let mut written = Vec::new();
+    let text: String = "Gesundheitsfachkräfte \"shall\" § ".repeat((1 << 20) / 40);
+    for no in 1..=3 {
+        let big = c.new_event(sec, comment(no, &text));
+        written.extend(c.append(stream, Expected::Any, vec![big]).unwrap().events);
+        for small in 0..6 {
+            let e = c.new_event(sec, comment(100 * no + small, "Small."));
+            written.extend(c.append(stream, Expected::Any, vec![e]).unwrap().events);
+        }
+    }
+    let check = |c: &Clerk| {
+        for e in &written {
+            assert_eq!(&c.store().event(e.seq).unwrap(), e);
+        }
+        assert_eq!(c.store().verify().unwrap().problem, None);
+    };
+    check(&c);
+    let before = c.snapshot();
+    c.store().rebuild().unwrap();
+    assert_eq!(c.snapshot(), before);
+    c.reopen();
+    check(&c);
+    let store = c.store.take().expect("open");
+    store.compact().unwrap();
+    c.reopen();
+    check(&c);
+    assert_eq!(c.snapshot(), before);
 }
 
 /// sled writes a page of more than 128 KiB (here a leaf holding large comments) to a blob
@@ -963,8 +1001,9 @@ fn large_events_that_sled_keeps_in_blob_files_read_back_after_reopening() {
             })
             .collect()
     };
+    // Events of about 1 MiB (a clause of `MAX_TEXT`): each is a blob file of its own.
     for no in 1..=24 {
-        let big = c.new_event(sec, comment(no, &noise(MAX_EVENT_BYTES - 1024)));
+        let big = c.new_event(sec, comment(no, &noise(1 << 20)));
         written.extend(c.append(stream, Expected::Any, vec![big]).unwrap().events);
         if blobs(&c) > 0 && no > 2 {
             break;

@@ -321,7 +321,7 @@ fn an_oversized_draft() {
     let t = Travaux::fixture();
     let mut draft = String::from("# Test Code\n\n## Article 1 — Objectives\n\n");
     let mut n = 0;
-    while draft.len() <= 1 << 20 {
+    while draft.len() <= 16 << 20 {
         n += 1;
         draft.push_str(&format!("{n}. {}\n", "word ".repeat(200)));
     }
@@ -329,7 +329,7 @@ fn an_oversized_draft() {
     t.refused(
         &["--as", "secretariat", "import", "huge.md"],
         1,
-        &["huge.md", &format!("{} bytes", draft.len()), "1048576"],
+        &["huge.md", &format!("{} bytes", draft.len()), "16777216"],
     );
 }
 

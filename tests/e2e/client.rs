@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::support::{Output, Running, Travaux, DRAFT2};
 
 /// `travaux token issue --json`, dated before the writes of the tests: the token and its id.
-fn issue(t: &Travaux, participant: &str) -> (String, String) {
+pub(crate) fn issue(t: &Travaux, participant: &str) -> (String, String) {
     let issued = t.json(&["--date", "2020-01-10", "token", "issue", participant]);
     (
         issued["token"].as_str().expect("a token").to_string(),
@@ -92,13 +92,13 @@ fn replay_follow_needs_a_server() {
 }
 
 /// A running `travaux serve` on a loopback port, killed when dropped.
-struct Served {
-    url: String,
+pub(crate) struct Served {
+    pub(crate) url: String,
     _child: Running,
 }
 
 /// Start `travaux serve` on the store and wait for its `listening on URL`.
-fn serve(t: &Travaux) -> Served {
+pub(crate) fn serve(t: &Travaux) -> Served {
     let mut cmd = t.command(&["serve", "--addr", "127.0.0.1:0"]);
     cmd.env_remove("TRAVAUX_SERVER")
         .stdout(Stdio::piped())
@@ -132,7 +132,7 @@ fn remote_command(t: &Travaux, url: &str, token: Option<&str>, args: &[&str]) ->
 }
 
 /// Run a command through a server.
-fn remote(t: &Travaux, url: &str, token: Option<&str>, args: &[&str]) -> Output {
+pub(crate) fn remote(t: &Travaux, url: &str, token: Option<&str>, args: &[&str]) -> Output {
     let out = remote_command(t, url, token, args)
         .output()
         .expect("run travaux");
@@ -144,7 +144,7 @@ fn remote(t: &Travaux, url: &str, token: Option<&str>, args: &[&str]) -> Output 
 }
 
 /// Run a command through a server and insist on exit code 0.
-fn remote_ok(t: &Travaux, url: &str, token: Option<&str>, args: &[&str]) -> String {
+pub(crate) fn remote_ok(t: &Travaux, url: &str, token: Option<&str>, args: &[&str]) -> String {
     let out = remote(t, url, token, args);
     assert_eq!(
         out.code,

@@ -7,6 +7,8 @@
 //! - `read_model`: rebuilding the read models changes no answer.
 //! - `writes`: expected versions and event ids.
 //! - `bad_input`: every refusal names what was wrong and writes nothing.
+//! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
+//! - `docx`: Word drafts through pandoc.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
 //! - `concurrency`: a store in use by another process.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
@@ -31,6 +33,7 @@ mod concurrency;
 mod crash;
 mod deep_history;
 mod demo;
+mod docx;
 mod export;
 mod generate;
 mod governance_process;
@@ -40,6 +43,7 @@ mod history_diff;
 mod history_log;
 mod human_output;
 mod import_drafts;
+mod limits;
 mod points;
 mod read_model;
 mod renumber;

@@ -28,7 +28,10 @@ pub struct ImportArgs {
 
 /// Run `import`.
 pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
-    let bytes = ctx.inputs.read(&args.file, MAX_DRAFT_BYTES)?;
+    let mut bytes = ctx.inputs.read(&args.file, MAX_DRAFT_BYTES)?;
+    if crate::docx::is_docx(&args.file) {
+        bytes = crate::docx::to_markdown(&args.file, &bytes)?;
+    }
     let draft = parse_draft(&bytes)
         .map_err(|e| CliError::refused(format!("{}: {e}", args.file.display())))?;
     // Where the reader guessed, on stderr: the answer on stdout stays the plan.

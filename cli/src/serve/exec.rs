@@ -16,7 +16,7 @@ use super::auth::{self, Caller};
 use super::error::ApiError;
 use crate::cli::{dispatch, Cli, Command};
 use crate::commands;
-use crate::context::{Ctx, Inputs};
+use crate::context::{Ctx, Inputs, SentFile};
 use crate::error::ErrorKind;
 
 /// The body of `POST /v1/exec`.
@@ -29,9 +29,10 @@ pub struct ExecBody {
     #[serde(default)]
     pub json: bool,
     /// Files the command reads (`import FILE`, `report --file F`, `participant import FILE`),
-    /// by the name the command line gives them.
+    /// by the name the command line gives them: text as a string, other files (a `.docx`) as
+    /// `{"base64": "…"}`.
     #[serde(default)]
-    pub files: BTreeMap<String, String>,
+    pub files: BTreeMap<String, SentFile>,
 }
 
 /// One command to run for a request.
@@ -42,7 +43,7 @@ pub struct Job {
     /// Answer as `--json` would.
     pub json: bool,
     /// The files sent with the request.
-    pub files: BTreeMap<String, String>,
+    pub files: BTreeMap<String, SentFile>,
     /// The version `If-Match` named, if any.
     pub if_match: Option<u64>,
     /// The bearer token, if any.

@@ -11,7 +11,7 @@
 //!
 //! | route | what |
 //! | --- | --- |
-//! | `POST /v1/exec` | any command line: `{"argv": […], "json": true, "files": {…}}` |
+//! | `POST /v1/exec` | any command line: `{"argv": […], "json": true, "files": {…}}` (a file's text, or `{"base64": …}`) |
 //! | `GET /v1/openapi.json` | the OpenAPI 3 description |
 //! | `GET /v1/events?from=SEQ` | the store's events, live (SSE) |
 //! | `GET /v1/documents/{doc}/events?from=SEQ` | a document's events, live (SSE) |
@@ -52,11 +52,12 @@ use crate::error::{CliError, CliResult};
 use error::ApiError;
 use exec::{ExecBody, Job, Outcome};
 
-/// The largest request body taken (413 past it).
-pub const MAX_BODY: usize = 2 * 1024 * 1024;
+/// The largest request body taken (413 past it): room for the largest draft `import` takes
+/// (16 MiB) sent as JSON, or as base64 (a `.docx`), with its escapes.
+pub const MAX_BODY: usize = 40 * 1024 * 1024;
 /// How much of a body past [`MAX_BODY`] is still read (and dropped) before the 413, so that a
 /// client that is still sending reads the answer rather than a closed connection.
-const DRAIN_MAX: usize = 16 * 1024 * 1024;
+const DRAIN_MAX: usize = MAX_BODY + 16 * 1024 * 1024;
 /// How many requests run at once; more wait for a turn.
 pub const MAX_CONCURRENT: usize = 64;
 /// How long a request waits for its turn before a 503.
@@ -459,7 +460,7 @@ async fn typed(
     doc: Option<&str>,
     words: &[&str],
     params: Vec<(String, Value)>,
-    files: std::collections::BTreeMap<String, String>,
+    files: std::collections::BTreeMap<String, crate::context::SentFile>,
     read_only: bool,
 ) -> Response {
     let prepared = (|| {
@@ -504,7 +505,7 @@ fn object_body(
 ) -> Result<
     (
         Vec<(String, Value)>,
-        std::collections::BTreeMap<String, String>,
+        std::collections::BTreeMap<String, crate::context::SentFile>,
     ),
     ApiError,
 > {

@@ -102,7 +102,7 @@ fn exec() -> Value {
                 "argv": { "type": "array", "items": { "type": "string" },
                     "description": "The command line without `travaux`" },
                 "json": { "type": "boolean", "description": "As --json" },
-                "files": { "type": "object", "additionalProperties": { "type": "string" },
+                "files": { "type": "object", "additionalProperties": sent_file(),
                     "description": "The content of the files the command line names, by name" }
             }
         }}}},
@@ -200,7 +200,7 @@ fn operation(words: &[&str], method: &str, cmd: &clap::Command, document: bool) 
         }
         props.insert(
             "files".into(),
-            json!({ "type": "object", "additionalProperties": { "type": "string" },
+            json!({ "type": "object", "additionalProperties": sent_file(),
                 "description": "The content of the files named by the other parameters, by name" }),
         );
         let mut body =
@@ -277,4 +277,14 @@ fn responses(ok: &str) -> Value {
         "422": error_response("Refused by a rule of the process; nothing was written"),
         "503": error_response("The server is busy or shutting down, or the log is damaged")
     })
+}
+
+/// A file sent with a request: its text, or the bytes of a binary file (a `.docx`) in base64.
+fn sent_file() -> Value {
+    json!({ "oneOf": [
+        { "type": "string", "description": "The file's text" },
+        { "type": "object", "required": ["base64"], "additionalProperties": false,
+          "properties": { "base64": { "type": "string",
+            "description": "The bytes of a file that is not UTF-8 text (a .docx), in base64" } } }
+    ]})
 }

@@ -31,9 +31,9 @@ use crate::event::{ClauseKind, Note};
 pub use parse::parse_draft;
 pub use plan::{plan_revision, EntryStatus, Plan, PlanEntry, PlanSummary};
 
-/// Largest draft accepted, in bytes. (A large draft is recorded as one revision in several
-/// events, appended together.)
-pub const MAX_DRAFT_BYTES: usize = 1 << 20;
+/// Largest draft accepted, in bytes: 16 MiB, room for the longest codes published as one file.
+/// (A large draft is recorded as one revision in several events, appended together.)
+pub const MAX_DRAFT_BYTES: usize = 16 << 20;
 
 pub use canonical::canonical_text;
 

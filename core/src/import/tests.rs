@@ -220,7 +220,7 @@ fn oversized_parts_are_refused() {
     let huge = vec![b'a'; MAX_DRAFT_BYTES + 1];
     assert_eq!(
         parse_draft(&huge).unwrap_err().to_string(),
-        "line 1: the draft is 1048577 bytes; at most 1048576 are accepted"
+        "line 1: the draft is 16777217 bytes; at most 16777216 are accepted"
     );
 }
 
