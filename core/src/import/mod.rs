@@ -10,6 +10,7 @@
 //! label or a position only breaks ties. The plan's operations, applied in order, give exactly the
 //! draft's tree.
 
+mod matcher;
 mod parse;
 mod plan;
 #[cfg(test)]

@@ -1,0 +1,719 @@
+//! Matching two clause trees: which clause of the draft is which clause of the text as it
+//! stands.
+//!
+//! A clause's identity is decided by the evidence it has, strongest first:
+//!
+//! - its own words: the same heading and text (exact), or alike wording (fuzzy, Dice
+//!   coefficient over word multisets of at least 0.5; a provision with clauses under it is
+//!   compared by all the words under it, so a renumbered § that kept 90% of its words is that
+//!   §);
+//! - its children: a clause whose matched children mostly went under one new clause is that
+//!   clause (how containers — chapters, parts — are matched: by what they hold, not by their
+//!   often empty text);
+//! - its label and place, among the children of a matched parent: the same label, or, for a
+//!   clause without words, the same place between matched neighbours.
+//!
+//! Children follow their parent: candidates under matched parents are preferred to candidates
+//! elsewhere in the text. Every step is near-linear: exact content by hashing, fuzzy candidates
+//! by an inverted index over the rarest words of each clause (prefix filtering, which finds
+//! every pair above the threshold without comparing all pairs), children and places by parent.
+
+use std::collections::HashMap;
+
+use crate::event::{ClauseKind, Note};
+
+/// Lowest similarity at which two clauses left unmatched are taken for one reworded clause.
+const FUZZY_THRESHOLD: (u64, u64) = (1, 2);
+
+/// Above this many candidate pairs, clauses with the same content are paired in reading order
+/// rather than by nearest position, to keep the cost linear.
+const NEAREST_PAIRS_MAX: usize = 1 << 16;
+
+/// What a clause may be matched with: containers with containers, provisions (articles, §,
+/// recitals) with provisions, the parts of provisions (paragraphs, points, indents) with parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) enum Group {
+    Container,
+    Provision,
+    Part,
+}
+
+impl Group {
+    pub(super) fn of(kind: ClauseKind) -> Self {
+        match kind {
+            k if k.is_container() => Group::Container,
+            ClauseKind::Article | ClauseKind::Recital => Group::Provision,
+            _ => Group::Part,
+        }
+    }
+}
+
+/// One clause on either side of the match.
+pub(super) struct Node<'a> {
+    pub label: &'a str,
+    pub heading: Option<&'a str>,
+    pub text: &'a str,
+    pub kind: Option<ClauseKind>,
+    pub group: Group,
+    pub notes: &'a [Note],
+    pub parent: Option<usize>,
+    pub children: Vec<usize>,
+    /// Index among its parent's children (or among the top-level clauses).
+    pub index: usize,
+    /// Depth in its tree, from 0.
+    pub depth: usize,
+    /// Heading and text, whitespace-normalised.
+    key: String,
+    /// Its own words (heading and text): (word id, count), sorted by word id.
+    pub bag: Vec<(u32, u32)>,
+    /// Number of its own words.
+    pub words: u32,
+    /// The words it is compared by: its own, and for a provision or part with clauses under
+    /// it, theirs too.
+    mbag: Vec<(u32, u32)>,
+    mwords: u32,
+}
+
+impl<'a> Node<'a> {
+    pub(super) fn new(
+        (label, heading, text): (&'a str, Option<&'a str>, &'a str),
+        (kind, group, notes): (Option<ClauseKind>, Group, &'a [Note]),
+        (parent, index, depth): (Option<usize>, usize, usize),
+        words: &mut Words,
+    ) -> Self {
+        let (bag, count) = words.bag(heading, text);
+        Node {
+            label,
+            heading,
+            text,
+            kind,
+            group,
+            notes,
+            parent,
+            children: Vec::new(),
+            index,
+            depth,
+            key: content_key(heading, text),
+            bag,
+            words: count,
+            mbag: Vec::new(),
+            mwords: 0,
+        }
+    }
+
+    pub(super) fn top(&self) -> bool {
+        self.parent.is_none()
+    }
+
+    /// No heading and no text: nothing but its label, its place and its children to go by.
+    fn empty(&self) -> bool {
+        self.heading.unwrap_or("").trim().is_empty() && self.text.trim().is_empty()
+    }
+
+    fn has_text(&self) -> bool {
+        !self.text.trim().is_empty()
+    }
+}
+
+/// Word ids shared by both trees.
+#[derive(Default)]
+pub(super) struct Words {
+    ids: HashMap<String, u32>,
+    /// How many clauses use each word.
+    df: Vec<u32>,
+}
+
+impl Words {
+    fn bag(&mut self, heading: Option<&str>, text: &str) -> (Vec<(u32, u32)>, u32) {
+        let mut bag: Vec<(u32, u32)> = Vec::new();
+        let mut total = 0;
+        let mut lower = String::new();
+        for part in heading.into_iter().chain([text]) {
+            for word in part.split(|c: char| !c.is_alphanumeric()) {
+                if word.is_empty() {
+                    continue;
+                }
+                lower.clear();
+                lower.extend(word.chars().flat_map(char::to_lowercase));
+                let id = match self.ids.get(lower.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = self.ids.len() as u32;
+                        self.ids.insert(lower.clone(), id);
+                        self.df.push(0);
+                        id
+                    }
+                };
+                bag.push((id, 1));
+                total += 1;
+            }
+        }
+        bag.sort_unstable();
+        bag.dedup_by(|b, a| {
+            if a.0 == b.0 {
+                a.1 += b.1;
+                true
+            } else {
+                false
+            }
+        });
+        for &(id, _) in &bag {
+            self.df[id as usize] += 1;
+        }
+        (bag, total)
+    }
+
+    /// Word ids renumbered so that rarer words have smaller ids: a bag sorted by id is then
+    /// sorted rarest first, as prefix filtering needs.
+    fn by_rarity(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.df.len() as u32).collect();
+        order.sort_unstable_by_key(|&id| (self.df[id as usize], id));
+        let mut rank = vec![0; order.len()];
+        for (r, id) in order.into_iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        rank
+    }
+}
+
+fn content_key(heading: Option<&str>, text: &str) -> String {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("{}\u{1f}{}", norm(heading.unwrap_or("")), norm(text))
+}
+
+/// Shared words of two bags, counted with multiplicity.
+pub(super) fn shared(a: &[(u32, u32)], b: &[(u32, u32)]) -> u32 {
+    let (mut i, mut j, mut s) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += a[i].1.min(b[j].1);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+fn merge(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => {
+                out.push(a[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(b[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((a[i].0, a[i].1 + b[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+pub(super) fn dice(shared: u32, a: u32, b: u32) -> f64 {
+    if a + b == 0 {
+        1.0
+    } else {
+        2.0 * f64::from(shared) / f64::from(a + b)
+    }
+}
+
+/// Whether `shared` words out of `total` (both sides together) reach the fuzzy threshold.
+fn alike(shared: u32, total: u32) -> bool {
+    u64::from(shared) * 2 * FUZZY_THRESHOLD.1 >= u64::from(total) * FUZZY_THRESHOLD.0
+}
+
+/// How many of its rarest words a bag of `words` words must share with another for the two to
+/// be alike: at Dice t, shared >= t * words / (2 - t). A pair sharing that many words shares
+/// one among the first `words - that + 1` words of each (prefix filtering).
+fn prefix_len(words: u32) -> u32 {
+    let (p, q) = (FUZZY_THRESHOLD.0 as u32, FUZZY_THRESHOLD.1 as u32);
+    // t = p/q; t/(2-t) = p/(2q-p).
+    let needed = (words * p).div_ceil(2 * q - p).max(1);
+    words + 1 - needed.min(words)
+}
+
+/// The distinct words of a bag's prefix.
+fn prefix(bag: &[(u32, u32)], words: u32) -> impl Iterator<Item = u32> + '_ {
+    let len = prefix_len(words);
+    let mut seen = 0;
+    bag.iter()
+        .take_while(move |&&(_, c)| {
+            let take = seen < len;
+            seen += c;
+            take
+        })
+        .map(|&(w, _)| w)
+}
+
+pub(super) struct Matcher<'a> {
+    pub old: Vec<Node<'a>>,
+    pub new: Vec<Node<'a>>,
+    pub o2n: Vec<Option<usize>>,
+    pub n2o: Vec<Option<usize>>,
+}
+
+impl<'a> Matcher<'a> {
+    pub(super) fn new(mut old: Vec<Node<'a>>, mut new: Vec<Node<'a>>, words: &Words) -> Self {
+        let rank = words.by_rarity();
+        for side in [&mut old, &mut new] {
+            for node in side.iter_mut() {
+                for e in &mut node.bag {
+                    e.0 = rank[e.0 as usize];
+                }
+                node.bag.sort_unstable();
+            }
+            // The words compared: a provision's or part's own and those under it (children
+            // come after their parent in reading order, so walk backwards).
+            for i in (0..side.len()).rev() {
+                let node = &side[i];
+                let mut mbag = node.bag.clone();
+                let mut mwords = node.words;
+                if node.group != Group::Container {
+                    for &c in &node.children {
+                        mbag = merge(&mbag, &side[c].mbag);
+                        mwords += side[c].mwords;
+                    }
+                }
+                // A heading alone is no wording to compare: only a clause with text, or with
+                // clauses under it, is matched by its words.
+                if !node.has_text() && node.children.is_empty() {
+                    mbag.clear();
+                    mwords = 0;
+                }
+                side[i].mbag = mbag;
+                side[i].mwords = mwords;
+            }
+        }
+        Matcher {
+            o2n: vec![None; old.len()],
+            n2o: vec![None; new.len()],
+            old,
+            new,
+        }
+    }
+
+    /// Match the two trees.
+    pub(super) fn run(&mut self) {
+        self.exact(Exact::Unique);
+        self.up();
+        self.exact(Exact::Ties);
+        self.fuzzy(true);
+        self.up();
+        self.fuzzy(false);
+        loop {
+            let before = self.matched();
+            self.up();
+            self.by_place();
+            self.container_headings();
+            if self.matched() == before {
+                break;
+            }
+        }
+    }
+
+    fn matched(&self) -> usize {
+        self.o2n.iter().filter(|m| m.is_some()).count()
+    }
+
+    fn pair(&mut self, o: usize, n: usize) {
+        debug_assert!(self.o2n[o].is_none() && self.n2o[n].is_none());
+        self.o2n[o] = Some(n);
+        self.n2o[n] = Some(o);
+    }
+
+    fn free(&self, o: usize, n: usize) -> bool {
+        self.o2n[o].is_none() && self.n2o[n].is_none()
+    }
+
+    /// Where an old clause's parent went: `Some(None)` for the top level, `Some(Some(p))` if its
+    /// parent is matched to new clause `p`, `None` if its parent is unmatched.
+    fn parent_image(&self, o: usize) -> Option<Option<usize>> {
+        match self.old[o].parent {
+            None => Some(None),
+            Some(p) => self.o2n[p].map(Some),
+        }
+    }
+
+    fn same_parent(&self, o: usize, n: usize) -> bool {
+        self.parent_image(o) == Some(self.new[n].parent)
+    }
+
+    fn distance(o: usize, n: usize) -> usize {
+        o.abs_diff(n)
+    }
+
+    /// Pair clauses with the same heading and text. Containers and clauses without words are
+    /// left to their children, labels and places. `Unique` pairs only clauses whose wording
+    /// has one candidate on each side, and only clauses with text (a heading alone recurs:
+    /// "Definitions", "Repealed"); `Ties` pairs the rest, under matched parents first.
+    fn exact(&mut self, pass: Exact) {
+        let mut groups: HashMap<(Group, &str), (Vec<usize>, Vec<usize>)> = HashMap::new();
+        let eligible = |node: &Node<'_>| {
+            node.group != Group::Container
+                && match pass {
+                    Exact::Unique => node.has_text(),
+                    Exact::Ties => !node.empty(),
+                }
+        };
+        for (o, node) in self.old.iter().enumerate() {
+            if self.o2n[o].is_none() && eligible(node) {
+                groups
+                    .entry((node.group, node.key.as_str()))
+                    .or_default()
+                    .0
+                    .push(o);
+            }
+        }
+        for (n, node) in self.new.iter().enumerate() {
+            if self.n2o[n].is_none() && eligible(node) {
+                if let Some(g) = groups.get_mut(&(node.group, node.key.as_str())) {
+                    g.1.push(n);
+                }
+            }
+        }
+        let mut groups: Vec<(Vec<usize>, Vec<usize>)> = groups
+            .into_values()
+            .filter(|(o, n)| !o.is_empty() && !n.is_empty())
+            .collect();
+        groups.sort_unstable();
+        for (olds, news) in groups {
+            if olds.len() == 1 && news.len() == 1 {
+                self.pair(olds[0], news[0]);
+            } else if pass == Exact::Ties {
+                // A heading that recurs says nothing of which is which beyond its parent.
+                let anywhere = self.old[olds[0]].has_text();
+                self.pair_ties(&olds, &news, anywhere);
+            }
+        }
+    }
+
+    /// Pair clauses that are equally good candidates for each other: under the same matched
+    /// parent with the same label first, then under the same matched parent, nearest first,
+    /// then, if `anywhere`, nearest in reading order.
+    fn pair_ties(&mut self, olds: &[usize], news: &[usize], anywhere: bool) {
+        let mut by_place: HashMap<(Option<usize>, &str), usize> = HashMap::new();
+        for &o in olds {
+            if let Some(p) = self.parent_image(o) {
+                by_place.insert((p, self.old[o].label), o);
+            }
+        }
+        for &n in news {
+            if let Some(&o) = by_place.get(&(self.new[n].parent, self.new[n].label)) {
+                if self.free(o, n) {
+                    self.pair(o, n);
+                }
+            }
+        }
+        let mut by_parent: HashMap<Option<usize>, (Vec<usize>, Vec<usize>)> = HashMap::new();
+        for &o in olds {
+            if self.o2n[o].is_none() {
+                if let Some(p) = self.parent_image(o) {
+                    by_parent.entry(p).or_default().0.push(o);
+                }
+            }
+        }
+        for &n in news {
+            if self.n2o[n].is_none() {
+                if let Some(g) = by_parent.get_mut(&self.new[n].parent) {
+                    g.1.push(n);
+                }
+            }
+        }
+        let mut groups: Vec<(Vec<usize>, Vec<usize>)> = by_parent.into_values().collect();
+        groups.sort_unstable();
+        for (o, n) in groups {
+            self.nearest(&o, &n);
+        }
+        if anywhere {
+            self.nearest(olds, news);
+        }
+    }
+
+    /// Pair the still unmatched clauses of two lists (each in reading order) by nearest
+    /// position.
+    fn nearest(&mut self, olds: &[usize], news: &[usize]) {
+        let olds: Vec<usize> = olds
+            .iter()
+            .copied()
+            .filter(|&o| self.o2n[o].is_none())
+            .collect();
+        let news: Vec<usize> = news
+            .iter()
+            .copied()
+            .filter(|&n| self.n2o[n].is_none())
+            .collect();
+        if olds.len().saturating_mul(news.len()) > NEAREST_PAIRS_MAX {
+            for (&o, &n) in olds.iter().zip(&news) {
+                self.pair(o, n);
+            }
+            return;
+        }
+        let mut pairs: Vec<(usize, usize, usize)> = olds
+            .iter()
+            .flat_map(|&o| news.iter().map(move |&n| (Self::distance(o, n), n, o)))
+            .collect();
+        pairs.sort_unstable();
+        for (_, n, o) in pairs {
+            if self.free(o, n) {
+                self.pair(o, n);
+            }
+        }
+    }
+
+    /// Pair clauses whose words are alike enough: Dice coefficient over word multisets, the
+    /// most alike first. With `within_parents`, only clauses under parents matched to each
+    /// other. Candidates are the pairs sharing one of the rarest words of each (prefix
+    /// filtering); each is then scored on all its words.
+    fn fuzzy(&mut self, within_parents: bool) {
+        let olds: Vec<usize> = (0..self.old.len())
+            .filter(|&o| {
+                self.o2n[o].is_none()
+                    && self.old[o].mwords > 0
+                    && self.old[o].group != Group::Container
+                    && (!within_parents || self.parent_image(o).is_some())
+            })
+            .collect();
+        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, &o) in olds.iter().enumerate() {
+            let node = &self.old[o];
+            for w in prefix(&node.mbag, node.mwords) {
+                postings.entry(w).or_default().push(i as u32);
+            }
+        }
+        let mut seen = vec![usize::MAX; olds.len()];
+        // (shared words, total words, same parent, same label, distance, new, old)
+        let mut candidates: Vec<(u32, u32, bool, bool, usize, usize, usize)> = Vec::new();
+        for n in 0..self.new.len() {
+            let node = &self.new[n];
+            if self.n2o[n].is_some() || node.mwords == 0 || node.group == Group::Container {
+                continue;
+            }
+            for w in prefix(&node.mbag, node.mwords) {
+                for &i in postings.get(&w).map(Vec::as_slice).unwrap_or(&[]) {
+                    if seen[i as usize] == n {
+                        continue;
+                    }
+                    seen[i as usize] = n;
+                    let o = olds[i as usize];
+                    let was = &self.old[o];
+                    if was.group != node.group {
+                        continue;
+                    }
+                    let same_parent = self.same_parent(o, n);
+                    if within_parents && !same_parent {
+                        continue;
+                    }
+                    let s = shared(&was.mbag, &node.mbag);
+                    let total = was.mwords + node.mwords;
+                    if alike(s, total) {
+                        candidates.push((
+                            s,
+                            total,
+                            same_parent,
+                            was.label == node.label,
+                            Self::distance(o, n),
+                            n,
+                            o,
+                        ));
+                    }
+                }
+            }
+        }
+        candidates.sort_unstable_by(|a, b| {
+            // Higher similarity first: a.s / a.total > b.s / b.total.
+            (u64::from(b.0) * u64::from(a.1))
+                .cmp(&(u64::from(a.0) * u64::from(b.1)))
+                .then(b.2.cmp(&a.2))
+                .then(b.3.cmp(&a.3))
+                .then(a.4.cmp(&b.4))
+                .then(a.5.cmp(&b.5))
+                .then(a.6.cmp(&b.6))
+        });
+        for (.., n, o) in candidates {
+            if self.free(o, n) {
+                self.pair(o, n);
+            }
+        }
+    }
+
+    /// Pair an unmatched old clause with the unmatched new clause that holds most of its
+    /// matched children, if more than half of them went there and they make more than half of
+    /// that clause's matched children. Deepest first, so that a chapter is matched by its
+    /// sections once they are matched by their paragraphs.
+    fn up(&mut self) {
+        let mut olds: Vec<usize> = (0..self.old.len())
+            .filter(|&o| self.o2n[o].is_none() && !self.old[o].children.is_empty())
+            .collect();
+        olds.sort_by_key(|&o| std::cmp::Reverse(self.old[o].depth));
+        let mut at = 0;
+        while at < olds.len() {
+            let depth = self.old[olds[at]].depth;
+            let end = at
+                + olds[at..]
+                    .iter()
+                    .take_while(|&&o| self.old[o].depth == depth)
+                    .count();
+            // (children that went along, same label, distance, old, new)
+            let mut candidates: Vec<(usize, bool, usize, usize, usize)> = Vec::new();
+            for &o in &olds[at..end] {
+                let mut matched = 0;
+                let mut went: HashMap<usize, usize> = HashMap::new();
+                for &c in &self.old[o].children {
+                    if let Some(nc) = self.o2n[c] {
+                        matched += 1;
+                        if let Some(p) = self.new[nc].parent.filter(|&p| self.n2o[p].is_none()) {
+                            *went.entry(p).or_default() += 1;
+                        }
+                    }
+                }
+                let best = went
+                    .into_iter()
+                    .max_by_key(|&(n, count)| (count, usize::MAX - n));
+                let Some((n, count)) = best else { continue };
+                if self.new[n].group != self.old[o].group || count * 2 <= matched {
+                    continue;
+                }
+                let theirs = self.new[n]
+                    .children
+                    .iter()
+                    .filter(|&&c| self.n2o[c].is_some())
+                    .count();
+                if count * 2 > theirs {
+                    candidates.push((
+                        count,
+                        self.old[o].label == self.new[n].label,
+                        Self::distance(o, n),
+                        o,
+                        n,
+                    ));
+                }
+            }
+            candidates.sort_unstable_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.cmp(&a.1))
+                    .then(a.2.cmp(&b.2))
+                    .then(a.3.cmp(&b.3))
+            });
+            for (.., o, n) in candidates {
+                if self.free(o, n) {
+                    self.pair(o, n);
+                }
+            }
+            at = end;
+        }
+    }
+
+    /// Under parents matched to each other (and at the top level), pair the children left on
+    /// both sides by their place: the same label — for containers, parts of provisions and
+    /// clauses without words, since every step that looks at words has passed them by —
+    /// and, for clauses without words, the same place between matched neighbours.
+    fn by_place(&mut self) {
+        let mut parents: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
+        parents.extend((0..self.old.len()).filter_map(|o| self.o2n[o].map(|n| (Some(o), Some(n)))));
+        let roots = |side: &[Node<'_>]| -> Vec<usize> {
+            (0..side.len()).filter(|&i| side[i].top()).collect()
+        };
+        let (old_roots, new_roots) = (roots(&self.old), roots(&self.new));
+        for (po, pn) in parents {
+            let olds = match po {
+                Some(p) => self.old[p].children.clone(),
+                None => old_roots.clone(),
+            };
+            let news = match pn {
+                Some(p) => self.new[p].children.clone(),
+                None => new_roots.clone(),
+            };
+            if olds.iter().all(|&o| self.o2n[o].is_some())
+                || news.iter().all(|&n| self.n2o[n].is_some())
+            {
+                continue;
+            }
+            // By label.
+            let by_label: HashMap<&str, usize> = news
+                .iter()
+                .filter(|&&n| self.n2o[n].is_none())
+                .map(|&n| (self.new[n].label, n))
+                .collect();
+            for &o in &olds {
+                let Some(&n) = by_label.get(self.old[o].label) else {
+                    continue;
+                };
+                let (was, now) = (&self.old[o], &self.new[n]);
+                let by_label_alone = was.group == Group::Container
+                    || was.group == Group::Part
+                    || (was.empty() && now.empty());
+                if self.free(o, n) && was.group == now.group && by_label_alone {
+                    self.pair(o, n);
+                }
+            }
+            // Clauses without words, by their place: the clause right after the image of the
+            // previous old sibling (or first, if it is first).
+            let position: HashMap<usize, usize> =
+                news.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+            let mut slot = Some(0); // index in `news` where the next old sibling would be
+            for &o in &olds {
+                if let Some(n) = self.o2n[o] {
+                    slot = position.get(&n).map(|&i| i + 1);
+                    continue;
+                }
+                let Some(&n) = slot.and_then(|i| news.get(i)) else {
+                    continue;
+                };
+                let (was, now) = (&self.old[o], &self.new[n]);
+                if self.free(o, n) && was.group == now.group && was.empty() && now.empty() {
+                    self.pair(o, n);
+                    slot = slot.map(|i| i + 1);
+                } else {
+                    slot = None;
+                }
+            }
+        }
+    }
+
+    /// Pair containers left on both sides whose heading is the same and found once on each
+    /// side (a chapter that kept its title but lost or renewed all it held).
+    fn container_headings(&mut self) {
+        let mut groups: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+        for (o, node) in self.old.iter().enumerate() {
+            if self.o2n[o].is_none() && node.group == Group::Container && !node.empty() {
+                groups.entry(node.key.as_str()).or_default().0.push(o);
+            }
+        }
+        for (n, node) in self.new.iter().enumerate() {
+            if self.n2o[n].is_none() && node.group == Group::Container && !node.empty() {
+                if let Some(g) = groups.get_mut(node.key.as_str()) {
+                    g.1.push(n);
+                }
+            }
+        }
+        let mut pairs: Vec<(usize, usize)> = groups
+            .into_values()
+            .filter(|(o, n)| o.len() == 1 && n.len() == 1)
+            .map(|(o, n)| (o[0], n[0]))
+            .collect();
+        pairs.sort_unstable();
+        for (o, n) in pairs {
+            self.pair(o, n);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exact {
+    Unique,
+    Ties,
+}
