@@ -308,12 +308,20 @@ impl<'a> Matcher<'a> {
 
     /// Match the two trees.
     pub(super) fn run(&mut self) {
+        // Words that are found once on each side, and what they say of parents.
         self.exact(Exact::Unique);
         self.up();
-        self.exact(Exact::Ties);
-        self.fuzzy(true);
+        // Alike words, under matched parents first; wording that recurs (the same text in
+        // several places) is left until more parents are known.
+        self.fuzzy(true, false);
+        self.fuzzy(false, false);
         self.up();
-        self.fuzzy(false);
+        // Recurring wording, by the parents now known; then alike words again.
+        self.exact(Exact::Ties);
+        self.up();
+        self.fuzzy(true, true);
+        self.fuzzy(false, true);
+        // Labels and places under matched parents, and what they say of parents.
         loop {
             let before = self.matched();
             self.up();
@@ -476,12 +484,19 @@ impl<'a> Matcher<'a> {
 
     /// Pair clauses whose words are alike enough: Dice coefficient over word multisets, the
     /// most alike first. With `within_parents`, only clauses under parents matched to each
-    /// other. Candidates are the pairs sharing one of the rarest words of each (prefix
-    /// filtering); each is then scored on all its words.
-    fn fuzzy(&mut self, within_parents: bool) {
+    /// other. Without `ties`, clauses whose exact wording is found more than once among the
+    /// clauses left (on either side) are left out. Candidates are the pairs sharing one of the
+    /// rarest words of each (prefix filtering); each is then scored on all its words.
+    fn fuzzy(&mut self, within_parents: bool, ties: bool) {
+        let (old_recurs, new_recurs) = if ties {
+            (vec![false; self.old.len()], vec![false; self.new.len()])
+        } else {
+            self.recurring()
+        };
         let olds: Vec<usize> = (0..self.old.len())
             .filter(|&o| {
                 self.o2n[o].is_none()
+                    && !old_recurs[o]
                     && self.old[o].mwords > 0
                     && self.old[o].group != Group::Container
                     && (!within_parents || self.parent_image(o).is_some())
@@ -499,7 +514,11 @@ impl<'a> Matcher<'a> {
         let mut candidates: Vec<(u32, u32, bool, bool, usize, usize, usize)> = Vec::new();
         for n in 0..self.new.len() {
             let node = &self.new[n];
-            if self.n2o[n].is_some() || node.mwords == 0 || node.group == Group::Container {
+            if self.n2o[n].is_some()
+                || new_recurs[n]
+                || node.mwords == 0
+                || node.group == Group::Container
+            {
                 continue;
             }
             for w in prefix(&node.mbag, node.mwords) {
@@ -548,6 +567,32 @@ impl<'a> Matcher<'a> {
                 self.pair(o, n);
             }
         }
+    }
+
+    /// Which unmatched clauses have a wording (heading and text) found more than once among the
+    /// unmatched clauses of either side.
+    fn recurring(&self) -> (Vec<bool>, Vec<bool>) {
+        let mut counts: HashMap<&str, (u32, u32)> = HashMap::new();
+        for (o, node) in self.old.iter().enumerate() {
+            if self.o2n[o].is_none() && node.has_text() {
+                counts.entry(node.key.as_str()).or_default().0 += 1;
+            }
+        }
+        for (n, node) in self.new.iter().enumerate() {
+            if self.n2o[n].is_none() && node.has_text() {
+                counts.entry(node.key.as_str()).or_default().1 += 1;
+            }
+        }
+        let recurs = |node: &Node<'_>| {
+            node.has_text()
+                && counts
+                    .get(node.key.as_str())
+                    .is_some_and(|c| c.0 > 1 || c.1 > 1)
+        };
+        (
+            self.old.iter().map(recurs).collect(),
+            self.new.iter().map(recurs).collect(),
+        )
     }
 
     /// Pair an unmatched old clause with the unmatched new clause that holds most of its
@@ -619,8 +664,9 @@ impl<'a> Matcher<'a> {
 
     /// Under parents matched to each other (and at the top level), pair the children left on
     /// both sides by their place: the same label — for containers, parts of provisions and
-    /// clauses without words, since every step that looks at words has passed them by —
-    /// and, for clauses without words, the same place between matched neighbours.
+    /// clauses without text (a heading alone, or nothing but a label), since every step that
+    /// looks at words has passed them by — and, for clauses without text, the same place
+    /// after a matched neighbour (or first).
     fn by_place(&mut self) {
         let mut parents: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
         parents.extend((0..self.old.len()).filter_map(|o| self.o2n[o].map(|n| (Some(o), Some(n)))));
@@ -655,31 +701,52 @@ impl<'a> Matcher<'a> {
                 let (was, now) = (&self.old[o], &self.new[n]);
                 let by_label_alone = was.group == Group::Container
                     || was.group == Group::Part
-                    || (was.empty() && now.empty());
+                    || (!was.has_text() && !now.has_text());
                 if self.free(o, n) && was.group == now.group && by_label_alone {
                     self.pair(o, n);
                 }
             }
-            // Clauses without words, by their place: the clause right after the image of the
-            // previous old sibling (or first, if it is first).
+            // Clauses with neither text nor clauses under them, by their place: between the
+            // same matched neighbours, as many on each side, in order.
             let position: HashMap<usize, usize> =
                 news.iter().enumerate().map(|(i, &n)| (n, i)).collect();
-            let mut slot = Some(0); // index in `news` where the next old sibling would be
-            for &o in &olds {
-                if let Some(n) = self.o2n[o] {
-                    slot = position.get(&n).map(|&i| i + 1);
-                    continue;
-                }
-                let Some(&n) = slot.and_then(|i| news.get(i)) else {
-                    continue;
-                };
-                let (was, now) = (&self.old[o], &self.new[n]);
-                if self.free(o, n) && was.group == now.group && was.empty() && now.empty() {
-                    self.pair(o, n);
-                    slot = slot.map(|i| i + 1);
+            let mut from = (0, 0); // the gap's start in `olds` and in `news`
+            for (i, &o) in olds.iter().enumerate().chain([(olds.len(), &usize::MAX)]) {
+                let end = if o == usize::MAX {
+                    Some(news.len())
                 } else {
-                    slot = None;
+                    self.o2n[o].and_then(|n| position.get(&n).copied())
+                };
+                let Some(end) = end else { continue };
+                if end >= from.1 {
+                    self.gap(&olds[from.0..i], &news[from.1..end]);
                 }
+                from = (i + 1, end + 1);
+            }
+        }
+    }
+
+    /// Pair in order the clauses left in a gap between matched neighbours, if each side has as
+    /// many and each pair has neither text nor clauses under it.
+    fn gap(&mut self, olds: &[usize], news: &[usize]) {
+        let olds: Vec<usize> = olds
+            .iter()
+            .copied()
+            .filter(|&o| self.o2n[o].is_none())
+            .collect();
+        let news: Vec<usize> = news
+            .iter()
+            .copied()
+            .filter(|&n| self.n2o[n].is_none())
+            .collect();
+        if olds.len() != news.len() {
+            return;
+        }
+        for (o, n) in olds.into_iter().zip(news) {
+            let (was, now) = (&self.old[o], &self.new[n]);
+            let bare = |x: &Node<'_>| !x.has_text() && x.children.is_empty();
+            if was.group == now.group && bare(was) && bare(now) {
+                self.pair(o, n);
             }
         }
     }

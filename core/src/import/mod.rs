@@ -14,6 +14,8 @@ mod matcher;
 mod parse;
 mod plan;
 #[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
 mod tests;
 
 use serde::Serialize;
