@@ -369,7 +369,7 @@ impl<'a> Matcher<'a> {
     /// has one candidate on each side, and only clauses with text (a heading alone recurs:
     /// "Definitions", "Repealed"); `Ties` pairs the rest, under matched parents first.
     fn exact(&mut self, pass: Exact) {
-        let mut groups: HashMap<(Group, &str), (Vec<usize>, Vec<usize>)> = HashMap::new();
+        let mut groups: HashMap<(Group, &str), Sides> = HashMap::new();
         let eligible = |node: &Node<'_>| {
             node.group != Group::Container
                 && match pass {
@@ -512,8 +512,7 @@ impl<'a> Matcher<'a> {
         let mut seen = vec![usize::MAX; olds.len()];
         // (shared words, total words, same parent, same label, distance, new, old)
         let mut candidates: Vec<(u32, u32, bool, bool, usize, usize, usize)> = Vec::new();
-        for n in 0..self.new.len() {
-            let node = &self.new[n];
+        for (n, node) in self.new.iter().enumerate() {
             if self.n2o[n].is_some()
                 || new_recurs[n]
                 || node.mwords == 0
@@ -778,6 +777,9 @@ impl<'a> Matcher<'a> {
         }
     }
 }
+
+/// Clauses of the old and of the new tree.
+type Sides = (Vec<usize>, Vec<usize>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exact {
