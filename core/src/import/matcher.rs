@@ -356,6 +356,17 @@ impl<'a> Matcher<'a> {
         }
     }
 
+    /// Whether two clauses may be one: of one group, and of one kind where both record it (no
+    /// operation changes a clause's kind, so a paragraph that became a point is a new clause).
+    fn compatible(&self, o: usize, n: usize) -> bool {
+        let (was, now) = (&self.old[o], &self.new[n]);
+        was.group == now.group
+            && match (was.kind, now.kind) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    }
+
     fn same_parent(&self, o: usize, n: usize) -> bool {
         self.parent_image(o) == Some(self.new[n].parent)
     }
@@ -400,7 +411,9 @@ impl<'a> Matcher<'a> {
         groups.sort_unstable();
         for (olds, news) in groups {
             if olds.len() == 1 && news.len() == 1 {
-                self.pair(olds[0], news[0]);
+                if self.compatible(olds[0], news[0]) {
+                    self.pair(olds[0], news[0]);
+                }
             } else if pass == Exact::Ties {
                 // A heading that recurs says nothing of which is which beyond its parent.
                 let anywhere = self.old[olds[0]].has_text();
@@ -421,7 +434,7 @@ impl<'a> Matcher<'a> {
         }
         for &n in news {
             if let Some(&o) = by_place.get(&(self.new[n].parent, self.new[n].label)) {
-                if self.free(o, n) {
+                if self.free(o, n) && self.compatible(o, n) {
                     self.pair(o, n);
                 }
             }
@@ -466,7 +479,9 @@ impl<'a> Matcher<'a> {
             .collect();
         if olds.len().saturating_mul(news.len()) > NEAREST_PAIRS_MAX {
             for (&o, &n) in olds.iter().zip(&news) {
-                self.pair(o, n);
+                if self.compatible(o, n) {
+                    self.pair(o, n);
+                }
             }
             return;
         }
@@ -476,7 +491,7 @@ impl<'a> Matcher<'a> {
             .collect();
         pairs.sort_unstable();
         for (_, n, o) in pairs {
-            if self.free(o, n) {
+            if self.free(o, n) && self.compatible(o, n) {
                 self.pair(o, n);
             }
         }
@@ -528,7 +543,7 @@ impl<'a> Matcher<'a> {
                     seen[i as usize] = n;
                     let o = olds[i as usize];
                     let was = &self.old[o];
-                    if was.group != node.group {
+                    if !self.compatible(o, n) {
                         continue;
                     }
                     let same_parent = self.same_parent(o, n);
@@ -628,7 +643,7 @@ impl<'a> Matcher<'a> {
                     .into_iter()
                     .max_by_key(|&(n, count)| (count, usize::MAX - n));
                 let Some((n, count)) = best else { continue };
-                if self.new[n].group != self.old[o].group || count * 2 <= matched {
+                if !self.compatible(o, n) || count * 2 <= matched {
                     continue;
                 }
                 let theirs = self.new[n]
@@ -701,7 +716,7 @@ impl<'a> Matcher<'a> {
                 let by_label_alone = was.group == Group::Container
                     || was.group == Group::Part
                     || (!was.has_text() && !now.has_text());
-                if self.free(o, n) && was.group == now.group && by_label_alone {
+                if self.free(o, n) && self.compatible(o, n) && by_label_alone {
                     self.pair(o, n);
                 }
             }
@@ -744,7 +759,7 @@ impl<'a> Matcher<'a> {
         for (o, n) in olds.into_iter().zip(news) {
             let (was, now) = (&self.old[o], &self.new[n]);
             let bare = |x: &Node<'_>| !x.has_text() && x.children.is_empty();
-            if was.group == now.group && bare(was) && bare(now) {
+            if self.compatible(o, n) && bare(was) && bare(now) {
                 self.pair(o, n);
             }
         }
@@ -768,7 +783,7 @@ impl<'a> Matcher<'a> {
         }
         let mut pairs: Vec<(usize, usize)> = groups
             .into_values()
-            .filter(|(o, n)| o.len() == 1 && n.len() == 1)
+            .filter(|(o, n)| o.len() == 1 && n.len() == 1 && self.compatible(o[0], n[0]))
             .map(|(o, n)| (o[0], n[0]))
             .collect();
         pairs.sort_unstable();

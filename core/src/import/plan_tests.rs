@@ -519,3 +519,303 @@ fn operations_carry_kinds_and_notes_and_a_change_of_notes_alone_is_a_rewording()
     );
     assert_eq!(p.summary().reworded, 1);
 }
+
+// -----------------------------------------------------------------------------------------
+// Property: any redraft of a deep tree (chapters > § > paragraphs (1), (2) > points (a), (b),
+// the same labels under every parent, few words so that wording recurs) is planned into
+// operations that `decide` accepts and that give exactly the draft.
+// -----------------------------------------------------------------------------------------
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &["states", "shall", "health", "data", "recruit", "ethically"];
+    const HEADINGS: &[&str] = &["General", "Scope", "Definitions", "Final provisions"];
+    /// Chapters, sections, paragraphs, points.
+    const LEVELS: usize = 4;
+    const KINDS: [ClauseKind; LEVELS] = [
+        ClauseKind::Chapter,
+        ClauseKind::Article,
+        ClauseKind::Paragraph,
+        ClauseKind::Point,
+    ];
+
+    #[derive(Clone, Debug)]
+    struct N {
+        heading: Option<String>,
+        text: String,
+        note: Option<String>,
+        children: Vec<N>,
+    }
+
+    fn words() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(WORDS), 1..5).prop_map(|w| w.join(" "))
+    }
+
+    fn heading() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(prop::sample::select(HEADINGS).prop_map(String::from))
+    }
+
+    /// A clause at a level, with what it holds.
+    fn node(level: usize) -> BoxedStrategy<N> {
+        let children = if level + 1 < LEVELS {
+            prop::collection::vec(node(level + 1), 0..=[3, 3, 2, 0][level]).boxed()
+        } else {
+            Just(Vec::new()).boxed()
+        };
+        let text = match level {
+            0 => Just(String::new()).boxed(),
+            1 => prop_oneof![Just(String::new()), words()].boxed(),
+            _ => words().boxed(),
+        };
+        let heading = if level < 2 {
+            heading().boxed()
+        } else {
+            Just(None).boxed()
+        };
+        let note = if level >= 2 {
+            prop::option::of(words()).boxed()
+        } else {
+            Just(None).boxed()
+        };
+        (heading, text, note, children)
+            .prop_map(|(heading, text, note, children)| N {
+                heading,
+                text,
+                note,
+                children,
+            })
+            .boxed()
+    }
+
+    #[derive(Clone, Debug)]
+    struct Model {
+        chapters: Vec<N>,
+        /// The number of the first §.
+        first: usize,
+    }
+
+    /// The paths of the clauses at a level, in reading order.
+    fn paths(nodes: &[N], level: usize) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        fn walk(nodes: &[N], level: usize, path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+            for (i, n) in nodes.iter().enumerate() {
+                path.push(i);
+                if level == 0 {
+                    out.push(path.clone());
+                } else {
+                    walk(&n.children, level - 1, path, out);
+                }
+                path.pop();
+            }
+        }
+        walk(nodes, level, &mut Vec::new(), &mut out);
+        out
+    }
+
+    fn siblings<'m>(nodes: &'m mut Vec<N>, parent: &[usize]) -> &'m mut Vec<N> {
+        match parent.split_first() {
+            None => nodes,
+            Some((i, rest)) => siblings(&mut nodes[*i].children, rest),
+        }
+    }
+
+    #[derive(Clone, Debug)]
+    enum Edit {
+        Reword(usize, usize, usize, String),
+        Heading(usize, usize, Option<String>),
+        Note(usize, Option<String>),
+        Swap(usize, usize, usize),
+        Move(usize, usize, usize, usize),
+        Delete(usize, usize),
+        Insert(usize, usize, usize, N),
+        Renumber(usize),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        let i = || any::<usize>();
+        let level = || 0..LEVELS;
+        prop_oneof![
+            (1..LEVELS, i(), i(), words()).prop_map(|(l, a, w, t)| Edit::Reword(l, a, w, t)),
+            (0..2usize, i(), heading()).prop_map(|(l, a, h)| Edit::Heading(l, a, h)),
+            (i(), prop::option::of(words())).prop_map(|(a, t)| Edit::Note(a, t)),
+            (level(), i(), i()).prop_map(|(l, a, b)| Edit::Swap(l, a, b)),
+            (1..LEVELS, i(), i(), i()).prop_map(|(l, a, b, k)| Edit::Move(l, a, b, k)),
+            (level(), i()).prop_map(|(l, a)| Edit::Delete(l, a)),
+            (level(), i(), i())
+                .prop_flat_map(|(l, p, k)| node(l).prop_map(move |n| Edit::Insert(l, p, k, n))),
+            (1..4usize).prop_map(Edit::Renumber),
+        ]
+    }
+
+    impl Model {
+        fn apply(&mut self, e: &Edit) {
+            let tree = &mut self.chapters;
+            match e.clone() {
+                Edit::Reword(level, a, w, t) => {
+                    let ps = paths(tree, level);
+                    if let Some(path) = ps.get(a % ps.len().max(1)) {
+                        let (last, parent) = path.split_last().unwrap();
+                        let n = &mut siblings(tree, parent)[*last];
+                        if w % 2 == 0 && !n.text.is_empty() {
+                            // One word changed.
+                            let mut ws: Vec<&str> = n.text.split(' ').collect();
+                            let k = w / 2 % ws.len();
+                            ws[k] = t.split(' ').next().unwrap();
+                            n.text = ws.join(" ");
+                        } else if level > 1 || w % 3 == 0 {
+                            n.text = t;
+                        }
+                    }
+                }
+                Edit::Heading(level, a, h) => {
+                    let ps = paths(tree, level);
+                    if let Some(path) = ps.get(a % ps.len().max(1)) {
+                        let (last, parent) = path.split_last().unwrap();
+                        siblings(tree, parent)[*last].heading = h;
+                    }
+                }
+                Edit::Note(a, t) => {
+                    let ps = paths(tree, 2);
+                    if let Some(path) = ps.get(a % ps.len().max(1)) {
+                        let (last, parent) = path.split_last().unwrap();
+                        siblings(tree, parent)[*last].note = t;
+                    }
+                }
+                Edit::Swap(level, a, b) => {
+                    let ps = paths(tree, level);
+                    if !ps.is_empty() {
+                        let (pa, pb) = (&ps[a % ps.len()], &ps[b % ps.len()]);
+                        let (la, parent_a) = pa.split_last().unwrap();
+                        let (lb, parent_b) = pb.split_last().unwrap();
+                        let x = siblings(tree, parent_a)[*la].clone();
+                        let y = std::mem::replace(&mut siblings(tree, parent_b)[*lb], x);
+                        siblings(tree, parent_a)[*la] = y;
+                    }
+                }
+                Edit::Move(level, a, b, k) => {
+                    let ps = paths(tree, level);
+                    if !ps.is_empty() {
+                        let (last, parent) = ps[a % ps.len()].split_last().unwrap();
+                        let n = siblings(tree, parent).remove(*last);
+                        let parents = paths(tree, level - 1);
+                        if parents.is_empty() {
+                            siblings(tree, parent).insert(*last, n);
+                        } else {
+                            let to = siblings(tree, &parents[b % parents.len()]);
+                            to.insert(k % (to.len() + 1), n);
+                        }
+                    }
+                }
+                Edit::Delete(level, a) => {
+                    let ps = paths(tree, level);
+                    if !ps.is_empty() && (level > 0 || ps.len() > 1) {
+                        let (last, parent) = ps[a % ps.len()].split_last().unwrap();
+                        siblings(tree, parent).remove(*last);
+                    }
+                }
+                Edit::Insert(level, p, k, n) => {
+                    if level == 0 {
+                        tree.insert(k % (tree.len() + 1), n);
+                    } else {
+                        let parents = paths(tree, level - 1);
+                        if !parents.is_empty() {
+                            let to = siblings(tree, &parents[p % parents.len()]);
+                            to.insert(k % (to.len() + 1), n);
+                        }
+                    }
+                }
+                Edit::Renumber(first) => self.first = first,
+            }
+        }
+
+        /// The draft: chapters numbered in order, § numbered through the text, paragraphs
+        /// `(1)`, `(2)` and points `(a)`, `(b)` under each parent.
+        fn draft(&self) -> Draft {
+            fn convert(n: &N, level: usize, i: usize, section: &mut usize) -> DraftClause {
+                let label = match level {
+                    0 => format!("Chapter {}", i + 1),
+                    1 => {
+                        *section += 1;
+                        format!("§ {}", *section - 1)
+                    }
+                    2 => format!("({})", i + 1),
+                    _ => format!("({})", char::from(b'a' + i as u8)),
+                };
+                let mut text = n.text.clone();
+                let mut notes = Vec::new();
+                if let Some(note) = &n.note {
+                    text.push_str("[^1]");
+                    notes.push(Note {
+                        mark: "1".into(),
+                        text: note.clone(),
+                    });
+                }
+                DraftClause {
+                    label,
+                    heading: n.heading.clone(),
+                    text,
+                    kind: Some(KINDS[level]),
+                    notes,
+                    children: n
+                        .children
+                        .iter()
+                        .enumerate()
+                        .map(|(k, c)| convert(c, level + 1, k, section))
+                        .collect(),
+                    line: 0,
+                }
+            }
+            let mut section = self.first;
+            draft(
+                self.chapters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| convert(n, 0, i, &mut section))
+                    .collect(),
+            )
+        }
+    }
+
+    fn record(w: &mut World, s: ParticipantId, d: &Draft) -> Result<Plan, TestCaseError> {
+        let p = plan(w, d);
+        if !p.is_empty() {
+            let result = w.run(
+                s,
+                Command::IssueRevision {
+                    label: None,
+                    ops: p.ops.clone(),
+                },
+            );
+            prop_assert!(result.is_ok(), "{:?}\n{:#?}", result, p.ops);
+        }
+        prop_assert_eq!(tree_of_doc(w.doc()), tree_of_draft(d));
+        Ok(p)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn any_redraft_of_a_deep_tree_is_planned_into_exactly_the_draft(
+            chapters in prop::collection::vec(node(0), 1..=3),
+            edits in prop::collection::vec(edit(), 0..8),
+        ) {
+            let old = Model { chapters, first: 1 };
+            let mut new = old.clone();
+            for e in &edits {
+                new.apply(e);
+            }
+            let (mut w, s) = World::with_document();
+            record(&mut w, s, &old.draft())?;
+            let p = record(&mut w, s, &new.draft())?;
+            let summary = p.summary();
+            prop_assert_eq!(
+                summary.unchanged + summary.reworded + summary.added,
+                tree_of_draft(&new.draft()).len()
+            );
+            let again = plan(&mut w, &new.draft());
+            prop_assert!(again.is_empty(), "{:#?}", again.ops);
+        }
+    }
+}
