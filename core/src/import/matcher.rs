@@ -62,8 +62,12 @@ pub(super) struct Node<'a> {
     pub index: usize,
     /// Depth in its tree, from 0.
     pub depth: usize,
-    /// Heading and text, whitespace-normalised.
-    key: String,
+    /// A hash of its heading and text, whitespace-normalised (see [`same_wording`]).
+    key: u64,
+    /// Whether it has text (not only a heading).
+    has_text: bool,
+    /// Whether it has neither heading nor text.
+    empty: bool,
     /// Its own words (heading and text): (word id, count), sorted by word id.
     pub bag: Vec<(u32, u32)>,
     /// Number of its own words.
@@ -94,6 +98,8 @@ impl<'a> Node<'a> {
             index,
             depth,
             key: content_key(heading, text),
+            has_text: !text.trim().is_empty(),
+            empty: heading.unwrap_or("").trim().is_empty() && text.trim().is_empty(),
             bag,
             words: count,
             mbag: Vec::new(),
@@ -107,11 +113,11 @@ impl<'a> Node<'a> {
 
     /// No heading and no text: nothing but its label, its place and its children to go by.
     fn empty(&self) -> bool {
-        self.heading.unwrap_or("").trim().is_empty() && self.text.trim().is_empty()
+        self.empty
     }
 
     fn has_text(&self) -> bool {
-        !self.text.trim().is_empty()
+        self.has_text
     }
 }
 
@@ -133,13 +139,21 @@ impl Words {
                 if word.is_empty() {
                     continue;
                 }
-                lower.clear();
-                lower.extend(word.chars().flat_map(char::to_lowercase));
-                let id = match self.ids.get(lower.as_str()) {
+                let word = if word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                {
+                    word
+                } else {
+                    lower.clear();
+                    lower.extend(word.chars().flat_map(char::to_lowercase));
+                    lower.as_str()
+                };
+                let id = match self.ids.get(word) {
                     Some(&id) => id,
                     None => {
                         let id = self.ids.len() as u32;
-                        self.ids.insert(lower.clone(), id);
+                        self.ids.insert(word.to_string(), id);
                         self.df.push(0);
                         id
                     }
@@ -176,9 +190,28 @@ impl Words {
     }
 }
 
-fn content_key(heading: Option<&str>, text: &str) -> String {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
-    format!("{}\u{1f}{}", norm(heading.unwrap_or("")), norm(text))
+/// A hash of a heading and text, whitespace-normalised, without building the normalised text.
+fn content_key(heading: Option<&str>, text: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut h = DefaultHasher::new();
+    for part in [heading.unwrap_or(""), text] {
+        for word in part.split_whitespace() {
+            h.write(word.as_bytes());
+            h.write_u8(0xff); // never in UTF-8
+        }
+        h.write_u8(0xfe);
+    }
+    h.finish()
+}
+
+/// Whether two clauses have the same heading and text, whitespace-normalised.
+fn same_wording(a: &Node<'_>, b: &Node<'_>) -> bool {
+    fn words(s: Option<&str>) -> std::str::SplitWhitespace<'_> {
+        s.unwrap_or("").split_whitespace()
+    }
+    a.key == b.key
+        && (a.heading == b.heading && a.text == b.text
+            || words(a.heading).eq(words(b.heading)) && words(Some(a.text)).eq(words(Some(b.text))))
 }
 
 /// Shared words of two bags, counted with multiplicity.
@@ -380,7 +413,7 @@ impl<'a> Matcher<'a> {
     /// has one candidate on each side, and only clauses with text (a heading alone recurs:
     /// "Definitions", "Repealed"); `Ties` pairs the rest, under matched parents first.
     fn exact(&mut self, pass: Exact) {
-        let mut groups: HashMap<(Group, &str), Sides> = HashMap::new();
+        let mut groups: HashMap<(Group, u64), Sides> = HashMap::new();
         let eligible = |node: &Node<'_>| {
             node.group != Group::Container
                 && match pass {
@@ -390,23 +423,20 @@ impl<'a> Matcher<'a> {
         };
         for (o, node) in self.old.iter().enumerate() {
             if self.o2n[o].is_none() && eligible(node) {
-                groups
-                    .entry((node.group, node.key.as_str()))
-                    .or_default()
-                    .0
-                    .push(o);
+                groups.entry((node.group, node.key)).or_default().0.push(o);
             }
         }
         for (n, node) in self.new.iter().enumerate() {
             if self.n2o[n].is_none() && eligible(node) {
-                if let Some(g) = groups.get_mut(&(node.group, node.key.as_str())) {
+                if let Some(g) = groups.get_mut(&(node.group, node.key)) {
                     g.1.push(n);
                 }
             }
         }
-        let mut groups: Vec<(Vec<usize>, Vec<usize>)> = groups
+        let mut groups: Vec<Sides> = groups
             .into_values()
             .filter(|(o, n)| !o.is_empty() && !n.is_empty())
+            .flat_map(|g| self.same_wordings(g))
             .collect();
         groups.sort_unstable();
         for (olds, news) in groups {
@@ -420,6 +450,26 @@ impl<'a> Matcher<'a> {
                 self.pair_ties(&olds, &news, anywhere);
             }
         }
+    }
+
+    /// A group of clauses with the same hash of their wording, as groups of the same wording
+    /// (one group, but for a collision of hashes).
+    fn same_wordings(&self, (mut olds, mut news): Sides) -> Vec<Sides> {
+        let mut out = Vec::new();
+        while let Some(&first) = olds.first() {
+            let first = &self.old[first];
+            let (o, rest_o): (Vec<usize>, Vec<usize>) = olds
+                .iter()
+                .partition(|&&o| same_wording(&self.old[o], first));
+            let (n, rest_n): (Vec<usize>, Vec<usize>) = news
+                .iter()
+                .partition(|&&n| same_wording(&self.new[n], first));
+            if !n.is_empty() {
+                out.push((o, n));
+            }
+            (olds, news) = (rest_o, rest_n);
+        }
+        out
     }
 
     /// Pair clauses that are equally good candidates for each other: under the same matched
@@ -586,22 +636,19 @@ impl<'a> Matcher<'a> {
     /// Which unmatched clauses have a wording (heading and text) found more than once among the
     /// unmatched clauses of either side.
     fn recurring(&self) -> (Vec<bool>, Vec<bool>) {
-        let mut counts: HashMap<&str, (u32, u32)> = HashMap::new();
+        let mut counts: HashMap<u64, (u32, u32)> = HashMap::new();
         for (o, node) in self.old.iter().enumerate() {
             if self.o2n[o].is_none() && node.has_text() {
-                counts.entry(node.key.as_str()).or_default().0 += 1;
+                counts.entry(node.key).or_default().0 += 1;
             }
         }
         for (n, node) in self.new.iter().enumerate() {
             if self.n2o[n].is_none() && node.has_text() {
-                counts.entry(node.key.as_str()).or_default().1 += 1;
+                counts.entry(node.key).or_default().1 += 1;
             }
         }
         let recurs = |node: &Node<'_>| {
-            node.has_text()
-                && counts
-                    .get(node.key.as_str())
-                    .is_some_and(|c| c.0 > 1 || c.1 > 1)
+            node.has_text() && counts.get(&node.key).is_some_and(|c| c.0 > 1 || c.1 > 1)
         };
         (
             self.old.iter().map(recurs).collect(),
@@ -768,22 +815,27 @@ impl<'a> Matcher<'a> {
     /// Pair containers left on both sides whose heading is the same and found once on each
     /// side (a chapter that kept its title but lost or renewed all it held).
     fn container_headings(&mut self) {
-        let mut groups: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+        let mut groups: HashMap<u64, Sides> = HashMap::new();
         for (o, node) in self.old.iter().enumerate() {
             if self.o2n[o].is_none() && node.group == Group::Container && !node.empty() {
-                groups.entry(node.key.as_str()).or_default().0.push(o);
+                groups.entry(node.key).or_default().0.push(o);
             }
         }
         for (n, node) in self.new.iter().enumerate() {
             if self.n2o[n].is_none() && node.group == Group::Container && !node.empty() {
-                if let Some(g) = groups.get_mut(node.key.as_str()) {
+                if let Some(g) = groups.get_mut(&node.key) {
                     g.1.push(n);
                 }
             }
         }
         let mut pairs: Vec<(usize, usize)> = groups
             .into_values()
-            .filter(|(o, n)| o.len() == 1 && n.len() == 1 && self.compatible(o[0], n[0]))
+            .filter(|(o, n)| {
+                o.len() == 1
+                    && n.len() == 1
+                    && self.compatible(o[0], n[0])
+                    && same_wording(&self.old[o[0]], &self.new[n[0]])
+            })
             .map(|(o, n)| (o[0], n[0]))
             .collect();
         pairs.sort_unstable();
