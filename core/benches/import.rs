@@ -5,7 +5,8 @@
 //! Planned: the code against an empty document (a first import), against itself (nothing to
 //! do), and a next version against the previous one: 25 new sections inserted (every § after
 //! them renumbered), 10 removed, 5% of the paragraphs reworded by a word, 1% rewritten, a
-//! chapter moved to another book.
+//! chapter moved to another book; and, the worst case for matching, every paragraph reworded
+//! by a word (nothing found by exact wording).
 //!
 //! Run with `cargo bench -p travaux-core --bench import`.
 
@@ -124,6 +125,22 @@ fn revise(mut code: Code, rng: &mut Rng) -> Code {
     }
     let chapter = code[1].remove(3);
     code[3].insert(0, chapter);
+    code
+}
+
+/// Every paragraph reworded by one word: nothing is found by exact wording.
+fn reword_all(mut code: Code, rng: &mut Rng) -> Code {
+    for p in code
+        .iter_mut()
+        .flatten()
+        .flatten()
+        .flat_map(|s| &mut s.paragraphs)
+    {
+        let mut ws: Vec<String> = p.split(' ').map(String::from).collect();
+        let k = rng.next() % ws.len();
+        ws[k] = rng.word();
+        *p = ws.join(" ");
+    }
     code
 }
 
@@ -255,7 +272,8 @@ fn bench(c: &mut Criterion) {
     let mut rng = Rng(42);
     let old = code(&mut rng);
     let new = revise(old.clone(), &mut rng);
-    let (old_draft, new_draft) = (draft(&old), draft(&new));
+    let all = reword_all(old.clone(), &mut rng);
+    let (old_draft, new_draft, all_draft) = (draft(&old), draft(&new), draft(&all));
     let empty = DocumentState::replay(&[created()]).expect("a document");
     let doc = document(&old_draft);
     let fresh = &mut || ClauseId(Uuid::nil());
@@ -266,6 +284,8 @@ fn bench(c: &mut Criterion) {
         bytes(&old_draft),
         bytes(&new_draft),
     );
+    let summary = plan_revision(&doc, &all_draft, fresh).summary();
+    eprintln!("every paragraph reworded: {summary:?}");
 
     let mut g = c.benchmark_group("import_code_2500_sections");
     g.sample_size(10);
@@ -277,6 +297,9 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("next_version", |b| {
         b.iter(|| plan_revision(black_box(&doc), black_box(&new_draft), fresh))
+    });
+    g.bench_function("every_paragraph_reworded", |b| {
+        b.iter(|| plan_revision(black_box(&doc), black_box(&all_draft), fresh))
     });
     g.finish();
 }

@@ -25,6 +25,16 @@ use crate::event::{ClauseKind, Note};
 /// Lowest similarity at which two clauses left unmatched are taken for one reworded clause.
 const FUZZY_THRESHOLD: (u64, u64) = (1, 2);
 
+/// Under one parent, up to this many pairs of clauses are all scored (a § and its
+/// paragraphs); more are found through the index of words.
+const LOCAL_PAIRS_MAX: usize = 64;
+
+/// How many candidates one clause may draw from the index of words across the text.
+const PROBE_BUDGET: usize = 256;
+
+/// Of those, how many (sharing most of its probed words) are scored.
+const SCORED_PER_CLAUSE: usize = 8;
+
 /// Above this many candidate pairs, clauses with the same content are paired in reading order
 /// rather than by nearest position, to keep the cost linear.
 const NEAREST_PAIRS_MAX: usize = 1 << 16;
@@ -550,8 +560,15 @@ impl<'a> Matcher<'a> {
     /// Pair clauses whose words are alike enough: Dice coefficient over word multisets, the
     /// most alike first. With `within_parents`, only clauses under parents matched to each
     /// other. Without `ties`, clauses whose exact wording is found more than once among the
-    /// clauses left (on either side) are left out. Candidates are the pairs sharing one of the
-    /// rarest words of each (prefix filtering); each is then scored on all its words.
+    /// clauses left (on either side) are left out.
+    ///
+    /// Under one parent with few clauses left, every pair is scored. Else candidates come
+    /// from an inverted index: a pair is scored if it shares one of the rarest words of each
+    /// (prefix filtering: two clauses alike enough share one of their rarest words), probing
+    /// the rarest words first and stopping after [`PROBE_BUDGET`] candidates, so that a clause
+    /// made of common words costs no more than any other; the [`SCORED_PER_CLAUSE`] candidates
+    /// sharing most of those words are scored. A clause reworded by a few words keeps its
+    /// rarest words and is found; one rewritten beyond that is left to its place.
     fn fuzzy(&mut self, within_parents: bool, ties: bool) {
         let (old_recurs, new_recurs) = if ties {
             (vec![false; self.old.len()], vec![false; self.new.len()])
@@ -560,61 +577,54 @@ impl<'a> Matcher<'a> {
         };
         let olds: Vec<usize> = (0..self.old.len())
             .filter(|&o| {
+                let node = &self.old[o];
                 self.o2n[o].is_none()
                     && !old_recurs[o]
-                    && self.old[o].mwords > 0
-                    && self.old[o].group != Group::Container
+                    && node.mwords > 0
+                    && node.group != Group::Container
                     && (!within_parents || self.parent_image(o).is_some())
             })
             .collect();
-        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
-        for (i, &o) in olds.iter().enumerate() {
-            let node = &self.old[o];
-            for w in prefix(&node.mbag, node.mwords) {
-                postings.entry(w).or_default().push(i as u32);
+        let news: Vec<usize> = (0..self.new.len())
+            .filter(|&n| {
+                let node = &self.new[n];
+                self.n2o[n].is_none()
+                    && !new_recurs[n]
+                    && node.mwords > 0
+                    && node.group != Group::Container
+            })
+            .collect();
+        let mut candidates = Vec::new();
+        if within_parents {
+            let mut by_parent: HashMap<Option<usize>, Sides> = HashMap::new();
+            for &o in &olds {
+                if let Some(p) = self.parent_image(o) {
+                    by_parent.entry(p).or_default().0.push(o);
+                }
             }
-        }
-        let mut seen = vec![usize::MAX; olds.len()];
-        // (shared words, total words, same parent, same label, distance, new, old)
-        let mut candidates: Vec<(u32, u32, bool, bool, usize, usize, usize)> = Vec::new();
-        for (n, node) in self.new.iter().enumerate() {
-            if self.n2o[n].is_some()
-                || new_recurs[n]
-                || node.mwords == 0
-                || node.group == Group::Container
-            {
-                continue;
+            for &n in &news {
+                if let Some(g) = by_parent.get_mut(&self.new[n].parent) {
+                    g.1.push(n);
+                }
             }
-            for w in prefix(&node.mbag, node.mwords) {
-                for &i in postings.get(&w).map(Vec::as_slice).unwrap_or(&[]) {
-                    if seen[i as usize] == n {
-                        continue;
-                    }
-                    seen[i as usize] = n;
-                    let o = olds[i as usize];
-                    let was = &self.old[o];
-                    if !self.compatible(o, n) {
-                        continue;
-                    }
-                    let same_parent = self.same_parent(o, n);
-                    if within_parents && !same_parent {
-                        continue;
-                    }
-                    let s = shared(&was.mbag, &node.mbag);
-                    let total = was.mwords + node.mwords;
-                    if alike(s, total) {
-                        candidates.push((
-                            s,
-                            total,
-                            same_parent,
-                            was.label == node.label,
-                            Self::distance(o, n),
-                            n,
-                            o,
-                        ));
+            let (mut big_olds, mut big_news) = (Vec::new(), Vec::new());
+            for (olds, news) in by_parent.into_values() {
+                if olds.len() * news.len() > LOCAL_PAIRS_MAX {
+                    big_olds.extend(olds);
+                    big_news.extend(news);
+                    continue;
+                }
+                for &n in &news {
+                    for &o in &olds {
+                        self.score(o, n, &mut candidates);
                     }
                 }
             }
+            big_olds.sort_unstable();
+            big_news.sort_unstable();
+            self.indexed(&big_olds, &big_news, true, &mut candidates);
+        } else {
+            self.indexed(&olds, &news, false, &mut candidates);
         }
         candidates.sort_unstable_by(|a, b| {
             // Higher similarity first: a.s / a.total > b.s / b.total.
@@ -630,6 +640,84 @@ impl<'a> Matcher<'a> {
             if self.free(o, n) {
                 self.pair(o, n);
             }
+        }
+    }
+
+    /// Candidates among clauses anywhere in the text (under parents matched to each other if
+    /// `within_parents`), by the inverted index of their rarest words.
+    fn indexed(
+        &self,
+        olds: &[usize],
+        news: &[usize],
+        within_parents: bool,
+        out: &mut Vec<Candidate>,
+    ) {
+        if olds.is_empty() || news.is_empty() {
+            return;
+        }
+        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, &o) in olds.iter().enumerate() {
+            let node = &self.old[o];
+            for w in prefix(&node.mbag, node.mwords) {
+                postings.entry(w).or_default().push(i as u32);
+            }
+        }
+        // How many of the new clause's probed words each old clause has.
+        let mut hits = vec![0u32; olds.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for &n in news {
+            let node = &self.new[n];
+            let mut probed = 0;
+            for w in prefix(&node.mbag, node.mwords) {
+                let list = postings.get(&w).map(Vec::as_slice).unwrap_or(&[]);
+                probed += list.len();
+                if probed > PROBE_BUDGET {
+                    break;
+                }
+                for &i in list {
+                    if within_parents && !self.same_parent(olds[i as usize], n) {
+                        continue;
+                    }
+                    if hits[i as usize] == 0 {
+                        touched.push(i);
+                    }
+                    hits[i as usize] += 1;
+                }
+            }
+            // Score those that share most of the probed words.
+            touched.sort_unstable_by_key(|&i| (std::cmp::Reverse(hits[i as usize]), i));
+            for (k, i) in touched.drain(..).enumerate() {
+                hits[i as usize] = 0;
+                let o = olds[i as usize];
+                if k < SCORED_PER_CLAUSE {
+                    self.score(o, n, out);
+                }
+            }
+        }
+    }
+
+    /// Score a pair, and keep it as a candidate if it is alike enough.
+    fn score(&self, o: usize, n: usize, out: &mut Vec<Candidate>) {
+        if !self.compatible(o, n) {
+            return;
+        }
+        let (was, now) = (&self.old[o], &self.new[n]);
+        let total = was.mwords + now.mwords;
+        // The most two bags can share is the smaller.
+        if !alike(was.mwords.min(now.mwords), total) {
+            return;
+        }
+        let s = shared(&was.mbag, &now.mbag);
+        if alike(s, total) {
+            out.push((
+                s,
+                total,
+                self.same_parent(o, n),
+                was.label == now.label,
+                Self::distance(o, n),
+                n,
+                o,
+            ));
         }
     }
 
@@ -847,6 +935,10 @@ impl<'a> Matcher<'a> {
 
 /// Clauses of the old and of the new tree.
 type Sides = (Vec<usize>, Vec<usize>);
+
+/// A pair alike enough: (shared words, total words, same parent, same label, distance, new,
+/// old).
+type Candidate = (u32, u32, bool, bool, usize, usize, usize);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exact {
