@@ -3,20 +3,31 @@
 //!
 //! A clause's identity is decided by the evidence it has, strongest first:
 //!
-//! - its own words: the same heading and text (exact), or alike wording (fuzzy, Dice
-//!   coefficient over word multisets of at least 0.5; a provision with clauses under it is
-//!   compared by all the words under it, so a renumbered § that kept 90% of its words is that
-//!   §);
+//! - its own words: the same heading and text (exact), or alike wording (fuzzy: Dice
+//!   coefficient of at least 0.5 over word multisets, each word weighted by how rare it is in
+//!   the two texts, so that clauses are not alike by "the" and "shall"; a provision with
+//!   clauses under it is compared by all the words under it, so a renumbered § that kept 90% of
+//!   its words is that §);
 //! - its children: a clause whose matched children mostly went under one new clause is that
 //!   clause (how containers — chapters, parts — are matched: by what they hold, not by their
 //!   often empty text);
-//! - its label and place, among the children of a matched parent: the same label, or, for a
-//!   clause without words, the same place between matched neighbours.
+//! - its label and place, among the children of a matched parent: the same label (for
+//!   containers, paragraphs and points, and provisions with neither text nor clauses under
+//!   them; a provision with words is not taken for another by its number alone, since numbers
+//!   shift), or, for a clause with neither text nor clauses under it, the same place between
+//!   the same matched neighbours.
+//!
+//! A heading alone is not wording to match by, but where it is found once on each side.
 //!
 //! Children follow their parent: candidates under matched parents are preferred to candidates
-//! elsewhere in the text. Every step is near-linear: exact content by hashing, fuzzy candidates
-//! by an inverted index over the rarest words of each clause (prefix filtering, which finds
-//! every pair above the threshold without comparing all pairs), children and places by parent.
+//! elsewhere in the text, and wording found in several places (`Absatz 1 gilt entsprechend.`)
+//! waits until the parents are known. Clauses of different groups (containers, provisions,
+//! their parts) or of different recorded kinds are never one.
+//!
+//! Every step is near-linear: exact wording by hashing; alike wording by scoring every pair
+//! under a parent when few are left there, else through an inverted index of each clause's
+//! rarest words (a clause reworded by a few words keeps them), with a bounded number of
+//! candidates scored per clause; children, labels and places by parent.
 
 use std::collections::HashMap;
 
@@ -86,6 +97,8 @@ pub(super) struct Node<'a> {
     /// it, theirs too.
     mbag: Vec<(u32, u32)>,
     mwords: u32,
+    /// Their weight: each word counts by how rare it is (see [`Words::weights`]).
+    mweight: u64,
 }
 
 impl<'a> Node<'a> {
@@ -114,6 +127,7 @@ impl<'a> Node<'a> {
             words: count,
             mbag: Vec::new(),
             mwords: 0,
+            mweight: 0,
         }
     }
 
@@ -137,6 +151,8 @@ pub(super) struct Words {
     ids: HashMap<String, u32>,
     /// How many clauses use each word.
     df: Vec<u32>,
+    /// How many clauses there are.
+    clauses: u32,
 }
 
 impl Words {
@@ -184,6 +200,7 @@ impl Words {
         for &(id, _) in &bag {
             self.df[id as usize] += 1;
         }
+        self.clauses += 1;
         (bag, total)
     }
 
@@ -197,6 +214,20 @@ impl Words {
             rank[id as usize] = r as u32;
         }
         rank
+    }
+
+    /// The weight of each word, by its id as renumbered by [`Words::by_rarity`]: 1 + ln(N /
+    /// df), in sixteenths, where N is the number of clauses and df the number that use the
+    /// word. A word every clause uses weighs 1; one clause's own word, 1 + ln N. Two clauses
+    /// are then alike by the words that tell clauses apart, not by "the", "shall" and "of".
+    fn weights(&self, rank: &[u32]) -> Vec<u32> {
+        let mut weights = vec![0; rank.len()];
+        let n = f64::from(self.clauses.max(1));
+        for (id, &r) in rank.iter().enumerate() {
+            let df = f64::from(self.df[id].max(1));
+            weights[r as usize] = 16 + (16.0 * (n / df).ln()).round() as u32;
+        }
+        weights
     }
 }
 
@@ -274,9 +305,33 @@ pub(super) fn dice(shared: u32, a: u32, b: u32) -> f64 {
     }
 }
 
-/// Whether `shared` words out of `total` (both sides together) reach the fuzzy threshold.
-fn alike(shared: u32, total: u32) -> bool {
-    u64::from(shared) * 2 * FUZZY_THRESHOLD.1 >= u64::from(total) * FUZZY_THRESHOLD.0
+/// Shared words of two bags, counted with multiplicity and weighted.
+fn shared_weight(a: &[(u32, u32)], b: &[(u32, u32)], weights: &[u32]) -> u64 {
+    let (mut i, mut j, mut s) = (0, 0, 0u64);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                s += u64::from(a[i].1.min(b[j].1)) * u64::from(weights[a[i].0 as usize]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    s
+}
+
+fn weight(bag: &[(u32, u32)], weights: &[u32]) -> u64 {
+    bag.iter()
+        .map(|&(w, c)| u64::from(c) * u64::from(weights[w as usize]))
+        .sum()
+}
+
+/// Whether a shared weight out of a total (both sides together) reaches the fuzzy threshold.
+fn alike(shared: u64, total: u64) -> bool {
+    u128::from(shared) * 2 * u128::from(FUZZY_THRESHOLD.1)
+        >= u128::from(total) * u128::from(FUZZY_THRESHOLD.0)
 }
 
 /// How many of its rarest words a bag of `words` words must share with another for the two to
@@ -307,11 +362,14 @@ pub(super) struct Matcher<'a> {
     pub new: Vec<Node<'a>>,
     pub o2n: Vec<Option<usize>>,
     pub n2o: Vec<Option<usize>>,
+    /// The weight of each word, by id.
+    weights: Vec<u32>,
 }
 
 impl<'a> Matcher<'a> {
     pub(super) fn new(mut old: Vec<Node<'a>>, mut new: Vec<Node<'a>>, words: &Words) -> Self {
         let rank = words.by_rarity();
+        let weights = words.weights(&rank);
         for side in [&mut old, &mut new] {
             for node in side.iter_mut() {
                 for e in &mut node.bag {
@@ -337,6 +395,7 @@ impl<'a> Matcher<'a> {
                     mbag.clear();
                     mwords = 0;
                 }
+                side[i].mweight = weight(&mbag, &weights);
                 side[i].mbag = mbag;
                 side[i].mwords = mwords;
             }
@@ -346,6 +405,7 @@ impl<'a> Matcher<'a> {
             n2o: vec![None; new.len()],
             old,
             new,
+            weights,
         }
     }
 
@@ -628,8 +688,8 @@ impl<'a> Matcher<'a> {
         }
         candidates.sort_unstable_by(|a, b| {
             // Higher similarity first: a.s / a.total > b.s / b.total.
-            (u64::from(b.0) * u64::from(a.1))
-                .cmp(&(u64::from(a.0) * u64::from(b.1)))
+            (u128::from(b.0) * u128::from(a.1))
+                .cmp(&(u128::from(a.0) * u128::from(b.1)))
                 .then(b.2.cmp(&a.2))
                 .then(b.3.cmp(&a.3))
                 .then(a.4.cmp(&b.4))
@@ -702,12 +762,12 @@ impl<'a> Matcher<'a> {
             return;
         }
         let (was, now) = (&self.old[o], &self.new[n]);
-        let total = was.mwords + now.mwords;
+        let total = was.mweight + now.mweight;
         // The most two bags can share is the smaller.
-        if !alike(was.mwords.min(now.mwords), total) {
+        if !alike(was.mweight.min(now.mweight), total) {
             return;
         }
-        let s = shared(&was.mbag, &now.mbag);
+        let s = shared_weight(&was.mbag, &now.mbag, &self.weights);
         if alike(s, total) {
             out.push((
                 s,
@@ -813,9 +873,9 @@ impl<'a> Matcher<'a> {
 
     /// Under parents matched to each other (and at the top level), pair the children left on
     /// both sides by their place: the same label — for containers, parts of provisions and
-    /// clauses without text (a heading alone, or nothing but a label), since every step that
-    /// looks at words has passed them by — and, for clauses without text, the same place
-    /// after a matched neighbour (or first).
+    /// provisions with neither text nor clauses under them, since every step that looks at
+    /// words or children has passed them by — and, for clauses with neither text nor clauses
+    /// under them, the same place between the same matched neighbours.
     fn by_place(&mut self) {
         let mut parents: Vec<(Option<usize>, Option<usize>)> = vec![(None, None)];
         parents.extend((0..self.old.len()).filter_map(|o| self.o2n[o].map(|n| (Some(o), Some(n)))));
@@ -848,9 +908,13 @@ impl<'a> Matcher<'a> {
                     continue;
                 };
                 let (was, now) = (&self.old[o], &self.new[n]);
+                // A provision is known by its words and what it holds: by its number alone
+                // only if it has neither (numbers shift; a § removed and another inserted may
+                // meet at one number).
+                let bare = |x: &Node<'_>| !x.has_text() && x.children.is_empty();
                 let by_label_alone = was.group == Group::Container
                     || was.group == Group::Part
-                    || (!was.has_text() && !now.has_text());
+                    || (bare(was) && bare(now));
                 if self.free(o, n) && self.compatible(o, n) && by_label_alone {
                     self.pair(o, n);
                 }
@@ -936,9 +1000,9 @@ impl<'a> Matcher<'a> {
 /// Clauses of the old and of the new tree.
 type Sides = (Vec<usize>, Vec<usize>);
 
-/// A pair alike enough: (shared words, total words, same parent, same label, distance, new,
+/// A pair alike enough: (shared weight, total weight, same parent, same label, distance, new,
 /// old).
-type Candidate = (u32, u32, bool, bool, usize, usize, usize);
+type Candidate = (u64, u64, bool, bool, usize, usize, usize);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Exact {
