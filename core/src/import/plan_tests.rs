@@ -870,7 +870,7 @@ fn generated(rng: &mut Rng) -> Vec<Vec<Sec>> {
                         .map(|k| {
                             para += 1;
                             // Boilerplate recurs under many §.
-                            let text = if k > 0 && rng.next() % 4 == 0 {
+                            let text = if k > 0 && rng.next().is_multiple_of(4) {
                                 SAME.to_string()
                             } else {
                                 rng.words(20)
@@ -949,7 +949,7 @@ fn a_revised_code_keeps_the_id_of_every_clause_that_stays() {
         }
         for s in new.iter_mut().flatten() {
             for p in &mut s.paragraphs {
-                if p.1 != SAME && rng.next() % 10 == 0 {
+                if p.1 != SAME && rng.next().is_multiple_of(10) {
                     let mut ws: Vec<String> = p.1.split(' ').map(String::from).collect();
                     let k = rng.next() % ws.len();
                     ws[k] = format!("changed{k}");
