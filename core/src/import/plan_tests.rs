@@ -1004,3 +1004,53 @@ fn a_revised_code_keeps_the_id_of_every_clause_that_stays() {
         assert_eq!(s.moved, 0, "seed {seed}: {s:?}");
     }
 }
+
+#[test]
+fn a_container_whose_provisions_are_all_new_keeps_its_id_by_its_label() {
+    let (mut w, s) = World::with_document();
+    let part = |label: &str, children| c(ClauseKind::Part, label, None, "", children);
+    import(
+        &mut w,
+        s,
+        &draft(vec![
+            part(
+                "Part 1",
+                vec![article("Article 1", None, "States shall cooperate.")],
+            ),
+            part(
+                "Part 2",
+                vec![article(
+                    "Article 2",
+                    None,
+                    "Reservations are not permitted.",
+                )],
+            ),
+        ]),
+    );
+    let (p2, a2) = (at(&w, &["Part 2"]), at(&w, &["Part 2", "Article 2"]));
+    let p = import(
+        &mut w,
+        s,
+        &draft(vec![
+            part(
+                "Part 1",
+                vec![article("Article 1", None, "States shall cooperate.")],
+            ),
+            part(
+                "Part 2",
+                vec![article(
+                    "Article 2",
+                    None,
+                    "This Convention enters into force on ratification.",
+                )],
+            ),
+        ]),
+    );
+    assert_eq!(at(&w, &["Part 2"]), p2);
+    assert_ne!(
+        at(&w, &["Part 2", "Article 2"]),
+        a2,
+        "an article with other words is another article, whatever its number"
+    );
+    assert_eq!((p.summary().added, p.summary().removed), (1, 1));
+}
