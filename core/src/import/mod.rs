@@ -5,10 +5,10 @@
 //! Heading` articles, and under each article a numbered list of paragraphs whose subparagraphs
 //! sit in a nested bullet list. [`parse_draft`] refuses anything else with the line it starts on.
 //!
-//! [`plan_revision`] matches clauses by content first (exact, then fuzzy, then by the paragraphs
-//! an article holds), so that a clause keeps its id through renumbering, moves and rewording; a
-//! label or a position only breaks ties. The plan's operations, applied in order, give exactly the
-//! draft's tree.
+//! [`plan_revision`] matches clauses at any depth by their words, by what they hold, then by
+//! their label and place under a matched parent (`matcher.rs`), so that a clause keeps its id
+//! through renumbering, moves and rewording. The plan's operations, applied in order, give
+//! exactly the draft's tree.
 
 mod matcher;
 mod parse;
@@ -17,6 +17,7 @@ mod plan;
 mod plan_tests;
 #[cfg(test)]
 mod tests;
+mod words;
 
 use serde::Serialize;
 

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::matcher::{dice, shared, Group, Matcher, Node, Words};
+use super::matcher::{Group, Matcher, Node};
+use super::words::{dice, shared, Words};
 use super::{Draft, DraftClause};
 use crate::document::DocumentState;
 use crate::event::{ClauseKind, ClauseOp};
