@@ -601,9 +601,10 @@ impl<'a> Matcher<'a> {
     }
 
     /// Pair an unmatched old clause with the unmatched new clause that holds most of its
-    /// matched children, if more than half of them went there and they make more than half of
-    /// that clause's matched children. Deepest first, so that a chapter is matched by its
-    /// sections once they are matched by their paragraphs.
+    /// matched children, if more than half of them went there and they make at least half of
+    /// that clause's matched children (of two § merged into one, the one that gave more, or as
+    /// much and has its label, is the merged one). Deepest first, so that a chapter is matched
+    /// by its sections once they are matched by their paragraphs.
     fn up(&mut self) {
         let mut olds: Vec<usize> = (0..self.old.len())
             .filter(|&o| self.o2n[o].is_none() && !self.old[o].children.is_empty())
@@ -642,7 +643,7 @@ impl<'a> Matcher<'a> {
                     .iter()
                     .filter(|&&c| self.n2o[c].is_some())
                     .count();
-                if count * 2 > theirs {
+                if count * 2 >= theirs {
                     candidates.push((
                         count,
                         self.old[o].label == self.new[n].label,

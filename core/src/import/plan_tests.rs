@@ -1054,3 +1054,27 @@ fn a_container_whose_provisions_are_all_new_keeps_its_id_by_its_label() {
     );
     assert_eq!((p.summary().added, p.summary().removed), (1, 1));
 }
+
+#[test]
+fn of_two_sections_merged_into_one_the_one_with_its_number_is_the_merged_one() {
+    let (mut w, s) = World::with_document();
+    let (a, b, c, d) = (
+        "Employers shall keep a register of working time.",
+        "The register shall be kept for two years.",
+        "Inspectors may consult the register at any time.",
+        "Refusal to show the register is an offence.",
+    );
+    import(
+        &mut w,
+        s,
+        &draft(vec![
+            section("§ 5", None, &[a, b]),
+            section("§ 6", None, &[c, d]),
+        ]),
+    );
+    let (s5, s6) = (at(&w, &["§ 5"]), at(&w, &["§ 6"]));
+    let p = import(&mut w, s, &draft(vec![section("§ 5", None, &[a, b, c, d])]));
+    assert_eq!(at(&w, &["§ 5"]), s5);
+    assert!(p.ops.contains(&ClauseOp::Remove { clause: s6 }));
+    assert_eq!((p.summary().added, p.summary().moved), (0, 2));
+}
