@@ -122,7 +122,7 @@ fn longest_increasing(seq: &[usize]) -> Vec<bool> {
 /// into the draft. `new_id` gives the ids of added clauses.
 ///
 /// Clauses are matched by their words first, then by what they hold, then by their label and
-/// place under a matched parent (see [`super::matcher`]); after a renumbering a clause's old
+/// place under a matched parent (see `import/matcher.rs`); after a renumbering a clause's old
 /// label belongs to another clause, so a label alone decides only where nothing else does.
 /// Containers are matched only with containers, provisions (articles, §, recitals) with
 /// provisions, their paragraphs and points with paragraphs and points. The operations, applied
