@@ -752,20 +752,15 @@ mod property {
                         text: note.clone(),
                     });
                 }
-                DraftClause {
-                    label,
-                    heading: n.heading.clone(),
-                    text,
-                    kind: Some(KINDS[level]),
-                    notes,
-                    children: n
-                        .children
-                        .iter()
-                        .enumerate()
-                        .map(|(k, c)| convert(c, level + 1, k, section))
-                        .collect(),
-                    line: 0,
-                }
+                let children = n
+                    .children
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| convert(c, level + 1, k, section))
+                    .collect();
+                let mut clause = c(KINDS[level], &label, n.heading.as_deref(), &text, children);
+                clause.notes = notes;
+                clause
             }
             let mut section = self.first;
             draft(
