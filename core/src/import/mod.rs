@@ -8,19 +8,23 @@
 //! says where it had to guess ([`Draft::warnings`]); see `parse.rs` for the rules and README.md
 //! ("Drafts in Markdown") for the labels it gives.
 //!
-//! [`plan_revision`] matches clauses by content first (exact, then fuzzy, then by the paragraphs
-//! an article holds), so that a clause keeps its id through renumbering, moves and rewording; a
-//! label or a position only breaks ties. The plan's operations, applied in order, give exactly the
-//! draft's tree.
+//! [`plan_revision`] matches clauses at any depth by their words, by what they hold, then by
+//! their label and place under a matched parent (`matcher.rs`), so that a clause keeps its id
+//! through renumbering, moves and rewording. The plan's operations, applied in order, give
+//! exactly the draft's tree.
 
 mod canonical;
+mod matcher;
 pub(crate) mod numbering;
 mod parse;
 #[cfg(test)]
 mod parse_tests;
 mod plan;
 #[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
 mod tests;
+mod words;
 
 use std::collections::BTreeMap;
 

@@ -393,60 +393,6 @@ fn preamble_paragraphs_come_before_any_heading() {
     );
 }
 
-/// The time to read, plan, record and render a large draft: run with
-/// `TRAVAUX_BIG_DRAFT=path cargo test --release -p travaux-core big_draft -- --ignored --nocapture`.
-#[test]
-#[ignore = "a measurement, on a draft given by path"]
-fn big_draft_timing() {
-    use crate::ids::ClauseId;
-    use crate::markdown::markdown;
-    use crate::tests::World;
-    use std::time::Instant;
-    let Ok(path) = std::env::var("TRAVAUX_BIG_DRAFT") else {
-        return;
-    };
-    let md = std::fs::read(path).unwrap();
-    let t = Instant::now();
-    let draft = parse_draft(&md).unwrap();
-    let parsed = t.elapsed();
-    let (mut w, s) = World::with_document();
-    let t = Instant::now();
-    let doc = w.doc().clone();
-    let plan = plan_revision(&doc, &draft, &mut || ClauseId(uuid::Uuid::new_v4()));
-    let planned = t.elapsed();
-    let t = Instant::now();
-    w.run(
-        s,
-        crate::Command::IssueRevision {
-            label: None,
-            title: draft.title.clone(),
-            ops: plan.ops.clone(),
-        },
-    )
-    .unwrap();
-    let recorded = t.elapsed();
-    let t = Instant::now();
-    let out = markdown(w.doc(), None);
-    let rendered = t.elapsed();
-    let t = Instant::now();
-    let again = parse_draft(out.as_bytes()).unwrap();
-    let plan2 = plan_revision(w.doc(), &again, &mut || ClauseId(uuid::Uuid::new_v4()));
-    let reread = t.elapsed();
-    assert_eq!(
-        outline(&again),
-        outline(&draft),
-        "the rendering reads back as the same tree"
-    );
-    eprintln!(
-        "{} bytes, {} clauses, {} warnings: parse {parsed:?}, plan {planned:?}, record {recorded:?}, render {rendered:?} ({} bytes), re-read and plan {reread:?} ({} ops)",
-        md.len(),
-        plan.entries.len(),
-        draft.warnings.len(),
-        out.len(),
-        plan2.ops.len()
-    );
-}
-
 #[test]
 fn numbered_lines_without_blank_lines_between_are_provisions() {
     let md = "## § 1\n\n(1) First\nwrapped line.\n(2) Second:\na) one;\nb) two.\n\nSee paragraph\n(2) of Article 5.\n";
