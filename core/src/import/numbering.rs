@@ -261,7 +261,10 @@ pub(crate) fn follows(prev: (u32, u32), next: (u32, u32)) -> bool {
 /// (`Article 5`, `Objectives`, article); `Preamble` gives (`Preamble`, none, hcontainer).
 pub(crate) fn heading_label(text: &str) -> (String, Option<String>, ClauseKind) {
     let whole = || (text.to_string(), None, ClauseKind::Hcontainer);
-    if let Some((label_len, kind)) = worded_number(text).or_else(|| bare_number(text)) {
+    if let Some((label_len, kind)) = worded_number(text)
+        .or_else(|| ordinal_word(text))
+        .or_else(|| bare_number(text))
+    {
         let label = text[..label_len]
             .split_whitespace()
             .collect::<Vec<_>>()
@@ -383,6 +386,69 @@ fn worded_number(text: &str) -> Option<(usize, ClauseKind)> {
         }
     }
     Some((end, *kind))
+}
+
+/// Ordinals written before the word, as German laws number their parts (`Erster Abschnitt`,
+/// `Zweites Buch`, `Dritter Teil`): the stems, to which `-er`, `-es`, `-e` or `-en` are added.
+const ORDINAL_STEMS: &[&str] = &[
+    "erst",
+    "zweit",
+    "dritt",
+    "viert",
+    "fünft",
+    "sechst",
+    "siebt",
+    "siebent",
+    "acht",
+    "neunt",
+    "zehnt",
+    "elft",
+    "zwölft",
+    "dreizehnt",
+    "vierzehnt",
+    "fünfzehnt",
+    "sechzehnt",
+    "siebzehnt",
+    "achtzehnt",
+    "neunzehnt",
+    "zwanzigst",
+];
+
+/// `Erster Abschnitt`, `Zweites Buch`, `First Part`: an ordinal, then a word that names a level.
+/// The length of the label and the kind of its word.
+fn ordinal_word(text: &str) -> Option<(usize, ClauseKind)> {
+    let first: String = text.chars().take_while(|c| c.is_alphabetic()).collect();
+    let lower = first.to_lowercase();
+    let german = ["er", "es", "en", "e"].iter().any(|end| {
+        lower
+            .strip_suffix(end)
+            .is_some_and(|stem| ORDINAL_STEMS.contains(&stem))
+    });
+    let english = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ]
+    .contains(&lower.as_str());
+    if !(german || english) {
+        return None;
+    }
+    let after = &text[first.len()..];
+    let rest = after.trim_start();
+    if rest.len() == after.len() {
+        return None;
+    }
+    let at = text.len() - rest.len();
+    let word: String = rest.chars().take_while(|c| c.is_alphabetic()).collect();
+    let kind = WORDS
+        .iter()
+        .find(|(w, _)| w.chars().all(char::is_alphabetic) && word.to_lowercase() == *w)
+        .map(|(_, k)| *k)?;
+    let end = at + word.len();
+    let tail = &text[end..];
+    let ok = tail.is_empty()
+        || tail.starts_with(char::is_whitespace)
+        || tail.starts_with(['—', '–', '-', ':', '.', ',']);
+    ok.then_some((end, kind))
 }
 
 /// A heading that starts with a number of its own: `1. Scope`, `1.2 Terms`, `IV. Final`.
@@ -512,6 +578,21 @@ mod tests {
             ),
             ("Teil 2", "Teil 2", None, Part),
             ("Abschnitt 3", "Abschnitt 3", None, Section),
+            (
+                "Erster Abschnitt - Erwerb der Mitgliedschaft",
+                "Erster Abschnitt",
+                Some("Erwerb der Mitgliedschaft"),
+                Section,
+            ),
+            ("Zweites Buch", "Zweites Buch", None, Book),
+            (
+                "Zwölfter Abschnitt - (weggefallen)",
+                "Zwölfter Abschnitt",
+                Some("(weggefallen)"),
+                Section,
+            ),
+            ("First Part — General", "First Part", Some("General"), Part),
+            ("Erstens ist das so", "Erstens ist das so", None, Hcontainer),
             ("Unterabschnitt 1", "Unterabschnitt 1", None, Subsection),
             ("Titel 1", "Titel 1", None, Title),
             ("Kapitel 4", "Kapitel 4", None, Chapter),

@@ -280,9 +280,24 @@ impl<'a> Reader<'a> {
             self.warn(line, "an empty heading; left out");
             return;
         }
-        if level == 1 && self.title_heading && self.title.is_none() {
-            self.title = Some((text, line));
-            return;
+        if level == 1 && self.title_heading {
+            // The draft's title, unless the front matter names another: a `#` heading that
+            // repeats the front matter's title (`# Gesetz über … (AbgG)` under `title: Gesetz
+            // über …`) is the title still, and the front matter's wording is kept.
+            let norm = |s: &str| {
+                s.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .to_lowercase()
+            };
+            match &self.title {
+                None => {
+                    self.title = Some((text, line));
+                    return;
+                }
+                Some((t, _)) if norm(&text).starts_with(&norm(t)) => return,
+                Some(_) => {}
+            }
         }
         let (label, heading, kind) = heading_label(&text);
         let keep = self
@@ -392,7 +407,8 @@ impl<'a> Reader<'a> {
     }
 
     /// The typed number a paragraph starts with, and the paragraph's events without it. A
-    /// number wrapped alone in emphasis (`**1.1** The …`) counts; a paragraph whose source
+    /// number wrapped alone in emphasis (`**1.1** The …`) counts, and so does one in bold with
+    /// its caption (`**(a) Required Disclosures.**`); a paragraph whose source
     /// starts with an escape (`\(a)`, `&#97;)`) is text.
     fn leading_number(
         &self,
@@ -419,9 +435,20 @@ impl<'a> Reader<'a> {
             _ => return None,
         };
         let typed = if skip == 3 {
-            let t = typed_number(first.trim())?;
-            if t.len != first.trim().len() {
-                return None;
+            let trimmed = first.trim();
+            let t = typed_number(trimmed)?;
+            if t.len != trimmed.len() {
+                // A number and its caption in bold (`**(a) Required Disclosures.** Except…`):
+                // the caption stays bold, as the text of the provision.
+                let caption = trimmed[t.len..].trim_start();
+                if caption.is_empty() {
+                    return None;
+                }
+                let mut rest: Vec<Md<'a>> = Vec::with_capacity(inline.len());
+                rest.push(inline[0].clone());
+                rest.push(Md::Text(CowStr::from(caption.to_string())));
+                rest.extend_from_slice(&inline[2..]);
+                return Some((t, rest));
             }
             t
         } else {

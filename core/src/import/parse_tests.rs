@@ -112,6 +112,10 @@ fn front_matter_is_metadata_and_its_title_the_title() {
     assert_eq!(d.meta["sponsors"], "Brazil, Norway");
     // With a title in the front matter, a `#` heading is a clause.
     assert_eq!(outline(&d), "Preamble [hcontainer] | Recalling.\n");
+    // A `#` heading that repeats the front matter's title is the title, not a clause.
+    let d = read("---\ntitle: Code of Laws\n---\n\n# Code of Laws (CL)\n\n## § 1\n\nText.\n");
+    assert_eq!(d.title.as_deref(), Some("Code of Laws"));
+    assert_eq!(outline(&d), "§ 1 [article] | Text.\n");
     // Two `#` headings: neither is the title.
     let d = read("# One\n\nText.\n\n# Two\n");
     assert_eq!(d.title, None);
@@ -415,5 +419,14 @@ fn numbered_lines_inside_a_list_item_are_its_points() {
     assert_eq!(
         tree(md),
         "Article 5 [article]\n  5.1 [paragraph] | Member States should:\n    (a) [point] | cooperate;\n    (b) [point] | report.\n  5.2 [paragraph] | Second.\n"
+    );
+}
+
+#[test]
+fn a_number_in_bold_with_its_caption_is_a_provision() {
+    let md = "**(a) Required Disclosures.**\n\n**(1) Initial Disclosure.**\n\n**(A) In General.** Except as exempted, a party must:\n\n**(i)** the name;\n\n**(ii)** a copy.\n\n**(B) Proceedings Exempt.** The following:\n\n**(i)** an action;\n\n**(b) Discovery Scope.**\n";
+    assert_eq!(
+        tree(md),
+        "(a) [paragraph] | **Required Disclosures.**\n  (1) [point] | **Initial Disclosure.**\n    (A) [point] | **In General.** Except as exempted, a party must:\n      (i) [point] | the name;\n      (ii) [point] | a copy.\n    (B) [point] | **Proceedings Exempt.** The following:\n      (i) [point] | an action;\n(b) [paragraph] | **Discovery Scope.**\n"
     );
 }

@@ -133,10 +133,9 @@ impl<'a> Reader<'a> {
             let (Some(k), Some(v)) = (scalar(k), scalar(v)) else {
                 continue;
             };
-            if k == "title" && !v.trim().is_empty() {
+            if k.eq_ignore_ascii_case("title") && !v.trim().is_empty() {
+                // A `#` heading is then the title only if it repeats this one.
                 self.title = Some((v.split_whitespace().collect::<Vec<_>>().join(" "), line));
-                // A `#` heading is then a clause like any other.
-                self.title_heading = false;
             }
             self.meta.insert(k, v);
         }
