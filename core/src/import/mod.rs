@@ -23,6 +23,8 @@ mod plan;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]
+mod real_texts_tests;
+#[cfg(test)]
 mod tests;
 mod words;
 

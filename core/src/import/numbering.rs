@@ -443,7 +443,12 @@ fn ordinal_word(text: &str) -> Option<(usize, ClauseKind)> {
         .iter()
         .find(|(w, _)| w.chars().all(char::is_alphabetic) && word.to_lowercase() == *w)
         .map(|(_, k)| *k)?;
-    let end = at + word.len();
+    let mut end = at + word.len();
+    // A label made unique among its siblings (`Zwölfter Abschnitt-2`).
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    if let Some(n) = text[end..].strip_prefix('-').map(digits).filter(|n| *n > 0) {
+        end += 1 + n;
+    }
     let tail = &text[end..];
     let ok = tail.is_empty()
         || tail.starts_with(char::is_whitespace)
@@ -469,11 +474,20 @@ fn number_len(s: &str) -> Option<usize> {
                 .take_while(|c| c.is_ascii_digit())
                 .count();
         }
-        end + b[end..]
+        end += b[end..]
             .iter()
             .take_while(|c| c.is_ascii_lowercase())
             .count()
-            .min(6)
+            .min(6);
+        // Numbers joined by hyphens, as inserted articles are numbered (`Article 37-1`,
+        // `L. 123-4`), and as a label made unique is (`§ 55-2`).
+        while b.get(end) == Some(&b'-') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+            end += 1 + b[end + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+        }
+        end
     } else {
         let word: String = s.chars().take_while(|c| c.is_alphabetic()).collect();
         let lower = word.to_lowercase();
@@ -484,7 +498,15 @@ fn number_len(s: &str) -> Option<usize> {
             || (word.starts_with(|c: char| c.is_ascii_uppercase()) && is_roman(roman))
             || single_letter
         {
-            word.len()
+            // A label made unique among its siblings (`Titre X-2`).
+            let mut end = word.len();
+            while b.get(end) == Some(&b'-') && b.get(end + 1).is_some_and(u8::is_ascii_digit) {
+                end += 1 + b[end + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_digit())
+                    .count();
+            }
+            end
         } else {
             return None;
         }
@@ -585,6 +607,15 @@ mod tests {
                 Section,
             ),
             ("Zweites Buch", "Zweites Buch", None, Book),
+            (
+                "Zwölfter Abschnitt-2 — (weggefallen)",
+                "Zwölfter Abschnitt-2",
+                Some("(weggefallen)"),
+                Section,
+            ),
+            ("Article 37-1", "Article 37-1", None, Article),
+            ("§ 55-2 Aufgaben", "§ 55-2", Some("Aufgaben"), Article),
+            ("Article 5 - Scope", "Article 5", Some("Scope"), Article),
             (
                 "Zwölfter Abschnitt - (weggefallen)",
                 "Zwölfter Abschnitt",

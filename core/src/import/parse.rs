@@ -343,8 +343,8 @@ impl<'a> Reader<'a> {
     /// A paragraph (its inline events at `events`), split where a line starts with a typed
     /// number — `(1) …` then `(2) …` on the next line, or `… as follows:` then `a) …` — as
     /// drafts pasted without blank lines write their provisions: when the paragraph itself
-    /// starts with a typed number, or the line's number is a first one (`1`, `a`, `i`) or
-    /// follows such a line. A
+    /// starts with a typed number, or the line's number is a first one (`1`, `a`, `i`) after
+    /// words ending in `:`, or follows such a line. A
     /// line that starts like a later number in running text (`(2) of Article 5`) stays
     /// text.
     fn lines(&mut self, base: usize, events: Range<usize>, at: usize) -> Result<(), ImportError> {
@@ -377,8 +377,16 @@ impl<'a> Reader<'a> {
             let Some((typed, _)) = self.leading_number(&inline[i + 1..], offset) else {
                 continue;
             };
-            let first_number = matches!(typed.token.as_str(), "1" | "a" | "A" | "i" | "I")
-                || typed.token.ends_with(".1");
+            // A first number opens a list only after words that announce one (`… as
+            // follows:`): a line of running text may begin with `1)` where it wrapped
+            // (`nach § 5 Abs.` / `1) weiter …`).
+            let announced = inline[..i].iter().rev().find_map(|e| match e {
+                Md::Text(t) => Some(t.trim_end().ends_with(':')),
+                _ => None,
+            }) == Some(true);
+            let first_number = announced
+                && (matches!(typed.token.as_str(), "1" | "a" | "A" | "i" | "I")
+                    || typed.token.ends_with(".1"));
             // After one numbered line, the next numbered lines are its siblings or below.
             if starts_typed || first_number || !cuts.is_empty() {
                 cuts.push((i, offset));
