@@ -165,6 +165,7 @@ fn history() -> (Vec<RecordedEvent>, ClauseId) {
                 outcome,
                 method: Method::Consensus,
                 ops: vec![ClauseOp::Reword {
+                    kind: None,
                     notes: Vec::new(),
                     clause: clause(0),
                     heading: None,

@@ -129,6 +129,7 @@ fn log() -> Vec<RecordedEvent> {
                 label: None,
                 ops: (0..CLAUSES / 10)
                     .map(|_| ClauseOp::Reword {
+                        kind: None,
                         notes: Vec::new(),
                         clause: clause(rng.next() % CLAUSES),
                         heading: None,
@@ -177,6 +178,7 @@ fn log() -> Vec<RecordedEvent> {
                 method: Method::Consensus,
                 ops: if accepted {
                     vec![ClauseOp::Reword {
+                        kind: None,
                         notes: Vec::new(),
                         clause: clause(rng.next() % CLAUSES),
                         heading: None,

@@ -512,6 +512,7 @@ mod tests {
             let ops = match outcome {
                 Outcome::Rejected | Outcome::Deferred => vec![],
                 _ => vec![ClauseOp::Reword {
+                    kind: None,
                     notes: Vec::new(),
                     clause: c,
                     heading: None,
@@ -545,6 +546,7 @@ mod tests {
 
     fn reword(i: usize, text: &str) -> ClauseOp {
         ClauseOp::Reword {
+            kind: None,
             notes: Vec::new(),
             clause: clause(i),
             heading: None,
@@ -673,6 +675,7 @@ mod tests {
             text: String::new(),
         }]);
         log.revision(vec![ClauseOp::Reword {
+            kind: None,
             notes: Vec::new(),
             clause: clause(1),
             heading: Some("Mutuality of obligations".into()),

@@ -1071,6 +1071,7 @@ fn change_ops(
         Change::Replace { clause, text } => {
             let c = state.live(*clause)?;
             ClauseOp::Reword {
+                kind: None,
                 clause: *clause,
                 heading: c.heading.clone(),
                 text: modified.unwrap_or(text).clone(),
@@ -1117,6 +1118,7 @@ fn change_ops(
                 )));
             }
             ClauseOp::Reword {
+                kind: None,
                 clause: *clause,
                 heading: c.heading.clone(),
                 text: c.text.replacen(&b.span, modified.unwrap_or(text), 1),
@@ -1133,6 +1135,7 @@ fn change_ops(
                     .text(),
             };
             ClauseOp::Reword {
+                kind: None,
                 clause: *clause,
                 heading: c.heading.clone(),
                 text,

@@ -1117,8 +1117,18 @@ Recalling the need for a test;
                 heading: Option<String>,
                 text: String,
             ) -> ClauseOp {
+                // As an import records them (a clause without a kind, as stores kept them
+                // before kinds were recorded, takes one at its next import).
+                use crate::ClauseKind;
+                let kind = if label.starts_with("Article") {
+                    ClauseKind::Article
+                } else if label.starts_with("PP") {
+                    ClauseKind::Recital
+                } else {
+                    ClauseKind::Paragraph
+                };
                 ClauseOp::Add {
-                    kind: None,
+                    kind: Some(kind),
                     notes: Vec::new(),
                     clause,
                     parent,

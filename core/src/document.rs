@@ -618,11 +618,15 @@ impl DocumentState {
                 heading,
                 text,
                 notes,
+                kind,
             } => {
                 let c = self.live_mut(*clause)?;
                 c.heading = heading.clone();
                 c.text = text.clone();
                 c.notes = notes.clone();
+                if kind.is_some() {
+                    c.kind = *kind;
+                }
             }
             ClauseOp::Relabel { clause, label } => {
                 self.live_mut(*clause)?.label = label.clone();

@@ -228,6 +228,10 @@ pub enum ClauseOp {
         /// The notes it now has.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         notes: Vec<Note>,
+        /// What it is, when that is recorded now: a clause added before kinds were recorded
+        /// gets its kind from the first draft that says it (`None` leaves the kind as it is).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        kind: Option<ClauseKind>,
     },
     /// A clause taken out of the text, with nothing left under it.
     Remove {

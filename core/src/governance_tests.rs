@@ -29,6 +29,7 @@ fn reword(w: &World, label: &str, text: &str) -> Command {
         title: None,
         label: None,
         ops: vec![ClauseOp::Reword {
+            kind: None,
             notes: Vec::new(),
             clause: w.label(label),
             heading: None,
@@ -419,7 +420,7 @@ proptest! {
             let cmd = match t {
                 Try::Reword(c, n) if live(c) => Command::IssueRevision { title: None,
                     label: None,
-                    ops: vec![ClauseOp::Reword { notes: Vec::new(),  clause: ids[c], heading: None, text: format!("words {n}") }],
+                    ops: vec![ClauseOp::Reword { kind: None,  notes: Vec::new(),  clause: ids[c], heading: None, text: format!("words {n}") }],
                 },
                 Try::Relabel(c, n) if live(c) => Command::IssueRevision { title: None,
                     label: None,

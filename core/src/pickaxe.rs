@@ -365,6 +365,7 @@ mod tests {
             revision(
                 3,
                 vec![ClauseOp::Reword {
+                    kind: None,
                     notes: Vec::new(),
                     clause: clause(1),
                     heading: None,
@@ -376,12 +377,14 @@ mod tests {
                 4,
                 vec![
                     ClauseOp::Reword {
+                        kind: None,
                         notes: Vec::new(),
                         clause: clause(1),
                         heading: None,
                         text: "assist".into(),
                     },
                     ClauseOp::Reword {
+                        kind: None,
                         notes: Vec::new(),
                         clause: clause(2),
                         heading: Some("Compensation".into()),
@@ -451,6 +454,7 @@ mod tests {
             revision(
                 4,
                 vec![ClauseOp::Reword {
+                    kind: None,
                     notes: Vec::new(),
                     clause: clause(1),
                     heading: Some("Geltungsbereich".into()),
@@ -486,6 +490,7 @@ mod tests {
             )
         };
         let reword = |n, text: &str| ClauseOp::Reword {
+            kind: None,
             notes: Vec::new(),
             clause: clause(n),
             heading: None,
@@ -636,6 +641,7 @@ mod tests {
                         heading,
                         words,
                     } => ops.push(ClauseOp::Reword {
+                        kind: None,
                         notes: Vec::new(),
                         clause: live[pick % live.len()],
                         heading: heading.as_deref().map(join),

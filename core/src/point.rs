@@ -492,6 +492,7 @@ mod tests {
                     title: None,
                     label: Some("second".into()),
                     ops: vec![ClauseOp::Reword {
+                        kind: None,
                         notes: Vec::new(),
                         clause,
                         heading: None,

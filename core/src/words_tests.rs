@@ -74,6 +74,7 @@ impl Committee {
                     title: None,
                     label: None,
                     ops: vec![ClauseOp::Reword {
+                        kind: None,
                         clause,
                         heading: None,
                         text: text.into(),

@@ -360,6 +360,7 @@ fn big_document() -> Bench {
                 let accepted = amendments % 2 == 1;
                 let ops = if accepted {
                     vec![ClauseOp::Reword {
+                        kind: None,
                         notes: Vec::new(),
                         clause: paragraphs[(i - 2) % paragraphs.len()],
                         heading: None,

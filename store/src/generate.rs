@@ -1555,6 +1555,7 @@ impl Generator {
             }
             let text = reword(d, &st.clause(*clause).expect("live").text);
             ops.push(ClauseOp::Reword {
+                kind: None,
                 notes: Vec::new(),
                 clause: *clause,
                 heading: None,

@@ -1351,6 +1351,7 @@ fn read_models_equal_a_replay_of_the_log_and_survive_a_rebuild() {
                     label: "Article 3".into(),
                 },
                 ClauseOp::Reword {
+                    kind: None,
                     notes: Vec::new(),
                     clause: draft.p21,
                     heading: None,
@@ -1598,6 +1599,7 @@ fn the_process_around_the_text_reads_the_same_from_the_read_model_the_log_and_an
             title: None,
             label: Some("Rev.1".into()),
             ops: vec![ClauseOp::Reword {
+                kind: None,
                 notes: Vec::new(),
                 clause: draft.p21,
                 heading: None,

@@ -5,6 +5,7 @@
 
 use chrono::{TimeZone, Utc};
 use serde_json::json;
+use travaux_core::import::{parse_draft, plan_revision};
 use travaux_core::{
     create_document, decide, register_participant, ClauseKind, Command, Directory, DocumentId,
     DocumentState, DomainError, Event, EventId, ParticipantId, ParticipantKind, StreamId,
@@ -107,4 +108,39 @@ fn a_revision_stored_before_kinds_and_notes_existed_loads_with_kinds_inferred() 
         .unwrap();
     let state = store.document(doc).unwrap().unwrap();
     assert!(state.resolve_clause("Article 1 > 1.2").is_ok());
+
+    // The next import of the same text records the kinds the draft gives, and nothing else;
+    // the one after records nothing.
+    let md =
+        "The words of PP1.\n\n## Article 1\n\nThe words of Article 1.\n\n1.2 The words of 1.1.\n";
+    let draft = parse_draft(md.as_bytes()).unwrap();
+    let mut new_id = || travaux_core::ClauseId(Uuid::new_v4());
+    let plan = plan_revision(&state, &draft, &mut new_id);
+    assert_eq!(plan.ops.len(), 3, "{:?}", plan.ops);
+    assert!(plan
+        .ops
+        .iter()
+        .all(|op| matches!(op, travaux_core::ClauseOp::Reword { kind: Some(_), .. })));
+    let cmd = Command::IssueRevision {
+        label: None,
+        title: None,
+        ops: plan.ops.clone(),
+    };
+    store
+        .execute(write(stream, sec, 5), |d, s| {
+            let s = s.ok_or_else(|| DomainError::UnknownDocument(doc.to_string()))?;
+            decide(s, sec, d, cmd.clone())
+        })
+        .unwrap();
+    let state = store.document(doc).unwrap().unwrap();
+    let recorded = |label: &str| {
+        state
+            .clause(state.resolve_clause(label).unwrap())
+            .unwrap()
+            .kind
+    };
+    assert_eq!(recorded("PP1"), Some(ClauseKind::Recital));
+    assert_eq!(recorded("Article 1"), Some(ClauseKind::Article));
+    assert_eq!(recorded("1.2"), Some(ClauseKind::Paragraph));
+    assert!(plan_revision(&state, &draft, &mut new_id).is_empty());
 }

@@ -285,12 +285,15 @@ pub fn plan_revision(
             });
         }
         let same = was.heading == node.heading && was.text == node.text && was.notes == node.notes;
-        if !same {
+        // A clause recorded before kinds were (an older store) takes the draft's.
+        let kind = node.kind.filter(|_| was.kind.is_none());
+        if !same || kind.is_some() {
             ops.push(ClauseOp::Reword {
                 clause,
                 heading,
                 text: node.text.to_string(),
                 notes: node.notes.to_vec(),
+                kind,
             });
         }
         let relabelled = was.label != node.label;

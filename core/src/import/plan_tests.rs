@@ -514,6 +514,7 @@ fn operations_carry_kinds_and_notes_and_a_change_of_notes_alone_is_a_rewording()
     assert_eq!(
         p.ops,
         vec![ClauseOp::Reword {
+            kind: None,
             clause: id,
             heading: None,
             text: "Text.[^1]".into(),

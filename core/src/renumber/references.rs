@@ -255,6 +255,7 @@ impl Fields {
 
     fn into_op(self, clause: ClauseId) -> ClauseOp {
         ClauseOp::Reword {
+            kind: None,
             clause,
             heading: self.heading,
             text: self.text,
