@@ -326,10 +326,20 @@ fn human_formats_as_snapshots() {
         "diff_eb126_wha_inline",
         t.ok(&["diff", "EB126/8", "WHA63.16", "--color", "never"])
     );
-    insta::assert_snapshot!(
-        "diff_eb126_wha_markdown",
-        t.ok(&["diff", "EB126/8", "WHA63.16", "--format", "markdown"])
+    let md = t.ok(&["diff", "EB126/8", "WHA63.16", "--format", "markdown"]);
+    // A point goes under its article's heading, as its paragraph does; its paragraph is no
+    // heading.
+    assert!(
+        md.contains("\n## Article 7 — Information exchange\n\n**7.2 (b)** *(reworded)*\n"),
+        "{md}"
     );
+    assert!(!md.contains("\n## 7.2"), "{md}");
+    let html = t.ok(&["diff", "EB126/8", "WHA63.16", "--format", "html"]);
+    assert!(
+        html.contains("<h2>Article 7 — Information exchange</h2>\n<h3>7.2 (b) "),
+        "{html}"
+    );
+    insta::assert_snapshot!("diff_eb126_wha_markdown", md);
     insta::assert_snapshot!(
         "diff_first_draft_eb124_stat",
         t.ok(&[
