@@ -7,10 +7,11 @@ use serde_json::{json, Value};
 use crate::support::{kind, text, Travaux};
 
 /// The amendments of the README's table: number, proposer, status (as `amend list` names it),
-/// and how the last decision was taken. The drafting committee's sixteen amendments, then the
-/// two alternatives proposed to brackets: A17 for B1 (accepted, resolving it) and A18 for B2
-/// (rejected when B2 was lifted).
-const FATES: [(&str, &str, &str, &str); 18] = [
+/// and how the last decision was taken. The drafting committee's sixteen amendments of whole
+/// clauses, the two alternatives proposed to brackets: A17 for B1 (accepted, resolving it) and
+/// A18 for B2 (rejected when B2 was lifted), then the two amendments of words within a clause:
+/// A19 in 4.6 (rejected by vote) and A20 in point 7.2(b) (accepted).
+const FATES: [(&str, &str, &str, &str); 20] = [
     ("A1", "usa", "accepted as modified", "consensus"),
     ("A2", "india", "accepted", "consensus"),
     ("A3", "eu", "accepted", "consensus"),
@@ -29,6 +30,8 @@ const FATES: [(&str, &str, &str, &str); 18] = [
     ("A16", "canada", "rejected", "consensus"),
     ("A17", "usa", "accepted", "consensus"),
     ("A18", "usa", "rejected", "consensus"),
+    ("A19", "kenya", "rejected", "vote"),
+    ("A20", "india", "accepted", "consensus"),
 ];
 
 #[test]
@@ -37,7 +40,7 @@ fn demo_ends_with_the_adopted_text_and_what_to_try_next() {
     let out = t.create(&["demo"]);
 
     let adopted = out
-        .find("== The text adopted as WHA63.16 (755 events recorded in ")
+        .find("== The text adopted as WHA63.16 (763 events recorded in ")
         .unwrap_or_else(|| panic!("no adopted text in the demo's output:\n{out}"));
     let next = out
         .find("== What next ==")
@@ -49,6 +52,14 @@ fn demo_ends_with_the_adopted_text_and_what_to_try_next() {
         "5.2 (agreed)  Destination countries should, to the extent possible, provide technical and financial assistance"
     ));
     assert!(text_part.contains("Article 10  Partnerships, technical collaboration"));
+    // Renumbered before adoption: 6.4, moved under Article 7 by A11, is 7.4, and 9.1 names it so.
+    let adopted_text = text_part
+        .split("\n== ")
+        .next()
+        .expect("the adopted text, before the dashboard");
+    assert!(adopted_text.contains("\n  7.4  Member States should share with one another"));
+    assert!(adopted_text.contains("including the data referred to in paragraph 7.4."));
+    assert!(!adopted_text.contains("6.4"), "{adopted_text}");
     let hints: Vec<&str> = out[next..].lines().skip(1).collect();
     assert!(hints.len() >= 5, "a few hints: {hints:?}");
     let store = t.store().display().to_string();
@@ -62,12 +73,15 @@ fn demo_ends_with_the_adopted_text_and_what_to_try_next() {
     assert!(hints.last().unwrap().contains(" verify "));
     // Each command of the script is shown as it runs, before the text: WHA63.16 is set by the
     // adoption.
+    assert!(out[..adopted].contains(
+        "$ travaux --as secretariat --date 2010-05-20T09:00:00+02:00 renumber --references\n"
+    ));
     assert!(out[..adopted].contains("$ travaux --as chair --date 2010-05-21 adopt WHA63.16\n"));
-    assert!(out[..adopted].contains("adopted who-code as WHA63.16 (tag WHA63.16 at event 186)"));
+    assert!(out[..adopted].contains("adopted who-code as WHA63.16 (tag WHA63.16 at event 194)"));
 
     let verified = t.ok(&["verify"]);
     assert!(
-        verified.starts_with("ok: 755 events, hash chain intact"),
+        verified.starts_with("ok: 763 events, hash chain intact"),
         "{verified}"
     );
 
@@ -87,12 +101,13 @@ fn demo_ends_with_the_adopted_text_and_what_to_try_next() {
 }
 
 #[test]
-fn demo_records_the_sixteen_amendments_and_their_fates() {
+fn demo_records_the_twenty_amendments_and_their_fates() {
     let t = Travaux::demo();
     let list = t.json(&["amend", "list", "--all"]);
     let list = list.as_array().expect("a list of amendments");
-    // The sixteen of the drafting committee, then the two alternatives to brackets.
-    assert_eq!(list.len(), 18);
+    // The sixteen of the drafting committee, the two alternatives to brackets, then the two
+    // amendments of words.
+    assert_eq!(list.len(), 20);
     for (a, (no, proposer, status, method)) in list.iter().zip(FATES) {
         assert_eq!(a["amendment"], no);
         assert_eq!(a["proposer"], proposer, "{no}'s proposer");
@@ -126,6 +141,27 @@ fn demo_records_the_sixteen_amendments_and_their_fates() {
     assert_eq!(a("A18")["change"]["kind"], "alternative");
     assert_eq!(a("A18")["change"]["bracket"], 2);
     assert_eq!(a("A18")["change"]["text"], "are not undermined");
+    // A19 and A20 ask for other words within a clause, not for a new clause: A19 in 4.6 (lost
+    // on a vote), A20 in point (b) of 7.2 (accepted).
+    assert_eq!(a("A19")["change"]["kind"], "words");
+    assert_eq!(a("A19")["change"]["edit"]["words"], "should regulate");
+    assert_eq!(a("A19")["change"]["edit"]["by"], "shall regulate");
+    assert_eq!(
+        a("A19")["decision"]["method"],
+        json!({"method": "vote", "yes": 29, "no": 60, "abstain": 12})
+    );
+    assert_eq!(a("A20")["change"]["kind"], "words");
+    assert_eq!(
+        a("A20")["change"]["edit"]["by"],
+        "collate and maintain up-to-date information"
+    );
+    let point = t.clauses(&["--at", "WHA63.16", "--clause", "7.2(b)"]);
+    assert_eq!(point[0]["label"], "(b)");
+    assert_eq!(a("A20")["change"]["clause"], point[0]["id"]);
+    assert!(text(&point[0]["text"]).starts_with("collate and maintain up-to-date information"));
+    let regulate = &t.clauses(&["--at", "WHA63.16", "--clause", "4.6"])[0];
+    assert_eq!(a("A19")["change"]["clause"], regulate["id"]);
+    assert!(text(&regulate["text"]).starts_with("Member States should regulate"));
 
     // A5 and A16 were deferred first: the decisions on each, in the order of the log.
     let decisions = t.events(&["--kind", "decision_recorded"]);
@@ -144,7 +180,10 @@ fn demo_records_the_sixteen_amendments_and_their_fates() {
     // A17 accepted (resolving B1); A18 rejected when B2 was lifted.
     assert_eq!(outcomes(17), ["accepted"]);
     assert_eq!(outcomes(18), ["rejected"]);
-    assert_eq!(decisions.len(), 19);
+    // A19 lost on a vote; A20 changed the words of a point.
+    assert_eq!(outcomes(19), ["rejected"]);
+    assert_eq!(outcomes(20), ["accepted"]);
+    assert_eq!(decisions.len(), 21);
 }
 
 #[test]
@@ -184,19 +223,19 @@ fn demo_replaces_an_earlier_demo_but_not_another_directory() {
     let t = Travaux::new();
     t.create(&["demo", "--quiet"]);
     let first = t.head();
-    assert_eq!(first.seq, 755);
+    assert_eq!(first.seq, 763);
 
     // Again into the same store: it is replaced, not appended to.
     t.create(&["demo", "--quiet"]);
     let second = t.head();
-    assert_eq!(second.seq, 755);
+    assert_eq!(second.seq, 763);
     assert_ne!(second.hash, first.hash, "a new store with new ids");
     assert_eq!(
         t.json(&["amend", "list", "--all"])
             .as_array()
             .unwrap()
             .len(),
-        18
+        20
     );
 
     // A directory with other files in it is left alone.
@@ -236,7 +275,7 @@ fn demo_shows_the_committee_where_it_stands_who_answered_who_reported_and_the_ad
     // The dashboard when the drafting committee reported: five clauses agreed, one of them
     // ad referendum; 8.5, agreed ad referendum at 18:55, was reopened by A13.
     let status = t.json(&["status", "--at", "drafting-committee-report"]);
-    assert_eq!(status["seq"], 184);
+    assert_eq!(status["seq"], 191);
     assert_eq!(status["adopted"], Value::Null);
     assert_eq!(status["open_brackets"], 0);
     assert_eq!(status["pending_amendments"], json!([]));
@@ -275,10 +314,10 @@ fn demo_shows_the_committee_where_it_stands_who_answered_who_reported_and_the_ad
     assert_eq!(words_agreed, 192);
     assert_eq!(progress["words_agreed"], words_agreed);
     // The points' labels "(a)", "(b)", … are labels now, no longer words of the text.
-    assert_eq!(progress["words"], 2135);
+    assert_eq!(progress["words"], 2145);
     let share = |key: &str| progress[key].as_f64().expect("a share");
     assert!((share("share_by_number") - 5.0 / 75.0).abs() < 1e-9);
-    assert!((share("share_by_words") - 192.0 / 2135.0).abs() < 1e-9);
+    assert!((share("share_by_words") - 192.0 / 2145.0).abs() < 1e-9);
 
     // The questions of the 2009 consultations; Q4, on compensation, answered by South Africa
     // (support) and the United States (oppose).
@@ -404,5 +443,5 @@ fn demo_shows_the_committee_where_it_stands_who_answered_who_reported_and_the_ad
         &["adopted as WHA63.16", "no longer changes"],
     );
     assert!(stderr.contains("who-code"), "{stderr}");
-    assert_eq!(t.head().seq, 755);
+    assert_eq!(t.head().seq, 763);
 }

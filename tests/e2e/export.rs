@@ -96,8 +96,8 @@ fn the_demo_exports_one_commit_per_text_change() {
     let changes = text_changes(&t.events(&[]));
     assert_eq!(
         changes.len(),
-        15,
-        "3 revisions, 11 accepted amendments and A17, the alternative that resolved B1"
+        17,
+        "3 drafts and the renumbering, 12 accepted amendments and A17, the alternative that resolved B1"
     );
 
     let oneline = git(&dir, &["log", "--oneline"]);
@@ -146,6 +146,12 @@ fn the_demo_exports_one_commit_per_text_change() {
         subjects.contains(&"A17 (usa): alternative for B1 in 9.4 — accepted by consensus"),
         "{subjects:#?}"
     );
+    assert!(
+        subjects.contains(&"A20 (india): in 7.2 (b): replace \"maintain updated information\" by \"collate and maintain up-to-date information\" — accepted by consensus"),
+        "{subjects:#?}"
+    );
+    // The renumbering before adoption is the last change.
+    assert_eq!(subjects.last(), Some(&"Revision 4: renumbered"));
 }
 
 #[test]

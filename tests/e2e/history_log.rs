@@ -319,8 +319,9 @@ fn replay_for_people_tells_each_amendment_its_fate() {
     ]);
     let amendments = t.json(&["amend", "list", "--all"]);
     let amendments = amendments.as_array().unwrap();
-    // The drafting committee's sixteen and the two alternatives to brackets (A17, A18).
-    assert_eq!(amendments.len(), 18);
+    // The drafting committee's sixteen, the two alternatives to brackets (A17, A18) and the two
+    // amendments of words (A19, A20).
+    assert_eq!(amendments.len(), 20);
     for a in amendments {
         let proposed = format!("proposed {}: ", text(&a["amendment"]));
         let line = told
@@ -336,7 +337,7 @@ fn replay_for_people_tells_each_amendment_its_fate() {
     let excerpt = [
         lines[..24].join("\n"),
         "…".to_string(),
-        lines[lines.len() - 12..].join("\n"),
+        lines[lines.len() - 13..].join("\n"),
     ]
     .join("\n");
     insta::assert_snapshot!("demo_replay_eb126_to_wha63_16_excerpt", excerpt);

@@ -37,7 +37,7 @@ fn show_at_a_tag_a_sequence_number_a_date_and_the_head() {
     assert_eq!(t.ok(&["show", "--at", "head"]), t.ok(&["show"]));
     let head = t.json(&["show"]);
     assert_eq!(head["at"], "head");
-    assert_eq!(head["seq"], 755);
+    assert_eq!(head["seq"], 763);
 
     // The header of the text names the point.
     let shown = t.ok(&["show", "--at", "EB124/13"]);
@@ -228,10 +228,10 @@ fn log_of_the_compensation_clause() {
 fn log_of_one_participant_and_one_event_type() {
     let t = Travaux::demo();
     let chair = t.participant_id("chair");
-    // The seventeen on the drafting committee's amendments, A17 accepted (resolving B1) and A18
-    // rejected (lifting B2).
+    // The seventeen on the drafting committee's amendments, A17 accepted (resolving B1), A18
+    // rejected (lifting B2), A19 rejected and A20 accepted.
     let decisions = t.events(&["--participant", "chair", "--kind", "decision_recorded"]);
-    assert_eq!(decisions.len(), 19);
+    assert_eq!(decisions.len(), 21);
     assert!(decisions.iter().all(|e| e["actor"] == chair.as_str()));
     assert!(decisions.iter().all(|e| kind(e).0 == "decision_recorded"));
 
@@ -249,7 +249,7 @@ fn log_of_one_participant_and_one_event_type() {
         "--kind",
         "decision_recorded",
     ]);
-    assert_eq!(told.lines().count(), 19);
+    assert_eq!(told.lines().count(), 21);
     assert!(told
         .lines()
         .all(|l| l.contains(" chair ") && l.contains("decided A")));

@@ -50,7 +50,11 @@ fn compacting_the_store_changes_no_answer() {
     );
     assert_eq!(t.head(), head, "compaction keeps the log");
     same_answers(&t, &before, "compact");
-    assert!(t.ok(&["verify"]).starts_with("ok: 755 events"));
+    let verified = t.ok(&["verify"]);
+    assert!(
+        verified.starts_with(&format!("ok: {} events, hash chain intact", head.seq)),
+        "{verified}"
+    );
     // A script has the store open: it cannot replace it.
     let script = t.write("compact.travaux", "compact\n");
     t.refused(
@@ -69,7 +73,7 @@ fn rebuilding_the_read_models_changes_no_answer() {
     let out = t.ok(&["rebuild"]);
     assert_eq!(
         out,
-        "rebuilt the read models from 755 events\nthe old read models still take space in sled's file: `travaux compact` gives it back\n"
+        format!("rebuilt the read models from {} events\nthe old read models still take space in sled's file: `travaux compact` gives it back\n", head.seq)
     );
     assert_eq!(t.head(), head, "rebuild does not touch the log");
 

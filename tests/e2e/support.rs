@@ -122,7 +122,7 @@ impl Travaux {
         t
     }
 
-    /// The example negotiation of `travaux demo` (755 events).
+    /// The example negotiation of `travaux demo` (763 events).
     pub fn demo() -> Travaux {
         let t = Travaux::new();
         t.create(&["demo", "--quiet"]);

@@ -15,7 +15,7 @@ use clap::Args;
 use travaux_core::diff::{
     self, ClauseDiff, ClauseStatus, DocumentDiff, Granularity, Span, SpanKind,
 };
-use travaux_core::{ClauseId, DocumentState, Point};
+use travaux_core::{ClauseId, ClauseKind, DocumentState, Point};
 
 use crate::context::Ctx;
 use crate::error::CliResult;
@@ -369,15 +369,31 @@ fn stat(c: &Compared, d: &DocumentDiff, color: bool) -> String {
 }
 
 /// The article a changed clause sits under, as a heading line (label, heading), from the state
-/// it is in.
+/// it is in: the nearest clause above it that the text writes as a heading (an article, a
+/// container, a clause with a heading), so that a point `7.2 (b)` goes under `Article 7`, not
+/// under a heading `7.2`; the top of its branch if none is.
 fn context_of<'a>(c: &'a Compared, x: &ClauseDiff) -> Option<(ClauseId, &'a str, Option<&'a str>)> {
-    let parent = x.parent?;
     let doc = if x.status == ClauseStatus::Removed {
         &c.from
     } else {
         &c.to
     };
-    let p = doc.clause(parent).or_else(|| c.from.clause(parent))?;
+    let find = |id: ClauseId| {
+        doc.clause(id)
+            .map(|p| (p, doc))
+            .or_else(|| c.from.clause(id).map(|p| (p, &c.from)))
+    };
+    let (mut p, mut in_doc) = find(x.parent?)?;
+    loop {
+        let kind = p.kind(in_doc);
+        if kind.is_container() || kind == ClauseKind::Article || p.heading.is_some() {
+            break;
+        }
+        match p.parent.and_then(find) {
+            Some((up, up_doc)) => (p, in_doc) = (up, up_doc),
+            None => break,
+        }
+    }
     Some((p.id, p.label.as_str(), p.heading.as_deref()))
 }
 
