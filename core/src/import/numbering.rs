@@ -357,17 +357,17 @@ const NUMBER_WORDS: &[&str] = &[
 /// `Article 5`, `§ 312i`, `§§ 5 bis 7`, `Chapter II`, `Part Three`: the length of the label
 /// and the kind of its word.
 fn worded_number(text: &str) -> Option<(usize, ClauseKind)> {
-    let lower = text.to_lowercase();
-    // Lowercasing keeps the byte length of these ASCII-or-§ words, so lengths carry over as
-    // long as the prefix matched is the same text.
+    // The words are ASCII or `§`: compared byte for byte, ignoring ASCII case (lowercasing the
+    // whole heading could change its length: `K`, KELVIN SIGN, lowercases to `k`).
     let (word, kind) = WORDS.iter().find(|(w, _)| {
-        lower.starts_with(w) && {
-            let after = &text[w.len()..];
-            let sep_ok = after.starts_with(char::is_whitespace)
-                || (w.starts_with('§') || w.ends_with('.'))
-                    && after.starts_with(|c: char| c.is_ascii_digit());
-            text.is_char_boundary(w.len()) && sep_ok
-        }
+        text.get(..w.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(w))
+            && {
+                let after = &text[w.len()..];
+                after.starts_with(char::is_whitespace)
+                    || (w.starts_with('§') || w.ends_with('.'))
+                        && after.starts_with(|c: char| c.is_ascii_digit())
+            }
     })?;
     let at = word.len() + (text.len() - word.len() - text[word.len()..].trim_start().len());
     let first = number_len(&text[at..])?;
@@ -614,6 +614,7 @@ mod tests {
                 Section,
             ),
             ("Article 37-1", "Article 37-1", None, Article),
+            ("BOO\u{212A} 1", "BOO\u{212A} 1", None, Hcontainer),
             ("§ 55-2 Aufgaben", "§ 55-2", Some("Aufgaben"), Article),
             ("Article 5 - Scope", "Article 5", Some("Scope"), Article),
             (

@@ -66,6 +66,18 @@ pub fn parse_draft(bytes: &[u8]) -> Result<Draft, ImportError> {
     let events: Vec<(Md<'_>, Range<usize>)> = Parser::new_ext(source, options)
         .into_offset_iter()
         .collect();
+    // Front matter that is never closed would be read as a rule and paragraphs of `key: value`.
+    let opens_front_matter = source.starts_with("---\n") || source.starts_with("---\r\n");
+    if opens_front_matter && !matches!(events.first(), Some((Md::Start(Tag::MetadataBlock(_)), _)))
+    {
+        let second = source.lines().nth(1).unwrap_or("");
+        if !second.trim().is_empty() && second.contains(':') {
+            return Err(ImportError::new(
+                1,
+                "the front matter opened on line 1 is not closed; end it with a line of three dashes (---)",
+            ));
+        }
+    }
     let mut levels = events.iter().filter_map(|(e, _)| match e {
         Md::Start(Tag::Heading { level, .. }) => Some(*level as usize),
         _ => None,
@@ -342,9 +354,10 @@ impl<'a> Reader<'a> {
 
     /// A paragraph (its inline events at `events`), split where a line starts with a typed
     /// number — `(1) …` then `(2) …` on the next line, or `… as follows:` then `a) …` — as
-    /// drafts pasted without blank lines write their provisions: when the paragraph itself
-    /// starts with a typed number, or the line's number is a first one (`1`, `a`, `i`) after
-    /// words ending in `:`, or follows such a line. A
+    /// drafts pasted without blank lines write their provisions: when the line's number is a
+    /// later one of the style the paragraph itself starts with (`(2)` in a paragraph that
+    /// starts `(1)`), or a first one (`1`, `a`, `i`) after words ending in `:`, or follows such
+    /// a line. A
     /// line that starts like a later number in running text (`(2) of Article 5`) stays
     /// text.
     fn lines(&mut self, base: usize, events: Range<usize>, at: usize) -> Result<(), ImportError> {
@@ -352,8 +365,8 @@ impl<'a> Reader<'a> {
             .iter()
             .map(|(e, _)| e.clone())
             .collect();
-        let starts_typed = self.leading_number(&inline, at).is_some();
-        let cuts = self.cuts(&inline, events.start, starts_typed);
+        let lead = self.leading_number(&inline, at).map(|(t, _)| t.style);
+        let cuts = self.cuts(&inline, events.start, lead);
         let mut from = 0;
         let mut start = at;
         for (cut, offset) in cuts {
@@ -367,7 +380,7 @@ impl<'a> Reader<'a> {
     /// Where a paragraph (its events from `first` in the draft's events) splits into
     /// provisions: the soft breaks before a line that starts with a typed number (see
     /// [`Reader::lines`]), with the offset that line starts at.
-    fn cuts(&self, inline: &[Md<'a>], first: usize, starts_typed: bool) -> Vec<(usize, usize)> {
+    fn cuts(&self, inline: &[Md<'a>], first: usize, lead: Option<Style>) -> Vec<(usize, usize)> {
         let mut cuts = Vec::new();
         for i in 0..inline.len().saturating_sub(1) {
             if !matches!(inline[i], Md::SoftBreak) {
@@ -384,11 +397,13 @@ impl<'a> Reader<'a> {
                 Md::Text(t) => Some(t.trim_end().ends_with(':')),
                 _ => None,
             }) == Some(true);
-            let first_number = announced
-                && (matches!(typed.token.as_str(), "1" | "a" | "A" | "i" | "I")
-                    || typed.token.ends_with(".1"));
+            let opens = matches!(typed.token.as_str(), "1" | "a" | "A" | "i" | "I")
+                || typed.token.ends_with(".1");
+            let first_number = announced && opens;
+            // A later number of the paragraph's own style is its sibling (`(1) …` / `(2) …`).
+            let sibling = !opens && lead == Some(typed.style);
             // After one numbered line, the next numbered lines are its siblings or below.
-            if starts_typed || first_number || !cuts.is_empty() {
+            if sibling || first_number || !cuts.is_empty() {
                 cuts.push((i, offset));
             }
         }
@@ -442,6 +457,12 @@ impl<'a> Reader<'a> {
             }
             _ => return None,
         };
+        // A number written with an escape (`22\. Dezember`) is text.
+        let raw = &self.source[at..];
+        let word = raw.find(char::is_whitespace).unwrap_or(raw.len());
+        if raw[..word].contains('\\') {
+            return None;
+        }
         let typed = if skip == 3 {
             let trimmed = first.trim();
             let t = typed_number(trimmed)?;

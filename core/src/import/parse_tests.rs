@@ -430,3 +430,25 @@ fn a_number_in_bold_with_its_caption_is_a_provision() {
         "(a) [paragraph] | **Required Disclosures.**\n  (1) [point] | **Initial Disclosure.**\n    (A) [point] | **In General.** Except as exempted, a party must:\n      (i) [point] | the name;\n      (ii) [point] | a copy.\n    (B) [point] | **Proceedings Exempt.** The following:\n      (i) [point] | an action;\n(b) [paragraph] | **Discovery Scope.**\n"
     );
 }
+
+#[test]
+fn a_wrapped_line_of_running_text_stays_text() {
+    // From the German Members Act (§ 6 (2), § 35a (1)): a line that wraps after "Abs." begins
+    // with "1)", and one escaped by the source ("22\. Dezember") begins with "22.".
+    let md = "## § 6\n\n(1) Erstens.\n\n(2) Stellt der Beamte keinen Antrag, so ruhen die Rechte (§ 5 Abs.\n1) weiter bis zum Eintritt in den Ruhestand.\n\n(3) Die Fassung vom\n22\\. Dezember 1995 gilt fort.\n";
+    assert_eq!(
+        tree(md),
+        "§ 6 [article]\n  (1) [paragraph] | Erstens.\n  (2) [paragraph] | Stellt der Beamte keinen Antrag, so ruhen die Rechte (§ 5 Abs.⏎⏎&#49;) weiter bis zum Eintritt in den Ruhestand.\n  (3) [paragraph] | Die Fassung vom 22. Dezember 1995 gilt fort.\n"
+    );
+    assert_eq!(warnings(md).len(), 1, "{:?}", warnings(md));
+    assert!(warnings(md)[0].starts_with("line 6: a number at the start of a line of running text"));
+}
+
+#[test]
+fn front_matter_that_is_not_closed_is_refused() {
+    let err = parse_draft(b"---\ntitle: x\n\n1. Text of the first paragraph.\n").unwrap_err();
+    assert_eq!(err.line, 1);
+    assert!(err.message.contains("not closed"), "{}", err.message);
+    // A rule at the top followed by a blank line is a rule.
+    assert!(parse_draft(b"---\n\n## Article 1\n\nText.\n").is_ok());
+}

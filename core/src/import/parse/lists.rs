@@ -22,6 +22,18 @@ impl<'a> Reader<'a> {
     ) -> Result<(), ImportError> {
         let line = self.line(range.start);
         let items = self.items();
+        if let Some(text) = self.wrapped_number(start, &items, range.start) {
+            // `… (§ 5 Abs.` / `1) weiter …`: Markdown reads a list that interrupts the
+            // paragraph, the text means its words: kept as text (its number escaped, so that
+            // it reads back as text).
+            self.warn(
+                line,
+                "a number at the start of a line of running text (a list that interrupts a paragraph ending without ':'); read as text",
+            );
+            self.skip_block();
+            self.content(base, text, line);
+            return Ok(());
+        }
         let typed: Vec<Option<Typed>> = items.iter().map(|&i| self.item_number(i)).collect();
         if start.is_none() && (typed.is_empty() || typed.iter().any(Option::is_none)) {
             if typed.iter().any(Option::is_some) {
@@ -153,6 +165,49 @@ impl<'a> Reader<'a> {
     }
 
     /// The positions of a list's items' start tags (the list's start tag is at `pos`).
+    /// The text of a one-item list numbered 1 that only wraps running text (see
+    /// [`Self::wraps_running_text`]) and holds one paragraph, number included.
+    fn wrapped_number(&self, start: Option<u64>, items: &[usize], at: usize) -> Option<String> {
+        let [item] = items else { return None };
+        if start != Some(1) || !self.wraps_running_text(at) {
+            return None;
+        }
+        let (inline, _) = self.first_run(item + 1)?;
+        let from = match self.events.get(item + 1)?.0 {
+            Md::Start(Tag::Paragraph) => item + 2 + inline.len() + 1,
+            _ => item + 1 + inline.len(),
+        };
+        if !matches!(
+            self.events.get(from)?.0,
+            Md::End(pulldown_cmark::TagEnd::Item)
+        ) {
+            return None;
+        }
+        let marker: String = self.source[at..].chars().take(2).collect();
+        let mut events = vec![Md::Text(format!("{marker} ").into())];
+        events.extend(inline);
+        Some(inline_markdown(&events))
+    }
+
+    /// Whether a list starting at `at` begins on the line right after a line of running text
+    /// that announces no list (does not end with `:`).
+    fn wraps_running_text(&self, at: usize) -> bool {
+        let line_start = self.source[..at].rfind('\n').map_or(0, |i| i + 1);
+        if !self.source[line_start..at].trim().is_empty() || line_start == 0 {
+            return false;
+        }
+        let before = &self.source[..line_start - 1];
+        let previous = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+        let previous = previous.trim_end();
+        !previous.trim().is_empty()
+            && !previous.ends_with(':')
+            && previous.ends_with(|c: char| c.is_alphanumeric() || c == '.' || c == ',')
+            && !previous
+                .trim_start()
+                .starts_with(['-', '*', '+', '#', '|', '>'])
+            && previous.chars().next().is_some_and(|c| !c.is_ascii_digit())
+    }
+
     pub(super) fn items(&self) -> Vec<usize> {
         let mut out = Vec::new();
         let mut depth = 0usize;
@@ -224,7 +279,10 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         }
         // Numbered lines in the item's first paragraph are provisions under the item.
-        let cuts = self.cuts(&inline, first, number.is_some());
+        let lead = number
+            .and_then(|_| self.leading_number(&inline, start))
+            .map(|(t, _)| t.style);
+        let cuts = self.cuts(&inline, first, lead);
         let own = cuts.first().map_or(inline.len(), |(cut, _)| *cut);
         let rest = match number {
             Some(_) => match self.leading_number(&inline[..own], start) {
