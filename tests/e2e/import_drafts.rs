@@ -117,3 +117,37 @@ fn a_typed_draft_imports_as_its_tree_and_answers_history_questions() {
     let again = t.ok(&["--as", "secretariat", "import", "again.md"]);
     assert!(again.starts_with("nothing to record"), "{again}");
 }
+
+#[test]
+fn a_revision_labelled_like_a_date_is_named_with_rev() {
+    let t = Travaux::fixture();
+    t.write("typed.md", TYPED);
+    let out = t.run(&[
+        "--as",
+        "secretariat",
+        "import",
+        "typed.md",
+        "--revision",
+        "2017-01-05",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("name this revision rev:2017-01-05"),
+        "{}",
+        out.stderr
+    );
+    let shown = t.ok(&["show", "--at", "rev:2017-01-05", "--clause", "5.1(b)"]);
+    assert!(shown.contains("regulate recruiters"), "{shown}");
+    // A label that reads as nothing else gets no note.
+    t.write("again.md", TYPED.replace("gather data", "collect data"));
+    let out = t.run(&[
+        "--as",
+        "secretariat",
+        "import",
+        "again.md",
+        "--revision",
+        "A/1",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("note:"), "{}", out.stderr);
+}

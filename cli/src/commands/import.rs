@@ -6,6 +6,7 @@ use clap::Args;
 use travaux_core::import::{
     parse_draft, plan_revision, Draft, DraftClause, EntryStatus, Plan, MAX_DRAFT_BYTES,
 };
+use travaux_core::Point;
 use travaux_core::{ClauseId, Command};
 use uuid::Uuid;
 
@@ -37,6 +38,19 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
     // Where the reader guessed, on stderr: the answer on stdout stays the plan.
     for w in &draft.warnings {
         eprintln!("warning: {w}");
+    }
+    // A label that reads as an event number or a date names this revision only as rev:LABEL.
+    if let Some(label) = &args.revision {
+        if let Ok(p @ (Point::Seq(_) | Point::Time(_))) = label.parse::<Point>() {
+            let what = if matches!(p, Point::Seq(_)) {
+                "an event number"
+            } else {
+                "a date"
+            };
+            eprintln!(
+                "note: the revision label '{label}' reads as {what} where a point is asked for (show --at {label} is {what}); name this revision rev:{label}"
+            );
+        }
     }
     let doc = ctx.document()?;
     let plan = plan_revision(&doc, &draft, &mut || ClauseId(Uuid::new_v4()));
