@@ -599,7 +599,8 @@ pub fn diff_documents(
                 continue;
             }
             let heading = c.heading.as_deref().map(|h| whole(h, SpanKind::Delete));
-            let words = count_words(&c.text) + c.heading.as_deref().map_or(0, count_words);
+            let words =
+                count_words(&c.text_with_notes()) + c.heading.as_deref().map_or(0, count_words);
             out.push(ClauseDiff {
                 clause: c.id,
                 status: ClauseStatus::Removed,
@@ -611,7 +612,7 @@ pub fn diff_documents(
                 relabelled: false,
                 reworded: true,
                 heading,
-                text: whole(&c.text, SpanKind::Delete),
+                text: whole(&c.text_with_notes(), SpanKind::Delete),
                 words_inserted: 0,
                 words_deleted: words,
             });
@@ -623,7 +624,8 @@ pub fn diff_documents(
         match old.clause(c.id) {
             None => {
                 let heading = c.heading.as_deref().map(|h| whole(h, SpanKind::Insert));
-                let words = count_words(&c.text) + c.heading.as_deref().map_or(0, count_words);
+                let words =
+                    count_words(&c.text_with_notes()) + c.heading.as_deref().map_or(0, count_words);
                 out.push(ClauseDiff {
                     clause: c.id,
                     status: ClauseStatus::Added,
@@ -635,7 +637,7 @@ pub fn diff_documents(
                     relabelled: false,
                     reworded: true,
                     heading,
-                    text: whole(&c.text, SpanKind::Insert),
+                    text: whole(&c.text_with_notes(), SpanKind::Insert),
                     words_inserted: words,
                     words_deleted: 0,
                 });
@@ -665,7 +667,8 @@ fn changed_clause(
 ) -> Option<ClauseDiff> {
     let relabelled = before.label != c.label;
     let heading_changed = before.heading != c.heading;
-    let text_changed = before.text != c.text;
+    let (old_text, new_text) = (before.text_with_notes(), c.text_with_notes());
+    let text_changed = old_text != new_text;
     if !(is_moved || relabelled || heading_changed || text_changed) {
         return None;
     }
@@ -678,9 +681,9 @@ fn changed_clause(
         )
     });
     let text = if text_changed {
-        diff_text(&before.text, &c.text, granularity, deadline)
+        diff_text(&old_text, &new_text, granularity, deadline)
     } else {
-        whole(&c.text, SpanKind::Equal)
+        whole(&new_text, SpanKind::Equal)
     };
     let (mut ins, mut del) = text.word_counts();
     if let Some(h) = &heading {

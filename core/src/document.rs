@@ -44,6 +44,22 @@ pub struct Clause {
 }
 
 impl Clause {
+    /// Its text followed by its notes as Markdown writes them (`[^1]: …`, a paragraph each):
+    /// what `diff` compares, so that a change to a note is a change to its clause.
+    pub fn text_with_notes(&self) -> std::borrow::Cow<'_, str> {
+        if self.notes.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.text);
+        }
+        let mut out = self.text.clone();
+        for n in &self.notes {
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            out.push_str(&format!("[^{}]: {}", n.mark, n.text));
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     /// What the clause is: as recorded, or, for a clause added before kinds were recorded, as
     /// the drafts of that time made it (a top-level `PP` paragraph a recital, another top-level
     /// clause an article, the clauses under an article its paragraphs, deeper ones points).

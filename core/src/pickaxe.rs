@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::event::{ClauseOp, RecordedEvent};
+use crate::event::{ClauseOp, Note, RecordedEvent};
 use crate::ids::ClauseId;
 
 /// The phrase searched for.
@@ -54,9 +54,11 @@ impl Needle {
         }
     }
 
-    /// How many times the phrase occurs in a clause's heading and text.
-    pub fn count_clause(&self, heading: Option<&str>, text: &str) -> usize {
-        heading.map_or(0, |h| self.count(h)) + self.count(text)
+    /// How many times the phrase occurs in a clause's heading, text and notes.
+    pub fn count_clause(&self, heading: Option<&str>, text: &str, notes: &[Note]) -> usize {
+        heading.map_or(0, |h| self.count(h))
+            + self.count(text)
+            + notes.iter().map(|n| self.count(&n.text)).sum::<usize>()
     }
 }
 
@@ -208,15 +210,24 @@ impl Pickaxe {
                         label,
                         heading,
                         text,
+                        notes,
                         ..
                     },
                     None,
                 ) if !self.removed.contains(&id) => Some(Occurrences {
                     label: self.needle.count(label),
-                    body: self.needle.count_clause(heading.as_deref(), text),
+                    body: self.needle.count_clause(heading.as_deref(), text, notes),
                 }),
-                (ClauseOp::Reword { heading, text, .. }, Some(o)) => Some(Occurrences {
-                    body: self.needle.count_clause(heading.as_deref(), text),
+                (
+                    ClauseOp::Reword {
+                        heading,
+                        text,
+                        notes,
+                        ..
+                    },
+                    Some(o),
+                ) => Some(Occurrences {
+                    body: self.needle.count_clause(heading.as_deref(), text, notes),
                     ..o
                 }),
                 (ClauseOp::Relabel { label, .. }, Some(o)) => Some(Occurrences {
@@ -351,7 +362,7 @@ mod tests {
         assert_eq!(n.count("Comp"), 0);
         assert_eq!(Needle::new("comp", true).unwrap().count("Comp COMP"), 2);
         assert_eq!(Needle::new("aa", false).unwrap().count("aaa"), 1);
-        assert_eq!(n.count_clause(Some("comp"), "comp"), 2);
+        assert_eq!(n.count_clause(Some("comp"), "comp", &[]), 2);
         assert!(Needle::new("", false).is_none());
     }
 
@@ -707,14 +718,15 @@ mod tests {
             .outline()
             .iter()
             .map(|(_, c)| {
-                needle.count(&c.label) + needle.count_clause(c.heading.as_deref(), &c.text)
+                needle.count(&c.label)
+                    + needle.count_clause(c.heading.as_deref(), &c.text, &c.notes)
             })
             .sum()
     }
 
     fn naive_clause(state: &DocumentState, id: ClauseId, needle: &Needle) -> usize {
         state.clause(id).map_or(0, |c| {
-            needle.count(&c.label) + needle.count_clause(c.heading.as_deref(), &c.text)
+            needle.count(&c.label) + needle.count_clause(c.heading.as_deref(), &c.text, &c.notes)
         })
     }
 

@@ -151,3 +151,34 @@ fn a_revision_labelled_like_a_date_is_named_with_rev() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("note:"), "{}", out.stderr);
 }
+
+#[test]
+fn a_note_is_shown_diffed_and_searched_with_its_clause() {
+    let t = Travaux::fixture();
+    t.write("v1.md", TYPED);
+    t.ok(&["--as", "secretariat", "import", "v1.md", "--revision", "v1"]);
+    let shown = t.ok(&["show", "--clause", "5.1(b)"]);
+    assert!(shown.contains("[^1]: Including agencies."), "{shown}");
+    let json = t.json(&["show", "--clause", "5.1(b)"]);
+    assert_eq!(
+        json["clauses"][0]["notes"][0]["text"],
+        "Including agencies."
+    );
+
+    // Only the note changes.
+    t.write(
+        "v2.md",
+        TYPED.replace("Including agencies.", "Including agencies and brokers."),
+    );
+    let out = t.ok(&["--as", "secretariat", "import", "v2.md", "--revision", "v2"]);
+    assert!(out.contains("1 reworded"), "{out}");
+    let diff = t.ok(&["diff", "v1", "v2"]);
+    assert!(
+        diff.contains("{+and brokers.+}") || diff.contains("brokers"),
+        "{diff}"
+    );
+    let stat = t.ok(&["diff", "v1", "v2", "--stat"]);
+    assert!(stat.contains("1 clause changed"), "{stat}");
+    let found = t.ok(&["log", "-S", "brokers"]);
+    assert!(found.contains("v2"), "{found}");
+}

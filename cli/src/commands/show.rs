@@ -49,6 +49,9 @@ struct ClauseView<'a> {
     parent: Option<ClauseId>,
     heading: Option<&'a str>,
     text: &'a str,
+    /// Its notes (footnotes), each with the mark the text references it by.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [travaux_core::Note],
     pending: Vec<String>,
     agreement: Agreement,
     brackets: Vec<serde_json::Value>,
@@ -84,6 +87,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
             parent: c.parent,
             heading: c.heading.as_deref(),
             text: &c.text,
+            notes: &c.notes,
             pending: doc.pending_on(c.id).map(|a| a.no.to_string()).collect(),
             agreement: doc.agreement_of(c.id),
             brackets: doc
@@ -156,17 +160,22 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ShowArgs) -> CliResult {
         };
         let mut lines = v.shown.lines();
         let first = lines.next().unwrap_or("");
-        if v.heading.is_some() || first.is_empty() {
+        // The text's lines line up under its first.
+        let pad = if v.heading.is_some() || first.is_empty() {
             ctx.line(format_args!("{indent}{name}{marker}{heading}"))?;
             if !first.is_empty() {
                 ctx.line(format_args!("{indent}  {first}"))?;
             }
+            "  ".to_string()
         } else {
             ctx.line(format_args!("{indent}{name}{marker}  {first}"))?;
-        }
-        let pad = " ".repeat(name.chars().count() + marker.chars().count() + 2);
+            " ".repeat(name.chars().count() + marker.chars().count() + 2)
+        };
         for more in lines {
             ctx.line(format_args!("{indent}{pad}{more}"))?;
+        }
+        for n in v.notes {
+            ctx.line(format_args!("{indent}{pad}[^{}]: {}", n.mark, n.text))?;
         }
         for no in &v.pending {
             let a = &doc.amendments[&no.parse().expect("an amendment number")];
