@@ -147,3 +147,39 @@ fn an_ambiguous_name_lists_the_addresses_of_its_candidates() {
         Err(DomainError::UnknownClause(_))
     ));
 }
+
+#[test]
+fn a_top_level_clause_is_named_by_its_label_where_nested_ones_share_it() {
+    // Operative paragraphs `1.`, `2.` of a resolution at the top level, and points `1.` under
+    // an article: the bare label names the top-level one; the others go by their paths.
+    let (mut w, s) = World::with_document();
+    let (one, art, point) = (ClauseId(w.id()), ClauseId(w.id()), ClauseId(w.id()));
+    let add = |clause, parent, after, label: &str| ClauseOp::Add {
+        kind: None,
+        notes: Vec::new(),
+        clause,
+        parent,
+        after,
+        label: label.into(),
+        heading: None,
+        text: format!("Text of {label}."),
+    };
+    w.run(
+        s,
+        Command::IssueRevision {
+            title: None,
+            label: None,
+            ops: vec![
+                add(one, None, None, "1."),
+                add(art, None, Some(one), "Article 2"),
+                add(point, Some(art), None, "1."),
+            ],
+        },
+    )
+    .unwrap();
+    let doc = w.doc();
+    assert_eq!(doc.address_of(one), "1.");
+    assert_eq!(doc.resolve_clause("1."), Ok(one));
+    assert_eq!(doc.address_of(point), "Article 2 1.");
+    assert_eq!(doc.resolve_clause("Article 2 1."), Ok(point));
+}

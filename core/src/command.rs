@@ -7,7 +7,7 @@
 use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
 use crate::event::{
-    Change, ClauseOp, Event, Method, Note, Outcome, ParticipantKind, Position, Role,
+    Change, ClauseKind, ClauseOp, Event, Method, Note, Outcome, ParticipantKind, Position, Role,
 };
 use crate::governance::{Agreement, BracketStatus, PhaseKind, Window};
 use crate::ids::{
@@ -1091,11 +1091,28 @@ fn change_ops(
             label: label.clone(),
             heading: None,
             text: modified.unwrap_or(text).clone(),
-            // The kind of the clause it follows, or of the first under its parent.
+            // The kind of the clause it follows, or of the first under its parent; under a
+            // parent with nothing under it, the kind that goes under the parent's.
             kind: after
                 .or_else(|| parent.and_then(|p| state.clause(p)?.children.first().copied()))
+                .or_else(|| {
+                    parent
+                        .is_none()
+                        .then(|| state.roots().first().copied())
+                        .flatten()
+                })
                 .and_then(|s| state.clause(s))
-                .map(|s| s.kind(state)),
+                .map(|s| s.kind(state))
+                .or_else(|| {
+                    let p = state.clause((*parent)?)?;
+                    Some(match p.kind(state) {
+                        ClauseKind::Paragraph | ClauseKind::Point | ClauseKind::Indent => {
+                            ClauseKind::Point
+                        }
+                        ClauseKind::Article | ClauseKind::Recital => ClauseKind::Paragraph,
+                        _ => ClauseKind::Article,
+                    })
+                }),
             notes: Vec::new(),
         },
         Change::Alternative {

@@ -218,7 +218,24 @@ pub struct DocumentState {
     clauses: BTreeMap<ClauseId, Clause>,
     roots: Vec<ClauseId>,
     removed: BTreeMap<ClauseId, RemovedClause>,
+    /// How many clauses have each label: worked out when first asked for, forgotten when a
+    /// label changes (naming a clause asks it whether its label is its name).
+    #[serde(skip)]
+    label_counts: LabelCounts,
 }
+
+/// A cache of how many clauses have each label. Not part of the state: two states are equal
+/// whatever their caches hold.
+#[derive(Clone, Debug, Default)]
+struct LabelCounts(std::sync::OnceLock<std::collections::HashMap<String, u32>>);
+
+impl PartialEq for LabelCounts {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for LabelCounts {}
 
 /// The process around the text, as it stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -276,6 +293,7 @@ impl DocumentState {
             clauses: BTreeMap::new(),
             roots: Vec::new(),
             removed: BTreeMap::new(),
+            label_counts: LabelCounts::default(),
         })
     }
 
@@ -319,6 +337,7 @@ impl DocumentState {
             clauses,
             roots,
             removed,
+            label_counts: _,
         } = self;
         DocumentState {
             id: *id,
@@ -343,6 +362,7 @@ impl DocumentState {
             clauses: clauses.clone(),
             roots: roots.clone(),
             removed: removed.clone(),
+            label_counts: LabelCounts::default(),
         }
     }
 
@@ -597,6 +617,12 @@ impl DocumentState {
 
     /// Apply one operation to the tree. The one place the tree changes.
     pub(crate) fn apply(&mut self, op: &ClauseOp, seq: u64) -> Result<(), DomainError> {
+        if matches!(
+            op,
+            ClauseOp::Add { .. } | ClauseOp::Relabel { .. } | ClauseOp::Remove { .. }
+        ) {
+            self.label_counts = LabelCounts::default();
+        }
         match op {
             ClauseOp::Add {
                 clause,
@@ -820,6 +846,18 @@ impl DocumentState {
         path
     }
 
+    /// How many clauses of the text have this label.
+    pub fn label_count(&self, label: &str) -> u32 {
+        let counts = self.label_counts.0.get_or_init(|| {
+            let mut counts = std::collections::HashMap::new();
+            for c in self.clauses.values() {
+                *counts.entry(c.label.clone()).or_insert(0) += 1;
+            }
+            counts
+        });
+        counts.get(label).copied().unwrap_or(0)
+    }
+
     /// How a clause is named to the user: its label when no other clause of the text has it
     /// ("5.2", "Article 5"), else the shortest tail of its path that no other clause shares,
     /// its labels joined by spaces ("§ 312 (1)", "5.1 (b)"). [`Self::resolve_clause`] reads it
@@ -828,8 +866,8 @@ impl DocumentState {
         let Some(c) = self.clauses.get(&id) else {
             return self.label_of(id).unwrap_or_default().to_string();
         };
+        let shared = self.label_count(&c.label);
         let path = self.path_of(id);
-        let shared = self.clauses.values().filter(|o| o.label == c.label).count();
         if shared <= 1 || path.len() == 1 {
             return c.label.clone();
         }
@@ -868,7 +906,16 @@ impl DocumentState {
         match exact.as_slice() {
             [one] => return Ok(one.id),
             [] => {}
-            _ => return Err(ambiguous(exact)),
+            // A label alone names the top-level clause that has it, as `address_of` names it;
+            // the others are named by their paths.
+            many => match many
+                .iter()
+                .filter(|c| c.parent.is_none())
+                .collect::<Vec<_>>()[..]
+            {
+                [root] => return Ok(root.id),
+                _ => return Err(ambiguous(exact)),
+            },
         }
         let hex: String = reference.chars().filter(|c| *c != '-').collect();
         if hex.len() >= 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -1102,6 +1149,7 @@ impl DocumentState {
             clauses: self.clauses.clone(),
             roots: self.roots.clone(),
             removed: self.removed.clone(),
+            label_counts: LabelCounts::default(),
         };
         for (id, text) in shown {
             copy.clauses
