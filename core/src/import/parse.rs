@@ -598,6 +598,14 @@ fn resolve_with(
 }
 
 impl<'a> Reader<'a> {
+    /// Whether a dotted number opens the next section (`2.1` after `1.2`): no skip.
+    fn opens_section(&self, style: Style, ord: (u32, u32), prev: usize, label: &str) -> bool {
+        let head = |l: &str| l.rsplit_once('.').map(|(h, _)| h.to_string());
+        matches!(style, Style::Decimal(_))
+            && ord == (1, 0)
+            && head(&self.nodes[prev].label) != head(label)
+    }
+
     fn check_sequence(
         &mut self,
         sibling: Option<Open>,
@@ -609,8 +617,8 @@ impl<'a> Reader<'a> {
         match sibling {
             Some(Open {
                 node,
-                key: Key::Numbered(_, Some(prev)),
-            }) if !follows(prev, ord) => {
+                key: Key::Numbered(style, Some(prev)),
+            }) if !follows(prev, ord) && !self.opens_section(style, ord, node, label) => {
                 let before = self.nodes[node].label.clone();
                 self.warn(
                     line,

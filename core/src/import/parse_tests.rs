@@ -452,3 +452,12 @@ fn front_matter_that_is_not_closed_is_refused() {
     // A rule at the top followed by a blank line is a rule.
     assert!(parse_draft(b"---\n\n## Article 1\n\nText.\n").is_ok());
 }
+
+#[test]
+fn a_dotted_number_that_opens_the_next_section_is_no_skip() {
+    let md = "1.1 First.\n\n1.2 Second.\n\n2.1 Third.\n\n2.3 Fourth.\n";
+    assert_eq!(
+        warnings(md),
+        ["line 7: the numbering skips: 2.3 follows 2.1; read as its sibling"]
+    );
+}

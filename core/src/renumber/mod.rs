@@ -22,7 +22,7 @@ mod scheme;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -182,6 +182,37 @@ pub fn renumber(
         })
         .collect();
 
+    // Dotted labels under a parent without a number keep their own heads where the text
+    // numbers by sections (`1.1`, `1.2`, `2.1`, `3.1`: more than one head, rising in reading
+    // order); else they take the head most of them share (a `6.4` moved among `7.1`–`7.3`).
+    let mut heads_in_order: HashMap<(Option<ClauseId>, &Family), Vec<String>> = HashMap::new();
+    for (_, c) in &outline {
+        if let Some(m) = members
+            .get(&c.id)
+            .filter(|m| m.family.system == System::Dotted)
+        {
+            if let Some(h) = &m.head {
+                heads_in_order
+                    .entry((c.parent, &m.family))
+                    .or_default()
+                    .push(h.clone());
+            }
+        }
+    }
+    let sectioned: HashSet<(Option<ClauseId>, &Family)> = heads_in_order
+        .into_iter()
+        .filter(|(_, heads)| {
+            let key = |h: &String| -> Vec<u64> {
+                h.split('.')
+                    .map(|p| p.parse().unwrap_or(u64::MAX))
+                    .collect()
+            };
+            heads.windows(2).all(|w| key(&w[0]) <= key(&w[1])) && heads.first() != heads.last()
+        })
+        .map(|(k, _)| k)
+        .collect();
+    let mut by_head: HashMap<(Option<ClauseId>, &Family, String), u64> = HashMap::new();
+
     // Number in reading order: a parent is numbered before its children.
     let mut through: HashMap<&Family, u64> = HashMap::new();
     let mut afresh: HashMap<(&Family, Option<ClauseId>), u64> = HashMap::new();
@@ -208,6 +239,18 @@ pub fn renumber(
         };
         *n += 1;
         let number = match f.system {
+            System::Dotted
+                if c.parent
+                    .and_then(|p| label_now.get(&p))
+                    .and_then(|l| number_of(l))
+                    .is_none()
+                    && sectioned.contains(&(c.parent, f)) =>
+            {
+                let head = m.head.clone().unwrap_or_else(|| "1".into());
+                let k = by_head.entry((c.parent, f, head.clone())).or_default();
+                *k += 1;
+                format!("{head}.{k}")
+            }
             System::Dotted => {
                 let parent_number = c
                     .parent

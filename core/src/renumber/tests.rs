@@ -921,3 +921,32 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn paragraphs_numbered_by_section_keep_their_sections() {
+    // A draft numbered 1.1, 1.2, 2.1 … at the top level, with 1.1a inserted: only section 1
+    // moves; 2.1, 2.2 and 3.1 keep their numbers, and so do the references to them.
+    let (mut w, s) = World::with_document();
+    text(
+        &mut w,
+        s,
+        &[
+            ("", "1.1", "First."),
+            ("", "1.1a", "Inserted."),
+            ("", "1.2", "As provided in 1.2 and set out in 3.1."),
+            ("", "2.1", "Second."),
+            ("", "2.2", "More."),
+            ("", "3.1", "Third."),
+        ],
+    );
+    let plan = renumber(w.doc(), None, true).unwrap();
+    let relabels: Vec<(&str, &str)> = plan
+        .relabels
+        .iter()
+        .map(|r| (r.old.as_str(), r.new.as_str()))
+        .collect();
+    assert_eq!(relabels, [("1.1a", "1.2"), ("1.2", "1.3")]);
+    w.run(s, renumber_cmd(true)).unwrap();
+    let c = w.doc().clause(id(&w, "1.3")).unwrap();
+    assert_eq!(c.text, "As provided in 1.3 and set out in 3.1.");
+}
