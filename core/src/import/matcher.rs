@@ -737,7 +737,7 @@ impl<'a> Matcher<'a> {
     }
 
     /// Pair in order the clauses left in a gap between matched neighbours, if each side has as
-    /// many and each pair has neither text nor clauses under it.
+    /// many and each pair has neither text nor clauses under it, or the same label.
     fn gap(&mut self, olds: &[usize], news: &[usize]) {
         let olds: Vec<usize> = olds
             .iter()
@@ -755,7 +755,9 @@ impl<'a> Matcher<'a> {
         for (o, n) in olds.into_iter().zip(news) {
             let (was, now) = (&self.old[o], &self.new[n]);
             let bare = |x: &Node<'_>| !x.has_text() && x.children.is_empty();
-            if self.compatible(o, n) && bare(was) && bare(now) {
+            // Or the same number in the same place: the provision, rewritten (§ 30 repealed
+            // in place, "(weggefallen)"; an article whose wording was replaced).
+            if self.compatible(o, n) && (bare(was) && bare(now) || was.label == now.label) {
                 self.pair(o, n);
             }
         }

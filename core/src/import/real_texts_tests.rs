@@ -141,6 +141,12 @@ fn the_german_members_act_keeps_its_sections_through_three_versions() {
     assert!(!ids(v2011).contains(&inserted));
     assert_eq!(id(v2011, "§ 35b"), id(v2017, "§ 35b"));
     assert_eq!(id(v2011, "§ 36"), id(v2017, "§ 36"));
+    // § 30 was repealed in its place ("§ 30 (weggefallen)"): the same section, emptied.
+    assert_eq!(id(v2011, "§ 30"), id(v2017, "§ 30"));
+    assert_eq!(
+        v2017.clause(id(v2017, "§ 30")).unwrap().heading.as_deref(),
+        Some("(weggefallen)")
+    );
     // § 11 (1) was rewritten from a list into prose, and (4), (5) were added: the paragraph
     // keeps its identity, the new ones are new.
     assert_eq!(id(v2011, "§ 11 (1)"), id(v2017, "§ 11 (1)"));
@@ -224,7 +230,14 @@ fn the_french_constitution_keeps_its_articles_through_two_versions() {
         let was = id(v1976, repealed);
         assert!(v2005.clause(was).is_none(), "{repealed}");
     }
-    for kept in ["Article 5", "Article 16", "Article 34", "Article 89"] {
+    // Article 28 was replaced by other words in 1995: the same article.
+    for kept in [
+        "Article 5",
+        "Article 16",
+        "Article 28",
+        "Article 34",
+        "Article 89",
+    ] {
         assert_eq!(id(v1976, kept), id(v2005, kept), "{kept}");
     }
     round_trips(&mut w, s, CONSTITUTION[1]);
