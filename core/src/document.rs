@@ -894,9 +894,18 @@ impl DocumentState {
     /// labels are optional), or by a unique prefix (4 hex digits or more) of its id.
     pub fn resolve_clause(&self, reference: &str) -> Result<ClauseId, DomainError> {
         let reference = reference.trim();
-        let ambiguous = |many: Vec<&Clause>| DomainError::AmbiguousClause {
-            reference: reference.to_string(),
-            candidates: many.iter().map(|c| self.address_of(c.id)).collect(),
+        // The candidates in reading order, each by its name.
+        let ambiguous = |many: Vec<&Clause>| {
+            let ids: std::collections::HashSet<ClauseId> = many.iter().map(|c| c.id).collect();
+            DomainError::AmbiguousClause {
+                reference: reference.to_string(),
+                candidates: self
+                    .outline()
+                    .into_iter()
+                    .filter(|(_, c)| ids.contains(&c.id))
+                    .map(|(_, c)| self.address_of(c.id))
+                    .collect(),
+            }
         };
         let exact: Vec<&Clause> = self
             .clauses

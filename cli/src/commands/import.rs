@@ -59,6 +59,13 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
         draft: &draft,
         plan: &plan,
         title: title.as_deref().map(|t| (doc.title.as_str(), t)),
+        names: crate::render::addresses(
+            &doc,
+            plan.entries
+                .iter()
+                .filter(|e| e.old_label.is_some())
+                .map(|e| e.clause),
+        ),
     };
     if args.dry_run {
         return show_plan(ctx, &change, None);
@@ -90,6 +97,8 @@ struct Change<'a> {
     draft: &'a Draft,
     plan: &'a Plan,
     title: Option<(&'a str, &'a str)>,
+    /// How the clauses of the text as it stands are named (`§ 12 (3)`, not `(3)`).
+    names: std::collections::HashMap<ClauseId, String>,
 }
 
 fn show_plan(ctx: &mut Ctx<'_>, change: &Change<'_>, recorded: Option<(u64, u64)>) -> CliResult {
@@ -152,10 +161,14 @@ fn show_plan(ctx: &mut Ctx<'_>, change: &Change<'_>, recorded: Option<(u64, u64)
                 EntryStatus::Removed => '-',
                 _ => '~',
             };
-            let label = if e.status == EntryStatus::Removed {
-                old
-            } else {
-                new
+            // A clause of the text as it stands is named as commands name it; a new or
+            // renumbered one by the label the draft gives it.
+            let named = change.names.get(&e.clause).map(String::as_str);
+            let label = match e.status {
+                EntryStatus::Removed => named.unwrap_or(old),
+                EntryStatus::Added => new,
+                _ if e.relabelled || e.moved => new,
+                _ => named.unwrap_or(new),
             };
             let notes = if notes.is_empty() {
                 String::new()
