@@ -200,11 +200,12 @@ pub(crate) fn roman_value(token: &str) -> Option<u32> {
     }
     let total = u32::try_from(total).ok().filter(|t| *t > 0)?;
     // Well-formed only: the canonical spelling of the value.
-    (to_roman(total).eq_ignore_ascii_case(token)).then_some(total)
+    (to_roman(u64::from(total)).eq_ignore_ascii_case(token)).then_some(total)
 }
 
-fn to_roman(mut n: u32) -> String {
-    const TABLE: [(u32, &str); 13] = [
+/// A number as a lowercase roman numeral, spelled the usual way (`iv`, not `iiii`).
+pub(crate) fn to_roman(mut n: u64) -> String {
+    const TABLE: [(u64, &str); 13] = [
         (1000, "m"),
         (900, "cm"),
         (500, "d"),

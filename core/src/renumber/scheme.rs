@@ -206,58 +206,12 @@ pub(crate) fn letter(n: u64, upper: bool) -> String {
 
 /// The value of a roman numeral written the usual way (`iv`, not `iiii`), either case.
 pub(crate) fn roman_value(s: &str) -> Option<u64> {
-    if s.is_empty() {
-        return None;
-    }
-    let mut total = 0u64;
-    let mut prev = 0u64;
-    for c in s.chars().rev() {
-        let v = match c.to_ascii_lowercase() {
-            'i' => 1,
-            'v' => 5,
-            'x' => 10,
-            'l' => 50,
-            'c' => 100,
-            'd' => 500,
-            'm' => 1000,
-            _ => return None,
-        };
-        if v < prev {
-            total = total.checked_sub(v)?;
-        } else {
-            total += v;
-            prev = v;
-        }
-    }
-    // Only the canonical spelling: `iiii` or `ic` are not roman numerals.
-    let canonical = roman(total, false);
-    (canonical == s.to_ascii_lowercase()).then_some(total)
+    crate::import::numbering::roman_value(s).map(u64::from)
 }
 
 /// A roman numeral.
-pub(crate) fn roman(mut n: u64, upper: bool) -> String {
-    const TABLE: &[(u64, &str)] = &[
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ];
-    let mut out = String::new();
-    for (v, s) in TABLE {
-        while n >= *v {
-            out.push_str(s);
-            n -= v;
-        }
-    }
+pub(crate) fn roman(n: u64, upper: bool) -> String {
+    let out = crate::import::numbering::to_roman(n);
     if upper {
         out.to_ascii_uppercase()
     } else {
