@@ -1,10 +1,12 @@
-//! The names of many clauses at once: what [`DocumentState::address_of`] gives, worked out for
-//! the whole text in one pass (`address_of` looks through every clause for each name, which a
-//! renumbering of thousands of clauses cannot afford).
+//! How clauses are named: by their label, or by as much of their path as tells them apart
+//! (`5.1 (b)`, `§ 312 (1)`). [`DocumentState::address_of`] names one clause,
+//! [`DocumentState::resolve_clause`] reads a name back, and [`Addresses`] names every clause of
+//! a text in one pass.
 
 use std::collections::HashMap;
 
-use crate::document::DocumentState;
+use crate::document::{Clause, DocumentState};
+use crate::error::DomainError;
 use crate::ids::ClauseId;
 
 /// Every clause's path, and how many clauses share each label and each tail of a path.
@@ -14,8 +16,6 @@ pub struct Addresses {
     /// (tail length, label, the tail's labels run together) → clauses.
     tails: HashMap<(usize, String, String), usize>,
 }
-
-use crate::document::compact;
 
 fn tail_key(path: &[String], k: usize) -> String {
     compact(&path[path.len() - k..].concat())
@@ -71,5 +71,158 @@ impl Addresses {
             }
         }
         path.join(" > ")
+    }
+}
+
+/// A label reduced for comparison in a path: without spaces, `>` or `›`.
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
+        .collect()
+}
+
+impl DocumentState {
+    /// The labels of a clause and of the clauses above it, from the top of the tree down.
+    pub fn path_of(&self, id: ClauseId) -> Vec<&str> {
+        let mut path = Vec::new();
+        let mut at = self.clauses.get(&id);
+        while let Some(c) = at {
+            path.push(c.label.as_str());
+            at = c.parent.and_then(|p| self.clauses.get(&p));
+        }
+        path.reverse();
+        path
+    }
+
+    /// How a clause is named to the user: its label when no other clause of the text has it
+    /// ("5.2", "Article 5"), else the shortest tail of its path that no other clause shares,
+    /// its labels joined by spaces ("§ 312 (1)", "5.1 (b)"). [`Self::resolve_clause`] reads it
+    /// back. A removed clause is named by the label it last had.
+    pub fn address_of(&self, id: ClauseId) -> String {
+        let Some(c) = self.clauses.get(&id) else {
+            return self.label_of(id).unwrap_or_default().to_string();
+        };
+        let shared = self.label_count(&c.label);
+        let path = self.path_of(id);
+        if shared <= 1 || path.len() == 1 {
+            return c.label.clone();
+        }
+        for k in 2..=path.len() {
+            let tail = &path[path.len() - k..];
+            let key = compact(&tail.concat());
+            let others = self
+                .clauses
+                .values()
+                .filter(|o| o.label == c.label && o.id != id)
+                .any(|o| {
+                    let p = self.path_of(o.id);
+                    p.len() >= k && compact(&p[p.len() - k..].concat()) == key
+                });
+            if !others {
+                return tail.join(" ");
+            }
+        }
+        path.join(" > ")
+    }
+
+    /// Find a clause by its label, by its path or any tail of it that names one clause alone
+    /// (`5.1(b)`, `5.1 (b)`, `Article 5 > 5.1 > (b)`, `§ 312 (1)`: spaces and `>` between the
+    /// labels are optional), or by a unique prefix (4 hex digits or more) of its id.
+    pub fn resolve_clause(&self, reference: &str) -> Result<ClauseId, DomainError> {
+        let reference = reference.trim();
+        // The candidates in reading order, each by its name.
+        let ambiguous = |many: Vec<&Clause>| {
+            let ids: std::collections::HashSet<ClauseId> = many.iter().map(|c| c.id).collect();
+            DomainError::AmbiguousClause {
+                reference: reference.to_string(),
+                candidates: self
+                    .outline()
+                    .into_iter()
+                    .filter(|(_, c)| ids.contains(&c.id))
+                    .map(|(_, c)| self.address_of(c.id))
+                    .collect(),
+            }
+        };
+        let exact: Vec<&Clause> = self
+            .clauses
+            .values()
+            .filter(|c| c.label == reference)
+            .collect();
+        match exact.as_slice() {
+            [one] => return Ok(one.id),
+            [] => {}
+            // A label alone names the top-level clause that has it, as `address_of` names it;
+            // the others are named by their paths.
+            many => match many
+                .iter()
+                .filter(|c| c.parent.is_none())
+                .collect::<Vec<_>>()[..]
+            {
+                [root] => return Ok(root.id),
+                _ => return Err(ambiguous(exact)),
+            },
+        }
+        let hex: String = reference.chars().filter(|c| *c != '-').collect();
+        if hex.len() >= 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            let hex = hex.to_ascii_lowercase();
+            let matches: Vec<&Clause> = self
+                .clauses
+                .values()
+                .filter(|c| c.id.0.simple().to_string().starts_with(&hex))
+                .collect();
+            match matches.as_slice() {
+                [one] => return Ok(one.id),
+                [] => {}
+                _ => return Err(ambiguous(matches)),
+            }
+        }
+        let wanted = compact(reference);
+        if !wanted.is_empty() {
+            let by_path: Vec<&Clause> = self
+                .clauses
+                .values()
+                .filter(|c| {
+                    let key = compact(&c.label);
+                    !key.is_empty() && wanted.ends_with(&key) && {
+                        let path = self.path_of(c.id);
+                        let mut tail = String::new();
+                        path.iter().rev().any(|l| {
+                            tail.insert_str(0, &compact(l));
+                            tail == wanted
+                        })
+                    }
+                })
+                .collect();
+            match by_path.as_slice() {
+                [one] => return Ok(one.id),
+                [] => {}
+                _ => return Err(ambiguous(by_path)),
+            }
+        }
+        if let Some((_, r)) = self
+            .removed
+            .iter()
+            .rev()
+            .find(|(_, r)| r.label == reference)
+        {
+            return Err(DomainError::ClauseRemoved {
+                label: r.label.clone(),
+                seq: r.seq,
+            });
+        }
+        Err(DomainError::UnknownClause(reference.to_string()))
+    }
+
+    /// The clause and every clause under it, in reading order.
+    pub fn subtree(&self, id: ClauseId) -> Vec<ClauseId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            if let Some(c) = self.clauses.get(&id) {
+                out.push(id);
+                stack.extend(c.children.iter().rev());
+            }
+        }
+        out
     }
 }

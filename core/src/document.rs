@@ -174,13 +174,6 @@ pub struct RemovedClause {
     pub seq: u64,
 }
 
-/// A label reduced for comparison in a path: without spaces, `>` or `›`.
-pub(crate) fn compact(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
-        .collect()
-}
-
 /// A document as it stands after some prefix of its stream.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentState {
@@ -215,9 +208,9 @@ pub struct DocumentState {
     /// Phases, questions, agreement, brackets and adoption.
     #[serde(default)]
     pub process: Process,
-    clauses: BTreeMap<ClauseId, Clause>,
+    pub(crate) clauses: BTreeMap<ClauseId, Clause>,
     roots: Vec<ClauseId>,
-    removed: BTreeMap<ClauseId, RemovedClause>,
+    pub(crate) removed: BTreeMap<ClauseId, RemovedClause>,
     /// How many clauses have each label: worked out when first asked for, forgotten when a
     /// label changes (naming a clause asks it whether its label is its name).
     #[serde(skip)]
@@ -834,18 +827,6 @@ impl DocumentState {
         self.clauses.len()
     }
 
-    /// The labels of a clause and of the clauses above it, from the top of the tree down.
-    pub fn path_of(&self, id: ClauseId) -> Vec<&str> {
-        let mut path = Vec::new();
-        let mut at = self.clauses.get(&id);
-        while let Some(c) = at {
-            path.push(c.label.as_str());
-            at = c.parent.and_then(|p| self.clauses.get(&p));
-        }
-        path.reverse();
-        path
-    }
-
     /// How many clauses of the text have this label.
     pub fn label_count(&self, label: &str) -> u32 {
         let counts = self.label_counts.0.get_or_init(|| {
@@ -856,138 +837,6 @@ impl DocumentState {
             counts
         });
         counts.get(label).copied().unwrap_or(0)
-    }
-
-    /// How a clause is named to the user: its label when no other clause of the text has it
-    /// ("5.2", "Article 5"), else the shortest tail of its path that no other clause shares,
-    /// its labels joined by spaces ("§ 312 (1)", "5.1 (b)"). [`Self::resolve_clause`] reads it
-    /// back. A removed clause is named by the label it last had.
-    pub fn address_of(&self, id: ClauseId) -> String {
-        let Some(c) = self.clauses.get(&id) else {
-            return self.label_of(id).unwrap_or_default().to_string();
-        };
-        let shared = self.label_count(&c.label);
-        let path = self.path_of(id);
-        if shared <= 1 || path.len() == 1 {
-            return c.label.clone();
-        }
-        for k in 2..=path.len() {
-            let tail = &path[path.len() - k..];
-            let key = compact(&tail.concat());
-            let others = self
-                .clauses
-                .values()
-                .filter(|o| o.label == c.label && o.id != id)
-                .any(|o| {
-                    let p = self.path_of(o.id);
-                    p.len() >= k && compact(&p[p.len() - k..].concat()) == key
-                });
-            if !others {
-                return tail.join(" ");
-            }
-        }
-        path.join(" > ")
-    }
-
-    /// Find a clause by its label, by its path or any tail of it that names one clause alone
-    /// (`5.1(b)`, `5.1 (b)`, `Article 5 > 5.1 > (b)`, `§ 312 (1)`: spaces and `>` between the
-    /// labels are optional), or by a unique prefix (4 hex digits or more) of its id.
-    pub fn resolve_clause(&self, reference: &str) -> Result<ClauseId, DomainError> {
-        let reference = reference.trim();
-        // The candidates in reading order, each by its name.
-        let ambiguous = |many: Vec<&Clause>| {
-            let ids: std::collections::HashSet<ClauseId> = many.iter().map(|c| c.id).collect();
-            DomainError::AmbiguousClause {
-                reference: reference.to_string(),
-                candidates: self
-                    .outline()
-                    .into_iter()
-                    .filter(|(_, c)| ids.contains(&c.id))
-                    .map(|(_, c)| self.address_of(c.id))
-                    .collect(),
-            }
-        };
-        let exact: Vec<&Clause> = self
-            .clauses
-            .values()
-            .filter(|c| c.label == reference)
-            .collect();
-        match exact.as_slice() {
-            [one] => return Ok(one.id),
-            [] => {}
-            // A label alone names the top-level clause that has it, as `address_of` names it;
-            // the others are named by their paths.
-            many => match many
-                .iter()
-                .filter(|c| c.parent.is_none())
-                .collect::<Vec<_>>()[..]
-            {
-                [root] => return Ok(root.id),
-                _ => return Err(ambiguous(exact)),
-            },
-        }
-        let hex: String = reference.chars().filter(|c| *c != '-').collect();
-        if hex.len() >= 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            let hex = hex.to_ascii_lowercase();
-            let matches: Vec<&Clause> = self
-                .clauses
-                .values()
-                .filter(|c| c.id.0.simple().to_string().starts_with(&hex))
-                .collect();
-            match matches.as_slice() {
-                [one] => return Ok(one.id),
-                [] => {}
-                _ => return Err(ambiguous(matches)),
-            }
-        }
-        let wanted = compact(reference);
-        if !wanted.is_empty() {
-            let by_path: Vec<&Clause> = self
-                .clauses
-                .values()
-                .filter(|c| {
-                    let key = compact(&c.label);
-                    !key.is_empty() && wanted.ends_with(&key) && {
-                        let path = self.path_of(c.id);
-                        let mut tail = String::new();
-                        path.iter().rev().any(|l| {
-                            tail.insert_str(0, &compact(l));
-                            tail == wanted
-                        })
-                    }
-                })
-                .collect();
-            match by_path.as_slice() {
-                [one] => return Ok(one.id),
-                [] => {}
-                _ => return Err(ambiguous(by_path)),
-            }
-        }
-        if let Some((_, r)) = self
-            .removed
-            .iter()
-            .rev()
-            .find(|(_, r)| r.label == reference)
-        {
-            return Err(DomainError::ClauseRemoved {
-                label: r.label.clone(),
-                seq: r.seq,
-            });
-        }
-        Err(DomainError::UnknownClause(reference.to_string()))
-    }
-
-    /// The clause and every clause under it, in reading order.
-    pub fn subtree(&self, id: ClauseId) -> Vec<ClauseId> {
-        let mut out = Vec::new();
-        let mut stack = vec![id];
-        while let Some(id) = stack.pop() {
-            if let Some(c) = self.clauses.get(&id) {
-                out.push(id);
-                stack.extend(c.children.iter().rev());
-            }
-        }
-        out
     }
 
     /// Whether the participant holds the role here.
