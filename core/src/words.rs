@@ -330,7 +330,7 @@ impl WordEdit {
         match self.action {
             WordAction::Delete => {}
             _ if self.by.trim().is_empty() => return Err(WordsError::NoNewWords(self.action)),
-            WordAction::Replace if self.by.trim() == self.words => {
+            WordAction::Replace if self.by.trim() == self.words.trim() => {
                 return Err(WordsError::Unchanged)
             }
             _ => {}
@@ -347,7 +347,9 @@ pub fn occurrences(text: &str, words: &str) -> Vec<Range<usize>> {
     }
     let starts_word = words.chars().next().is_some_and(is_word);
     let ends_word = words.chars().last().is_some_and(is_word);
-    text.match_indices(words)
+    // Every start, overlapping ones too (`a a` is twice in `a a a`).
+    text.char_indices()
+        .filter(|(i, _)| text[*i..].starts_with(words))
         .map(|(i, _)| i..i + words.len())
         .filter(|r| {
             let glued_before = starts_word && text[..r.start].chars().last().is_some_and(is_word);
@@ -493,6 +495,17 @@ mod tests {
         assert_eq!(occurrences("marshall shall shall.", "shall").len(), 2);
         assert_eq!(occurrences("a (b) c", "(b)"), vec![2..5]);
         assert!(occurrences("shallow", "shall").is_empty());
+        assert_eq!(
+            occurrences("a a a", "a a"),
+            vec![0..3, 2..5],
+            "overlapping too"
+        );
+    }
+
+    #[test]
+    fn a_replacement_that_differs_only_by_spaces_changes_nothing() {
+        let e = edit(WordAction::Replace, " shall", "shall", None);
+        assert_eq!(e.check(), Err(WordsError::Unchanged));
     }
 
     #[test]
