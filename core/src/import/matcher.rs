@@ -177,14 +177,16 @@ impl<'a> Matcher<'a> {
             // come after their parent in reading order, so walk backwards).
             for i in (0..side.len()).rev() {
                 let node = &side[i];
-                let mut mbag = node.bag.clone();
                 let mut mwords = node.words;
-                if node.group != Group::Container {
-                    for &c in &node.children {
-                        mbag = merge(&mbag, &side[c].mbag);
-                        mwords += side[c].mwords;
-                    }
-                }
+                let mut mbag = if node.group != Group::Container && !node.children.is_empty() {
+                    mwords += node.children.iter().map(|&c| side[c].mwords).sum::<u32>();
+                    merge(
+                        std::iter::once(node.bag.as_slice())
+                            .chain(node.children.iter().map(|&c| side[c].mbag.as_slice())),
+                    )
+                } else {
+                    node.bag.clone()
+                };
                 // A heading alone is no wording to compare: only a clause with text, or with
                 // clauses under it, is matched by its words.
                 if !node.has_text() && node.children.is_empty() {
@@ -382,17 +384,22 @@ impl<'a> Matcher<'a> {
 
     /// Pair the still unmatched clauses of two lists (each in reading order) by nearest
     /// position.
+    /// The clauses of two lists not matched yet, in their order.
+    fn still_free(&self, olds: &[usize], news: &[usize]) -> Sides {
+        (
+            olds.iter()
+                .copied()
+                .filter(|&o| self.o2n[o].is_none())
+                .collect(),
+            news.iter()
+                .copied()
+                .filter(|&n| self.n2o[n].is_none())
+                .collect(),
+        )
+    }
+
     fn nearest(&mut self, olds: &[usize], news: &[usize]) {
-        let olds: Vec<usize> = olds
-            .iter()
-            .copied()
-            .filter(|&o| self.o2n[o].is_none())
-            .collect();
-        let news: Vec<usize> = news
-            .iter()
-            .copied()
-            .filter(|&n| self.n2o[n].is_none())
-            .collect();
+        let (olds, news) = self.still_free(olds, news);
         if olds.len().saturating_mul(news.len()) > NEAREST_PAIRS_MAX {
             for (&o, &n) in olds.iter().zip(&news) {
                 if self.compatible(o, n) {
@@ -739,16 +746,7 @@ impl<'a> Matcher<'a> {
     /// Pair in order the clauses left in a gap between matched neighbours, if each side has as
     /// many and each pair has neither text nor clauses under it, or the same label.
     fn gap(&mut self, olds: &[usize], news: &[usize]) {
-        let olds: Vec<usize> = olds
-            .iter()
-            .copied()
-            .filter(|&o| self.o2n[o].is_none())
-            .collect();
-        let news: Vec<usize> = news
-            .iter()
-            .copied()
-            .filter(|&n| self.n2o[n].is_none())
-            .collect();
+        let (olds, news) = self.still_free(olds, news);
         if olds.len() != news.len() {
             return;
         }

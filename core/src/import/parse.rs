@@ -116,8 +116,6 @@ struct Node {
     text: String,
     kind: ClauseKind,
     notes: Vec<Note>,
-    #[allow(dead_code)]
-    parent: Option<usize>,
     children: Vec<usize>,
     line: usize,
 }
@@ -220,17 +218,17 @@ impl<'a> Reader<'a> {
                     let line = self.line(range.start);
                     self.skip_block();
                     let raw = self.raw(range);
-                    self.content(base, raw, line);
+                    self.content(raw, line);
                 }
                 Md::Rule => {
                     self.pos += 1;
-                    self.content(base, "***".to_string(), self.line(range.start));
+                    self.content("***".to_string(), self.line(range.start));
                 }
                 _ => {
                     // Block-level HTML outside an HTML block, stray text: keep it as written.
                     self.pos += 1;
                     let raw = self.raw(range.clone());
-                    self.content(base, raw, self.line(range.start));
+                    self.content(raw, self.line(range.start));
                 }
             }
         }
@@ -341,7 +339,6 @@ impl<'a> Reader<'a> {
             text: String::new(),
             kind,
             notes: Vec::new(),
-            parent,
             children: Vec::new(),
             line,
         });
@@ -424,7 +421,7 @@ impl<'a> Reader<'a> {
             self.append(node, &text, &rest);
         } else {
             let text = inline_markdown(&inline);
-            self.content_with(base, text, &inline, line);
+            self.content_with(text, &inline, line);
         }
         Ok(())
     }
@@ -663,11 +660,11 @@ impl<'a> Reader<'a> {
     }
 
     /// A block that is text: of the clause open last, or a new preamble paragraph.
-    fn content(&mut self, base: usize, text: String, line: usize) {
-        self.content_with(base, text, &[], line);
+    fn content(&mut self, text: String, line: usize) {
+        self.content_with(text, &[], line);
     }
 
-    fn content_with(&mut self, _base: usize, text: String, inline: &[Md<'a>], line: usize) {
+    fn content_with(&mut self, text: String, inline: &[Md<'a>], line: usize) {
         if text.is_empty() {
             return;
         }
@@ -689,17 +686,15 @@ impl<'a> Reader<'a> {
             .flat_map(|(m, nodes)| nodes.into_iter().map(move |n| (n, m.clone())))
             .collect();
         waiting.sort();
-        {
-            for (node, mark) in waiting {
-                match self.notes.last.get(&mark) {
-                    Some(text) => self.nodes[node].notes.push(Note {
-                        mark: mark.clone(),
-                        text: text.clone(),
-                    }),
-                    None => {
-                        let line = self.nodes[node].line;
-                        self.warn(line, format!("footnote [^{mark}] has no text"));
-                    }
+        for (node, mark) in waiting {
+            match self.notes.last.get(&mark) {
+                Some(text) => self.nodes[node].notes.push(Note {
+                    mark: mark.clone(),
+                    text: text.clone(),
+                }),
+                None => {
+                    let line = self.nodes[node].line;
+                    self.warn(line, format!("footnote [^{mark}] has no text"));
                 }
             }
         }

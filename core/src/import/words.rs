@@ -123,28 +123,17 @@ pub(super) fn shared(a: &[(u32, u32)], b: &[(u32, u32)]) -> u32 {
     s
 }
 
-pub(super) fn merge(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => {
-                out.push(a[i]);
-                i += 1;
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(b[j]);
-                j += 1;
-            }
-            std::cmp::Ordering::Equal => {
-                out.push((a[i].0, a[i].1 + b[j].1));
-                i += 1;
-                j += 1;
-            }
+/// Word multisets added together, sorted by word id: a clause's words and those under it, in
+/// time that grows with the words (not with the number of clauses times the words).
+pub(super) fn merge<'b>(bags: impl IntoIterator<Item = &'b [(u32, u32)]>) -> Vec<(u32, u32)> {
+    let mut counts: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
+    for bag in bags {
+        for &(w, c) in bag {
+            *counts.entry(w).or_insert(0) += c;
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
+    let mut out: Vec<(u32, u32)> = counts.into_iter().collect();
+    out.sort_unstable();
     out
 }
 

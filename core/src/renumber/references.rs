@@ -195,16 +195,22 @@ pub(crate) fn find(
     (found, ops)
 }
 
+/// Whether `s` starts with the ASCII words `prefix`, in any case, without copying `s` (the rest
+/// of a clause may be a mebibyte long).
+fn starts_with_ignoring_case(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
 /// What names another instrument after a citation (`of the Treaty`, `of Regulation (EU)
 /// No 1234/2013`), if anything does: `of` and words other than `this`, `these` or `the
 /// present`. (`Article 7 of this Code` cites this text.)
 fn elsewhere(words: &str, end: usize) -> Option<String> {
     let rest = &words[end..];
     let after = rest.strip_prefix(" of ")?;
-    let lower = after.to_lowercase();
     if ["this ", "these ", "the present "]
         .iter()
-        .any(|w| lower.starts_with(w))
+        .any(|w| starts_with_ignoring_case(after, w))
     {
         return None;
     }
@@ -525,9 +531,10 @@ fn scan_dotted(words: &str, index: &BTreeMap<(String, String), Vec<ClauseId>>) -
         if end < bytes.len() && bytes[end].is_ascii_lowercase() && ends_number(words, end + 1) {
             end += 1;
         }
-        let rest = words[end..].trim_start().to_ascii_lowercase();
-        let amount =
-            rest.starts_with('%') || rest.starts_with("per cent") || rest.starts_with("percent");
+        let rest = words[end..].trim_start();
+        let amount = rest.starts_with('%')
+            || starts_with_ignoring_case(rest, "per cent")
+            || starts_with_ignoring_case(rest, "percent");
         if groups > 0 && ends_number(words, end) && !amount {
             let key = (String::new(), words[i..end].to_string());
             if index.contains_key(&key) {

@@ -31,7 +31,7 @@ impl<'a> Reader<'a> {
                 "a number at the start of a line of running text (a list that interrupts a paragraph ending without ':'); read as text",
             );
             self.skip_block();
-            self.content(base, text, line);
+            self.content(text, line);
             return Ok(());
         }
         let typed: Vec<Option<Typed>> = items.iter().map(|&i| self.item_number(i)).collect();
@@ -44,7 +44,7 @@ impl<'a> Reader<'a> {
             }
             self.skip_block();
             let raw = self.raw(range);
-            self.content(base, raw, line);
+            self.content(raw, line);
             return Ok(());
         }
         self.depth += 1;
