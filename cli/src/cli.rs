@@ -207,10 +207,27 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
         }
         Command::Compact => commands::compact::run(&cli.globals, out),
         command => {
-            let store = travaux_store::Store::open(&cli.globals.store_path())?;
-            let mut ctx = Ctx::new(&store, cli.globals.clone(), out, inputs);
-            let answer = dispatch(&mut ctx, command);
-            store.close_for_exit()?;
+            let path = cli.globals.store_path();
+            // `verify` opens a damaged store too, to tell what it holds.
+            let store = if matches!(command, Command::Verify) {
+                travaux_store::Store::open_to_verify(&path)?
+            } else {
+                travaux_store::Store::open(&path)?
+            };
+            // A panic inside the storage engine (a damaged file it cannot read) is damage,
+            // exit 4, not a crash.
+            let mut answer = Ok(());
+            let ran = travaux_store::engine::catch(|| {
+                let mut ctx = Ctx::new(&store, cli.globals.clone(), out, inputs);
+                answer = dispatch(&mut ctx, command);
+                Ok(())
+            });
+            if let Err(e) = ran {
+                // Whatever sled holds may panic again when dropped: leave it to the exit.
+                std::mem::forget(store);
+                return Err(e.into());
+            }
+            travaux_store::engine::catch(|| store.close_for_exit())?;
             answer
         }
     }

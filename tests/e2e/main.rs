@@ -25,6 +25,7 @@
 //! - `deep_history`: clauses named by path, containers, revision labels as points, pickaxe in
 //!   headings and labels, revisions stored in several parts.
 //! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
+//! - `tamper`: the tamper and corruption battery: a damaged store answers right or exit 4.
 
 mod amend_words;
 mod bad_input;
@@ -51,4 +52,5 @@ mod script;
 mod serve;
 mod store_creation;
 mod support;
+mod tamper;
 mod writes;
