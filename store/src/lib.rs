@@ -43,10 +43,12 @@
 //!   answers.
 
 mod amendments;
+pub mod checkpoint;
 mod codec;
 mod compact;
 mod error;
 pub mod generate;
+pub mod jsonl;
 mod log_index;
 mod packed;
 mod sled_store;
