@@ -274,6 +274,61 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Whether the log of this store extends a checkpoint, looked up directly: the event at
+    /// its sequence number has its hash, and each document named was at the version named
+    /// (that event has the hash named and comes at or before the checkpoint's event, the next
+    /// version after it). `Ok(Err(why))` if not. The chain itself is `verify`'s to check.
+    pub fn extends(&self, c: &Statement) -> Result<Result<(), String>, StoreError> {
+        if c.seq == 0 {
+            return Ok(Ok(()));
+        }
+        // From the log itself (a store being restored has not read its head yet).
+        let head = crate::log_index::last_event(self.raw_tree())?.map_or(0, |s| s.seq);
+        if head < c.seq {
+            return Ok(Err(format!(
+                "the log ends at event {head}, before the checkpoint's event {}: events were removed",
+                c.seq
+            )));
+        }
+        let at = self.event(c.seq)?;
+        if at.hash != c.hash {
+            return Ok(Err(format!(
+                "event {} has hash {}, not the checkpoint's {}: the log was rewritten since the checkpoint",
+                c.seq, at.hash, c.hash
+            )));
+        }
+        for d in &c.documents {
+            let stream = StreamId(d.id);
+            let mut versions = self.stream_between(stream, d.version, d.version + 1);
+            match versions.next().transpose()? {
+                Some(e) if e.hash == d.hash && e.seq <= c.seq => {}
+                Some(e) => {
+                    return Ok(Err(format!(
+                        "version {} of document {} is event {} with hash {}, not the event with hash {} the checkpoint states",
+                        d.version, d.slug, e.seq, e.hash, d.hash
+                    )))
+                }
+                None => {
+                    return Ok(Err(format!(
+                        "document {} has no version {}, which the checkpoint states",
+                        d.slug, d.version
+                    )))
+                }
+            }
+            if let Some(next) = versions.next().transpose()? {
+                if next.seq <= c.seq {
+                    return Ok(Err(format!(
+                        "document {} was at version {} (event {}) at event {}, past the version {} the checkpoint states",
+                        d.slug, next.version, next.seq, c.seq, d.version
+                    )));
+                }
+            }
+        }
+        Ok(Ok(()))
+    }
+}
+
 /// Checks, one event at a time, that a log extends a checkpoint: feed it the events in order
 /// from 1 (their sequence numbers, streams, versions and hashes, each already checked against
 /// its record and the one before), then [`Extends::finish`].

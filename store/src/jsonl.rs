@@ -440,6 +440,22 @@ fn fill(
     let events = read.header.events;
     progress(events, events);
     store.rebuild()?;
+    // The checkpoints carried must be signed, and the log restored must extend each.
+    for (i, line) in read.checkpoints.iter().enumerate() {
+        let number = events + 2 + i as u64;
+        let bad = |seq, why: String| RestoreError::Bad {
+            line: number,
+            seq,
+            why,
+        };
+        let c: crate::checkpoint::Checkpoint = serde_json::from_str(line)
+            .map_err(|e| bad(None, format!("the line is not a checkpoint: {e}")))?;
+        let seq = Some(c.statement.seq);
+        c.check_signature().map_err(|why| bad(seq, why))?;
+        store
+            .extends(&c.statement)?
+            .map_err(|why| bad(seq, format!("the export does not extend its own checkpoint: {why}")))?;
+    }
     if !read.checkpoints.is_empty() {
         let mut text = String::new();
         for c in &read.checkpoints {
