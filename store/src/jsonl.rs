@@ -123,7 +123,11 @@ impl Store {
             out.write_all(b"{\"event\":")?;
             out.write_all(body)?;
             out.write_all(b",\"hash\":\"")?;
-            out.write_all(const_hex::Buffer::<32>::new().format(hash.try_into().expect("32 bytes")).as_bytes())?;
+            out.write_all(
+                const_hex::Buffer::<32>::new()
+                    .format(hash.try_into().expect("32 bytes"))
+                    .as_bytes(),
+            )?;
             out.write_all(b"\",\"request\":\"")?;
             out.write_all(request.to_string().as_bytes())?;
             out.write_all(b"\"}\n")?;
@@ -452,9 +456,12 @@ fn fill(
             .map_err(|e| bad(None, format!("the line is not a checkpoint: {e}")))?;
         let seq = Some(c.statement.seq);
         c.check_signature().map_err(|why| bad(seq, why))?;
-        store
-            .extends(&c.statement)?
-            .map_err(|why| bad(seq, format!("the export does not extend its own checkpoint: {why}")))?;
+        store.extends(&c.statement)?.map_err(|why| {
+            bad(
+                seq,
+                format!("the export does not extend its own checkpoint: {why}"),
+            )
+        })?;
     }
     if !read.checkpoints.is_empty() {
         let mut text = String::new();

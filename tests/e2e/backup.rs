@@ -29,9 +29,15 @@ fn answers(t: &Travaux, docs: &[&str]) -> Vec<(String, String)> {
     let mut all = vec![
         ("log --json --all".into(), t.ok(&["--json", "log", "--all"])),
         ("verify".into(), t.ok(&["verify"])),
-        ("participant list".into(), t.ok(&["--json", "participant", "list"])),
+        (
+            "participant list".into(),
+            t.ok(&["--json", "participant", "list"]),
+        ),
         ("doc list".into(), t.ok(&["--json", "doc", "list"])),
-        ("checkpoint list".into(), t.ok(&["--json", "checkpoint", "list"])),
+        (
+            "checkpoint list".into(),
+            t.ok(&["--json", "checkpoint", "list"]),
+        ),
     ];
     for doc in docs {
         let tags = t.json(&["--doc", doc, "tag"]);
@@ -167,11 +173,18 @@ fn rewritten(text: &str, seq: usize, from: &str, to: &str) -> String {
         let old_hash = value["hash"].as_str().unwrap().to_string();
         let mut record = record_of(line).to_string();
         if this == seq {
-            assert!(record.contains(from), "event {seq} has no {from:?}: {record}");
+            assert!(
+                record.contains(from),
+                "event {seq} has no {from:?}: {record}"
+            );
             record = record.replacen(from, to, 1);
         }
         if let Some((old, new)) = &prev {
-            record = record.replacen(&format!("\"prev_hash\":\"{old}\""), &format!("\"prev_hash\":\"{new}\""), 1);
+            record = record.replacen(
+                &format!("\"prev_hash\":\"{old}\""),
+                &format!("\"prev_hash\":\"{new}\""),
+                1,
+            );
         }
         let new_hash = hex(&Sha256::digest(record.as_bytes()));
         let request = value["request"].as_str().unwrap();
@@ -237,7 +250,10 @@ fn an_export_cut_short_or_altered_is_refused_naming_the_line_and_nothing_is_left
     refused(
         "relinked.jsonl",
         relinked.join("\n") + "\n",
-        &[&format!("line {} (event {})", line + 1, seq + 1), "chain is broken"],
+        &[
+            &format!("line {} (event {})", line + 1, seq + 1),
+            "chain is broken",
+        ],
     );
     // Two lines swapped.
     let mut swapped: Vec<&str> = lines.clone();
@@ -249,7 +265,11 @@ fn an_export_cut_short_or_altered_is_refused_naming_the_line_and_nothing_is_left
     );
     // Not an export at all.
     refused("draft.jsonl", crate::support::DRAFT1.into(), &["line 1"]);
-    assert_eq!(lines.len(), 1 + events + 1, "the fixture's tag signed one checkpoint");
+    assert_eq!(
+        lines.len(),
+        1 + events + 1,
+        "the fixture's tag signed one checkpoint"
+    );
 }
 
 #[test]
@@ -291,7 +311,10 @@ fn a_checkpoint_is_signed_listed_and_verified_against_the_store_and_its_export()
     let listed = t.json(&["checkpoint", "list"]);
     assert_eq!(listed[1], checkpoint);
     let human = t.ok(&["checkpoint", "list"]);
-    assert!(human.contains(&format!("event {}", head.seq)) && human.contains("manual"), "{human}");
+    assert!(
+        human.contains(&format!("event {}", head.seq)) && human.contains("manual"),
+        "{human}"
+    );
     // The key is the owner's alone, and it backs up.
     #[cfg(unix)]
     {
@@ -310,7 +333,10 @@ fn a_checkpoint_is_signed_listed_and_verified_against_the_store_and_its_export()
     t.write("published.json", &c);
     t.ok(&["--as", "brazil", "comment", "Later."]);
     let ok = t.ok(&["verify", "--checkpoint", "published.json", "--key", &key]);
-    assert!(ok.starts_with("ok: the store extends the checkpoint of event"), "{ok}");
+    assert!(
+        ok.starts_with("ok: the store extends the checkpoint of event"),
+        "{ok}"
+    );
     // So does its export, checked without any store.
     export(&t, "all.jsonl");
     let out = t.run_raw(&[
@@ -323,14 +349,21 @@ fn a_checkpoint_is_signed_listed_and_verified_against_the_store_and_its_export()
         &key,
     ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.starts_with("ok: the export all.jsonl extends"), "{}", out.stdout);
+    assert!(
+        out.stdout.starts_with("ok: the export all.jsonl extends"),
+        "{}",
+        out.stdout
+    );
     let json = t.json(&["verify", "--checkpoint", "published.json"]);
     assert_eq!(json["ok"], true);
     assert_eq!(json["checkpoint"]["seq"], head.seq);
 
     // Another key: refused, naming both.
     let other = "11".repeat(32);
-    let stderr = t.fails(&["verify", "--checkpoint", "published.json", "--key", &other], 4);
+    let stderr = t.fails(
+        &["verify", "--checkpoint", "published.json", "--key", &other],
+        4,
+    );
     assert!(stderr.contains(&key) && stderr.contains(&other), "{stderr}");
     // A checkpoint altered after signing (a later head claimed): the signature fails.
     let forged = c.replacen(
@@ -347,10 +380,7 @@ fn a_checkpoint_is_signed_listed_and_verified_against_the_store_and_its_export()
     let u = Travaux::fixture();
     let theirs = u.ok(&["checkpoint"]);
     u.write("theirs.json", &theirs);
-    let stderr = u.fails(
-        &["verify", "--checkpoint", "theirs.json", "--key", &key],
-        4,
-    );
+    let stderr = u.fails(&["verify", "--checkpoint", "theirs.json", "--key", &key], 4);
     assert!(stderr.contains("not with the key given"), "{stderr}");
 }
 
@@ -380,9 +410,19 @@ fn a_store_rewritten_since_a_checkpoint_fails_verification_naming_why() {
         "{stderr}"
     );
     // The forged export itself, checked without a store, fails the same way.
-    let out = t.run_raw(&["verify", "--checkpoint", "published.json", "--export", "forged.jsonl"]);
+    let out = t.run_raw(&[
+        "verify",
+        "--checkpoint",
+        "published.json",
+        "--export",
+        "forged.jsonl",
+    ]);
     assert_eq!(out.code, 4, "{}", out.stdout);
-    assert!(out.stderr.contains("rewritten since the checkpoint"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("rewritten since the checkpoint"),
+        "{}",
+        out.stderr
+    );
     // Events removed from the end are found too: the log ends before the checkpoint's event.
     let short = rewritten(&text, 1, "", "");
     let mut lines: Vec<&str> = short.lines().collect();
@@ -394,7 +434,13 @@ fn a_store_rewritten_since_a_checkpoint_fails_verification_naming_why() {
     let header = header.to_string();
     lines[0] = &header;
     t.write("short.jsonl", lines.join("\n") + "\n");
-    let out = t.run_raw(&["verify", "--checkpoint", "published.json", "--export", "short.jsonl"]);
+    let out = t.run_raw(&[
+        "verify",
+        "--checkpoint",
+        "published.json",
+        "--export",
+        "short.jsonl",
+    ]);
     assert_eq!(out.code, 4, "{}", out.stdout);
     assert!(out.stderr.contains("events were removed"), "{}", out.stderr);
 
@@ -420,6 +466,9 @@ fn a_store_rewritten_since_a_checkpoint_fails_verification_naming_why() {
         &["restore", t.dir().join("carrying.jsonl").to_str().unwrap()],
         4,
     );
-    assert!(stderr.contains("does not extend its own checkpoint"), "{stderr}");
+    assert!(
+        stderr.contains("does not extend its own checkpoint"),
+        "{stderr}"
+    );
     assert!(!r2.store().exists());
 }

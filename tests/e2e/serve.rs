@@ -968,3 +968,40 @@ fn word_level_amendments_and_new_clauses_are_proposed_through_typed_routes() {
     assert_eq!(body["by"]["type"], "string");
     assert_eq!(s.stop().code(), Some(0));
 }
+
+#[test]
+fn the_whole_log_is_exported_while_serving_to_a_token_that_may_read_every_document() {
+    let t = Travaux::fixture();
+    let secretariat = token(&t, "secretariat");
+    let brazil = token(&t, "brazil");
+    t.ok(&[
+        "--as",
+        "secretariat",
+        "doc",
+        "new",
+        "closed",
+        "--title",
+        "Closed",
+    ]);
+    let s = Server::start(&t);
+    let a = agent();
+    get(&a, &s.at("/v1/export.jsonl"), None).refused(401, &["token"]);
+    get(&a, &s.at("/v1/export.jsonl"), Some(&brazil)).refused(403, &["every document", "closed"]);
+    let served = get(&a, &s.at("/v1/export.jsonl"), Some(&secretariat))
+        .ok()
+        .body;
+    let (seq, hash) = head(&s);
+    let header: Value = serde_json::from_str(served.lines().next().unwrap()).unwrap();
+    assert_eq!(header["events"], seq);
+    assert_eq!(header["head"], hash.as_str());
+    // `export jsonl` through `exec` would write on the server's disk: refused.
+    exec(&s, Some(&secretariat), &["export", "jsonl"]).refused(400, &["locally"]);
+    exec(&s, Some(&secretariat), &["checkpoint", "key", "export"]).refused(400, &["locally"]);
+    assert_eq!(s.stop().code(), Some(0));
+    // What was served is what the CLI exports, and it restores.
+    assert_eq!(t.ok(&["export", "jsonl"]), served);
+    let path = t.write("served.jsonl", &served);
+    let r = Travaux::new();
+    r.ok(&["restore", path.to_str().unwrap()]);
+    assert_eq!(r.head(), t.head());
+}

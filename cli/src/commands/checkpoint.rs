@@ -136,21 +136,26 @@ pub fn after_write(store: &travaux_store::Store, events: &[travaux_core::Recorde
     let Some(reason) = reason else { return };
     match store.checkpoint(&reason, chrono::Utc::now()) {
         Ok(c) => tracing::debug!(seq = c.statement.seq, %reason, "checkpoint signed"),
-        Err(e) => tracing::warn!(error = %e, %reason, "the write is recorded, but no checkpoint could be signed: run `travaux checkpoint`"),
+        Err(e) => {
+            tracing::warn!(error = %e, %reason, "the write is recorded, but no checkpoint could be signed: run `travaux checkpoint`")
+        }
     }
 }
 
 fn read_checkpoint(path: &Path, inputs: &Inputs) -> CliResult<Checkpoint> {
-    let text = String::from_utf8(inputs.read(path, 16 << 20)?).map_err(|_| {
-        CliError::refused(format!("{} is not UTF-8 text", path.display()))
-    })?;
+    let text = String::from_utf8(inputs.read(path, 16 << 20)?)
+        .map_err(|_| CliError::refused(format!("{} is not UTF-8 text", path.display())))?;
     // A checkpoint as printed, or as a line of an export (`{"checkpoint": …}`).
     #[derive(serde::Deserialize)]
     struct Wrapped {
         checkpoint: Checkpoint,
     }
     serde_json::from_str::<Checkpoint>(&text)
-        .or_else(|e| serde_json::from_str::<Wrapped>(&text).map(|w| w.checkpoint).map_err(|_| e))
+        .or_else(|e| {
+            serde_json::from_str::<Wrapped>(&text)
+                .map(|w| w.checkpoint)
+                .map_err(|_| e)
+        })
         .map_err(|e| {
             CliError::refused(format!(
                 "{} is not a checkpoint (JSON as `travaux checkpoint` prints it): {e}",
@@ -174,9 +179,8 @@ fn checked(args: &VerifyArgs, inputs: &Inputs) -> CliResult<Option<Checkpoint>> 
             )));
         }
     }
-    c.check_signature().map_err(|why| {
-        CliError::damaged(format!("checkpoint {}: {why}", path.display()))
-    })?;
+    c.check_signature()
+        .map_err(|why| CliError::damaged(format!("checkpoint {}: {why}", path.display())))?;
     Ok(Some(c))
 }
 

@@ -54,9 +54,8 @@ pub fn export(ctx: &mut Ctx<'_>, args: &JsonlArgs) -> CliResult {
     };
     let header = match &args.output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| {
-                CliError::refused(format!("cannot write {}: {e}", path.display()))
-            })?;
+            let file = std::fs::File::create(path)
+                .map_err(|e| CliError::refused(format!("cannot write {}: {e}", path.display())))?;
             let mut out = BufWriter::with_capacity(1 << 20, file);
             let header = ctx.store.export_jsonl(&mut out, &checkpoints, &mut set)?;
             out.into_inner()
@@ -97,9 +96,8 @@ pub fn restore(globals: &Globals, args: &RestoreArgs, out: &mut dyn Write) -> Cl
     let mut input: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {
         Box::new(BufReader::with_capacity(1 << 20, std::io::stdin()))
     } else {
-        let file = std::fs::File::open(&args.file).map_err(|e| {
-            CliError::refused(format!("cannot read {}: {e}", args.file.display()))
-        })?;
+        let file = std::fs::File::open(&args.file)
+            .map_err(|e| CliError::refused(format!("cannot read {}: {e}", args.file.display())))?;
         Box::new(BufReader::with_capacity(1 << 20, file))
     };
     let restored = jsonl::restore(&target, &mut *input, |n, of| {
@@ -113,9 +111,10 @@ pub fn restore(globals: &Globals, args: &RestoreArgs, out: &mut dyn Write) -> Cl
     let restored = restored.map_err(|e| match e {
         RestoreError::Store(e) => CliError::from(e),
         RestoreError::NotEmpty(_) => CliError::refused(e.to_string()),
-        RestoreError::Read(_) | RestoreError::Bad { .. } => {
-            CliError::damaged(format!("{}: {e}; nothing was restored", args.file.display()))
-        }
+        RestoreError::Read(_) | RestoreError::Bad { .. } => CliError::damaged(format!(
+            "{}: {e}; nothing was restored",
+            args.file.display()
+        )),
     })?;
     tracing::info!(events = restored.events, elapsed = ?started.elapsed(), "restored");
     if globals.json {
