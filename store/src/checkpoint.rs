@@ -404,3 +404,55 @@ impl<'c> Extends<'c> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed() -> (tempfile::TempDir, Checkpoint) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::create(&dir.path().join("s")).unwrap();
+        let c = store
+            .checkpoint("manual", "2026-01-02T03:04:05.678Z".parse().unwrap())
+            .unwrap();
+        (dir, c)
+    }
+
+    #[test]
+    fn a_checkpoint_verifies_and_reads_back_as_signed() {
+        let (_dir, c) = signed();
+        c.check_signature().unwrap();
+        assert_eq!(c.statement.time.to_rfc3339(), "2026-01-02T03:04:05+00:00");
+        let again: Checkpoint = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
+        assert_eq!(again, c);
+        again.check_signature().unwrap();
+    }
+
+    #[test]
+    fn any_change_to_a_checkpoint_breaks_its_signature() {
+        let (_dir, c) = signed();
+        let mut changes: Vec<Checkpoint> = Vec::new();
+        let mut later = c.clone();
+        later.statement.seq += 1;
+        changes.push(later);
+        let mut other_hash = c.clone();
+        other_hash.statement.hash.0[0] ^= 1;
+        changes.push(other_hash);
+        let mut reason = c.clone();
+        reason.statement.reason = "tag v2".into();
+        changes.push(reason);
+        let mut key = c.clone();
+        key.key = public_key_hex(&SigningKey::from_bytes(&[7; 32]));
+        changes.push(key);
+        for changed in changes {
+            let why = changed.check_signature().unwrap_err();
+            assert!(why.contains("does not match"), "{why}");
+        }
+        let mut garbled = c.clone();
+        garbled.signature = "zz".into();
+        assert!(garbled
+            .check_signature()
+            .unwrap_err()
+            .contains("hexadecimal"));
+    }
+}

@@ -53,7 +53,11 @@ impl CheckpointArgs {
     pub fn public(&self) -> bool {
         matches!(
             self.command,
-            Some(CheckpointCommand::List) | Some(CheckpointCommand::Pubkey)
+            Some(
+                CheckpointCommand::List
+                    | CheckpointCommand::Pubkey
+                    | CheckpointCommand::Key { action: None }
+            )
         )
     }
 }

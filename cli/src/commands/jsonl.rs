@@ -36,7 +36,7 @@ fn bar(verb: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template(&format!(
-            "{verb} {{bar:40}} {{human_pos}}/{{human_len}} events · {{per_sec}} · {{elapsed}} (eta {{eta}})"
+            "{verb} {{bar:40}} {{human_pos}}/{{human_len}} events · {{per_sec}} · {{elapsed}} (eta {{eta}}) {{msg}}"
         ))
         .expect("a valid template"),
     );
