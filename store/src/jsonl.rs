@@ -429,6 +429,13 @@ fn fill(
         };
         index.event(e.seq, bytes).map_err(at)?;
         index.stream_entry(e.stream, e.version, e.seq).map_err(at)?;
+        if let Some((first, _)) = index.by_id(e.id).map_err(at)? {
+            return Err(RestoreError::Bad {
+                line,
+                seq: Some(e.seq),
+                why: format!("event id {} is already event {first}'s", e.id),
+            });
+        }
         index.id_entry(e.id, e.seq, request).map_err(at)?;
         if e.seq % RESTORE_BATCH == 0 {
             let mut batch = sled::Batch::default();
