@@ -197,6 +197,7 @@ fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
         Command::Import(a) => Some(&a.file),
         Command::Participant(ParticipantCommand::Import { file }) => Some(file),
         Command::Report(a) if a.text.is_none() => a.file.as_ref(),
+        Command::Verify(a) => a.checkpoint.as_ref(),
         _ => None,
     };
     let mut files = BTreeMap::new();

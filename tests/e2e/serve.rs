@@ -997,6 +997,15 @@ fn the_whole_log_is_exported_while_serving_to_a_token_that_may_read_every_docume
     // `export jsonl` through `exec` would write on the server's disk: refused.
     exec(&s, Some(&secretariat), &["export", "jsonl"]).refused(400, &["locally"]);
     exec(&s, Some(&secretariat), &["checkpoint", "key", "export"]).refused(400, &["locally"]);
+    // The checkpoint the fixture's tag signed, verified through the server (the file sent).
+    let signed = std::fs::read_to_string(t.store().join("checkpoints.jsonl")).unwrap();
+    let first = signed.lines().next().unwrap();
+    let body = json!({
+        "argv": ["verify", "--checkpoint", "cp.json"], "json": true, "files": { "cp.json": first },
+    });
+    let v = post(&a, &s.at("/v1/exec"), None, None, &body.to_string()).ok().json();
+    assert_eq!(v["exit"], 0, "{v}");
+    assert!(v["stdout"].as_str().unwrap().contains("\"ok\": true"), "{v}");
     assert_eq!(s.stop().code(), Some(0));
     // What was served is what the CLI exports, and it restores.
     assert_eq!(t.ok(&["export", "jsonl"]), served);
