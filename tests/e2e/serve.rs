@@ -1003,9 +1003,14 @@ fn the_whole_log_is_exported_while_serving_to_a_token_that_may_read_every_docume
     let body = json!({
         "argv": ["verify", "--checkpoint", "cp.json"], "json": true, "files": { "cp.json": first },
     });
-    let v = post(&a, &s.at("/v1/exec"), None, None, &body.to_string()).ok().json();
+    let v = post(&a, &s.at("/v1/exec"), None, None, &body.to_string())
+        .ok()
+        .json();
     assert_eq!(v["exit"], 0, "{v}");
-    assert!(v["stdout"].as_str().unwrap().contains("\"ok\": true"), "{v}");
+    assert!(
+        v["stdout"].as_str().unwrap().contains("\"ok\": true"),
+        "{v}"
+    );
     assert_eq!(s.stop().code(), Some(0));
     // What was served is what the CLI exports, and it restores.
     assert_eq!(t.ok(&["export", "jsonl"]), served);
