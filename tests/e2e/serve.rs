@@ -994,6 +994,24 @@ fn the_whole_log_is_exported_while_serving_to_a_token_that_may_read_every_docume
     let header: Value = serde_json::from_str(served.lines().next().unwrap()).unwrap();
     assert_eq!(header["events"], seq);
     assert_eq!(header["head"], hash.as_str());
+    // The CLI with --server downloads the same file, checking it as it arrives.
+    let out = t
+        .raw_command(&["--server", &s.url, "export", "jsonl", "-o", "client.jsonl"])
+        .env("TRAVAUX_TOKEN", &secretariat)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(t.dir().join("client.jsonl")).unwrap(),
+        served
+    );
+    let out = t
+        .raw_command(&["--server", &s.url, "export", "jsonl"])
+        .env("TRAVAUX_TOKEN", &brazil)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("every document"));
     // `export jsonl` through `exec` would write on the server's disk: refused.
     exec(&s, Some(&secretariat), &["export", "jsonl"]).refused(400, &["locally"]);
     exec(&s, Some(&secretariat), &["checkpoint", "key", "export"]).refused(400, &["locally"]);

@@ -88,6 +88,94 @@ pub fn export(ctx: &mut Ctx<'_>, args: &JsonlArgs) -> CliResult {
     Ok(())
 }
 
+/// Everything read from `inner` is also written to `copy`.
+struct Tee<'a, R> {
+    inner: R,
+    copy: &'a mut dyn Write,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.copy.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+/// `export jsonl` with `--server`: the server's `GET /v1/export.jsonl`, checked line by line as
+/// it arrives (every hash, the chain, the count announced) and written as it is; an answer cut
+/// short is an error, and a file written with `-o` is then removed.
+pub fn export_from(
+    server: &crate::client::Server,
+    globals: &Globals,
+    args: &JsonlArgs,
+    out: &mut dyn Write,
+) -> CliResult {
+    let body = server.download("/v1/export.jsonl")?;
+    let progress = bar("downloading");
+    let checked = |copy: &mut dyn Write| {
+        let mut input = BufReader::with_capacity(1 << 20, Tee { inner: body, copy });
+        jsonl::read_export(&mut input, |_, of, e, _, _| {
+            if e.seq % 4096 == 0 {
+                progress.set_length(of);
+                progress.set_position(e.seq);
+            }
+            Ok(())
+        })
+    };
+    let read = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| CliError::refused(format!("cannot write {}: {e}", path.display())))?;
+            let mut copy = BufWriter::with_capacity(1 << 20, file);
+            let read = checked(&mut copy).and_then(|read| {
+                let file = copy
+                    .into_inner()
+                    .map_err(|e| RestoreError::Read(e.into_error()))?;
+                file.sync_all().map_err(RestoreError::Read)?;
+                Ok(read)
+            });
+            if read.is_err() {
+                let _ = std::fs::remove_file(path);
+            }
+            read
+        }
+        None => {
+            let mut copy = BufWriter::with_capacity(1 << 20, &mut *out);
+            let read = checked(&mut copy);
+            copy.flush()?;
+            read
+        }
+    };
+    progress.finish_and_clear();
+    let read = read.map_err(|e| {
+        CliError::damaged(format!("the export from {} is not whole: {e}", server.base))
+    })?;
+    if let Some(path) = &args.output {
+        let h = &read.header;
+        if globals.json {
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({
+                    "file": path, "events": h.events, "head": h.head,
+                    "checkpoints": h.checkpoints,
+                })
+            )?;
+        } else {
+            writeln!(
+                out,
+                "exported {} events (head hash {}) and {} checkpoints to {}",
+                h.events,
+                h.head,
+                h.checkpoints,
+                path.display()
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// Run `restore`: a new store at `--store` from an export.
 pub fn restore(globals: &Globals, args: &RestoreArgs, out: &mut dyn Write) -> CliResult {
     let target = globals.store_path();
