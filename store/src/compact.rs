@@ -79,12 +79,34 @@ pub(crate) fn copy(
 /// Put the complete copy in the store's place and remove the old store.
 pub(crate) fn swap(path: &Path) -> Result<(), StoreError> {
     let (copy, old) = paths(path)?;
+    keep_side_files(path, &copy)?;
     std::fs::rename(path, &old)?;
     std::fs::rename(&copy, path)?;
     sync_dir(path.parent().unwrap_or(Path::new(".")))?;
     let _ = std::fs::remove_file(path.join(COMPLETE));
     std::fs::remove_dir_all(&old)?;
     Ok(())
+}
+
+/// Copy the files the store keeps beside sled's (checkpoints, the signing key, …) into the
+/// copy, with their permissions, durably, before the copy takes the store's place: sled's own
+/// (`db`, `conf`, `snap.*`, `blobs/`) are the copy's already. A compaction cut short here
+/// leaves the store as it was (its copy is not in its place yet).
+fn keep_side_files(path: &Path, copy: &Path) -> Result<(), StoreError> {
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let sled_own = name == "db"
+            || name == "conf"
+            || name == "blobs"
+            || name.to_string_lossy().starts_with("snap.");
+        if sled_own || !entry.file_type()?.is_file() || copy.join(&name).exists() {
+            continue;
+        }
+        std::fs::copy(entry.path(), copy.join(&name))?;
+        File::open(copy.join(&name))?.sync_all()?;
+    }
+    sync_dir(copy)
 }
 
 /// Finish or undo a compaction of `path` cut short between its two renames, when the store's

@@ -472,3 +472,33 @@ fn a_store_rewritten_since_a_checkpoint_fails_verification_naming_why() {
     );
     assert!(!r2.store().exists());
 }
+
+#[test]
+fn checkpoints_and_the_key_survive_compaction() {
+    let t = Travaux::fixture();
+    let signed = t.ok(&["checkpoint"]);
+    t.write("published.json", &signed);
+    let key = t.ok(&["checkpoint", "key"]);
+    let secret = t.ok(&["checkpoint", "key", "export"]);
+    let listed = t.ok(&["--json", "checkpoint", "list"]);
+    t.ok(&["compact"]);
+    assert_eq!(t.ok(&["--json", "checkpoint", "list"]), listed);
+    assert_eq!(t.ok(&["checkpoint", "key"]), key);
+    assert_eq!(t.ok(&["checkpoint", "key", "export"]), secret);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(t.store().join("checkpoint.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    t.ok(&[
+        "verify",
+        "--checkpoint",
+        "published.json",
+        "--key",
+        key.trim(),
+    ]);
+}
