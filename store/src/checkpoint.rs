@@ -150,6 +150,16 @@ impl Store {
                 "no randomness for a key: {e}"
             )))
         })?;
+        if path.exists() {
+            return read_key(&path);
+        }
+        // Written whole under another name, then linked to its own, which fails if another
+        // thread or process made one first: then theirs is the key, and it is whole.
+        let tmp = self.path().join(format!(
+            ".{KEY_FILE}.{}.{}",
+            std::process::id(),
+            const_hex::encode(&seed[..4])
+        ));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
@@ -157,10 +167,15 @@ impl Store {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        match options.open(&path) {
-            Ok(mut f) => {
-                f.write_all(format!("{}\n", const_hex::encode(seed)).as_bytes())?;
-                f.sync_all()?;
+        let written = (|| {
+            let mut f = options.open(&tmp)?;
+            f.write_all(format!("{}\n", const_hex::encode(seed)).as_bytes())?;
+            f.sync_all()?;
+            std::fs::hard_link(&tmp, &path)
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        match written {
+            Ok(()) => {
                 if let Ok(dir) = std::fs::File::open(self.path()) {
                     let _ = dir.sync_all();
                 }
