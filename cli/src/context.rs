@@ -361,6 +361,8 @@ impl Ctx<'_> {
         })?;
         if appended.duplicate {
             tracing::info!("event id already recorded; nothing new written");
+        } else {
+            crate::commands::checkpoint::after_write(self.store, &appended.events);
         }
         // The store hands back the state it has just written; only a retry reads it again.
         let state = match appended.document.take() {

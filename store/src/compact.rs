@@ -78,8 +78,10 @@ pub(crate) fn copy(
     Ok(n)
 }
 
-/// Copy the files the store keeps beside sled's own (the head anchor, and any other file of
-/// travaux's in the store's directory), each synced: they belong to the store as its keys do.
+/// Copy the files the store keeps beside sled's own (the head anchor, the checkpoints, the
+/// signing key: every file of the store's directory but sled's), each synced, with its
+/// permissions, before the copy is marked complete: they belong to the store as its keys do,
+/// and a copy put in place by `recover` must hold them.
 fn copy_beside(from: &Path, to: &Path) -> Result<(), StoreError> {
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;

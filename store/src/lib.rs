@@ -44,11 +44,13 @@
 
 mod amendments;
 mod anchor;
+pub mod checkpoint;
 mod codec;
 mod compact;
 pub mod engine;
 mod error;
 pub mod generate;
+pub mod jsonl;
 mod log_index;
 mod packed;
 mod sled_store;

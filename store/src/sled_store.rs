@@ -2003,6 +2003,7 @@ impl Store {
         }
         let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
+        let mut read_head = None;
         let mut tokens = TokenBatch::new(None);
         let mut indexes = Indexes::new(None);
         // Amendments closed and written in the batch not yet applied: the fold drops each once
@@ -2016,6 +2017,7 @@ impl Store {
             let bytes = stored.bytes();
             let e = codec::decode(bytes)?;
             count += 1;
+            read_head = Some((e.seq, e.hash, e.recorded_at));
             registry_entries(&e, &mut last, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
                 indexes.add(&e, bytes)?;
@@ -2076,6 +2078,14 @@ impl Store {
             last.insert(marker, &[]);
         }
         self.tree.apply_batch(last)?;
+        // The head is the log's as read: a log written beside the append path (a restore)
+        // becomes the store's, and is anchored by the sync below.
+        if let Some((seq, hash, time)) = read_head {
+            writer.next_seq = seq + 1;
+            writer.hash = hash;
+            writer.last_time = Some(time);
+            *self.applied() = Anchored { seq, hash };
+        }
         self.make_durable()?;
         Ok(count)
     }

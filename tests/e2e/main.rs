@@ -18,6 +18,7 @@
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
 //! - `export`: `export git`; `generate`: generated histories.
+//! - `backup`: `export jsonl` and `restore`; signed checkpoints and `verify --checkpoint`.
 //! - `governance_process`: phases, questions, reports, participation.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `renumber`: labels put in sequence, cross-references listed and rewritten.
@@ -28,6 +29,7 @@
 //! - `tamper`: the tamper and corruption battery: a damaged store answers right or exit 4.
 
 mod amend_words;
+mod backup;
 mod bad_input;
 mod client;
 mod concurrency;
