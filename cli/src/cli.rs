@@ -90,6 +90,10 @@ pub enum Command {
     /// Register and list participants
     #[command(subcommand)]
     Participant(commands::participant::ParticipantCommand),
+    /// Grant, revoke and list the store's administrators (who register participants, create
+    /// documents, issue tokens and compact)
+    #[command(subcommand)]
+    Admin(commands::admin::AdminCommand),
     /// Grant, revoke and list roles in a document
     #[command(subcommand)]
     Role(commands::role::RoleCommand),
@@ -233,6 +237,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Run(args) => commands::demo::run_script(ctx, args),
         Command::Doc(c) => commands::doc::run(ctx, c),
         Command::Participant(c) => commands::participant::run(ctx, c),
+        Command::Admin(c) => commands::admin::run(ctx, c),
         Command::Role(c) => commands::role::run(ctx, c),
         Command::Import(a) => commands::import::run(ctx, a),
         Command::Renumber(a) => commands::renumber::run(ctx, a),
@@ -345,6 +350,7 @@ impl Command {
             | Command::Adopt(_) => true,
             Command::Phase(p) => p.writes(),
             Command::Token(t) => t.writes(),
+            Command::Admin(a) => a.writes(),
             Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
             Command::Import(a) => !a.dry_run,
             Command::Renumber(a) => !a.dry_run,

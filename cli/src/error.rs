@@ -115,7 +115,7 @@ impl From<StoreError> for CliError {
 impl From<DomainError> for CliError {
     fn from(e: DomainError) -> Self {
         let kind = match &e {
-            DomainError::NotAllowed { .. } => ErrorKind::NotAllowed,
+            DomainError::NotAllowed { .. } | DomainError::NotAdmin { .. } => ErrorKind::NotAllowed,
             DomainError::UnknownClause(_)
             | DomainError::ClauseRemoved { .. }
             | DomainError::UnknownAmendment(_)

@@ -4,6 +4,7 @@
 //! Every rule of the domain lives here; `evolve` has none. Text changes are validated by
 //! applying them to a copy of the state with the same function `evolve` uses.
 
+use crate::admin::{check_admin, check_registrar, Acting};
 use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
 use crate::event::{
@@ -1347,14 +1348,17 @@ pub fn check_handle(what: &'static str, s: &str) -> Result<(), DomainError> {
     }
 }
 
-/// Register a participant in the store.
+/// Register a participant in the store. The owner and the administrators register anyone, a
+/// document's secretariat the public ([`crate::admin::check_registrar`]). The first
+/// participant registered in a store administers it ([`crate::admin`]).
 pub fn register_participant(
     directory: &dyn Directory,
+    by: Acting,
     id: ParticipantId,
     handle: &str,
     name: &str,
     kind: ParticipantKind,
-) -> Result<Event, DomainError> {
+) -> Result<Vec<Event>, DomainError> {
     check_handle("participant handle", handle)?;
     check_name("participant name", name)?;
     if directory.participant_by_handle(handle).is_some() {
@@ -1363,18 +1367,20 @@ pub fn register_participant(
             name: handle.to_string(),
         });
     }
-    Ok(Event::ParticipantRegistered {
+    check_registrar(directory, by, kind)?;
+    Ok(vec![Event::ParticipantRegistered {
         participant: id,
         handle: handle.to_string(),
         name: name.to_string(),
         kind,
-    })
+    }])
 }
 
 /// Issue a bearer token to a participant: the caller draws the token, keeps only its digest
 /// here, and shows the token once.
 pub fn issue_token(
     directory: &dyn Directory,
+    by: Acting,
     participant: ParticipantId,
     token: crate::ids::TokenId,
     digest: crate::event::Hash,
@@ -1382,6 +1388,7 @@ pub fn issue_token(
     if directory.participant(participant).is_none() {
         return Err(DomainError::UnknownParticipant(participant.to_string()));
     }
+    check_admin(directory, by, "issue tokens")?;
     Ok(Event::TokenIssued {
         token,
         participant,
@@ -1389,7 +1396,7 @@ pub fn issue_token(
     })
 }
 
-/// Create a document; its creator becomes its secretariat.
+/// Create a document; its creator, an administrator of the store, becomes its secretariat.
 pub fn create_document(
     directory: &dyn Directory,
     creator: ParticipantId,
@@ -1402,6 +1409,7 @@ pub fn create_document(
     if directory.participant(creator).is_none() {
         return Err(DomainError::UnknownParticipant(creator.to_string()));
     }
+    check_admin(directory, Acting::Participant(creator), "create documents")?;
     if directory.document_by_slug(slug).is_some() {
         return Err(DomainError::Taken {
             what: "document",

@@ -562,7 +562,10 @@ impl DocumentState {
                 }
             }
             Event::VisibilitySet { visibility } => self.process.visibility = *visibility,
-            Event::TokenIssued { .. } | Event::TokenRevoked { .. } => {}
+            Event::TokenIssued { .. }
+            | Event::TokenRevoked { .. }
+            | Event::AdminGranted { .. }
+            | Event::AdminRevoked { .. } => {}
             Event::DocumentAdopted { symbol, .. } => {
                 self.process.adopted = Some(Adoption {
                     symbol: symbol.clone(),

@@ -106,7 +106,11 @@ fn local_only(command: &Command) -> Option<&'static str> {
 /// documents (reading them is open to anyone), tokens, `verify`, `log --all`.
 fn store_level(command: &Command) -> bool {
     match command {
-        Command::Doc(_) | Command::Participant(_) | Command::Token(_) | Command::Verify => true,
+        Command::Doc(_)
+        | Command::Participant(_)
+        | Command::Token(_)
+        | Command::Admin(_)
+        | Command::Verify => true,
         Command::Log(args) => args.all,
         _ => false,
     }
@@ -142,13 +146,13 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
         match &caller {
             Caller::Anonymous => {
                 return Err(ApiError::unauthorized(
-                    "tokens are managed by a secretariat participant: send a token",
+                    "tokens are managed by an administrator of the store: send a token",
                 ))
             }
-            c if !c.is_secretariat() => {
+            Caller::Participant(p) if !travaux_core::admin::is_admin(store, p.id) => {
                 return Err(ApiError::forbidden(format!(
-                    "{} may not manage tokens through the server: that needs a participant of the secretariat kind",
-                    c.name()
+                    "{} may not manage tokens: that needs the store's administrator role (`travaux admin list` lists who holds it)",
+                    p.handle
                 )))
             }
             _ => {}
