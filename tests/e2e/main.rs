@@ -1,6 +1,7 @@
 //! End-to-end scenarios: each drives the real `travaux` binary against a fresh store in a
 //! temporary directory, and checks what a user would check.
 //!
+//! - `admins`: the store's administrators, locally and through the server.
 //! - `amend_words`: word-level amendments, proposed, shown, decided, blamed, refused.
 //! - `demo`: the example negotiation and the record it leaves.
 //! - `points`: the text at a tag, a sequence number, a date or the head; `log` filters.
@@ -26,6 +27,7 @@
 //!   headings and labels, revisions stored in several parts.
 //! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
 
+mod admins;
 mod amend_words;
 mod bad_input;
 mod client;
