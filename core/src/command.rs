@@ -1200,6 +1200,14 @@ fn check_change(state: &DocumentState, change: Change) -> Result<Change, DomainE
     match &change {
         Change::Replace { clause, text } => {
             let c = state.live(*clause)?;
+            if text.trim().is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "the proposed text of {} is empty{}; to take the clause out, propose its deletion (`amend propose --delete {}`)",
+                    state.address_of(*clause),
+                    blank_note(text),
+                    state.address_of(*clause)
+                )));
+            }
             if &c.text == text {
                 return Err(DomainError::Invalid(format!(
                     "the proposed text is already the text of {}",
@@ -1221,20 +1229,39 @@ fn check_change(state: &DocumentState, change: Change) -> Result<Change, DomainE
                 )));
             }
             check_len("alternative", text, MAX_TEXT)?;
+            if !text.is_empty() && text.trim().is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "the alternative to {bracket} is only spaces; to propose taking the bracketed words out, give an empty text (\"\")"
+                )));
+            }
             if *text == b.span {
                 return Err(DomainError::Invalid(format!(
                     "the alternative is the bracketed text of {bracket} itself (Alt 1)"
                 )));
             }
         }
-        Change::Insert { .. }
-        | Change::Delete { .. }
-        | Change::Move { .. }
-        | Change::Words { .. } => {}
+        Change::Insert { label, text, .. } => {
+            if text.trim().is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "the proposed text of the new clause {label} is empty{}; give its wording",
+                    blank_note(text)
+                )));
+            }
+        }
+        Change::Delete { .. } | Change::Move { .. } | Change::Words { .. } => {}
     }
     // Whatever the change, accepting it now must be possible.
     check_ops(state, &change_ops(state, &change, None)?)?;
     Ok(change)
+}
+
+/// How a blank text is described: "" when empty, " (only spaces)" when it holds only them.
+fn blank_note(text: &str) -> &'static str {
+    if text.is_empty() {
+        ""
+    } else {
+        " (only spaces)"
+    }
 }
 
 /// A word-level change that cannot be anchored or applied, in words naming the clause.

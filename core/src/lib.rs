@@ -27,6 +27,8 @@ mod addressing_tests;
 #[cfg(test)]
 mod admin_tests;
 #[cfg(test)]
+mod bad_input_tests;
+#[cfg(test)]
 mod governance_tests;
 #[cfg(test)]
 mod tests;
