@@ -1286,7 +1286,7 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
             ..
         } = op
         {
-            check_name("label", label)?;
+            check_label(label)?;
             if let Some(h) = heading {
                 check_name("heading", h)?;
             }
@@ -1305,7 +1305,7 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
             check_clause_text(text, notes)?;
         }
         if let ClauseOp::Relabel { label, .. } = op {
-            check_name("label", label)?;
+            check_label(label)?;
         }
         copy.apply(op, state.seq + 1)?;
     }
@@ -1353,6 +1353,28 @@ fn check_name(what: &'static str, s: &str) -> Result<(), DomainError> {
         return Err(DomainError::Invalid(format!(
             "the {what} '{}' contains control characters",
             s.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
+/// Check a clause's label: a name (not blank, no control characters), with no invisible
+/// formatting characters either (zero-width spaces and joiners, direction marks, soft hyphens,
+/// byte-order marks), which would make two labels that read alike differ. Any visible
+/// character is allowed (`§ 5`, `Art. 3bis`, `(iv)`, `*`, `３.９`); labels are compared once
+/// normalized (see [`crate::address::label_key`]).
+fn check_label(label: &str) -> Result<(), DomainError> {
+    check_name("label", label)?;
+    let invisible = |c: char| {
+        matches!(c,
+            '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    if let Some(c) = label.chars().find(|c| invisible(*c)) {
+        return Err(DomainError::Invalid(format!(
+            "the label '{}' contains an invisible character (U+{:04X}); labels hold only characters that show",
+            label.escape_debug(),
+            c as u32
         )));
     }
     Ok(())
