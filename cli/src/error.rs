@@ -98,6 +98,7 @@ impl From<StoreError> for CliError {
                 None => (5, ErrorKind::Locked),
             },
             StoreError::UnknownStream(_) => (1, ErrorKind::NotFound),
+            StoreError::PermissionDenied { .. } => (1, ErrorKind::Storage),
             StoreError::NotDurable(_)
             | StoreError::SyncFailed(_)
             | StoreError::Sled(_)

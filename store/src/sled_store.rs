@@ -486,7 +486,7 @@ impl Store {
                 return Err(StoreError::NotAStore(path.to_path_buf()));
             }
         }
-        std::fs::create_dir_all(path)?;
+        std::fs::create_dir_all(path).map_err(|e| StoreError::opening(path, e))?;
         // One sled handle from creation on: dropping it and opening again races sled's
         // background release of its file lock.
         let db = Self::open_sled(path)?;
@@ -663,6 +663,9 @@ impl Store {
                         || io.to_string().contains("could not acquire lock") =>
                 {
                     StoreError::Locked(path.to_path_buf())
+                }
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                    StoreError::opening(path, io)
                 }
                 other => StoreError::Sled(other),
             })

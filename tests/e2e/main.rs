@@ -8,6 +8,8 @@
 //! - `read_model`: rebuilding the read models changes no answer.
 //! - `writes`: expected versions and event ids.
 //! - `bad_input`: every refusal names what was wrong and writes nothing.
+//! - `input_checks`: blank amendment text, invalid dates, labels in another Unicode form, a
+//!   store the user may not write.
 //! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
 //! - `docx`: Word drafts through pandoc.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
@@ -45,6 +47,7 @@ mod history_diff;
 mod history_log;
 mod human_output;
 mod import_drafts;
+mod input_checks;
 mod limits;
 mod points;
 mod read_model;
