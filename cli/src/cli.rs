@@ -79,7 +79,7 @@ pub enum ColorChoice {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create an empty store
-    Init,
+    Init(commands::init::InitArgs),
     /// Run the example negotiation (the WHO Code of Practice, 2008-2010) into a fresh store
     Demo(commands::demo::DemoArgs),
     /// Run a script of travaux commands, one per line, against the store
@@ -203,7 +203,7 @@ fn init_tracing(default: &str) {
 /// Run one parsed command line, opening the store it names.
 pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
     match &cli.command {
-        Command::Init => commands::init::run(&cli.globals, out),
+        Command::Init(args) => commands::init::run(&cli.globals, args, out),
         Command::Demo(args) => commands::demo::demo(&cli.globals, args, out),
         Command::Serve(args) => commands::serve::run(&cli.globals, args, out),
         _ if cli.globals.server.is_some() => {
@@ -227,7 +227,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         return Ok(());
     }
     match command {
-        Command::Init => Err(CliError::refused(
+        Command::Init(_) => Err(CliError::refused(
             "`init` cannot run inside a script: the store is already open",
         )),
         Command::Demo(_) => Err(CliError::refused("`demo` cannot run inside a script")),

@@ -8,6 +8,16 @@ use serde_json::{json, Value};
 use crate::client::{issue, remote, serve};
 use crate::support::Travaux;
 
+impl Travaux {
+    /// Run a command that must fail before any store exists, and leave none behind.
+    fn refused_to_create(&self, args: &[&str], names: &str) {
+        let out = self.run(args);
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stderr.contains(names), "{}", out.stderr);
+        assert!(!self.store().exists(), "a refused init made a store");
+    }
+}
+
 /// `POST` a JSON body to the server with a token: the status and the body.
 fn post(url: &str, token: &str, body: Value) -> (u16, String) {
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -281,4 +291,23 @@ fn a_store_whose_log_names_no_administrator_is_administered_by_its_first_partici
         &["held by brazil"],
     );
     t.ok(&["--as", "brazil", "doc", "new", "c", "--title", "C"]);
+}
+
+#[test]
+fn init_names_the_first_participant_who_administers_the_store() {
+    let t = Travaux::new();
+    t.refused_to_create(
+        &["init", "--admin", "Not A Handle"],
+        "not a valid participant handle",
+    );
+    let out = t.create(&["init", "--admin", "who", "--name", "WHO Secretariat"]);
+    assert!(out.contains("who (secretariat), administers it"), "{out}");
+    let admins = t.json(&["admin", "list"]);
+    assert_eq!(handles(&admins), ["who"]);
+    assert_eq!(admins[0]["kind"], "secretariat");
+    assert_eq!(admins[0]["name"], "WHO Secretariat");
+    // Again with the same administrator: nothing changes; with another: refused.
+    t.ok(&["init", "--admin", "who"]);
+    t.refused(&["init", "--admin", "kenya"], 1, &["admin grant kenya"]);
+    t.ok(&["--as", "who", "doc", "new", "c", "--title", "C"]);
 }

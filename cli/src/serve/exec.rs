@@ -86,7 +86,7 @@ const REFUSED_GLOBALS: [(&str, &str); 3] = [
 /// Whether a subcommand runs only on a local store, never through the server, and why.
 fn local_only(command: &Command) -> Option<&'static str> {
     Some(match command {
-        Command::Init => "`init` creates a store; the server already has one",
+        Command::Init(_) => "`init` creates a store; the server already has one",
         Command::Demo(_) => "`demo` builds a store of its own; run it locally",
         Command::Run(_) => {
             "`run` is not taken through the server: send each line of the script as its own request"
