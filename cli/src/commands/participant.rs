@@ -166,7 +166,10 @@ struct Pending<'a> {
     added: HashMap<String, Participant>,
     /// The first participant of the import, if the store had none before.
     first_added: Option<ParticipantId>,
-    /// Where the importer is a secretariat, asked once for the whole file.
+    /// What the store says of administrators and of where the importer is a secretariat,
+    /// asked once for the whole file (every line is checked against them).
+    base_first: std::cell::OnceCell<Option<ParticipantId>>,
+    admin_records: std::cell::OnceCell<Vec<(ParticipantId, bool)>>,
     secretariat_of: std::cell::OnceCell<Option<String>>,
 }
 
@@ -185,10 +188,14 @@ impl Directory for Pending<'_> {
         self.base.document_by_slug(slug)
     }
     fn first_participant(&self) -> Option<ParticipantId> {
-        self.base.first_participant().or(self.first_added)
+        self.base_first
+            .get_or_init(|| self.base.first_participant())
+            .or(self.first_added)
     }
     fn admin_records(&self) -> Vec<(ParticipantId, bool)> {
-        self.base.admin_records()
+        self.admin_records
+            .get_or_init(|| self.base.admin_records())
+            .clone()
     }
     fn secretariat_of(&self, id: ParticipantId) -> Option<String> {
         self.secretariat_of
@@ -244,6 +251,8 @@ fn import(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
             base: dir,
             added: HashMap::new(),
             first_added: None,
+            base_first: std::cell::OnceCell::new(),
+            admin_records: std::cell::OnceCell::new(),
             secretariat_of: std::cell::OnceCell::new(),
         };
         // One who may register no one is refused once, not on every line.
