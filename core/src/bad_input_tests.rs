@@ -114,8 +114,8 @@ fn labels_are_compared_once_normalized_and_look_alikes_stay_distinct() {
         )
         .unwrap_err()
         .to_string();
-    assert!(e.contains("'1.2' and '１.２'"), "{e}");
-    assert!(e.contains("under Article 1"), "{e}");
+    assert!(e.contains("'１.２' reads '1.2'"), "{e}");
+    assert!(e.contains("its sibling 1.2 under Article 1"), "{e}");
     assert!(e.contains("NFKC"), "{e}");
     assert_eq!(w.log.len(), before, "nothing recorded");
     let new = ClauseId(w.id());
@@ -133,7 +133,10 @@ fn labels_are_compared_once_normalized_and_look_alikes_stay_distinct() {
         },
     )
     .unwrap_err();
-    assert!(e.to_string().contains("'1.1' and '１.１'"), "{e}");
+    assert!(
+        e.to_string().contains("its sibling 1.1 under Article 1"),
+        "{e}"
+    );
     assert_eq!(w.log.len(), before_insert, "nothing recorded");
     // Control and invisible characters are refused in a label.
     for label in ["1.3\u{200B}", "1.3\u{0007}", "\u{202E}1.3"] {
@@ -169,5 +172,5 @@ fn labels_are_compared_once_normalized_and_look_alikes_stay_distinct() {
     let e = w
         .run(s, revision(vec![add(extra, Some(p21), Some(ids[2]), "⑴")]))
         .unwrap_err();
-    assert!(e.to_string().contains("'(1)' and '⑴'"), "{e}");
+    assert!(e.to_string().contains("'⑴' reads '(1)'"), "{e}");
 }

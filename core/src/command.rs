@@ -1309,6 +1309,27 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
         }
         copy.apply(op, state.seq + 1)?;
     }
+    // A label given that equals a sibling's once normalized: named against that sibling.
+    for op in ops {
+        let (ClauseOp::Add { clause, .. } | ClauseOp::Relabel { clause, .. }) = op else {
+            continue;
+        };
+        if let Some(other) = copy.sibling_written_otherwise(*clause) {
+            let (label, theirs) = (&copy.clauses[clause].label, &copy.clauses[&other].label);
+            let named = if state.clauses.contains_key(&other) {
+                state.address_of(other)
+            } else {
+                copy.address_of(other)
+            };
+            let under = copy.clauses[clause]
+                .parent
+                .map(|p| format!("under {}", copy.address_of(p)))
+                .unwrap_or_else(|| "at the top level".into());
+            return Err(DomainError::Invalid(format!(
+                "the label '{label}' reads '{theirs}' once normalized (Unicode NFKC: full-width and compatibility characters read as plain ones), the label of its sibling {named} {under}; labels must differ among the clauses under one clause"
+            )));
+        }
+    }
     copy.check_labels()
 }
 

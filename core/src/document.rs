@@ -1054,6 +1054,22 @@ impl DocumentState {
 
     /// Check labels are unique among siblings (the same label may recur under different
     /// parents, as `(a)` does under every paragraph: the path tells them apart).
+    /// A sibling of the clause whose label is the same once normalized but written otherwise
+    /// (`3.9` beside `３.９`), if there is one.
+    pub(crate) fn sibling_written_otherwise(&self, id: ClauseId) -> Option<ClauseId> {
+        let c = self.clauses.get(&id)?;
+        let siblings = match c.parent {
+            Some(p) => &self.clauses.get(&p)?.children,
+            None => &self.roots,
+        };
+        let key = crate::address::label_key(&c.label);
+        siblings.iter().copied().find(|s| {
+            *s != id
+                && self.clauses[s].label != c.label
+                && crate::address::label_key(&self.clauses[s].label) == key
+        })
+    }
+
     pub(crate) fn check_labels(&self) -> Result<(), DomainError> {
         let parents =
             std::iter::once(&self.roots).chain(self.clauses.values().map(|c| &c.children));

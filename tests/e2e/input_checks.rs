@@ -110,7 +110,11 @@ fn a_new_label_equal_to_a_siblings_once_normalized_is_refused() {
             "Another objective.",
         ],
         1,
-        &["'１.２' and '1.2'", "under article 1", "NFKC"],
+        &[
+            "'１.２' reads '1.2'",
+            "its sibling 1.2 under article 1",
+            "NFKC",
+        ],
     );
     // Look-alikes of letters and digits are distinct labels.
     for label in ["(l)", "(1)", "(I)"] {
