@@ -79,7 +79,7 @@ pub enum ColorChoice {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create an empty store
-    Init,
+    Init(commands::init::InitArgs),
     /// Run the example negotiation (the WHO Code of Practice, 2008-2010) into a fresh store
     Demo(commands::demo::DemoArgs),
     /// Run a script of travaux commands, one per line, against the store
@@ -90,6 +90,10 @@ pub enum Command {
     /// Register and list participants
     #[command(subcommand)]
     Participant(commands::participant::ParticipantCommand),
+    /// Grant, revoke and list the store's administrators (who register participants, create
+    /// documents, issue tokens and compact)
+    #[command(subcommand)]
+    Admin(commands::admin::AdminCommand),
     /// Grant, revoke and list roles in a document
     #[command(subcommand)]
     Role(commands::role::RoleCommand),
@@ -205,7 +209,7 @@ fn init_tracing(default: &str) {
 /// Run one parsed command line, opening the store it names.
 pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
     match &cli.command {
-        Command::Init => commands::init::run(&cli.globals, out),
+        Command::Init(args) => commands::init::run(&cli.globals, args, out),
         Command::Demo(args) => commands::demo::demo(&cli.globals, args, out),
         Command::Serve(args) => commands::serve::run(&cli.globals, args, out),
         Command::Restore(args) => commands::jsonl::restore(&cli.globals, args, out),
@@ -250,7 +254,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         return Ok(());
     }
     match command {
-        Command::Init => Err(CliError::refused(
+        Command::Init(_) => Err(CliError::refused(
             "`init` cannot run inside a script: the store is already open",
         )),
         Command::Demo(_) => Err(CliError::refused("`demo` cannot run inside a script")),
@@ -263,6 +267,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Run(args) => commands::demo::run_script(ctx, args),
         Command::Doc(c) => commands::doc::run(ctx, c),
         Command::Participant(c) => commands::participant::run(ctx, c),
+        Command::Admin(c) => commands::admin::run(ctx, c),
         Command::Role(c) => commands::role::run(ctx, c),
         Command::Import(a) => commands::import::run(ctx, a),
         Command::Renumber(a) => commands::renumber::run(ctx, a),
@@ -380,6 +385,7 @@ impl Command {
             | Command::Adopt(_) => true,
             Command::Phase(p) => p.writes(),
             Command::Token(t) => t.writes(),
+            Command::Admin(a) => a.writes(),
             Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
             Command::Import(a) => !a.dry_run,
             Command::Renumber(a) => !a.dry_run,

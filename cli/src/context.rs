@@ -180,6 +180,23 @@ impl Ctx<'_> {
         self.participant(handle)
     }
 
+    /// Who acts on the store as a whole (registering, tokens, administrators): the participant
+    /// `--as` names, or else the store's owner — a local command naming no participant (the
+    /// server always names its token's participant). With the participant to record the event
+    /// under: the one acting, or `concerned` when the owner acts.
+    pub fn acting(
+        &self,
+        concerned: &Participant,
+    ) -> CliResult<(travaux_core::Acting, Participant)> {
+        Ok(match &self.globals.actor {
+            Some(_) => {
+                let actor = self.actor()?;
+                (travaux_core::Acting::Participant(actor.id), actor)
+            }
+            None => (travaux_core::Acting::Owner, concerned.clone()),
+        })
+    }
+
     /// A participant by handle.
     pub fn participant(&self, handle: &str) -> CliResult<Participant> {
         self.store

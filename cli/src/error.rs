@@ -100,6 +100,7 @@ impl From<StoreError> for CliError {
                 None => (5, ErrorKind::Locked),
             },
             StoreError::UnknownStream(_) => (1, ErrorKind::NotFound),
+            StoreError::PermissionDenied { .. } => (1, ErrorKind::Storage),
             StoreError::NotDurable(_)
             | StoreError::SyncFailed(_)
             | StoreError::Sled(_)
@@ -117,7 +118,7 @@ impl From<StoreError> for CliError {
 impl From<DomainError> for CliError {
     fn from(e: DomainError) -> Self {
         let kind = match &e {
-            DomainError::NotAllowed { .. } => ErrorKind::NotAllowed,
+            DomainError::NotAllowed { .. } | DomainError::NotAdmin { .. } => ErrorKind::NotAllowed,
             DomainError::UnknownClause(_)
             | DomainError::ClauseRemoved { .. }
             | DomainError::UnknownAmendment(_)

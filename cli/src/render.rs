@@ -429,6 +429,18 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             format!("issued a token to {}", names.of(*participant))
         }
         Event::TokenRevoked { token } => format!("revoked token {}", token.short()),
+        Event::AdminGranted { participant } => {
+            format!(
+                "made {} an administrator of the store",
+                names.of(*participant)
+            )
+        }
+        Event::AdminRevoked { participant } => {
+            format!(
+                "took the store's administrator role from {}",
+                names.of(*participant)
+            )
+        }
         Event::DocumentAdopted { symbol, method } => {
             format!("adopted the text as {symbol} {method}")
         }

@@ -3,7 +3,10 @@
 //! [`DocumentState::resolve_clause`] reads a name back, and [`Addresses`] names every clause of
 //! a text in one pass.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
 
 use crate::document::{Clause, DocumentState};
 use crate::error::DomainError;
@@ -34,16 +37,16 @@ impl Addresses {
                 .and_then(|p| paths.get(&p).cloned())
                 .unwrap_or_default();
             path.push(c.label.clone());
-            *labels.entry(c.label.clone()).or_default() += 1;
+            *labels.entry(label_key(&c.label).into_owned()).or_default() += 1;
             paths.insert(c.id, path);
         }
         let mut tails: HashMap<(usize, String, String), usize> = HashMap::new();
         for path in paths.values() {
-            let label = &path[path.len() - 1];
-            if labels[label] > 1 {
+            let label = label_key(&path[path.len() - 1]);
+            if labels[label.as_ref()] > 1 {
                 for k in 2..=path.len() {
                     *tails
-                        .entry((k, label.clone(), tail_key(path, k)))
+                        .entry((k, label.to_string(), tail_key(path, k)))
                         .or_default() += 1;
                 }
             }
@@ -62,11 +65,12 @@ impl Addresses {
             return String::new();
         };
         let label = &path[path.len() - 1];
-        if self.labels[label] <= 1 || path.len() == 1 {
+        let key = label_key(label).into_owned();
+        if self.labels[&key] <= 1 || path.len() == 1 {
             return label.clone();
         }
         for k in 2..=path.len() {
-            if self.tails[&(k, label.clone(), tail_key(path, k))] == 1 {
+            if self.tails[&(k, key.clone(), tail_key(path, k))] == 1 {
                 return path[path.len() - k..].join(" ");
             }
         }
@@ -74,9 +78,24 @@ impl Addresses {
     }
 }
 
-/// A label reduced for comparison in a path: without spaces, `>` or `›`.
+/// A label as labels are compared: trimmed, in Unicode normalization form NFKC, so that
+/// full-width digits (`３.９`), compatibility forms (`⑴`, `Ⅳ`) and composed or decomposed
+/// accents name the same clause as the plain characters. Letters and digits that merely look
+/// alike — `(l)`, `(1)`, `(I)` — stay distinct, as statutes use them side by side.
+pub fn label_key(label: &str) -> Cow<'_, str> {
+    let label = label.trim();
+    if label.is_ascii() {
+        Cow::Borrowed(label)
+    } else {
+        Cow::Owned(label.nfkc().collect())
+    }
+}
+
+/// A label reduced for comparison in a path: normalized as [`label_key`], without spaces, `>`
+/// or `›`.
 fn compact(s: &str) -> String {
-    s.chars()
+    label_key(s)
+        .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '>' | '›'))
         .collect()
 }
@@ -113,7 +132,7 @@ impl DocumentState {
             let others = self
                 .clauses
                 .values()
-                .filter(|o| o.label == c.label && o.id != id)
+                .filter(|o| o.id != id && label_key(&o.label) == label_key(&c.label))
                 .any(|o| {
                     let p = self.path_of(o.id);
                     p.len() >= k && compact(&p[p.len() - k..].concat()) == key
@@ -130,6 +149,7 @@ impl DocumentState {
     /// labels are optional), or by a unique prefix (4 hex digits or more) of its id.
     pub fn resolve_clause(&self, reference: &str) -> Result<ClauseId, DomainError> {
         let reference = reference.trim();
+        let wanted_label = label_key(reference);
         // The candidates in reading order, each by its name.
         let ambiguous = |many: Vec<&Clause>| {
             let ids: std::collections::HashSet<ClauseId> = many.iter().map(|c| c.id).collect();
@@ -146,7 +166,7 @@ impl DocumentState {
         let exact: Vec<&Clause> = self
             .clauses
             .values()
-            .filter(|c| c.label == reference)
+            .filter(|c| label_key(&c.label) == wanted_label)
             .collect();
         match exact.as_slice() {
             [one] => return Ok(one.id),

@@ -4,6 +4,7 @@
 //! Every rule of the domain lives here; `evolve` has none. Text changes are validated by
 //! applying them to a copy of the state with the same function `evolve` uses.
 
+use crate::admin::{check_admin, check_registrar, Acting};
 use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
 use crate::event::{
@@ -1199,6 +1200,14 @@ fn check_change(state: &DocumentState, change: Change) -> Result<Change, DomainE
     match &change {
         Change::Replace { clause, text } => {
             let c = state.live(*clause)?;
+            if text.trim().is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "the proposed text of {} is empty{}; to take the clause out, propose its deletion (`amend propose --delete {}`)",
+                    state.address_of(*clause),
+                    blank_note(text),
+                    state.address_of(*clause)
+                )));
+            }
             if &c.text == text {
                 return Err(DomainError::Invalid(format!(
                     "the proposed text is already the text of {}",
@@ -1220,20 +1229,39 @@ fn check_change(state: &DocumentState, change: Change) -> Result<Change, DomainE
                 )));
             }
             check_len("alternative", text, MAX_TEXT)?;
+            if !text.is_empty() && text.trim().is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "the alternative to {bracket} is only spaces; to propose taking the bracketed words out, give an empty text (\"\")"
+                )));
+            }
             if *text == b.span {
                 return Err(DomainError::Invalid(format!(
                     "the alternative is the bracketed text of {bracket} itself (Alt 1)"
                 )));
             }
         }
-        Change::Insert { .. }
-        | Change::Delete { .. }
-        | Change::Move { .. }
-        | Change::Words { .. } => {}
+        Change::Insert { label, text, .. } => {
+            if text.trim().is_empty() {
+                return Err(DomainError::Invalid(format!(
+                    "the proposed text of the new clause {label} is empty{}; give its wording",
+                    blank_note(text)
+                )));
+            }
+        }
+        Change::Delete { .. } | Change::Move { .. } | Change::Words { .. } => {}
     }
     // Whatever the change, accepting it now must be possible.
     check_ops(state, &change_ops(state, &change, None)?)?;
     Ok(change)
+}
+
+/// How a blank text is described: "" when empty, " (only spaces)" when it holds only them.
+fn blank_note(text: &str) -> &'static str {
+    if text.is_empty() {
+        ""
+    } else {
+        " (only spaces)"
+    }
 }
 
 /// A word-level change that cannot be anchored or applied, in words naming the clause.
@@ -1258,7 +1286,7 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
             ..
         } = op
         {
-            check_name("label", label)?;
+            check_label(label)?;
             if let Some(h) = heading {
                 check_name("heading", h)?;
             }
@@ -1277,9 +1305,30 @@ fn check_ops(state: &DocumentState, ops: &[ClauseOp]) -> Result<(), DomainError>
             check_clause_text(text, notes)?;
         }
         if let ClauseOp::Relabel { label, .. } = op {
-            check_name("label", label)?;
+            check_label(label)?;
         }
         copy.apply(op, state.seq + 1)?;
+    }
+    // A label given that equals a sibling's once normalized: named against that sibling.
+    for op in ops {
+        let (ClauseOp::Add { clause, .. } | ClauseOp::Relabel { clause, .. }) = op else {
+            continue;
+        };
+        if let Some(other) = copy.sibling_written_otherwise(*clause) {
+            let (label, theirs) = (&copy.clauses[clause].label, &copy.clauses[&other].label);
+            let named = if state.clauses.contains_key(&other) {
+                state.address_of(other)
+            } else {
+                copy.address_of(other)
+            };
+            let under = copy.clauses[clause]
+                .parent
+                .map(|p| format!("under {}", copy.address_of(p)))
+                .unwrap_or_else(|| "at the top level".into());
+            return Err(DomainError::Invalid(format!(
+                "the label '{label}' reads '{theirs}' once normalized (Unicode NFKC: full-width and compatibility characters read as plain ones), the label of its sibling {named} {under}; labels must differ among the clauses under one clause"
+            )));
+        }
     }
     copy.check_labels()
 }
@@ -1330,6 +1379,28 @@ fn check_name(what: &'static str, s: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Check a clause's label: a name (not blank, no control characters), with no invisible
+/// formatting characters either (zero-width spaces and joiners, direction marks, soft hyphens,
+/// byte-order marks), which would make two labels that read alike differ. Any visible
+/// character is allowed (`§ 5`, `Art. 3bis`, `(iv)`, `*`, `３.９`); labels are compared once
+/// normalized (see [`crate::address::label_key`]).
+fn check_label(label: &str) -> Result<(), DomainError> {
+    check_name("label", label)?;
+    let invisible = |c: char| {
+        matches!(c,
+            '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+    };
+    if let Some(c) = label.chars().find(|c| invisible(*c)) {
+        return Err(DomainError::Invalid(format!(
+            "the label '{}' contains an invisible character (U+{:04X}); labels hold only characters that show",
+            label.escape_debug(),
+            c as u32
+        )));
+    }
+    Ok(())
+}
+
 /// Check a handle or slug: lowercase letters, digits, `-`, `_` and `.`, starting with a letter
 /// or digit.
 pub fn check_handle(what: &'static str, s: &str) -> Result<(), DomainError> {
@@ -1347,14 +1418,17 @@ pub fn check_handle(what: &'static str, s: &str) -> Result<(), DomainError> {
     }
 }
 
-/// Register a participant in the store.
+/// Register a participant in the store. The owner and the administrators register anyone, a
+/// document's secretariat the public ([`crate::admin::check_registrar`]). The first
+/// participant registered in a store administers it ([`crate::admin`]).
 pub fn register_participant(
     directory: &dyn Directory,
+    by: Acting,
     id: ParticipantId,
     handle: &str,
     name: &str,
     kind: ParticipantKind,
-) -> Result<Event, DomainError> {
+) -> Result<Vec<Event>, DomainError> {
     check_handle("participant handle", handle)?;
     check_name("participant name", name)?;
     if directory.participant_by_handle(handle).is_some() {
@@ -1363,18 +1437,20 @@ pub fn register_participant(
             name: handle.to_string(),
         });
     }
-    Ok(Event::ParticipantRegistered {
+    check_registrar(directory, by, kind)?;
+    Ok(vec![Event::ParticipantRegistered {
         participant: id,
         handle: handle.to_string(),
         name: name.to_string(),
         kind,
-    })
+    }])
 }
 
 /// Issue a bearer token to a participant: the caller draws the token, keeps only its digest
 /// here, and shows the token once.
 pub fn issue_token(
     directory: &dyn Directory,
+    by: Acting,
     participant: ParticipantId,
     token: crate::ids::TokenId,
     digest: crate::event::Hash,
@@ -1382,6 +1458,7 @@ pub fn issue_token(
     if directory.participant(participant).is_none() {
         return Err(DomainError::UnknownParticipant(participant.to_string()));
     }
+    check_admin(directory, by, "issue tokens")?;
     Ok(Event::TokenIssued {
         token,
         participant,
@@ -1389,7 +1466,7 @@ pub fn issue_token(
     })
 }
 
-/// Create a document; its creator becomes its secretariat.
+/// Create a document; its creator, an administrator of the store, becomes its secretariat.
 pub fn create_document(
     directory: &dyn Directory,
     creator: ParticipantId,
@@ -1402,6 +1479,7 @@ pub fn create_document(
     if directory.participant(creator).is_none() {
         return Err(DomainError::UnknownParticipant(creator.to_string()));
     }
+    check_admin(directory, Acting::Participant(creator), "create documents")?;
     if directory.document_by_slug(slug).is_some() {
         return Err(DomainError::Taken {
             what: "document",

@@ -51,6 +51,16 @@ pub enum DomainError {
         /// The roles they hold.
         held: String,
     },
+    /// A store-level action by a participant who does not administer the store.
+    #[error("{who} may not {action}: that needs the store's administrator role (held by {}); an administrator grants it with `travaux admin grant {who}`", if admins.is_empty() { "no one" } else { admins.as_str() })]
+    NotAdmin {
+        /// Who tried.
+        who: String,
+        /// What they tried.
+        action: String,
+        /// Who holds the role, by handle, comma-separated.
+        admins: String,
+    },
     /// A decision or withdrawal on an amendment that is no longer open.
     #[error("amendment {amendment} is {status}; {hint}")]
     AmendmentClosed {

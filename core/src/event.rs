@@ -604,6 +604,17 @@ pub enum Event {
         /// Which.
         token: TokenId,
     },
+    /// A participant was made an administrator of the store (registry stream): they may
+    /// register participants, create documents, issue tokens and grant this role.
+    AdminGranted {
+        /// Who.
+        participant: ParticipantId,
+    },
+    /// A participant is no longer an administrator of the store (registry stream).
+    AdminRevoked {
+        /// Who.
+        participant: ParticipantId,
+    },
     /// The text was adopted, as it stands at the tag of the same name.
     DocumentAdopted {
         /// The resolution's symbol, such as "WHA63.16".
@@ -640,6 +651,8 @@ impl Event {
             Event::VisibilitySet { .. } => "visibility_set",
             Event::TokenIssued { .. } => "token_issued",
             Event::TokenRevoked { .. } => "token_revoked",
+            Event::AdminGranted { .. } => "admin_granted",
+            Event::AdminRevoked { .. } => "admin_revoked",
         }
     }
 
@@ -715,6 +728,8 @@ impl Event {
         "visibility_set",
         "token_issued",
         "token_revoked",
+        "admin_granted",
+        "admin_revoked",
     ];
 }
 

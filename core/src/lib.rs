@@ -5,6 +5,7 @@
 //! any view at any point is a fold of the events up to that point.
 
 pub mod address;
+pub mod admin;
 pub mod blame;
 mod command;
 pub mod diff;
@@ -24,12 +25,17 @@ pub mod words;
 #[cfg(test)]
 mod addressing_tests;
 #[cfg(test)]
+mod admin_tests;
+#[cfg(test)]
+mod bad_input_tests;
+#[cfg(test)]
 mod governance_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod words_tests;
 
+pub use admin::Acting;
 pub use command::{
     check_handle, create_document, decide, issue_token, register_participant, role_table, Command,
     MAX_COMMENT, MAX_NAME, MAX_TEXT,

@@ -340,6 +340,9 @@ impl FromStr for Point {
         if let Ok(t) = parse_time(s, DayEdge::End) {
             return Ok(Point::Time(t));
         }
+        if let Some(why) = invalid_date(s) {
+            return Err(format!("{why}; a tag of that name is written tag:{s}"));
+        }
         Ok(Point::Tag(s.to_string()))
     }
 }
@@ -377,14 +380,76 @@ pub fn parse_time(s: &str, edge: DayEdge) -> Result<Timestamp, String> {
         };
         return Ok(Utc.from_utc_datetime(&d.and_time(time)));
     }
-    Err(format!(
-        "'{s}' is not a date or time; use 2010-05-20, 2010-05-20T03:00 or RFC 3339"
-    ))
+    Err(invalid_date(s).unwrap_or_else(|| {
+        format!("'{s}' is not a date or time; use 2010-05-20, 2010-05-20T03:00 or RFC 3339")
+    }))
+}
+
+/// Why something shaped like a date (`YYYY-MM-DD`, perhaps followed by `T` or a space and a
+/// time) is not a valid one, or `None` if it is not shaped like a date at all.
+fn invalid_date(s: &str) -> Option<String> {
+    let (date, time) = match s.find(['T', 't', ' ']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mut parts = date.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |p: &str, n: std::ops::RangeInclusive<usize>| {
+        n.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    if parts.next().is_some() || !digits(y, 4..=4) || !digits(m, 1..=2) || !digits(d, 1..=2) {
+        return None;
+    }
+    if let Some(t) = time {
+        if !t.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let use_ = "use YYYY-MM-DD, such as 2010-05-20, with an optional time (2010-05-20T03:00)";
+    let (year, month, day): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let why = if !(1..=12).contains(&month) {
+        format!("there is no month {month}")
+    } else if NaiveDate::from_ymd_opt(year, month, day).is_none() {
+        let days = (28..=31)
+            .rev()
+            .find(|d| NaiveDate::from_ymd_opt(year, month, *d).is_some())
+            .unwrap_or(28);
+        format!("{year}-{month:02} has {days} days, not {day}")
+    } else {
+        format!("the time '{}' is not valid", time.unwrap_or_default())
+    };
+    Some(format!("'{s}' is not a valid date: {why}; {use_}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_point_shaped_like_a_date_that_is_no_date_is_named_an_invalid_date() {
+        for (point, why) in [
+            ("2010-13-45", "there is no month 13"),
+            ("2010-02-30", "2010-02 has 28 days, not 30"),
+            ("2012-02-30", "2012-02 has 29 days, not 30"),
+            ("2010-04-31T10:00", "2010-04 has 30 days, not 31"),
+            ("2010-05-20T25:00", "the time '25:00' is not valid"),
+        ] {
+            let e = point.parse::<Point>().unwrap_err();
+            assert!(e.contains("not a valid date"), "{point}: {e}");
+            assert!(e.contains(why), "{point}: {e}");
+            assert!(e.contains(&format!("tag:{point}")), "{point}: {e}");
+            let e = parse_time(point, DayEdge::Start).unwrap_err();
+            assert!(e.contains(why), "{point}: {e}");
+        }
+        // Not shaped like a date: tags as before.
+        for tag in ["2010-13", "v2010-13-45", "WHA63.16", "2010-05-20-final"] {
+            assert_eq!(tag.parse::<Point>(), Ok(Point::Tag(tag.into())), "{tag}");
+        }
+        assert_eq!(
+            "tag:2010-13-45".parse::<Point>(),
+            Ok(Point::Tag("2010-13-45".into()))
+        );
+    }
 
     #[test]
     fn points_read_as_written() {

@@ -5,12 +5,12 @@
 //! implements it over its indexes; [`Registry`] is the plain in-memory fold used by tests and
 //! by the in-memory store.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Event, ParticipantKind, RecordedEvent, Timestamp};
-use crate::ids::{DocumentId, ParticipantId};
+use crate::event::{Event, ParticipantKind, RecordedEvent, Role, Timestamp};
+use crate::ids::{DocumentId, ParticipantId, StreamId};
 
 /// A registered participant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,6 +48,13 @@ pub trait Directory {
     fn participant_by_handle(&self, handle: &str) -> Option<Participant>;
     /// A document by slug.
     fn document_by_slug(&self, slug: &str) -> Option<DocumentEntry>;
+    /// The first participant registered in the store, if any (see [`crate::admin`]).
+    fn first_participant(&self) -> Option<ParticipantId>;
+    /// The participants an `AdminGranted` or `AdminRevoked` event names, each with whether
+    /// the last such event granted the role (see [`crate::admin::admins`] for the rule).
+    fn admin_records(&self) -> Vec<(ParticipantId, bool)>;
+    /// The slug of a document in which the participant holds the secretariat role, if any.
+    fn secretariat_of(&self, id: ParticipantId) -> Option<String>;
 }
 
 /// The in-memory fold of registrations and document creations.
@@ -56,17 +63,47 @@ pub struct Registry {
     participants: BTreeMap<ParticipantId, Participant>,
     handles: BTreeMap<String, ParticipantId>,
     documents: BTreeMap<String, DocumentEntry>,
+    first: Option<ParticipantId>,
+    admins: BTreeMap<ParticipantId, bool>,
+    secretariats: BTreeMap<ParticipantId, BTreeSet<StreamId>>,
 }
 
 impl Registry {
     /// Fold one event in (events of every stream may be given; others are ignored).
     pub fn evolve(&mut self, e: &RecordedEvent) {
         if let Some(p) = participant_of(e) {
+            self.first.get_or_insert(p.id);
             self.handles.insert(p.handle.clone(), p.id);
             self.participants.insert(p.id, p);
         }
         if let Some(d) = document_of(e) {
             self.documents.insert(d.slug.clone(), d);
+        }
+        match &e.event {
+            Event::AdminGranted { participant } => {
+                self.admins.insert(*participant, true);
+            }
+            Event::AdminRevoked { participant } => {
+                self.admins.insert(*participant, false);
+            }
+            Event::RoleGranted {
+                participant,
+                role: Role::Secretariat,
+            } => {
+                self.secretariats
+                    .entry(*participant)
+                    .or_default()
+                    .insert(e.stream);
+            }
+            Event::RoleRevoked {
+                participant,
+                role: Role::Secretariat,
+            } => {
+                if let Some(s) = self.secretariats.get_mut(participant) {
+                    s.remove(&e.stream);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -92,6 +129,19 @@ impl Directory for Registry {
     }
     fn document_by_slug(&self, slug: &str) -> Option<DocumentEntry> {
         self.documents.get(slug).cloned()
+    }
+    fn first_participant(&self) -> Option<ParticipantId> {
+        self.first
+    }
+    fn admin_records(&self) -> Vec<(ParticipantId, bool)> {
+        self.admins.iter().map(|(p, held)| (*p, *held)).collect()
+    }
+    fn secretariat_of(&self, id: ParticipantId) -> Option<String> {
+        let streams = self.secretariats.get(&id)?;
+        self.documents
+            .values()
+            .find(|d| streams.contains(&StreamId::document(d.id)))
+            .map(|d| d.slug.clone())
     }
 }
 

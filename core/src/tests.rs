@@ -28,7 +28,7 @@ impl World {
         Uuid::from_u128(self.next)
     }
 
-    fn record(&mut self, actor: ParticipantId, stream: StreamId, event: Event) {
+    pub fn record(&mut self, actor: ParticipantId, stream: StreamId, event: Event) {
         let seq = self.log.len() as u64 + 1;
         let version = self.log.iter().filter(|e| e.stream == stream).count() as u64 + 1;
         let e = RecordedEvent {
@@ -57,15 +57,18 @@ impl World {
 
     pub fn participant(&mut self, handle: &str, roles: &[Role]) -> ParticipantId {
         let id = ParticipantId(self.id());
-        let e = register_participant(
+        for e in register_participant(
             &self.registry,
+            Acting::Owner,
             id,
             handle,
             handle,
             ParticipantKind::MemberState,
         )
-        .unwrap();
-        self.record(id, StreamId::REGISTRY, e);
+        .unwrap()
+        {
+            self.record(id, StreamId::REGISTRY, e);
+        }
         for role in roles {
             let secretariat = self.secretariat();
             self.run(
@@ -93,15 +96,18 @@ impl World {
     pub fn with_document() -> (Self, ParticipantId) {
         let mut w = World::new();
         let s = ParticipantId(w.id());
-        let e = register_participant(
+        for e in register_participant(
             &w.registry,
+            Acting::Owner,
             s,
             "secretariat",
             "Secretariat",
             ParticipantKind::Secretariat,
         )
-        .unwrap();
-        w.record(s, StreamId::REGISTRY, e);
+        .unwrap()
+        {
+            w.record(s, StreamId::REGISTRY, e);
+        }
         let doc = DocumentId(w.id());
         for e in create_document(&w.registry, s, doc, "code", "A Code").unwrap() {
             w.record(s, StreamId::document(doc), e);

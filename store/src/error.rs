@@ -72,6 +72,15 @@ pub enum StoreError {
     /// A compaction could not be made; the store is left as it was.
     #[error("the store could not be compacted ({0}); it is left as it was")]
     Compaction(String),
+    /// The store's files may not be opened, or its directory created, by this user: the
+    /// message names the path, its owner and mode, the user, and the ways out.
+    #[error("{message}")]
+    PermissionDenied {
+        /// The store's directory.
+        path: PathBuf,
+        /// What to tell the user.
+        message: String,
+    },
     /// sled failed.
     #[error("storage error: {0}")]
     Sled(sled::Error),
@@ -96,4 +105,84 @@ impl From<sled::Error> for StoreError {
             other => StoreError::Sled(other),
         }
     }
+}
+
+impl StoreError {
+    /// The error for a store that an I/O error with this kind kept from being opened or
+    /// created: a refusal of permission names the path, its owner and mode, and the user.
+    pub(crate) fn opening(path: &std::path::Path, e: std::io::Error) -> StoreError {
+        if e.kind() != std::io::ErrorKind::PermissionDenied {
+            return StoreError::Io(e);
+        }
+        permission_denied(path)
+    }
+}
+
+/// What to say of a store this user may not open: who owns it, with which mode, and who asked.
+fn permission_denied(path: &std::path::Path) -> StoreError {
+    // The store's directory, or the nearest directory above it that exists (for `init`).
+    let shown = path
+        .ancestors()
+        .find(|p| p.exists())
+        .unwrap_or(path)
+        .to_path_buf();
+    let (owner, mode) = owner_and_mode(&shown);
+    let you = current_user().map_or_else(String::new, |you| format!("; you are {you}"));
+    let message = if shown != path {
+        format!(
+            "cannot create the store at {}: permission denied ({} is owned by {owner}, mode {mode}{you}); creating a store needs write permission on the directory that holds it: choose a --store in a directory you may write",
+            path.display(),
+            shown.display()
+        )
+    } else {
+        format!(
+            "cannot open the store at {p}: permission denied (owned by {owner}, mode {mode}{you}); sled opens a store's files for reading and writing even to read them, so every command, `show` and `log` included, needs read and write permission on {p} and the files in it: run as {owner}, have {owner} give you write access (a shared group and `chmod -R g+w {p}`, say), or work on a copy (`cp -r {p} DIR`, then `--store DIR`)",
+            p = path.display()
+        )
+    };
+    StoreError::PermissionDenied {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+#[cfg(unix)]
+fn owner_and_mode(path: &std::path::Path) -> (String, String) {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(path) {
+        Ok(m) => (
+            user_name(m.uid()).unwrap_or_else(|| format!("uid {}", m.uid())),
+            format!("{:o}", m.mode() & 0o7777),
+        ),
+        Err(_) => ("its owner".into(), "unknown".into()),
+    }
+}
+
+#[cfg(not(unix))]
+fn owner_and_mode(_: &std::path::Path) -> (String, String) {
+    ("its owner".into(), "unknown".into())
+}
+
+/// The user this process runs as, by name.
+#[cfg(target_os = "linux")]
+fn current_user() -> Option<String> {
+    let uid = rustix::process::geteuid().as_raw();
+    Some(user_name(uid).unwrap_or_else(|| format!("uid {uid}")))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn current_user() -> Option<String> {
+    None
+}
+
+/// A user's name from `/etc/passwd`, if it lists the uid.
+#[cfg(unix)]
+fn user_name(uid: u32) -> Option<String> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid).then(|| name.to_string())
+    })
 }

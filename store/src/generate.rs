@@ -64,10 +64,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use travaux_core::{
-    create_document, decide, register_participant, Agreement, BracketNo, BracketStatus, Change,
-    ClauseId, ClauseOp, Command, CommentNo, DocumentId, DocumentState, DomainError, Event, EventId,
-    Hash, Method, NewEvent, Outcome, ParticipantId, ParticipantKind, PhaseKind, PhaseNo, Position,
-    QuestionNo, RecordedEvent, Registry, Role, StreamId, Timestamp, Window,
+    create_document, decide, register_participant, Acting, Agreement, BracketNo, BracketStatus,
+    Change, ClauseId, ClauseOp, Command, CommentNo, DocumentId, DocumentState, DomainError, Event,
+    EventId, Hash, Method, NewEvent, Outcome, ParticipantId, ParticipantKind, PhaseKind, PhaseNo,
+    Position, QuestionNo, RecordedEvent, Registry, Role, StreamId, Timestamp, Window,
 };
 use uuid::Uuid;
 
@@ -486,25 +486,27 @@ impl Generator {
         kind: ParticipantKind,
     ) -> Result<ParticipantId, StoreError> {
         let id = ParticipantId(self.dice.uuid());
-        let event = register_participant(&self.registry, id, handle, name, kind)?;
+        let events = register_participant(&self.registry, Acting::Owner, id, handle, name, kind)?;
         let at = self.tick();
-        self.seq += 1;
-        self.registry_version += 1;
-        let rec = RecordedEvent {
-            seq: self.seq,
-            id: EventId(self.dice.uuid()),
-            stream: StreamId::REGISTRY,
-            version: self.registry_version,
-            recorded_at: at,
-            actor: id,
-            schema: event.schema(),
-            prev_hash: Hash::default(),
-            hash: Hash::default(),
-            event,
-        };
-        self.registry.evolve(&rec);
-        *self.kinds.entry(rec.event.kind()).or_default() += 1;
-        self.registry_out.push(new_event(rec));
+        for event in events {
+            self.seq += 1;
+            self.registry_version += 1;
+            let rec = RecordedEvent {
+                seq: self.seq,
+                id: EventId(self.dice.uuid()),
+                stream: StreamId::REGISTRY,
+                version: self.registry_version,
+                recorded_at: at,
+                actor: id,
+                schema: event.schema(),
+                prev_hash: Hash::default(),
+                hash: Hash::default(),
+                event,
+            };
+            self.registry.evolve(&rec);
+            *self.kinds.entry(rec.event.kind()).or_default() += 1;
+            self.registry_out.push(new_event(rec));
+        }
         Ok(id)
     }
 
@@ -2549,8 +2551,11 @@ mod tests {
         );
         // Every kind of event but these: nobody loses a role, and the text is never adopted
         // (a generated document stays open to every command), so no reporting round on it;
-        // visibility and tokens are for the server, not the negotiation.
+        // visibility and tokens are for the server, not the negotiation; the store's first
+        // participant administers it throughout.
         let absent = [
+            "admin_granted",
+            "admin_revoked",
             "role_revoked",
             "document_adopted",
             "report_submitted",

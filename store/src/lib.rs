@@ -42,6 +42,7 @@
 //! - Read models are caches of the log: `rebuild` deletes and refills them, with the same
 //!   answers.
 
+mod admins;
 mod amendments;
 mod anchor;
 pub mod checkpoint;

@@ -19,6 +19,7 @@
 //! | `g` | document slug | read model: the document entry (JSON) |
 //! | `t` | token id (16) | read model: the token (JSON: participant, digest, when issued, revoked or not) |
 //! | `T` | token digest (32) | token id (16) ++ participant id (16), for tokens not revoked |
+//! | `R` | participant id (16) | read model: `1` if the last admin event naming it granted the role, `0` if it revoked it |
 //! | `m` | `format` | the store format |
 //!
 //! `L`, `S` and `I` are the log; everything else is a cache that `rebuild` refills.
@@ -96,8 +97,8 @@ const MIGRATING_FROM_V2: &[u8] = b"travaux/4-migrating-from-2";
 const MIGRATING_FROM_V3: &[u8] = b"travaux/4-migrating-from-3";
 const V3_MIGRATING_FROM_V1: &[u8] = b"travaux/3-migrating-from-1";
 const V3_MIGRATING_FROM_V2: &[u8] = b"travaux/3-migrating-from-2";
-const READ_MODEL_PREFIXES: [u8; 12] = [
-    b'A', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T',
+const READ_MODEL_PREFIXES: [u8; 13] = [
+    b'A', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T', b'R',
 ];
 /// Marks a store whose per-clause index (`K`) and open-amendment index (`o`) cover the whole
 /// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
@@ -465,7 +466,7 @@ impl Store {
                 return Err(Self::not_a_store(path));
             }
         }
-        std::fs::create_dir_all(path)?;
+        std::fs::create_dir_all(path).map_err(|e| StoreError::opening(path, e))?;
         // One sled handle from creation on: dropping it and opening again races sled's
         // background release of its file lock.
         let db = Self::open_sled(path)?;
@@ -806,6 +807,9 @@ impl Store {
                     || io.to_string().contains("could not acquire lock") =>
             {
                 StoreError::Locked(path.to_path_buf())
+            }
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
+                StoreError::opening(path, io)
             }
             other => StoreError::from(other),
         })
@@ -2536,6 +2540,12 @@ fn registry_entries(
                 },
             )?;
         }
+        Event::AdminGranted { participant } => {
+            batch.insert(key(b'R', &[participant.0.as_bytes()]), &[1u8][..]);
+        }
+        Event::AdminRevoked { participant } => {
+            batch.insert(key(b'R', &[participant.0.as_bytes()]), &[0u8][..]);
+        }
         Event::TokenRevoked { token } => {
             // A token the log never issued has nothing to revoke.
             if let Some(mut r) = tokens.get(*token)? {
@@ -2563,5 +2573,17 @@ impl Directory for Store {
     fn document_by_slug(&self, slug: &str) -> Option<DocumentEntry> {
         let bytes = self.tree.get(key(b'g', &[slug.as_bytes()])).ok()??;
         serde_json::from_slice(&bytes).ok()
+    }
+
+    fn first_participant(&self) -> Option<ParticipantId> {
+        crate::admins::first_participant(self)
+    }
+
+    fn admin_records(&self) -> Vec<(ParticipantId, bool)> {
+        crate::admins::records(&self.tree)
+    }
+
+    fn secretariat_of(&self, id: ParticipantId) -> Option<String> {
+        crate::admins::secretariat_of(self, id)
     }
 }

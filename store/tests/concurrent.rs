@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use tempfile::TempDir;
 use travaux_core::{
-    create_document, issue_token, register_participant, CommentNo, DocumentId, DomainError, Event,
-    EventId, Hash, ParticipantId, ParticipantKind, Position, RecordedEvent, StreamId, Timestamp,
-    TokenId,
+    create_document, issue_token, register_participant, Acting, CommentNo, DocumentId, DomainError,
+    Event, EventId, Hash, ParticipantId, ParticipantKind, Position, RecordedEvent, StreamId,
+    Timestamp, TokenId,
 };
 use travaux_store::{fingerprint, Appended, Clock, Expected, Store, StoreError, TokenEntry, Write};
 use uuid::Uuid;
@@ -138,7 +138,7 @@ fn register(store: &Store, handle: &str, kind: ParticipantKind) -> ParticipantId
     let id = ParticipantId(Uuid::new_v4());
     store
         .execute(write(StreamId::REGISTRY, id, Expected::Any), |dir, _| {
-            Ok(vec![register_participant(dir, id, handle, handle, kind)?])
+            register_participant(dir, Acting::Owner, id, handle, handle, kind)
         })
         .unwrap();
     id
@@ -327,13 +327,14 @@ fn appends_from_spawned_threads_sharing_an_arc_are_all_durable_and_in_order() {
                     let w = write(StreamId::REGISTRY, actor, Expected::Any);
                     store
                         .execute(w, |dir, _| {
-                            Ok(vec![register_participant(
+                            register_participant(
                                 dir,
+                                Acting::Owner,
                                 id,
                                 &handle,
                                 &handle,
                                 ParticipantKind::MemberState,
-                            )?])
+                            )
                         })
                         .unwrap();
                 }
@@ -430,7 +431,13 @@ fn issue(store: &Store, by: ParticipantId, to: ParticipantId, token: &str) -> To
     let id = TokenId(Uuid::new_v4());
     store
         .execute(write(StreamId::REGISTRY, by, Expected::Any), |dir, _| {
-            Ok(vec![issue_token(dir, to, id, digest(token))?])
+            Ok(vec![issue_token(
+                dir,
+                Acting::Owner,
+                to,
+                id,
+                digest(token),
+            )?])
         })
         .unwrap();
     id
@@ -526,7 +533,13 @@ fn tokens_are_issued_looked_up_by_digest_revoked_and_rebuilt_the_same() {
     store
         .execute(write(StreamId::REGISTRY, sec, Expected::Any), |dir, _| {
             Ok(vec![
-                issue_token(dir, kenya, batch_token, digest("short-lived"))?,
+                issue_token(
+                    dir,
+                    Acting::Owner,
+                    kenya,
+                    batch_token,
+                    digest("short-lived"),
+                )?,
                 Event::TokenRevoked { token: batch_token },
             ])
         })
@@ -541,6 +554,7 @@ fn tokens_are_issued_looked_up_by_digest_revoked_and_rebuilt_the_same() {
     let refused = store.execute(write(StreamId::REGISTRY, sec, Expected::Any), |dir, _| {
         Ok(vec![issue_token(
             dir,
+            Acting::Owner,
             stranger,
             TokenId(Uuid::new_v4()),
             digest("x"),

@@ -14,10 +14,10 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use travaux_core::{
-    create_document, decide, register_participant, Agreement, AmendmentNo, BracketNo, Change,
-    ClauseId, ClauseOp, Command, CommentNo, Cut, Directory, DocumentId, DocumentState, DomainError,
-    Event, EventId, Hash, Method, NewEvent, Outcome, ParticipantId, ParticipantKind, PhaseKind,
-    PhaseNo, Position, QuestionNo, RecordedEvent, Role, StreamId, Timestamp, Window,
+    create_document, decide, register_participant, Acting, Agreement, AmendmentNo, BracketNo,
+    Change, ClauseId, ClauseOp, Command, CommentNo, Cut, Directory, DocumentId, DocumentState,
+    DomainError, Event, EventId, Hash, Method, NewEvent, Outcome, ParticipantId, ParticipantKind,
+    PhaseKind, PhaseNo, Position, QuestionNo, RecordedEvent, Role, StreamId, Timestamp, Window,
 };
 use travaux_store::{
     encode, encode_raw, fingerprint, Appended, Clock, Expected, Store, StoreError, VerifyReport,
@@ -139,7 +139,7 @@ impl Clerk {
         let id = ParticipantId(Uuid::new_v4());
         let w = self.write(StreamId::REGISTRY, id, Expected::Any);
         self.execute(w, |dir, _| {
-            Ok(vec![register_participant(dir, id, handle, handle, kind)?])
+            register_participant(dir, Acting::Owner, id, handle, handle, kind)
         })
         .unwrap();
         id

@@ -7,8 +7,9 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 use travaux_core::import::{parse_draft, plan_revision};
 use travaux_core::{
-    create_document, decide, register_participant, ClauseKind, Command, Directory, DocumentId,
-    DocumentState, DomainError, Event, EventId, ParticipantId, ParticipantKind, StreamId,
+    create_document, decide, register_participant, Acting, ClauseKind, Command, Directory,
+    DocumentId, DocumentState, DomainError, Event, EventId, ParticipantId, ParticipantKind,
+    StreamId,
 };
 use travaux_store::{encode_raw, fingerprint, Clock, Expected, Store, Write};
 use uuid::Uuid;
@@ -31,13 +32,14 @@ fn a_revision_stored_before_kinds_and_notes_existed_loads_with_kinds_inferred() 
     let sec = ParticipantId(Uuid::new_v4());
     store
         .execute(write(StreamId::REGISTRY, sec, 1), |d: &dyn Directory, _| {
-            Ok(vec![register_participant(
+            register_participant(
                 d,
+                Acting::Owner,
                 sec,
                 "secretariat",
                 "Secretariat",
                 ParticipantKind::Secretariat,
-            )?])
+            )
         })
         .unwrap();
     let doc = DocumentId(Uuid::new_v4());

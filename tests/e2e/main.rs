@@ -1,12 +1,15 @@
 //! End-to-end scenarios: each drives the real `travaux` binary against a fresh store in a
 //! temporary directory, and checks what a user would check.
 //!
+//! - `admins`: the store's administrators, locally and through the server.
 //! - `amend_words`: word-level amendments, proposed, shown, decided, blamed, refused.
 //! - `demo`: the example negotiation and the record it leaves.
 //! - `points`: the text at a tag, a sequence number, a date or the head; `log` filters.
 //! - `read_model`: rebuilding the read models changes no answer.
 //! - `writes`: expected versions and event ids.
 //! - `bad_input`: every refusal names what was wrong and writes nothing.
+//! - `input_checks`: blank amendment text, invalid dates, labels in another Unicode form, a
+//!   store the user may not write.
 //! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
 //! - `docx`: Word drafts through pandoc.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
@@ -28,6 +31,7 @@
 //! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
 //! - `tamper`: the tamper and corruption battery: a damaged store answers right or exit 4.
 
+mod admins;
 mod amend_words;
 mod backup;
 mod bad_input;
@@ -46,6 +50,7 @@ mod history_diff;
 mod history_log;
 mod human_output;
 mod import_drafts;
+mod input_checks;
 mod limits;
 mod points;
 mod read_model;

@@ -82,7 +82,7 @@ fn the_fixture_script_and_its_lines_run_one_by_one_give_the_same_log() {
     }
     assert_eq!(
         acknowledgements[0],
-        "registered secretariat (The Secretariat, secretariat) at event 1\n"
+        "registered secretariat (The Secretariat, secretariat) at event 1; the first participant, it administers the store\n"
     );
     assert_eq!(
         acknowledgements[5],

@@ -446,8 +446,8 @@ fn without_the_right_token_or_role_nothing_is_read_or_written() {
     // Unknown things are 404s.
     exec(&s, Some(&brazil), &["amend", "support", "A99"]).refused(404, &["A99"]);
     get(&a, &s.at("/v1/documents/nope/show"), Some(&brazil)).refused(404, &["nope"]);
-    // Tokens are managed by the secretariat only.
-    exec(&s, Some(&brazil), &["token", "issue", "norway"]).refused(403, &["secretariat"]);
+    // Tokens are managed by the store's administrators only.
+    exec(&s, Some(&brazil), &["token", "issue", "norway"]).refused(403, &["administrator"]);
 
     assert_eq!(head(&s), before, "a refusal wrote to the log");
     assert_eq!(s.stop().code(), Some(0));

@@ -8,6 +8,8 @@
 
 use std::io::Write;
 
+use travaux_core::admin::check_admin;
+use travaux_core::{Acting, Directory, DomainError};
 use travaux_store::Store;
 
 use crate::cli::Globals;
@@ -16,7 +18,15 @@ use crate::error::CliResult;
 /// Compact the store and say how much smaller it became.
 pub fn run(globals: &Globals, out: &mut dyn Write) -> CliResult {
     let path = globals.store_path();
-    let done = Store::open(&path)?.compact()?;
+    let store = Store::open(&path)?;
+    // The store's owner compacts (no --as); a participant named must administer the store.
+    if let Some(handle) = &globals.actor {
+        let p = store
+            .participant_by_handle(handle)
+            .ok_or_else(|| DomainError::UnknownParticipant(handle.clone()))?;
+        check_admin(&store, Acting::Participant(p.id), "compact the store")?;
+    }
+    let done = store.compact()?;
     if globals.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
     } else {

@@ -1,5 +1,6 @@
 //! One module per subcommand (or group), each with its arguments and its `run`.
 
+pub mod admin;
 pub mod adopt;
 pub mod agree;
 pub mod amend;

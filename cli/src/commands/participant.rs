@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use travaux_core::{
-    register_participant, Directory, DocumentEntry, DomainError, Participant, ParticipantId,
-    ParticipantKind, StreamId,
+    register_participant, Acting, Directory, DocumentEntry, DomainError, Participant,
+    ParticipantId, ParticipantKind, StreamId,
 };
 use uuid::Uuid;
 
@@ -46,30 +46,36 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &ParticipantCommand) -> CliResult {
     match cmd {
         ParticipantCommand::Add { handle, name, kind } => {
             let id = ParticipantId(Uuid::new_v4());
-            // Registration is open: without --as, the new participant registers itself.
-            let actor = match &ctx.globals.actor {
-                Some(_) => ctx.actor()?,
-                None => travaux_core::Participant {
-                    id,
-                    handle: handle.clone(),
-                    name: String::new(),
-                    kind: *kind,
-                    registered_at: chrono::Utc::now(),
-                },
-            };
+            // An administrator, or a document's secretariat for the public (--as), registers;
+            // without --as the store's owner does, in the new participant's name.
+            let (by, actor) = ctx.acting(&travaux_core::Participant {
+                id,
+                handle: handle.clone(),
+                name: String::new(),
+                kind: *kind,
+                registered_at: chrono::Utc::now(),
+            })?;
             let name = name.clone().unwrap_or_else(|| handle.clone());
             let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
             let appended = ctx.store.execute(w, |dir, _| {
-                Ok(vec![register_participant(dir, id, handle, &name, *kind)?])
+                register_participant(dir, by, id, handle, &name, *kind)
             })?;
             let seq = appended.events[0].seq;
+            // The first participant registered in a store administers it.
+            let admin = ctx.store.first_participant() == Some(id);
             if ctx.globals.json {
                 return ctx.json(&serde_json::json!({
                     "participant": id, "handle": handle, "name": name, "kind": kind, "seq": seq,
+                    "admin": admin,
                 }));
             }
             ctx.line(format_args!(
-                "registered {handle} ({name}, {kind}) at event {seq}"
+                "registered {handle} ({name}, {kind}) at event {seq}{}",
+                if admin {
+                    "; the first participant, it administers the store"
+                } else {
+                    ""
+                }
             ))
         }
         ParticipantCommand::Import { file } => import(ctx, file),
@@ -158,6 +164,13 @@ fn unquote(name: &str) -> String {
 struct Pending<'a> {
     base: &'a dyn Directory,
     added: HashMap<String, Participant>,
+    /// The first participant of the import, if the store had none before.
+    first_added: Option<ParticipantId>,
+    /// What the store says of administrators and of where the importer is a secretariat,
+    /// asked once for the whole file (every line is checked against them).
+    base_first: std::cell::OnceCell<Option<ParticipantId>>,
+    admin_records: std::cell::OnceCell<Vec<(ParticipantId, bool)>>,
+    secretariat_of: std::cell::OnceCell<Option<String>>,
 }
 
 impl Directory for Pending<'_> {
@@ -173,6 +186,21 @@ impl Directory for Pending<'_> {
     }
     fn document_by_slug(&self, slug: &str) -> Option<DocumentEntry> {
         self.base.document_by_slug(slug)
+    }
+    fn first_participant(&self) -> Option<ParticipantId> {
+        self.base_first
+            .get_or_init(|| self.base.first_participant())
+            .or(self.first_added)
+    }
+    fn admin_records(&self) -> Vec<(ParticipantId, bool)> {
+        self.admin_records
+            .get_or_init(|| self.base.admin_records())
+            .clone()
+    }
+    fn secretariat_of(&self, id: ParticipantId) -> Option<String> {
+        self.secretariat_of
+            .get_or_init(|| self.base.secretariat_of(id))
+            .clone()
     }
 }
 
@@ -222,12 +250,24 @@ fn import(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
         let mut pending = Pending {
             base: dir,
             added: HashMap::new(),
+            first_added: None,
+            base_first: std::cell::OnceCell::new(),
+            admin_records: std::cell::OnceCell::new(),
+            secretariat_of: std::cell::OnceCell::new(),
         };
+        // One who may register no one is refused once, not on every line.
+        travaux_core::admin::check_registrar(
+            &pending,
+            Acting::Participant(actor.id),
+            ParticipantKind::Public,
+        )?;
         let mut events = Vec::new();
         for (line, id) in lines.iter().zip(&ids) {
-            match register_participant(&pending, *id, &line.handle, &line.name, line.kind) {
+            let by = Acting::Participant(actor.id);
+            match register_participant(&pending, by, *id, &line.handle, &line.name, line.kind) {
                 Ok(e) => {
-                    events.push(e);
+                    events.extend(e);
+                    pending.first_added.get_or_insert(*id);
                     pending.added.insert(
                         line.handle.clone(),
                         Participant {

@@ -62,18 +62,15 @@ fn draw() -> CliResult<String> {
 /// Run `token issue`.
 fn issue(ctx: &mut Ctx<'_>, handle: &str) -> CliResult {
     let participant = ctx.participant(handle)?;
-    // The operator issues on the store they can open; without --as the participant is
-    // recorded as asking for its own token.
-    let actor = match &ctx.globals.actor {
-        Some(_) => ctx.actor()?,
-        None => participant.clone(),
-    };
+    // An administrator issues (--as), or the store's owner (no --as), recorded in the name of
+    // the participant the token is for.
+    let (by, actor) = ctx.acting(&participant)?;
     let token = draw()?;
     let id = TokenId(Uuid::new_v4());
     let digest = travaux_store::fingerprint(token.as_bytes());
     let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
     let appended = ctx.store.execute(w, |dir, _| {
-        Ok(vec![issue_token(dir, participant.id, id, digest)?])
+        Ok(vec![issue_token(dir, by, participant.id, id, digest)?])
     })?;
     if appended.duplicate {
         // A retry with the same --event-id: the token drawn then cannot be shown again.
@@ -113,18 +110,18 @@ fn revoke(ctx: &mut Ctx<'_>, id: TokenId) -> CliResult {
     if entry.revoked {
         return Err(already_revoked(id).into());
     }
-    // Revoked by the operator (--as), or else in the name of the token's participant.
-    let actor = match &ctx.globals.actor {
-        Some(_) => ctx.actor()?,
-        None => ctx
-            .store
-            .participant(entry.participant)
-            .ok_or_else(|| CliError::damaged(format!("token {id} names no participant")))?,
-    };
+    // Revoked by an administrator (--as), or by the store's owner in the name of the token's
+    // participant.
+    let holder = ctx
+        .store
+        .participant(entry.participant)
+        .ok_or_else(|| CliError::damaged(format!("token {id} names no participant")))?;
+    let (by, actor) = ctx.acting(&holder)?;
     let handle = render::Names::load(ctx.store)?.of(entry.participant);
     let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
     let store = ctx.store;
-    let appended = ctx.store.execute(w, |_, _| {
+    let appended = ctx.store.execute(w, |dir, _| {
+        travaux_core::admin::check_admin(dir, by, "revoke tokens")?;
         // Checked again under the writer lock: two revocations of one token write one event.
         let now = store
             .tokens()

@@ -6,7 +6,7 @@
 //! readable by anyone (public, under an open public hearing, or adopted).
 
 use axum::http::{header, HeaderMap};
-use travaux_core::{Directory, DocumentState, Participant, ParticipantKind};
+use travaux_core::{Directory, DocumentState, Participant};
 use travaux_store::Store;
 
 use super::error::ApiError;
@@ -35,13 +35,6 @@ impl Caller {
             Caller::Anonymous => "-",
             Caller::Participant(p) => &p.handle,
         }
-    }
-
-    /// Whether the caller is a participant of the secretariat kind (who manage tokens through
-    /// the server).
-    pub fn is_secretariat(&self) -> bool {
-        self.participant()
-            .is_some_and(|p| p.kind == ParticipantKind::Secretariat)
     }
 }
 

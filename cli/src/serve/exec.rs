@@ -86,7 +86,7 @@ const REFUSED_GLOBALS: [(&str, &str); 3] = [
 /// Whether a subcommand runs only on a local store, never through the server, and why.
 fn local_only(command: &Command) -> Option<&'static str> {
     Some(match command {
-        Command::Init => "`init` creates a store; the server already has one",
+        Command::Init(_) => "`init` creates a store; the server already has one",
         Command::Demo(_) => "`demo` builds a store of its own; run it locally",
         Command::Run(_) => {
             "`run` is not taken through the server: send each line of the script as its own request"
@@ -116,6 +116,7 @@ fn store_level(command: &Command) -> bool {
         Command::Doc(_)
         | Command::Participant(_)
         | Command::Token(_)
+        | Command::Admin(_)
         | Command::Verify(_)
         | Command::Checkpoint(_) => true,
         Command::Log(args) => args.all,
@@ -153,13 +154,13 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
         match &caller {
             Caller::Anonymous => {
                 return Err(ApiError::unauthorized(
-                    "tokens are managed by a secretariat participant: send a token",
+                    "tokens are managed by an administrator of the store: send a token",
                 ))
             }
-            c if !c.is_secretariat() => {
+            Caller::Participant(p) if !travaux_core::admin::is_admin(store, p.id) => {
                 return Err(ApiError::forbidden(format!(
-                    "{} may not manage tokens through the server: that needs a participant of the secretariat kind",
-                    c.name()
+                    "{} may not manage tokens: that needs the store's administrator role (`travaux admin list` lists who holds it)",
+                    p.handle
                 )))
             }
             _ => {}
