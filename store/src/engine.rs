@@ -17,6 +17,9 @@ use crate::StoreError;
 thread_local! {
     /// Set by the hook when this thread's last panic was raised inside the storage engine.
     static ENGINE_PANIC: Cell<bool> = const { Cell::new(false) };
+    /// How many [`catch`]es this thread is inside: a panic raised inside sled elsewhere (one
+    /// of its own threads) is reported as any panic is.
+    static CATCHING: Cell<u32> = const { Cell::new(0) };
 }
 
 fn raised_in_engine(file: &str) -> bool {
@@ -29,7 +32,8 @@ pub fn install_panic_hook() {
     ONCE.call_once(|| {
         let before = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if info.location().is_some_and(|l| raised_in_engine(l.file())) {
+            let caught = CATCHING.with(Cell::get) > 0;
+            if caught && info.location().is_some_and(|l| raised_in_engine(l.file())) {
                 ENGINE_PANIC.with(|p| p.set(true));
                 tracing::debug!(panic = %info, "the storage engine panicked");
                 return;
@@ -44,7 +48,10 @@ pub fn install_panic_hook() {
 pub fn catch<T>(work: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
     install_panic_hook();
     ENGINE_PANIC.with(|p| p.set(false));
-    match panic::catch_unwind(AssertUnwindSafe(work)) {
+    CATCHING.with(|c| c.set(c.get() + 1));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(work));
+    CATCHING.with(|c| c.set(c.get() - 1));
+    match outcome {
         Ok(result) => result,
         Err(payload) if ENGINE_PANIC.with(Cell::get) => {
             ENGINE_PANIC.with(|p| p.set(false));

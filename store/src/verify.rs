@@ -18,7 +18,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
-use travaux_core::{AmendmentNo, ClauseId, DocumentId, DocumentState, Hash, Registry, StreamId};
+use travaux_core::{
+    AmendmentNo, ClauseId, DocumentId, DocumentState, Event, Hash, ParticipantId, Registry,
+    StreamId, TokenId,
+};
 use uuid::Uuid;
 
 use crate::codec;
@@ -86,6 +89,43 @@ impl VerifyReport {
     }
 }
 
+/// What the registry's read models must hold, folded from the log: the registry proper
+/// (participants, documents), the tokens (whom, the digest, revoked or not) and the
+/// administrator events (the last one naming each participant).
+#[derive(Default)]
+struct Folded {
+    registry: Registry,
+    tokens: BTreeMap<TokenId, (ParticipantId, Hash, bool)>,
+    admins: BTreeMap<ParticipantId, bool>,
+}
+
+impl Folded {
+    fn evolve(&mut self, e: &travaux_core::RecordedEvent) {
+        self.registry.evolve(e);
+        match &e.event {
+            Event::TokenIssued {
+                token,
+                participant,
+                digest,
+            } => {
+                self.tokens.insert(*token, (*participant, *digest, false));
+            }
+            Event::TokenRevoked { token } => {
+                if let Some(t) = self.tokens.get_mut(token) {
+                    t.2 = true;
+                }
+            }
+            Event::AdminGranted { participant } => {
+                self.admins.insert(*participant, true);
+            }
+            Event::AdminRevoked { participant } => {
+                self.admins.insert(*participant, false);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// The JSON of a value, for comparing what a read model holds with the fold (caches the state
 /// keeps in memory only are not part of it).
 fn json<T: Serialize>(v: &T) -> serde_json::Value {
@@ -126,13 +166,13 @@ impl Store {
     /// every event holding the hash of the one before, stream versions without gaps and the
     /// indexes pointing at the right events. Stops at the first event that does not match.
     /// Returns the report so far, the documents of the log and the registry's fold.
-    fn verify_log(&self) -> Result<(VerifyReport, BTreeSet<DocumentId>, Registry), StoreError> {
+    fn verify_log(&self) -> Result<(VerifyReport, BTreeSet<DocumentId>, Folded), StoreError> {
         let mut expected_seq = 1;
         let mut prev = Hash::default();
         let mut bytes = 0;
         let mut versions: HashMap<StreamId, u64> = HashMap::new();
         let mut documents = BTreeSet::new();
-        let mut registry = Registry::default();
+        let mut registry = Folded::default();
         let mut problem = None;
         for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
             let mut fail = |seq: u64, message: String| {
@@ -444,8 +484,76 @@ impl Store {
         Ok(())
     }
 
-    /// The participants and documents read models against the registry's fold.
-    fn verify_registry(&self, report: &mut VerifyReport, registry: &Registry) {
+    /// The participants, documents, tokens and administrators read models against the
+    /// registry's fold.
+    fn verify_registry(&self, report: &mut VerifyReport, folded: &Folded) {
+        let registry = &folded.registry;
+        match self.tokens() {
+            Ok(read) => {
+                let read: BTreeMap<TokenId, (ParticipantId, bool)> = read
+                    .into_iter()
+                    .map(|t| (t.token, (t.participant, t.revoked)))
+                    .collect();
+                let fold: BTreeMap<TokenId, (ParticipantId, bool)> = folded
+                    .tokens
+                    .iter()
+                    .map(|(t, (p, _, revoked))| (*t, (*p, *revoked)))
+                    .collect();
+                if read != fold {
+                    report.read_model("tokens", "differ from the registry's events");
+                }
+            }
+            Err(e) => report.read_model("tokens", format!("do not read back: {e}")),
+        }
+        // Each token in force is found by its digest (how a request is authenticated), and
+        // no other digest is.
+        let mut digests = 0;
+        for (token, (participant, digest, revoked)) in &folded.tokens {
+            if *revoked {
+                continue;
+            }
+            digests += 1;
+            let mut want = token.0.as_bytes().to_vec();
+            want.extend_from_slice(participant.0.as_bytes());
+            match self.tree.get(store_key(b'T', &[&digest.0])) {
+                Ok(Some(v)) if v.as_ref() == want.as_slice() => {}
+                Ok(_) => report.read_model(
+                    format!("token digest of token {token}"),
+                    "is missing or names another token",
+                ),
+                Err(e) => report.read_model(
+                    format!("token digest of token {token}"),
+                    format!("does not read back: {}", StoreError::from(e)),
+                ),
+            }
+        }
+        let stored = self.tree.scan_prefix([b'T']).count();
+        if stored != digests {
+            report.read_model(
+                "token digests",
+                format!("{stored} are stored for {digests} tokens in force"),
+            );
+        }
+        let mut admins = BTreeMap::new();
+        for kv in self.tree.scan_prefix([b'R']) {
+            match kv {
+                Ok((k, v)) => {
+                    if let Some(id) = k.get(1..).and_then(|b| Uuid::from_slice(b).ok()) {
+                        admins.insert(ParticipantId(id), v.first() == Some(&1));
+                    }
+                }
+                Err(e) => {
+                    report.read_model(
+                        "administrators",
+                        format!("do not read back: {}", StoreError::from(e)),
+                    );
+                    break;
+                }
+            }
+        }
+        if admins != folded.admins {
+            report.read_model("administrators", "differ from the registry's events");
+        }
         match self.participants() {
             Ok(mut read) => {
                 let mut fold: Vec<_> = registry.participants().cloned().collect();
@@ -498,6 +606,7 @@ fn describe(k: &[u8]) -> String {
         Some(b'g') => format!("document entry {}", String::from_utf8_lossy(&k[1..])),
         Some(b't') => format!("token {}", uuid(1)),
         Some(b'T') => "token digest".into(),
+        Some(b'R') => format!("administrator record of participant {}", uuid(1)),
         Some(b'm') => format!("marker {}", String::from_utf8_lossy(&k[1..])),
         _ => format!("key {k:02x?}"),
     }

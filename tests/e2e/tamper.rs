@@ -75,6 +75,22 @@ fn flip(offset: usize, bit: u32) -> impl Fn(&Path) {
     }
 }
 
+/// Whether two answers say the same. `verify`'s line counts the keys it read besides what it
+/// found: a flip in the last write of a just-written store can take a key that only speeds
+/// reads up (a snapshot), which changes the count and nothing of what the log holds.
+fn same_answer(answer: &str, right: &str) -> bool {
+    let without_keys = |s: &str| -> String {
+        match (s.find("; "), s.find(" keys read")) {
+            (Some(from), Some(to)) if from < to && s.starts_with("ok: ") => {
+                let from = s[..to].rfind("; ").unwrap_or(from);
+                format!("{}{}", &s[..from], &s[to..])
+            }
+            _ => s.to_string(),
+        }
+    };
+    without_keys(answer) == without_keys(right)
+}
+
 /// Run the commands on a copy of `base` damaged by `case`, against the reference answers.
 fn ask(t: &Travaux, base: &Path, case: &Case, reference: &[String]) -> Vec<(Answer, Output)> {
     let copy = t.dir().join("damaged");
@@ -90,7 +106,7 @@ fn ask(t: &Travaux, base: &Path, case: &Case, reference: &[String]) -> Vec<(Answ
             all.extend_from_slice(args);
             let out = t.run_raw(&all);
             let answer = match out.code {
-                0 if out.stdout == *right => Answer::Right,
+                0 if same_answer(&out.stdout, right) => Answer::Right,
                 0 => Answer::SilentlyWrong,
                 4 if out.stderr.contains("damaged") => Answer::Damage,
                 _ => Answer::Crash,
@@ -240,11 +256,12 @@ fn a_damaged_store_answers_right_or_says_it_is_damaged() {
                 *counts.entry(*answer).or_default() += 1;
                 if matches!(answer, Answer::SilentlyWrong | Answer::Crash) {
                     failures.push(format!(
-                        "{state}, {}: `{}` answered {answer:?} (exit {}):\n{}",
+                        "{state}, {}: `{}` answered {answer:?} (exit {}):\n{}\n{}",
                         case.name,
                         args.join(" "),
                         out.code,
-                        out.stderr
+                        out.stderr,
+                        out.stdout.chars().take(400).collect::<String>()
                     ));
                 }
             }
