@@ -146,6 +146,7 @@ async fn run(
     };
     let router = router(app);
 
+    let signalled = signal();
     let info = serde_json::json!({ "url": url, "pid": std::process::id() });
     write_server_file(store.path(), &info)?;
     writeln!(out, "listening on {url}")?;
@@ -153,7 +154,7 @@ async fn run(
     tracing::info!(%url, store = %store.path().display(), "serving");
 
     conn::serve(listener, router, limits, max_connections, async move {
-        signal().await;
+        signalled.await;
         let _ = shutdown_tx.send(true);
     })
     .await;
@@ -189,29 +190,34 @@ fn write_server_file(store: &Path, info: &Value) -> CliResult {
         .map_err(|e| CliError::refused(format!("cannot write {}: {e}", path.display())))
 }
 
-/// SIGINT or SIGTERM.
-async fn signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// SIGINT or SIGTERM. The handlers are installed at once, before the server says it listens:
+/// a signal sent as soon as it has said so stops it gracefully rather than killing it.
+fn signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; SIGINT still stops the server");
-                let _ = interrupt.await;
-                return;
+        use tokio::signal::unix::{signal, SignalKind};
+        let handlers = signal(SignalKind::terminate())
+            .and_then(|term| Ok((term, signal(SignalKind::interrupt())?)));
+        async move {
+            match handlers {
+                Ok((mut term, mut interrupt)) => {
+                    tokio::select! {
+                        _ = term.recv() => {},
+                        _ = interrupt.recv() => {},
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM; SIGINT still stops the server");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-        };
-        tokio::select! {
-            _ = interrupt => {},
-            _ = term.recv() => {},
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
