@@ -13,7 +13,7 @@
 //! - **Answers**: a connection whose client takes no bytes of an answer for `write_timeout`
 //!   is closed ([`Stalling`]).
 //! - **Bound**: at most `max_connections` open; past it the server stops accepting, and
-//!   connections wait in the system's listen queue until one closes.
+//!   connections wait in the system's listen queue ([`LISTEN_QUEUE`]) until one closes.
 //! - **Shutdown**: on the signal the listener closes; connections finish their request in
 //!   flight and close; those still open after `shutdown_timeout` are dropped. A write already
 //!   running on a blocking thread is not interrupted: it finishes (durable) before the process
@@ -21,6 +21,7 @@
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::{pin, Pin};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -30,7 +31,7 @@ use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Sleep;
@@ -61,6 +62,26 @@ impl Default for Limits {
             shutdown_timeout: Duration::from_secs(10),
         }
     }
+}
+
+/// How many connections the system may hold waiting to be accepted (it caps the number at
+/// its own, `net.core.somaxconn`: 4096 on Linux since 5.4). Past it, a new connection's first
+/// packet is dropped and its client sends it again a second later: a burst of a few thousand
+/// connections at once would otherwise cost those behind the queue (tokio's is 1024) a second.
+const LISTEN_QUEUE: u32 = 4096;
+
+/// Listen on `addr`, with room for [`LISTEN_QUEUE`] connections waiting to be accepted.
+pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    // As tokio's `TcpListener::bind` does: a restarted server takes its port back at once.
+    #[cfg(unix)]
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_QUEUE)
 }
 
 /// File descriptors kept for the store, the log and the rest, beside the connections.

@@ -116,8 +116,7 @@ async fn run(
     out: &mut dyn Write,
 ) -> CliResult {
     let max_connections = conn::make_room(limits.max_connections);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
+    let listener = conn::listen(addr)
         .map_err(|e| CliError::refused(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr()?;
     let url = format!("http://{local}");
