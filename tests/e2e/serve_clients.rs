@@ -91,6 +91,59 @@ fn a_client_holding_half_sent_headers_is_closed_and_holds_no_shutdown() {
 }
 
 #[test]
+fn a_write_running_at_the_shutdown_deadline_finishes_and_is_durable() {
+    // A 10 MB draft takes the server seconds to import (debug build): longer than the 1 s
+    // shutdown deadline.
+    let (draft, _) = crate::limits::big_draft(10_000_000);
+    let t = Travaux::fixture();
+    let secretariat = token(&t, "secretariat");
+    let s = Server::start_with(&t, &["--shutdown-timeout", "1s"]);
+    let body = serde_json::json!({
+        "argv": ["import", "big.md", "--revision", "R2"],
+        "json": true,
+        "files": { "big.md": draft },
+    })
+    .to_string();
+    let mut c = idle(&s);
+    write!(
+        c,
+        "POST /v1/exec HTTP/1.1\r\nHost: travaux\r\nAuthorization: Bearer {secretariat}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .expect("send the headers");
+    c.write_all(body.as_bytes()).expect("send the body");
+    // The body is sent (all but what the sockets' buffers hold): let the server take it in
+    // and start the import, then stop it.
+    std::thread::sleep(Duration::from_secs(1));
+    let started = Instant::now();
+    let status = s.stop();
+    assert_eq!(status.code(), Some(0), "the server exits 0");
+    assert!(
+        started.elapsed() < Duration::from_secs(120),
+        "exited after {:?}",
+        started.elapsed()
+    );
+    // Whether or not the client got its answer (the deadline may have dropped the
+    // connection), the write is in the log, whole.
+    c.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("a read timeout");
+    let mut answer = String::new();
+    let _ = c.read_to_string(&mut answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+    assert_eq!(t.json(&["verify"])["problem"], Value::Null);
+    let revisions = t.events(&["--kind", "revision_issued"]);
+    assert!(
+        revisions
+            .iter()
+            .any(|e| e["event"]["revision_issued"]["revision"] == 2),
+        "revision 2 was recorded"
+    );
+}
+
+#[test]
 fn a_trickling_body_is_cut_off_and_writes_nothing() {
     let t = Travaux::fixture();
     let brazil = token(&t, "brazil");

@@ -134,9 +134,10 @@ async fn run(
             .spawn(move || watch_durable(&store, &tx, &stop))?
     };
 
+    let turns = Arc::new(Semaphore::new(MAX_CONCURRENT));
     let app = App {
         store: store.clone(),
-        turns: Arc::new(Semaphore::new(MAX_CONCURRENT)),
+        turns: turns.clone(),
         streams: Arc::new(Semaphore::new(MAX_STREAMS)),
         durable: durable_rx,
         shutdown: shutdown_rx,
@@ -159,6 +160,13 @@ async fn run(
     .await;
     stop_waiter.store(true, Ordering::Relaxed);
     let _ = waiter.join();
+    let running = MAX_CONCURRENT - turns.available_permits();
+    if running > 0 {
+        tracing::info!(
+            commands = running,
+            "connections closed; waiting for the commands still running to finish (their writes durable)"
+        );
+    }
     tracing::info!("stopped");
     Ok(())
 }
