@@ -105,8 +105,17 @@ pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write
     // Requests whose clients went away (or whose connections the deadline dropped) may still
     // be finishing on blocking threads: wait for them, so that their writes are durable.
     drop(runtime);
-    let _ = std::fs::remove_file(server_file(store.path()));
-    result
+    let file = server_file(store.path());
+    // Every thread that held the store has ended: let go of it as a command does at its exit.
+    let closed = match Arc::try_unwrap(store) {
+        Ok(store) => store.close_for_exit().map_err(CliError::from),
+        Err(_) => Ok(()),
+    };
+    let _ = std::fs::remove_file(file);
+    if result.is_ok() {
+        tracing::info!("stopped");
+    }
+    result.and(closed)
 }
 
 async fn run(
@@ -167,7 +176,6 @@ async fn run(
             "connections closed; waiting for the commands still running to finish (their writes durable)"
         );
     }
-    tracing::info!("stopped");
     Ok(())
 }
 
