@@ -2,8 +2,10 @@
 //!
 //! A client holding half-sent headers is closed after the header timeout and holds no
 //! shutdown past its deadline: the server exits, removes `server.json` and the store opens
-//! again; a body trickling in is cut off (408) with nothing written; idle connections past the
-//! bound on open connections make a normal request wait only until they are closed. Ten
+//! again; a write still running at the shutdown deadline finishes and is durable; bad limits
+//! are refused before serving; a body trickling in is cut off (408) with nothing written; idle
+//! connections past the bound on open connections make a normal request wait only until they
+//! are closed. Ten
 //! processes sending one write with the same `--event-id` at once through a server record it
 //! once, and only one of them says it wrote it; a retry on the store says the same.
 
@@ -141,6 +143,30 @@ fn a_write_running_at_the_shutdown_deadline_finishes_and_is_durable() {
             .any(|e| e["event"]["revision_issued"]["revision"] == 2),
         "revision 2 was recorded"
     );
+}
+
+#[test]
+fn bad_limits_are_refused_naming_the_flag_before_serving() {
+    let t = Travaux::fixture();
+    for (args, names) in [
+        (
+            &["--header-timeout", "0"][..],
+            &["--header-timeout", "out of range"][..],
+        ),
+        (&["--body-timeout", "5h"], &["--body-timeout", "unit"]),
+        (
+            &["--shutdown-timeout", "soon"],
+            &["--shutdown-timeout", "10s"],
+        ),
+        (&["--max-connections", "0"], &["--max-connections"]),
+    ] {
+        t.refused(
+            &[&["serve", "--addr", "127.0.0.1:0"], args].concat(),
+            2,
+            names,
+        );
+        assert!(!t.store().join("server.json").exists());
+    }
 }
 
 #[test]

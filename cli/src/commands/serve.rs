@@ -84,3 +84,34 @@ pub fn run(globals: &Globals, args: &ServeArgs, out: &mut dyn std::io::Write) ->
     };
     crate::serve::serve(store, args.addr, limits, out)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::duration;
+
+    #[test]
+    fn durations_read_with_their_unit_or_as_seconds() {
+        assert_eq!(duration("10s"), Ok(Duration::from_secs(10)));
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(duration(" 3 s "), Ok(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn a_bad_duration_says_what_to_write() {
+        for bad in ["", "s", "ten", "10h", "-1s", "1e3"] {
+            let e = duration(bad).expect_err(bad);
+            assert!(e.contains("10s") || e.contains("unit"), "{bad}: {e}");
+        }
+        for out_of_range in ["0", "0ms", "2d", "100000"] {
+            let e = duration(out_of_range).expect_err(out_of_range);
+            assert!(
+                e.contains("out of range") || e.contains("unit"),
+                "{out_of_range}: {e}"
+            );
+        }
+    }
+}
