@@ -1,13 +1,13 @@
 //! `travaux serve` under slow and hostile clients, and retries racing.
 //!
-//! A client holding half-sent headers is closed after the header timeout and holds no
-//! shutdown past its deadline: the server exits, removes `server.json` and the store opens
-//! again; a write still running at the shutdown deadline finishes and is durable; bad limits
-//! are refused before serving; a body trickling in is cut off (408) with nothing written; idle
-//! connections past the bound on open connections make a normal request wait only until they
-//! are closed. Ten
-//! processes sending one write with the same `--event-id` at once through a server record it
-//! once, and only one of them says it wrote it; a retry on the store says the same.
+//! A client holding half-sent headers, or an idle keep-alive connection, is closed after the
+//! header timeout; none holds a shutdown past its deadline: the server exits, removes
+//! `server.json` and the store opens again; a write still running at the shutdown deadline
+//! finishes and is durable; bad limits are refused before serving; a body trickling in is cut
+//! off (408) with nothing written; idle connections past the bound on open connections make a
+//! normal request wait only until they are closed. Ten processes sending one write with the
+//! same `--event-id` at once through a server record it once, and only one of them says it
+//! wrote it; a retry on the store says the same.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -67,6 +67,17 @@ fn a_client_holding_half_sent_headers_is_closed_and_holds_no_shutdown() {
     assert!(
         closed.is_some(),
         "the connection with half-sent headers was not closed within 30 s"
+    );
+    // So is a keep-alive connection left idle after its answer.
+    let mut kept = idle(&s);
+    kept.write_all(b"GET /v1/verify HTTP/1.1\r\nHost: travaux\r\n\r\n")
+        .expect("send a request");
+    let mut first = [0u8; 12];
+    kept.read_exact(&mut first).expect("an answer");
+    assert_eq!(&first, b"HTTP/1.1 200");
+    assert!(
+        closed_within(&mut kept, Duration::from_secs(30)).is_some(),
+        "the idle keep-alive connection was not closed within 30 s"
     );
     assert_eq!(s.stop().code(), Some(0));
 
