@@ -36,7 +36,8 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Sleep;
 
-/// How the server treats connections and requests: the values of `serve`'s flags.
+/// How the server treats connections and requests: the values of `serve`'s flags (their
+/// defaults are there, in `commands/serve.rs`).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     /// How long a connection may take to send a request's headers, from its opening or the
@@ -50,18 +51,6 @@ pub struct Limits {
     pub max_connections: usize,
     /// How long a shutdown waits for connections to finish before dropping them.
     pub shutdown_timeout: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(30),
-            write_timeout: Duration::from_secs(30),
-            max_connections: 4096,
-            shutdown_timeout: Duration::from_secs(10),
-        }
-    }
 }
 
 /// How many connections the system may hold waiting to be accepted (it caps the number at
