@@ -53,6 +53,11 @@ pub struct Limits {
     pub shutdown_timeout: Duration,
 }
 
+/// The most a connection buffers (hyper's default is about 400 KiB): a request's headers
+/// must fit in it (431 past it), so that thousands of slow clients each sending headers
+/// without end hold at most this much each. Bodies stream through it.
+const MAX_BUFFER: usize = 64 * 1024;
+
 /// How many connections the system may hold waiting to be accepted (it caps the number at
 /// its own, `net.core.somaxconn`: 4096 on Linux since 5.4). Past it, a new connection's first
 /// packet is dropped and its client sends it again a second later: a burst of a few thousand
@@ -218,6 +223,7 @@ async fn connection(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout)
+        .max_buf_size(MAX_BUFFER)
         .keep_alive(true);
     let conn = builder.serve_connection(io, TowerToHyperService::new(router));
     let mut conn = pin!(conn);
