@@ -152,8 +152,14 @@ pub enum Command {
     /// Issue, revoke and list the bearer tokens the server accepts
     #[command(subcommand)]
     Token(commands::token::TokenCommand),
-    /// Walk the hash chain and report the first event that does not match
-    Verify,
+    /// Walk the hash chain and report the first event that does not match; with --checkpoint,
+    /// check that the store (or an export) extends a signed checkpoint
+    Verify(commands::checkpoint::VerifyArgs),
+    /// Sign the head of the log with the store's key (a checkpoint an observer can verify);
+    /// list the checkpoints; print the public key
+    Checkpoint(commands::checkpoint::CheckpointArgs),
+    /// Build a new store from a JSON Lines export (`export jsonl`), checking its hash chain
+    Restore(commands::jsonl::RestoreArgs),
     /// Delete the read models and rebuild them from the log
     Rebuild,
     /// Write the store again into a new one that takes its place: about the size of what it
@@ -202,15 +208,36 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
         Command::Init => commands::init::run(&cli.globals, out),
         Command::Demo(args) => commands::demo::demo(&cli.globals, args, out),
         Command::Serve(args) => commands::serve::run(&cli.globals, args, out),
+        Command::Restore(args) => commands::jsonl::restore(&cli.globals, args, out),
+        Command::Verify(args) if args.export.is_some() => {
+            commands::checkpoint::verify_export(&cli.globals, args, out)
+        }
         _ if cli.globals.server.is_some() => {
             crate::client::run(cli, cli.globals.server.as_deref().unwrap_or_default(), out)
         }
         Command::Compact => commands::compact::run(&cli.globals, out),
         command => {
-            let store = travaux_store::Store::open(&cli.globals.store_path())?;
-            let mut ctx = Ctx::new(&store, cli.globals.clone(), out, inputs);
-            let answer = dispatch(&mut ctx, command);
-            store.close_for_exit()?;
+            let path = cli.globals.store_path();
+            // `verify` opens a damaged store too, to tell what it holds.
+            let store = if matches!(command, Command::Verify(_)) {
+                travaux_store::Store::open_to_verify(&path)?
+            } else {
+                travaux_store::Store::open(&path)?
+            };
+            // A panic inside the storage engine (a damaged file it cannot read) is damage,
+            // exit 4, not a crash.
+            let mut answer = Ok(());
+            let ran = travaux_store::engine::catch(|| {
+                let mut ctx = Ctx::new(&store, cli.globals.clone(), out, inputs);
+                answer = dispatch(&mut ctx, command);
+                Ok(())
+            });
+            if let Err(e) = ran {
+                // Whatever sled holds may panic again when dropped: leave it to the exit.
+                std::mem::forget(store);
+                return Err(e.into());
+            }
+            travaux_store::engine::catch(|| store.close_for_exit())?;
             answer
         }
     }
@@ -248,6 +275,9 @@ fn run_command(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Compact => Err(CliError::refused(
             "`compact` cannot run inside a script: it replaces the store the script has open",
         )),
+        Command::Restore(_) => Err(CliError::refused(
+            "`restore` cannot run inside a script: it builds a new store",
+        )),
         Command::Run(args) => commands::demo::run_script(ctx, args),
         Command::Doc(c) => commands::doc::run(ctx, c),
         Command::Participant(c) => commands::participant::run(ctx, c),
@@ -279,7 +309,12 @@ fn run_command(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Status(a) => commands::status::run(ctx, a),
         Command::Serve(_) => Err(CliError::refused("`serve` cannot run inside a script")),
         Command::Token(c) => commands::token::run(ctx, c),
-        Command::Verify => commands::verify::verify(ctx),
+        Command::Verify(a) if a.export.is_some() => {
+            commands::checkpoint::verify_export(&ctx.globals, a, ctx.out)
+        }
+        Command::Verify(a) if a.checkpoint.is_some() => commands::checkpoint::verify_store(ctx, a),
+        Command::Verify(_) => commands::verify::verify(ctx),
+        Command::Checkpoint(a) => commands::checkpoint::run(ctx, a),
         Command::Rebuild => commands::verify::rebuild(ctx),
     }
 }

@@ -44,6 +44,9 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> CliResult {
             return commands::replay::follow(&cli.globals, args, &server, out);
         }
     }
+    if let Command::Export(commands::export::ExportCommand::Jsonl(args)) = &cli.command {
+        return commands::jsonl::export_from(&server, &cli.globals, args, out);
+    }
     local_only(&cli.command)?;
     let raw = std::env::args_os()
         .skip(1)
@@ -197,6 +200,7 @@ fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
         Command::Import(a) => Some(&a.file),
         Command::Participant(ParticipantCommand::Import { file }) => Some(file),
         Command::Report(a) if a.text.is_none() => a.file.as_ref(),
+        Command::Verify(a) => a.checkpoint.as_ref(),
         _ => None,
     };
     let mut files = BTreeMap::new();
@@ -342,6 +346,27 @@ impl Server {
             self.base
         );
         with_code(CliError::refused(message), 5).with_kind(ErrorKind::Locked)
+    }
+
+    /// The body of `GET path`, as it arrives (`/v1/export.jsonl`), or the server's refusal.
+    pub fn download(&self, path: &str) -> CliResult<Box<dyn std::io::Read + Send>> {
+        let url = format!("{}{path}", self.base);
+        let mut request = self.agent.get(&url);
+        if let Some(t) = &self.token {
+            request = request.header("Authorization", format!("Bearer {t}"));
+        }
+        let response = request.call().map_err(|e| self.unreachable(e))?;
+        let status = response.status().as_u16();
+        if !(200..=299).contains(&status) {
+            let text = response
+                .into_body()
+                .with_config()
+                .limit(1 << 20)
+                .read_to_string()
+                .unwrap_or_default();
+            return Err(self.refusal(status, &text, &format!(" to {path}")));
+        }
+        Ok(Box::new(response.into_body().into_reader()))
     }
 
     /// Open an event stream (`path` such as `/v1/documents/SLUG/events`) after `after`, the

@@ -359,6 +359,7 @@ impl Ctx<'_> {
                 .ok_or_else(|| travaux_core::DomainError::UnknownDocument(entry.slug.clone()))?;
             decide_all(dir, state, actor.id)
         })?;
+        crate::commands::checkpoint::after_write(self.store, &appended.events);
         // The store hands back the state it has just written.
         let state = match appended.document.take() {
             Some(state) => state,

@@ -100,7 +100,9 @@ impl From<StoreError> for CliError {
         let (code, kind) = match &e {
             StoreError::Domain(d) => return d.clone().into(),
             StoreError::Conflict { .. } => (3, ErrorKind::Conflict),
-            StoreError::Corrupt(_) | StoreError::Codec(_) => (4, ErrorKind::Damaged),
+            StoreError::Corrupt(_) | StoreError::Codec(_) | StoreError::Damaged(_) => {
+                (4, ErrorKind::Damaged)
+            }
             StoreError::Locked(path) => match crate::client::locked_hint(path) {
                 Some(hint) => {
                     return CliError {

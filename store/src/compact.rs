@@ -50,6 +50,7 @@ pub(crate) fn paths(path: &Path) -> Result<(PathBuf, PathBuf), StoreError> {
 /// Then mark the copy complete, once it is durable.
 pub(crate) fn copy(
     from: &sled::Db,
+    from_dir: &Path,
     db: &sled::Db,
     to: &Path,
     sync: impl Fn(&Path, &sled::Db) -> Result<(), StoreError>,
@@ -71,9 +72,29 @@ pub(crate) fn copy(
     }
     db.apply_batch(batch)?;
     sync(to, db)?;
+    copy_beside(from_dir, to)?;
     File::create(to.join(COMPLETE))?.sync_all()?;
     sync_dir(to)?;
     Ok(n)
+}
+
+/// Copy the files the store keeps beside sled's own (the head anchor, the checkpoints, the
+/// signing key: every file of the store's directory but sled's), each synced, with its
+/// permissions, before the copy is marked complete: they belong to the store as its keys do,
+/// and a copy put in place by `recover` must hold them.
+fn copy_beside(from: &Path, to: &Path) -> Result<(), StoreError> {
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let sled_own = name == "db" || name == "conf" || name.starts_with("snap.");
+        if sled_own || name == COMPLETE || !entry.file_type()?.is_file() {
+            continue;
+        }
+        std::fs::copy(entry.path(), to.join(&*name))?;
+        File::open(to.join(&*name))?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// Put the complete copy in the store's place and remove the old store.

@@ -55,6 +55,10 @@ pub enum StoreError {
     /// The stored log does not read back as written.
     #[error("the log is damaged: {0}; run `travaux verify`")]
     Corrupt(String),
+    /// The store is damaged: what it holds is not what it acknowledged (its log lost its tail,
+    /// or sled cannot read its files). Its answers would be wrong, so nothing is answered.
+    #[error("the store is damaged: {0}")]
+    Damaged(String),
     /// A stream that does not exist.
     #[error("no stream {0} in the log")]
     UnknownStream(StreamId),
@@ -70,11 +74,26 @@ pub enum StoreError {
     Compaction(String),
     /// sled failed.
     #[error("storage error: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(sled::Error),
     /// The file system failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
     /// A stored value did not decode.
     #[error("the log is damaged: a stored value does not decode: {0}")]
     Codec(#[from] serde_json::Error),
+}
+
+impl From<sled::Error> for StoreError {
+    /// Corruption that sled detects (a page whose checksum fails when it is read) is damage to
+    /// the store, told as such; the rest stays sled's error.
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Corruption { at, .. } => StoreError::Damaged(match at {
+                Some(at) => format!("sled reads corrupted data in the store's data file (at {at:?}); restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)"),
+                None => "sled reads corrupted data in the store's data file; restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)".into(),
+            }),
+            sled::Error::Io(io) => StoreError::Io(io),
+            other => StoreError::Sled(other),
+        }
+    }
 }

@@ -43,19 +43,24 @@
 //!   answers.
 
 mod amendments;
+mod anchor;
+pub mod checkpoint;
 mod codec;
 mod compact;
+pub mod engine;
 mod error;
 pub mod generate;
+pub mod jsonl;
 mod log_index;
 mod packed;
 mod sled_store;
+mod verify;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};
 pub use error::StoreError;
 #[doc(hidden)]
 pub use packed::{pack, unpack};
 pub use sled_store::{
-    fingerprint, Appended, Clock, Compacted, Expected, Problem, Store, TokenEntry, VerifyReport,
-    Walk, Write,
+    fingerprint, Appended, Clock, Compacted, Expected, Store, TokenEntry, Walk, Write,
 };
+pub use verify::{Problem, ReadModelProblem, VerifyReport, MAX_REPORTED};

@@ -52,7 +52,6 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -66,6 +65,7 @@ use travaux_core::{
 use uuid::Uuid;
 
 use crate::amendments::{self, AmendmentWrite, Amendments};
+use crate::anchor::{self, Anchor, Anchored, Found};
 use crate::codec;
 use crate::compact;
 use crate::log_index::{self, Blocks, IndexWrite, Reading};
@@ -102,11 +102,14 @@ const READ_MODEL_PREFIXES: [u8; 12] = [
 /// Marks a store whose per-clause index (`K`) and open-amendment index (`o`) cover the whole
 /// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
 /// stream and views from the whole read model (and opening the store rebuilds them).
-const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
+pub(crate) const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
+/// Marks a store that has a head anchor (see `anchor`): set at creation, or when a store from
+/// before anchors is first opened. Its anchor file missing is damage, not a store to anchor.
+const ANCHORED_KEY: &[u8] = b"manchored";
 /// Marks a store whose index of text changes (`X`) covers the whole log: set at creation and by
 /// `rebuild`; without it, a document's text changes are read from its whole stream (and
 /// opening the store rebuilds them).
-const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
+pub(crate) const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
 /// Marks a store whose amendments are kept eight to a key (`A`, see `amendments`): set at
 /// creation and by `rebuild`; a store without it (whose amendments were kept one to a key, `a`)
 /// is rebuilt when it is opened.
@@ -167,7 +170,7 @@ fn be_u32(bytes: &[u8]) -> Result<u32, StoreError> {
     Ok(u32::from_be_bytes(arr))
 }
 
-fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
+pub(crate) fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
     let arr: [u8; 8] = bytes
         .try_into()
         .map_err(|_| StoreError::Corrupt("an index entry is not 8 bytes".into()))?;
@@ -336,31 +339,6 @@ fn digest_key(digest: &Hash) -> Vec<u8> {
     key(b'T', &[&digest.0])
 }
 
-/// The result of walking the hash chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct VerifyReport {
-    /// How many events were checked.
-    pub events: u64,
-    /// Their size as stored (each its hash and its JSON body), in bytes: the record itself,
-    /// before packing and without indexes or read models.
-    pub bytes: u64,
-    /// The last event's sequence number.
-    pub head_seq: u64,
-    /// The last event's hash.
-    pub head_hash: Hash,
-    /// The first problem found, if any.
-    pub problem: Option<Problem>,
-}
-
-/// Where the chain breaks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// The first event that does not match.
-    pub seq: u64,
-    /// What is wrong with it.
-    pub message: String,
-}
-
 struct Head {
     next_seq: u64,
     hash: Hash,
@@ -436,14 +414,16 @@ struct Durability {
 /// The event store of one directory. One process opens it at a time; within it, one `Store`
 /// may be shared by any number of threads (see the crate documentation).
 pub struct Store {
-    path: PathBuf,
-    tree: sled::Db,
+    pub(crate) path: PathBuf,
+    pub(crate) tree: sled::Db,
     data_file: File,
     /// The writer lock: held to decide and apply an append, not to make it durable.
     head: Mutex<Head>,
-    /// The last sequence number applied to the tree, durable or not: set under the writer lock
-    /// after each append's `apply_batch`, read by the syncing thread before it flushes.
-    applied: AtomicU64,
+    /// The last event applied to the tree, durable or not: set under the writer lock after each
+    /// append's `apply_batch`, read by the syncing thread before it flushes.
+    applied: Mutex<Anchored>,
+    /// The head anchor (see `anchor`): written after each sync, with the head it covered.
+    anchor: Mutex<Anchor>,
     durability: Mutex<Durability>,
     /// Signalled whenever a sync ends (the durable head moved, or a sync failed).
     synced: Condvar,
@@ -482,29 +462,48 @@ impl Store {
             }
             let empty = path.is_dir() && std::fs::read_dir(path)?.next().is_none();
             if !empty {
-                return Err(StoreError::NotAStore(path.to_path_buf()));
+                return Err(Self::not_a_store(path));
             }
         }
         std::fs::create_dir_all(path)?;
         // One sled handle from creation on: dropping it and opening again races sled's
         // background release of its file lock.
         let db = Self::open_sled(path)?;
+        // The anchor first: a store marked as anchored always has one.
+        Anchor::create(path, Anchored::default())?;
         db.insert(FORMAT_KEY, FORMAT)?;
-        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY] {
+        for marker in [
+            CLAUSE_INDEX_KEY,
+            TEXT_INDEX_KEY,
+            AMENDMENT_BLOCKS_KEY,
+            ANCHORED_KEY,
+        ] {
             db.insert(marker, &[])?;
         }
         db.flush()?;
-        Ok((Self::with_db(path, db)?, true))
+        Ok((Self::with_db(path, db)?.refuse_if_damaged()?, true))
     }
 
-    /// Open the store in `path`.
+    /// Open the store in `path`. A damaged store — its log ends before the head its anchor
+    /// recorded, its anchor is gone, the last block of its log does not read back — is refused
+    /// ([`StoreError::Damaged`]): its answers would be those of an earlier log.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Self::open_to_verify(path)?.refuse_if_damaged()
+    }
+
+    /// Open the store in `path` even if it is damaged, to tell what it holds: `verify` reports
+    /// the damage ([`Store::damage`]); every append is refused.
+    pub fn open_to_verify(path: &Path) -> Result<Store, StoreError> {
+        crate::engine::catch(|| Self::open_inner(path))
+    }
+
+    fn open_inner(path: &Path) -> Result<Store, StoreError> {
         compact::recover(path)?;
         if !path.exists() {
             return Err(StoreError::NoStore(path.to_path_buf()));
         }
         if !Self::is_store(path) {
-            return Err(StoreError::NotAStore(path.to_path_buf()));
+            return Err(Self::not_a_store(path));
         }
         let tree = Self::open_sled(path)?;
         // The lock is held: what a compaction cut short left beside the store can go.
@@ -529,6 +528,15 @@ impl Store {
                 Some((false, MIGRATING_FROM_V2))
             }
             Some(FORMAT_V3 | MIGRATING_FROM_V3) => Some((false, MIGRATING_FROM_V3)),
+            // sled opened its files but found no store in them: if the store had an anchor, its
+            // data was lost (sled's recovery stops at the first page it cannot read).
+            None if !matches!(anchor::read(path)?, Found::Missing) => {
+                return Err(StoreError::Damaged(format!(
+                    "sled finds no travaux data in {} although {} records a log: the data file does not read back from near its start",
+                    path.join("db").display(),
+                    path.join(anchor::FILE).display()
+                )))
+            }
             _ => return Err(StoreError::NotAStore(path.to_path_buf())),
         };
         let migrated = from.is_some();
@@ -582,9 +590,29 @@ impl Store {
         }
     }
 
+    /// The damage found when the store was opened, if any.
+    pub fn damage(&self) -> Option<String> {
+        self.writer().damaged.clone()
+    }
+
+    /// The head the anchor holds.
+    pub(crate) fn anchored(&self) -> Anchored {
+        self.anchor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .head()
+    }
+
+    fn refuse_if_damaged(self) -> Result<Store, StoreError> {
+        match self.damage() {
+            Some(why) => Err(StoreError::Damaged(why)),
+            None => Ok(self),
+        }
+    }
+
     fn with_db(path: &Path, tree: sled::Db) -> Result<Store, StoreError> {
         let data_file = File::open(path.join("db"))?;
-        let head = match log_index::last_event(&tree).transpose() {
+        let mut head = match log_index::last_event(&tree).transpose() {
             Some(Err(StoreError::Corrupt(m))) => {
                 tracing::error!(error = %m, "the last block of the log does not read back");
                 Head {
@@ -627,12 +655,18 @@ impl Store {
         tracing::debug!(path = %path.display(), next_seq = head.next_seq, "opened store");
         // What is on disk when the store opens is as durable as it will get.
         let last = head.next_seq - 1;
+        let logged = Anchored {
+            seq: last,
+            hash: head.hash,
+        };
+        let anchor = Self::check_anchor(path, &tree, logged, &mut head)?;
         Ok(Store {
             path: path.to_path_buf(),
             tree,
             data_file,
             head: Mutex::new(head),
-            applied: AtomicU64::new(last),
+            applied: Mutex::new(logged),
+            anchor: Mutex::new(anchor),
             durability: Mutex::new(Durability {
                 durable: last,
                 syncing: false,
@@ -640,6 +674,117 @@ impl Store {
             }),
             synced: Condvar::new(),
         })
+    }
+
+    /// Hold the log's head against the anchor's (see `anchor`): a log that ends before it, or
+    /// whose event at the anchored sequence number is another, lost acknowledged events; an
+    /// anchor gone or unreadable from a store that had one is damage too. An anchor behind the
+    /// log (a crash between sled's sync and the anchor's) moves to the log's head; a store from
+    /// before anchors gets one. Damage is noted in `head`, whose store refuses appends.
+    fn check_anchor(
+        path: &Path,
+        tree: &sled::Db,
+        logged: Anchored,
+        head: &mut Head,
+    ) -> Result<Anchor, StoreError> {
+        let file = path.join(anchor::FILE);
+        let restore = "restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)";
+        let damage = match anchor::read(path)? {
+            Found::Head(anchored, generation) => {
+                let mut anchor = Anchor::open(path, anchored, generation)?;
+                if anchored.seq > logged.seq {
+                    Some((
+                        format!(
+                            "the log ends at event {} but events up to {} were acknowledged (as {} records): events {} to {} are lost; the last good event is {}; {restore}",
+                            logged.seq,
+                            anchored.seq,
+                            file.display(),
+                            logged.seq + 1,
+                            anchored.seq,
+                            logged.seq
+                        ),
+                        anchor,
+                    ))
+                } else {
+                    let at = if anchored.seq == logged.seq || anchored.seq == 0 {
+                        Ok(if anchored.seq == 0 {
+                            Hash::default()
+                        } else {
+                            logged.hash
+                        })
+                    } else {
+                        read_event(&mut Blocks::new(tree), anchored.seq).map(|e| e.hash)
+                    };
+                    match at {
+                        Ok(hash) if hash == anchored.hash => {
+                            if head.damaged.is_none() && logged.seq > anchored.seq {
+                                anchor.record(logged)?;
+                            }
+                            return Ok(anchor);
+                        }
+                        Ok(hash) => Some((
+                            format!(
+                                "event {} hashes to {hash}, but the event acknowledged as {} hashed to {} (as {} records): the log was rewritten or damaged; {restore}",
+                                anchored.seq,
+                                anchored.seq,
+                                anchored.hash,
+                                file.display()
+                            ),
+                            anchor,
+                        )),
+                        Err(e) => Some((
+                            format!(
+                                "event {} (acknowledged, as {} records) does not read back: {e}; {restore}",
+                                anchored.seq,
+                                file.display()
+                            ),
+                            anchor,
+                        )),
+                    }
+                }
+            }
+            Found::Unreadable(why) if tree.contains_key(ANCHORED_KEY)? || logged.seq > 0 => {
+                return Err(StoreError::Damaged(format!(
+                    "the head anchor is damaged: {why}; without it a lost tail of the log cannot be told; {restore}"
+                )));
+            }
+            Found::Missing if tree.contains_key(ANCHORED_KEY)? => {
+                return Err(StoreError::Damaged(format!(
+                    "the head anchor {} is missing from a store that had one: without it a lost tail of the log cannot be told; {restore}",
+                    file.display()
+                )));
+            }
+            Found::Missing | Found::Unreadable(_) => {
+                // A store from before anchors (or an empty one whose anchor write was cut
+                // short): anchored at its head from now on.
+                tracing::info!(path = %path.display(), head = logged.seq, "anchoring the log's head");
+                let anchor = Anchor::create(path, logged)?;
+                tree.insert(ANCHORED_KEY, &[])?;
+                tree.flush()?;
+                return Ok(anchor);
+            }
+        };
+        let (why, anchor) = damage.expect("damage");
+        tracing::error!(error = %why, "the store is damaged");
+        head.damaged.get_or_insert(why);
+        Ok(anchor)
+    }
+
+    /// Why a directory that is not a whole store is refused: damage if it holds an anchor
+    /// (sled's files were deleted from a store), else not a store at all.
+    fn not_a_store(path: &Path) -> StoreError {
+        if !path.join(anchor::FILE).is_file() {
+            return StoreError::NotAStore(path.to_path_buf());
+        }
+        let missing: Vec<&str> = ["db", "conf"]
+            .into_iter()
+            .filter(|f| !path.join(f).is_file())
+            .collect();
+        StoreError::Damaged(format!(
+            "{} holds a store's head anchor but not its data ({} missing); restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)",
+            path.display(),
+            missing.join(" and ")
+        ))
     }
 
     fn is_store(path: &Path) -> bool {
@@ -651,20 +796,19 @@ impl Store {
     }
 
     fn open_sled_with(path: &Path, cache: u64) -> Result<sled::Db, StoreError> {
-        sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
             .cache_capacity(cache)
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("could not acquire lock") =>
-                {
-                    StoreError::Locked(path.to_path_buf())
-                }
-                other => StoreError::Sled(other),
-            })
+            .flush_every_ms(None);
+        crate::engine::catch(|| Ok(config.open()))?.map_err(|e| match e {
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("could not acquire lock") =>
+            {
+                StoreError::Locked(path.to_path_buf())
+            }
+            other => StoreError::from(other),
+        })
     }
 
     /// Let go of the store in a process about to exit: flush whatever sled holds (every
@@ -694,7 +838,7 @@ impl Store {
             // The copy is only written: a small cache keeps the two stores within the memory
             // one takes.
             let db = Self::open_sled_with(&copy, COPY_CACHE)?;
-            let keys = compact::copy(&self.tree, &db, &copy, |path, db| {
+            let keys = compact::copy(&self.tree, &self.path, &db, &copy, |path, db| {
                 db.flush()?;
                 sync_store_files(path, &File::open(path.join("db"))?)
             });
@@ -792,14 +936,14 @@ impl Store {
             drop(d);
             let turn = SyncTurn(self);
             // Read before the flush: whatever was applied by then, the flush covers.
-            let target = self.applied.load(Ordering::Acquire);
-            let outcome = self.make_durable();
+            let target = *self.applied();
+            let outcome = self.make_durable_through(target);
             d = self.durability();
             d.syncing = false;
             match outcome {
-                Ok(()) => d.durable = d.durable.max(target),
+                Ok(()) => d.durable = d.durable.max(target.seq),
                 Err(e) => {
-                    tracing::error!(error = %e, through = target, "the log could not be made durable");
+                    tracing::error!(error = %e, through = target.seq, "the log could not be made durable");
                     d.failed = Some(e.to_string());
                 }
             }
@@ -1134,7 +1278,7 @@ impl Store {
     }
 
     /// The sequence number and request fingerprint an event id was stored with.
-    fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
+    pub(crate) fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
         log_index::by_id(&self.tree, id)
     }
 
@@ -1219,7 +1363,10 @@ impl Store {
         head.next_seq = seq;
         head.hash = prev;
         head.last_time = recorded.last().map(|r| r.recorded_at).or(head.last_time);
-        self.applied.store(seq - 1, Ordering::Release);
+        *self.applied() = Anchored {
+            seq: seq - 1,
+            hash: prev,
+        };
         tracing::debug!(stream = %stream, events = recorded.len(), head = seq - 1, "appended");
         let state = state.map(Arc::new);
         if let Some(s) = &state {
@@ -1231,9 +1378,23 @@ impl Store {
     /// Flush, then make everything the store's files hold reach the disk: `db`, and the blob
     /// files sled writes beside it (see [`sync_store_files`]).
     fn make_durable(&self) -> Result<(), StoreError> {
+        let target = *self.applied();
+        self.make_durable_through(target)
+    }
+
+    /// Make durable everything applied up to `target` (read before the flush), then record it
+    /// in the head anchor: the anchor never names an event sled has not synced.
+    fn make_durable_through(&self, target: Anchored) -> Result<(), StoreError> {
         self.tree.flush()?;
         sync_store_files(&self.path, &self.data_file)?;
-        Ok(())
+        self.anchor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .record(target)
+    }
+
+    fn applied(&self) -> MutexGuard<'_, Anchored> {
+        self.applied.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// One event by sequence number.
@@ -1490,7 +1651,7 @@ impl Store {
     /// Read a document's read model (the document at some version, amendments aside), fold the
     /// events of its stream after that version, then add its amendments (all, or those named)
     /// from their own read models. Returns the document and the version its read model held.
-    fn load_document(
+    pub(crate) fn load_document(
         &self,
         id: DocumentId,
         only: Option<&[AmendmentNo]>,
@@ -1661,7 +1822,7 @@ impl Store {
     }
 
     /// The snapshot of a document taken after event `seq`.
-    fn snapshot(&self, id: DocumentId, seq: u64) -> Result<DocumentState, StoreError> {
+    pub(crate) fn snapshot(&self, id: DocumentId, seq: u64) -> Result<DocumentState, StoreError> {
         let mut json = Vec::new();
         for kv in self
             .tree
@@ -1711,7 +1872,10 @@ impl Store {
 
     /// The amendments of a document still open, from their index; `None` for a store made
     /// before the index (its marker is the clause index's), where only loading them all tells.
-    fn open_amendments(&self, id: DocumentId) -> Result<Option<Vec<AmendmentNo>>, StoreError> {
+    pub(crate) fn open_amendments(
+        &self,
+        id: DocumentId,
+    ) -> Result<Option<Vec<AmendmentNo>>, StoreError> {
         if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
             return Ok(None);
         }
@@ -1807,135 +1971,6 @@ impl Store {
             .collect())
     }
 
-    /// Walk the whole log: sequence numbers without gaps, every hash the hash of its event,
-    /// every event holding the hash of the one before, stream versions without gaps and the
-    /// indexes pointing at the right events. Reports the first event that does not match.
-    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
-        let mut expected_seq = 1;
-        let mut prev = Hash::default();
-        let mut bytes = 0;
-        let mut versions: HashMap<StreamId, u64> = HashMap::new();
-        let fail = |seq: u64, message: String, prev: Hash, bytes: u64| VerifyReport {
-            events: seq - 1,
-            bytes,
-            head_seq: seq - 1,
-            head_hash: prev,
-            problem: Some(Problem { seq, message }),
-        };
-        for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
-            let stored = match stored {
-                Ok(stored) => stored,
-                Err(StoreError::Corrupt(m)) => return Ok(fail(expected_seq, m, prev, bytes)),
-                Err(e) => return Err(e),
-            };
-            let (seq, v) = (stored.seq, stored.bytes());
-            let size = v.len() as u64;
-            if seq != expected_seq {
-                return Ok(fail(
-                    expected_seq,
-                    format!("event {expected_seq} is missing (the next stored is {seq})"),
-                    prev,
-                    bytes,
-                ));
-            }
-            let checked = match codec::check(v) {
-                Ok(c) => c,
-                Err(e) => return Ok(fail(seq, format!("does not decode: {e}"), prev, bytes)),
-            };
-            let e = &checked.event;
-            if !checked.hash_matches {
-                return Ok(fail(
-                    seq,
-                    "its content does not match its hash: it was altered after it was written"
-                        .into(),
-                    prev,
-                    bytes,
-                ));
-            }
-            if e.seq != seq {
-                return Ok(fail(
-                    seq,
-                    format!("it says it is event {}", e.seq),
-                    prev,
-                    bytes,
-                ));
-            }
-            if e.prev_hash != prev {
-                return Ok(fail(
-                    seq,
-                    format!(
-                        "it chains to {} but the event before it hashes to {prev}",
-                        e.prev_hash
-                    ),
-                    prev,
-                    bytes,
-                ));
-            }
-            let v = versions.entry(e.stream).or_insert(0);
-            if e.version != *v + 1 {
-                return Ok(fail(
-                    seq,
-                    format!(
-                        "it is version {} of stream {}, which was at version {}",
-                        e.version, e.stream, v
-                    ),
-                    prev,
-                    bytes,
-                ));
-            }
-            *v += 1;
-            let indexed = log_index::stream_seq(&self.tree, e.stream, e.version)
-                .ok()
-                .flatten();
-            let by_id = self.by_id(e.id).ok().flatten().map(|(seq, _)| seq);
-            if indexed != Some(seq) || by_id != Some(seq) {
-                return Ok(fail(
-                    seq,
-                    "the stream or id index does not point at it".into(),
-                    prev,
-                    bytes,
-                ));
-            }
-            prev = e.hash;
-            bytes += size;
-            expected_seq += 1;
-        }
-        // Every event has exactly one stream entry and one id entry pointing at it (checked
-        // above); any other entry is a stray that would mix events into a stream.
-        let events = expected_seq - 1;
-        let (counts, malformed) = match log_index::entries(&self.tree) {
-            Ok((streams, ids)) => (vec![(streams, "stream"), (ids, "event id")], None),
-            Err(StoreError::Corrupt(m)) => (Vec::new(), Some(m)),
-            Err(e) => return Err(e),
-        };
-        for (entries, what) in counts {
-            if entries != events {
-                return Ok(VerifyReport {
-                    events,
-                    bytes,
-                    head_seq: events,
-                    head_hash: prev,
-                    problem: Some(Problem {
-                        seq: events + 1,
-                        message: format!(
-                            "the {what} index has {entries} entries for {events} events: the indexes were altered"
-                        ),
-                    }),
-                });
-            }
-        }
-        Ok(VerifyReport {
-            events,
-            bytes,
-            head_seq: events,
-            head_hash: prev,
-            problem: malformed.map(|message| Problem {
-                seq: events + 1,
-                message,
-            }),
-        })
-    }
-
     /// Delete every read model and rebuild it from the log. Returns how many events were read.
     ///
     /// The indexes with a fallback (`K`, `X`, whose markers go first) and the snapshots (each
@@ -1968,6 +2003,7 @@ impl Store {
         }
         let mut docs: HashMap<DocumentId, Option<DocumentState>> = HashMap::new();
         let mut count = 0;
+        let mut read_head = None;
         let mut tokens = TokenBatch::new(None);
         let mut indexes = Indexes::new(None);
         // Amendments closed and written in the batch not yet applied: the fold drops each once
@@ -1981,6 +2017,7 @@ impl Store {
             let bytes = stored.bytes();
             let e = codec::decode(bytes)?;
             count += 1;
+            read_head = Some((e.seq, e.hash, e.recorded_at));
             registry_entries(&e, &mut last, &mut tokens)?;
             if e.stream != StreamId::REGISTRY {
                 indexes.add(&e, bytes)?;
@@ -2041,6 +2078,14 @@ impl Store {
             last.insert(marker, &[]);
         }
         self.tree.apply_batch(last)?;
+        // The head is the log's as read: a log written beside the append path (a restore)
+        // becomes the store's, and is anchored by the sync below.
+        if let Some((seq, hash, time)) = read_head {
+            writer.next_seq = seq + 1;
+            writer.hash = hash;
+            writer.last_time = Some(time);
+            *self.applied() = Anchored { seq, hash };
+        }
         self.make_durable()?;
         Ok(count)
     }
@@ -2075,11 +2120,22 @@ impl Store {
 
     /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
     #[doc(hidden)]
+    /// The anchor follows a record overwritten at the head, as if the version that wrote the
+    /// record had written the anchor too.
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
         let mut writer = self.writer();
         writer.documents.clear();
         log_index::overwrite_event(&self.tree, seq, &bytes)?;
-        self.make_durable()
+        self.make_durable()?;
+        let mut anchor = self.anchor.lock().unwrap_or_else(PoisonError::into_inner);
+        if let (true, Some(hash)) = (anchor.head().seq == seq, bytes.get(..32)) {
+            let head = Anchored {
+                seq,
+                hash: Hash(hash.try_into().expect("32 bytes")),
+            };
+            anchor.reset(head)?;
+        }
+        Ok(())
     }
 }
 
@@ -2136,7 +2192,7 @@ impl Walk<'_> {
 
 /// Event `seq`, decoded, read through `blocks`; an event the log should hold and does not is
 /// corruption.
-fn read_event(blocks: &mut Blocks<'_>, seq: u64) -> Result<RecordedEvent, StoreError> {
+pub(crate) fn read_event(blocks: &mut Blocks<'_>, seq: u64) -> Result<RecordedEvent, StoreError> {
     let stored = blocks
         .event(seq)?
         .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing")))?;
@@ -2144,7 +2200,7 @@ fn read_event(blocks: &mut Blocks<'_>, seq: u64) -> Result<RecordedEvent, StoreE
 }
 
 /// The key prefix of one clause's history index (`K`).
-fn clause_prefix(doc: DocumentId, clause: ClauseId) -> Vec<u8> {
+pub(crate) fn clause_prefix(doc: DocumentId, clause: ClauseId) -> Vec<u8> {
     key(b'K', &[doc.0.as_bytes(), clause.0.as_bytes()])
 }
 

@@ -2030,7 +2030,14 @@ fn a_damaged_last_event_still_opens_for_verify_but_takes_no_append() {
     let (mut c, _, doc, _, brazil) = hearing();
     let (last, _) = c.store().head();
     c.store().put_raw(last, b"not an event".to_vec()).unwrap();
-    c.reopen();
+    // Opened to be used, it is refused: its answers would be those of a shorter log.
+    c.store = None;
+    let err = once_unlocked(|| match Store::open(c.dir.path()) {
+        Err(StoreError::Damaged(why)) => Ok(why),
+        other => other.map(|_| "opened".to_string()),
+    });
+    assert!(err.contains(&format!("event {last}")), "{err}");
+    c.store = Some(once_unlocked(|| Store::open_to_verify(c.dir.path())));
     let report = c.store().verify().unwrap();
     assert_eq!(report.problem.map(|p| p.seq), Some(last));
     let w = c.write(StreamId::document(doc), brazil, Expected::Any);
@@ -2046,4 +2053,94 @@ fn a_damaged_last_event_still_opens_for_verify_but_takes_no_append() {
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+}
+
+#[test]
+fn verify_reads_every_read_model_and_names_those_that_disagree_with_the_log() {
+    let (mut c, _, doc, draft, brazil) = hearing();
+    c.run(
+        doc,
+        brazil,
+        Command::PostComment {
+            clause: Some(draft.p12),
+            position: Position::Neutral,
+            text: "A comment to index.".into(),
+            reply_to: None,
+        },
+    );
+    let clean = c.store().verify().unwrap();
+    assert!(clean.is_ok(), "{clean:?}");
+    assert!(clean.keys > 10, "{clean:?}");
+    assert_eq!(clean.anchored, clean.head_seq);
+
+    // Damage three read models behind the store's back: the document's state, a clause's
+    // history index, a participant.
+    let tree = c.store().raw_tree();
+    let d = doc.0.as_bytes();
+    let model = tree
+        .scan_prefix([&b"d"[..], d].concat())
+        .next()
+        .expect("the document's read model")
+        .unwrap()
+        .0;
+    tree.insert(model, &b"not a state"[..]).unwrap();
+    let (clause_key, seqs) = tree
+        .scan_prefix([&b"K"[..], d].concat())
+        .next()
+        .expect("a clause's history")
+        .unwrap();
+    let mut more = seqs.to_vec();
+    more.extend_from_slice(&1u64.to_be_bytes());
+    tree.insert(clause_key, more).unwrap();
+    let mut person: Value =
+        serde_json::from_slice(&tree.get(b"pbrazil").unwrap().unwrap()).unwrap();
+    person["name"] = json!("Someone else");
+    tree.insert(b"pbrazil", serde_json::to_vec(&person).unwrap())
+        .unwrap();
+    tree.flush().unwrap();
+
+    let report = c.store().verify().unwrap();
+    assert_eq!(report.problem, None, "the log itself is whole: {report:?}");
+    let named: Vec<&str> = report.read_models.iter().map(|p| p.key.as_str()).collect();
+    assert!(
+        named
+            .iter()
+            .any(|k| k.starts_with("read model of document")),
+        "{named:?}"
+    );
+    assert!(
+        named
+            .iter()
+            .any(|k| k.starts_with("history index of clause")),
+        "{named:?}"
+    );
+    assert!(named.contains(&"participants"), "{named:?}");
+
+    c.store().rebuild().unwrap();
+    let rebuilt = c.store().verify().unwrap();
+    assert!(rebuilt.is_ok(), "rebuild makes them again: {rebuilt:?}");
+    assert_eq!(rebuilt.head_hash, clean.head_hash);
+}
+
+#[test]
+fn a_store_from_before_anchors_is_anchored_when_opened() {
+    let (mut c, ..) = hearing();
+    let (head, _) = c.store().head();
+    c.store().raw_tree().remove(b"manchored").unwrap();
+    c.store().raw_tree().flush().unwrap();
+    c.store = None;
+    std::fs::remove_file(c.dir.path().join("anchor")).unwrap();
+    c.reopen();
+    let report = c.store().verify().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.anchored, head);
+    assert!(c.dir.path().join("anchor").is_file());
+    // From then on it is an anchored store: its anchor gone is damage.
+    c.store = None;
+    std::fs::remove_file(c.dir.path().join("anchor")).unwrap();
+    let err = once_unlocked(|| match Store::open(c.dir.path()) {
+        Err(StoreError::Damaged(why)) => Ok(why),
+        other => other.map(|_| "opened".to_string()),
+    });
+    assert!(err.contains("missing"), "{err}");
 }

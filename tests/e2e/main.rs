@@ -20,6 +20,7 @@
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
 //! - `export`: `export git`; `generate`: generated histories.
+//! - `backup`: `export jsonl` and `restore`; signed checkpoints and `verify --checkpoint`.
 //! - `governance_process`: phases, questions, reports, participation.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `renumber`: labels put in sequence, cross-references listed and rewritten.
@@ -27,8 +28,10 @@
 //! - `deep_history`: clauses named by path, containers, revision labels as points, pickaxe in
 //!   headings and labels, revisions stored in several parts.
 //! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
+//! - `tamper`: the tamper and corruption battery: a damaged store answers right or exit 4.
 
 mod amend_words;
+mod backup;
 mod bad_input;
 mod client;
 mod concurrency;
@@ -54,4 +57,5 @@ mod serve;
 mod serve_clients;
 mod store_creation;
 mod support;
+mod tamper;
 mod writes;

@@ -973,3 +973,72 @@ fn word_level_amendments_and_new_clauses_are_proposed_through_typed_routes() {
     assert_eq!(body["by"]["type"], "string");
     assert_eq!(s.stop().code(), Some(0));
 }
+
+#[test]
+fn the_whole_log_is_exported_while_serving_to_a_token_that_may_read_every_document() {
+    let t = Travaux::fixture();
+    let secretariat = token(&t, "secretariat");
+    let brazil = token(&t, "brazil");
+    t.ok(&[
+        "--as",
+        "secretariat",
+        "doc",
+        "new",
+        "closed",
+        "--title",
+        "Closed",
+    ]);
+    let s = Server::start(&t);
+    let a = agent();
+    get(&a, &s.at("/v1/export.jsonl"), None).refused(401, &["token"]);
+    get(&a, &s.at("/v1/export.jsonl"), Some(&brazil)).refused(403, &["every document", "closed"]);
+    let served = get(&a, &s.at("/v1/export.jsonl"), Some(&secretariat))
+        .ok()
+        .body;
+    let (seq, hash) = head(&s);
+    let header: Value = serde_json::from_str(served.lines().next().unwrap()).unwrap();
+    assert_eq!(header["events"], seq);
+    assert_eq!(header["head"], hash.as_str());
+    // The CLI with --server downloads the same file, checking it as it arrives.
+    let out = t
+        .raw_command(&["--server", &s.url, "export", "jsonl", "-o", "client.jsonl"])
+        .env("TRAVAUX_TOKEN", &secretariat)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(t.dir().join("client.jsonl")).unwrap(),
+        served
+    );
+    let out = t
+        .raw_command(&["--server", &s.url, "export", "jsonl"])
+        .env("TRAVAUX_TOKEN", &brazil)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("every document"));
+    // `export jsonl` through `exec` would write on the server's disk: refused.
+    exec(&s, Some(&secretariat), &["export", "jsonl"]).refused(400, &["locally"]);
+    exec(&s, Some(&secretariat), &["checkpoint", "key", "export"]).refused(400, &["locally"]);
+    // The checkpoint the fixture's tag signed, verified through the server (the file sent).
+    let signed = std::fs::read_to_string(t.store().join("checkpoints.jsonl")).unwrap();
+    let first = signed.lines().next().unwrap();
+    let body = json!({
+        "argv": ["verify", "--checkpoint", "cp.json"], "json": true, "files": { "cp.json": first },
+    });
+    let v = post(&a, &s.at("/v1/exec"), None, None, &body.to_string())
+        .ok()
+        .json();
+    assert_eq!(v["exit"], 0, "{v}");
+    assert!(
+        v["stdout"].as_str().unwrap().contains("\"ok\": true"),
+        "{v}"
+    );
+    assert_eq!(s.stop().code(), Some(0));
+    // What was served is what the CLI exports, and it restores.
+    assert_eq!(t.ok(&["export", "jsonl"]), served);
+    let path = t.write("served.jsonl", &served);
+    let r = Travaux::new();
+    r.ok(&["restore", path.to_str().unwrap()]);
+    assert_eq!(r.head(), t.head());
+}

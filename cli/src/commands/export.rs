@@ -35,6 +35,9 @@ pub enum ExportCommand {
     /// The document's history as a git repository: one commit per text change, authored by
     /// the participant, the text as Markdown, tags as git tags
     Git(GitArgs),
+    /// Every event of the store, in order, one JSON object per line with its envelope and
+    /// hash, and the checkpoints: the backup `travaux restore` reads
+    Jsonl(super::jsonl::JsonlArgs),
 }
 
 /// Arguments of `export git`.
@@ -58,6 +61,7 @@ const EMAIL_DOMAIN: &str = "travaux.invalid";
 pub fn run(ctx: &mut Ctx<'_>, cmd: &ExportCommand) -> CliResult {
     match cmd {
         ExportCommand::Git(args) => git(ctx, args),
+        ExportCommand::Jsonl(args) => super::jsonl::export(ctx, args),
     }
 }
 

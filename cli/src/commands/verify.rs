@@ -3,27 +3,48 @@
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 
-/// Walk the hash chain; a break is exit code 4.
+/// Read every key of the store and hold it against the log; damage is exit code 4.
 pub fn verify(ctx: &mut Ctx<'_>) -> CliResult {
     let report = ctx.store.verify()?;
     if ctx.globals.json {
         ctx.json(&report)?;
-    } else if report.problem.is_none() {
+    } else if report.is_ok() {
         ctx.line(format_args!(
-            "ok: {} events, hash chain intact; head event {} has hash {} ({:.1} MiB of events as stored)",
+            "ok: {} events, hash chain intact, anchored through event {}; {} keys read, every read model agrees with the log; head event {} has hash {} ({:.1} MiB of events as stored)",
             report.events,
+            report.anchored,
+            report.keys,
             report.head_seq,
             report.head_hash,
             report.bytes as f64 / (1024.0 * 1024.0)
         ))?;
     }
-    match report.problem {
-        None => Ok(()),
-        Some(p) => Err(CliError::damaged(format!(
-            "verification failed at event {}: {} ({} events before it are intact)",
-            p.seq, p.message, report.events
-        ))),
+    if report.is_ok() {
+        return Ok(());
     }
+    let mut message = String::new();
+    if let Some(p) = &report.problem {
+        message.push_str(&format!(
+            "the log is damaged at event {}: {}\n  events 1 to {} are intact; what follows them is lost to this store: restore it from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)",
+            p.seq, p.message, report.events
+        ));
+    }
+    if !report.read_models.is_empty() {
+        if !message.is_empty() {
+            message.push('\n');
+        }
+        message.push_str(&format!(
+            "{}{} read model{} with the log or {} not read back (`travaux rebuild` makes them again from the log):",
+            if report.read_models.len() == travaux_store::MAX_REPORTED { "at least " } else { "" },
+            report.read_models.len(),
+            if report.read_models.len() == 1 { " disagrees" } else { "s disagree" },
+            if report.read_models.len() == 1 { "does" } else { "do" },
+        ));
+        for r in &report.read_models {
+            message.push_str(&format!("\n  - {}: {}", r.key, r.message));
+        }
+    }
+    Err(CliError::damaged(message))
 }
 
 /// Rebuild the read models from the log.

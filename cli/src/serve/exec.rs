@@ -98,6 +98,13 @@ fn local_only(command: &Command) -> Option<&'static str> {
         }
         Command::Rebuild => "`rebuild` runs locally, with the server stopped",
         Command::Compact => "`compact` runs locally, with the server stopped",
+        Command::Restore(_) => "`restore` builds a new store; run it locally",
+        Command::Verify(a) if a.export.is_some() => {
+            "`verify --export` reads a file of the server's file system; run it locally"
+        }
+        Command::Checkpoint(a) if !a.public() => {
+            "`checkpoint` signs with (or prints) the store's private key; run it locally (each tag and adoption signs one)"
+        }
         _ => return None,
     })
 }
@@ -106,7 +113,11 @@ fn local_only(command: &Command) -> Option<&'static str> {
 /// documents (reading them is open to anyone), tokens, `verify`, `log --all`.
 fn store_level(command: &Command) -> bool {
     match command {
-        Command::Doc(_) | Command::Participant(_) | Command::Token(_) | Command::Verify => true,
+        Command::Doc(_)
+        | Command::Participant(_)
+        | Command::Token(_)
+        | Command::Verify(_)
+        | Command::Checkpoint(_) => true,
         Command::Log(args) => args.all,
         _ => false,
     }

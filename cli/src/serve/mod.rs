@@ -18,11 +18,13 @@
 //! | `GET`, `POST /v1/documents` | `doc list`, `doc new` |
 //! | `GET`, `POST /v1/participants` | `participant list`, `participant add` |
 //! | `GET /v1/verify` | `verify` |
+//! | `GET /v1/export.jsonl` | `export jsonl`, streamed (a token that may read every document) |
 //! | `GET /v1/documents/{doc}` | `show` |
 //! | `GET /v1/documents/{doc}/{command…}?key=value` | a command that reads |
 //! | `POST /v1/documents/{doc}/{command…}` `{key: value}` | a command that writes |
 
 mod auth;
+mod backup;
 mod conn;
 mod error;
 mod events;
@@ -247,6 +249,7 @@ fn router(app: App) -> Router {
             get(participants_get).post(participants_post),
         )
         .route("/v1/verify", get(verify_get))
+        .route("/v1/export.jsonl", get(backup::export_jsonl))
         .route("/v1/documents/{doc}", get(document_show))
         .route(
             "/v1/documents/{doc}/{*command}",

@@ -33,6 +33,18 @@ pub fn document() -> Value {
         "/v1/verify".into(),
         json!({ "get": operation(&["verify"], "get", &typed::leaf(&["verify"]).expect("verify"), false) }),
     );
+    paths.insert(
+        "/v1/export.jsonl".into(),
+        json!({ "get": {
+            "summary": "The whole log as JSON Lines (`export jsonl`), for a token whose participant may read every document",
+            "operationId": "export_jsonl",
+            "responses": {
+                "200": { "description": "One JSON object per line: a header, the events, the checkpoints", "content": { "application/jsonl": {} } },
+                "401": { "description": "No token, or a token not valid" },
+                "403": { "description": "The token's participant may not read every document" }
+            }
+        }}),
+    );
     let mut show = operation(
         &["show"],
         "get",
