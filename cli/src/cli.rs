@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::commands;
 use crate::context::{Ctx, Inputs};
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, ErrorKind};
 
 /// Record and query the negotiation of a text: drafts, amendments, comments and decisions in
 /// one append-only log.
@@ -253,6 +253,24 @@ pub fn dispatch(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
     if command.writes() && answer_retry(ctx)? {
         return Ok(());
     }
+    match run_command(ctx, command) {
+        // Another process or request with the same --event-id wrote it between the look above
+        // and the writer lock: answered as the retry it is, so only the writer says it wrote.
+        Err(e) if e.kind == ErrorKind::AlreadyRecorded => {
+            if answer_retry(ctx)? {
+                Ok(())
+            } else {
+                Err(CliError::damaged(
+                    "the store answered that the --event-id was recorded, but the log does not hold it",
+                ))
+            }
+        }
+        answer => answer,
+    }
+}
+
+/// Run a command on an open store, without the retry check.
+fn run_command(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
     match command {
         Command::Init(_) => Err(CliError::refused(
             "`init` cannot run inside a script: the store is already open",

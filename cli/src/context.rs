@@ -371,22 +371,39 @@ impl Ctx<'_> {
         let entry = self.document_entry()?;
         let w = self.write_to(StreamId::document(entry.id), &actor)?;
         self.head.borrow_mut().take();
-        let mut appended = self.store.execute(w, |dir, state| {
+        let mut appended = self.write(w, |dir, state| {
             let state = state
                 .ok_or_else(|| travaux_core::DomainError::UnknownDocument(entry.slug.clone()))?;
             decide_all(dir, state, actor.id)
         })?;
-        if appended.duplicate {
-            tracing::info!("event id already recorded; nothing new written");
-        } else {
-            crate::commands::checkpoint::after_write(self.store, &appended.events);
-        }
-        // The store hands back the state it has just written; only a retry reads it again.
+        crate::commands::checkpoint::after_write(self.store, &appended.events);
+        // The store hands back the state it has just written.
         let state = match appended.document.take() {
             Some(state) => state,
             None => Arc::new(self.document_with_every_amendment()?),
         };
         Ok((state, appended))
+    }
+
+    /// Decide and append through [`Store::execute`]: the one way a command writes. When the
+    /// store finds the `--event-id` recorded already (another process or request with the same
+    /// id got there first, after [`crate::cli::dispatch`] looked), nothing is written and the
+    /// command stops with [`CliError::already_recorded`], which `dispatch` answers as the
+    /// retry it is: only the writer tells what it wrote.
+    pub fn write(
+        &self,
+        w: StoreWrite,
+        decide: impl FnMut(
+            &dyn travaux_core::Directory,
+            Option<&DocumentState>,
+        ) -> Result<Vec<travaux_core::Event>, travaux_core::DomainError>,
+    ) -> CliResult<Appended> {
+        let appended = self.store.execute(w, decide)?;
+        if appended.duplicate {
+            tracing::info!("event id recorded meanwhile by another request; nothing written");
+            return Err(CliError::already_recorded());
+        }
+        Ok(appended)
     }
 
     /// Whether to colour the output: `--color`, else colour only a terminal without NO_COLOR.

@@ -47,6 +47,10 @@ pub enum ErrorKind {
     Locked,
     /// The storage failed under the command (exit 1).
     Storage,
+    /// Not a failure: the write's `--event-id` was recorded meanwhile by another process or
+    /// request (a retry that raced the first attempt). `dispatch` answers it as a retry
+    /// (exit 0); it never reaches the user as an error.
+    AlreadyRecorded,
 }
 
 impl CliError {
@@ -65,6 +69,16 @@ impl CliError {
             code: 4,
             message: message.into(),
             kind: ErrorKind::Damaged,
+        }
+    }
+
+    /// The write was already recorded under its `--event-id`, by a request that got there
+    /// first: `dispatch` answers "already recorded" from the log.
+    pub fn already_recorded() -> Self {
+        CliError {
+            code: 0,
+            message: "already recorded under this --event-id".into(),
+            kind: ErrorKind::AlreadyRecorded,
         }
     }
 

@@ -68,7 +68,7 @@ impl Words {
 }
 
 /// A draft of at least `bytes`: articles of five paragraphs of about 1 KB each.
-fn big_draft(bytes: usize) -> (String, usize) {
+pub(crate) fn big_draft(bytes: usize) -> (String, usize) {
     let mut words = Words(0x9E37_79B9_7F4A_7C15);
     let mut draft = String::from("# Test Code\n");
     let mut articles = 0;

@@ -18,6 +18,8 @@
 //! - `script`: `travaux run`.
 //! - `serve`: the HTTP server: exec and typed routes, auth, If-Match, concurrency, SSE,
 //!   shutdown under load, limits, the OpenAPI description.
+//! - `serve_clients`: the server under slow and hostile clients (half-sent headers, trickling
+//!   bodies, idle connections past the bound, shutdown within its deadline); retries racing.
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
 //! - `export`: `export git`; `generate`: generated histories.
@@ -57,6 +59,7 @@ mod read_model;
 mod renumber;
 mod script;
 mod serve;
+mod serve_clients;
 mod store_creation;
 mod support;
 mod tamper;

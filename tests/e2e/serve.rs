@@ -20,7 +20,7 @@ use crate::support::{kind, Travaux, DRAFT2};
 
 /// A running `travaux serve` on a free loopback port; stopped with SIGTERM (then killed) when
 /// dropped.
-struct Server {
+pub(crate) struct Server {
     child: Option<Child>,
     url: String,
     /// What the server printed on stdout after its first line, once it has exited.
@@ -29,10 +29,15 @@ struct Server {
 
 impl Server {
     /// Start the server on the store and wait for its `listening on` line.
-    fn start(t: &Travaux) -> Server {
+    pub(crate) fn start(t: &Travaux) -> Server {
+        Server::start_with(t, &[])
+    }
+
+    /// Start the server with more arguments of `serve` (its limits).
+    pub(crate) fn start_with(t: &Travaux, args: &[&str]) -> Server {
         let log = std::fs::File::create(t.dir().join("serve.log")).expect("a log file");
         let mut child = t
-            .command(&["serve", "--addr", "127.0.0.1:0"])
+            .command(&[&["serve", "--addr", "127.0.0.1:0"], args].concat())
             .env("TRAVAUX_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(log)
@@ -70,12 +75,12 @@ impl Server {
     }
 
     /// A URL on the server.
-    fn at(&self, path: &str) -> String {
+    pub(crate) fn at(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
 
     /// Send SIGTERM.
-    fn terminate(&self) {
+    pub(crate) fn terminate(&self) {
         if let Some(child) = &self.child {
             let _ = Command::new("kill")
                 .args(["-TERM", &child.id().to_string()])
@@ -84,7 +89,7 @@ impl Server {
     }
 
     /// SIGTERM, and wait (at most a minute) for the server to exit.
-    fn stop(mut self) -> ExitStatus {
+    pub(crate) fn stop(mut self) -> ExitStatus {
         self.terminate();
         let mut child = self.child.take().expect("a running server");
         let started = Instant::now();
@@ -132,14 +137,14 @@ impl Drop for Server {
 
 /// An HTTP answer.
 #[derive(Debug)]
-struct Reply {
+pub(crate) struct Reply {
     status: u16,
     body: String,
     etag: Option<String>,
 }
 
 impl Reply {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {} {}", self.status, self.body))
     }
@@ -155,13 +160,13 @@ impl Reply {
     }
 
     /// Insist on 200 and return the body.
-    fn ok(self) -> Reply {
+    pub(crate) fn ok(self) -> Reply {
         assert_eq!(self.status, 200, "{}", self.body);
         self
     }
 
     /// Insist on this status and a JSON error naming every one of `names`.
-    fn refused(&self, status: u16, names: &[&str]) {
+    pub(crate) fn refused(&self, status: u16, names: &[&str]) {
         assert_eq!(self.status, status, "{}", self.body);
         let e = self.json();
         let message = e["error"]
@@ -177,7 +182,7 @@ impl Reply {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(120)))
@@ -198,7 +203,7 @@ fn reply(r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Reply {
     }
 }
 
-fn get(agent: &ureq::Agent, url: &str, token: Option<&str>) -> Reply {
+pub(crate) fn get(agent: &ureq::Agent, url: &str, token: Option<&str>) -> Reply {
     let mut req = agent.get(url);
     if let Some(t) = token {
         req = req.header("Authorization", &format!("Bearer {t}"));
@@ -224,7 +229,7 @@ fn post(
 }
 
 /// `POST /v1/exec` with `--json`.
-fn exec(s: &Server, token: Option<&str>, argv: &[&str]) -> Reply {
+pub(crate) fn exec(s: &Server, token: Option<&str>, argv: &[&str]) -> Reply {
     post(
         &agent(),
         &s.at("/v1/exec"),
@@ -243,7 +248,7 @@ fn exec_ok(s: &Server, token: Option<&str>, argv: &[&str]) -> String {
 }
 
 /// A token for a participant, issued on the store before the server starts.
-fn token(t: &Travaux, participant: &str) -> String {
+pub(crate) fn token(t: &Travaux, participant: &str) -> String {
     token_and_id(t, participant).0
 }
 
@@ -257,7 +262,7 @@ fn token_and_id(t: &Travaux, participant: &str) -> (String, String) {
 }
 
 /// The head of the log through the server (`GET /v1/verify`).
-fn head(s: &Server) -> (u64, String) {
+pub(crate) fn head(s: &Server) -> (u64, String) {
     let v = get(&agent(), &s.at("/v1/verify"), None).ok().json();
     assert_eq!(v["problem"], Value::Null, "{v}");
     (

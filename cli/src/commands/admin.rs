@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &AdminCommand) -> CliResult {
     let participant = ctx.participant(handle)?;
     let (by, actor) = ctx.acting(&participant)?;
     let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
-    let appended = ctx.store.execute(w, |dir, _| {
+    let appended = ctx.write(w, |dir, _| {
         Ok(vec![if grant {
             grant_admin(dir, by, participant.id)?
         } else {
@@ -56,13 +56,7 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &AdminCommand) -> CliResult {
     if ctx.globals.json {
         return ctx.json(&json!({
             "participant": participant.handle, verb: true, "seq": seq,
-            "duplicate": appended.duplicate,
         }));
-    }
-    if appended.duplicate {
-        return ctx.line(format_args!(
-            "already recorded as event {seq} (a retry with the same --event-id); nothing written"
-        ));
     }
     if grant {
         ctx.line(format_args!(

@@ -38,9 +38,8 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &DocCommand) -> CliResult {
             let id = DocumentId(Uuid::new_v4());
             let mut w = ctx.write_to(StreamId::document(id), &actor)?;
             w.expected = travaux_store::Expected::NoStream;
-            let appended = ctx
-                .store
-                .execute(w, |dir, _| create_document(dir, actor.id, id, slug, title))?;
+            let appended =
+                ctx.write(w, |dir, _| create_document(dir, actor.id, id, slug, title))?;
             let first = &appended.events[0];
             if ctx.globals.json {
                 return ctx.json(&serde_json::json!({

@@ -57,7 +57,7 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &ParticipantCommand) -> CliResult {
             })?;
             let name = name.clone().unwrap_or_else(|| handle.clone());
             let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
-            let appended = ctx.store.execute(w, |dir, _| {
+            let appended = ctx.write(w, |dir, _| {
                 register_participant(dir, by, id, handle, &name, *kind)
             })?;
             let seq = appended.events[0].seq;
@@ -246,7 +246,7 @@ fn import(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
         .collect();
     let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
     let now = chrono::Utc::now();
-    let appended = ctx.store.execute(w, |dir, _| {
+    let appended = ctx.write(w, |dir, _| {
         let mut pending = Pending {
             base: dir,
             added: HashMap::new(),
@@ -316,7 +316,7 @@ fn import(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
     if ctx.globals.json {
         return ctx.json(&serde_json::json!({
             "registered": registered.len(), "seqs": [first, last], "participants": registered,
-            "duplicate": appended.duplicate,
+            "duplicate": false,
         }));
     }
     let mut by_kind: Vec<(ParticipantKind, usize)> = Vec::new();
@@ -332,11 +332,6 @@ fn import(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
     } else {
         format!("events {first}-{last}")
     };
-    if appended.duplicate {
-        return ctx.line(format_args!(
-            "already recorded as {at} (a retry with the same --event-id); nothing written"
-        ));
-    }
     ctx.line(format_args!(
         "registered {} {} ({}) at {at}",
         registered.len(),

@@ -69,16 +69,11 @@ fn issue(ctx: &mut Ctx<'_>, handle: &str) -> CliResult {
     let id = TokenId(Uuid::new_v4());
     let digest = travaux_store::fingerprint(token.as_bytes());
     let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
-    let appended = ctx.store.execute(w, |dir, _| {
+    // A retry with the same --event-id is answered "already recorded" by `dispatch`: the
+    // token drawn then is not shown again (the store keeps only its hash).
+    let appended = ctx.write(w, |dir, _| {
         Ok(vec![issue_token(dir, by, participant.id, id, digest)?])
     })?;
-    if appended.duplicate {
-        // A retry with the same --event-id: the token drawn then cannot be shown again.
-        let seq = appended.events[0].seq;
-        return Err(CliError::refused(format!(
-            "already recorded as event {seq} (a retry with the same --event-id): the token issued then is not shown again; revoke it and issue another if it was lost"
-        )));
-    }
     let seq = appended.events[0].seq;
     if ctx.globals.json {
         return ctx.json(&json!({
@@ -120,7 +115,7 @@ fn revoke(ctx: &mut Ctx<'_>, id: TokenId) -> CliResult {
     let handle = render::Names::load(ctx.store)?.of(entry.participant);
     let w = ctx.write_to(StreamId::REGISTRY, &actor)?;
     let store = ctx.store;
-    let appended = ctx.store.execute(w, |dir, _| {
+    let appended = ctx.write(w, |dir, _| {
         travaux_core::admin::check_admin(dir, by, "revoke tokens")?;
         // Checked again under the writer lock: two revocations of one token write one event.
         let now = store
@@ -137,13 +132,8 @@ fn revoke(ctx: &mut Ctx<'_>, id: TokenId) -> CliResult {
     let seq = appended.events[0].seq;
     if ctx.globals.json {
         return ctx.json(&json!({
-            "revoked": id, "participant": handle, "seq": seq, "duplicate": appended.duplicate,
+            "revoked": id, "participant": handle, "seq": seq, "duplicate": false,
         }));
-    }
-    if appended.duplicate {
-        return ctx.line(format_args!(
-            "already recorded as event {seq} (a retry with the same --event-id); nothing written"
-        ));
     }
     ctx.line(format_args!(
         "revoked token {id} of {handle} at event {seq}; the server refuses it from now on"

@@ -80,7 +80,8 @@ impl ApiError {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Damaged | ErrorKind::Locked => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorKind::Storage => StatusCode::INTERNAL_SERVER_ERROR,
+            // `dispatch` answers a raced retry itself: it never gets here.
+            ErrorKind::Storage | ErrorKind::AlreadyRecorded => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::Refused if e.code == 2 => StatusCode::BAD_REQUEST,
             ErrorKind::Refused => StatusCode::UNPROCESSABLE_ENTITY,
         }

@@ -25,6 +25,7 @@
 
 mod auth;
 mod backup;
+mod conn;
 mod error;
 mod events;
 mod exec;
@@ -51,6 +52,7 @@ use tokio::sync::{watch, Semaphore};
 use travaux_store::Store;
 
 use crate::error::{CliError, CliResult};
+pub use conn::Limits;
 use error::ApiError;
 use exec::{ExecBody, Job, Outcome};
 
@@ -66,8 +68,6 @@ pub const MAX_CONCURRENT: usize = 64;
 pub const QUEUE_WAIT: Duration = Duration::from_secs(30);
 /// How many event streams may be open at once (503 past it).
 pub const MAX_STREAMS: usize = 256;
-/// How long a client may take to send its request body.
-pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -83,6 +83,8 @@ struct App {
     shutdown: watch::Receiver<bool>,
     /// Tells the waiter a write was acknowledged, so followers see it at once.
     notify: Arc<watch::Sender<u64>>,
+    /// How long a client may take to send a request's body.
+    body_timeout: Duration,
 }
 
 /// The file beside the store that says a server holds it.
@@ -92,24 +94,40 @@ pub fn server_file(store: &Path) -> PathBuf {
 
 /// Serve `store` on `addr` until SIGINT or SIGTERM: print `listening on http://ADDR` on `out`,
 /// write `<store>/server.json`, and on a signal stop accepting, finish the requests in flight
-/// (their writes durable), remove `server.json` and return.
-pub fn serve(store: Store, addr: SocketAddr, out: &mut dyn Write) -> CliResult {
+/// (their writes durable) within `limits.shutdown_timeout`, drop the connections still open,
+/// remove `server.json` and return.
+pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write) -> CliResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("travaux-serve")
         .build()
         .map_err(|e| CliError::refused(format!("cannot start the server's runtime: {e}")))?;
     let store = Arc::new(store);
-    let result = runtime.block_on(run(store.clone(), addr, out));
-    // Requests whose clients went away may still be finishing on blocking threads: wait.
+    let result = runtime.block_on(run(store.clone(), addr, limits, out));
+    // Requests whose clients went away (or whose connections the deadline dropped) may still
+    // be finishing on blocking threads: wait for them, so that their writes are durable.
     drop(runtime);
-    let _ = std::fs::remove_file(server_file(store.path()));
-    result
+    let file = server_file(store.path());
+    // Every thread that held the store has ended: let go of it as a command does at its exit.
+    let closed = match Arc::try_unwrap(store) {
+        Ok(store) => store.close_for_exit().map_err(CliError::from),
+        Err(_) => Ok(()),
+    };
+    let _ = std::fs::remove_file(file);
+    if result.is_ok() {
+        tracing::info!("stopped");
+    }
+    result.and(closed)
 }
 
-async fn run(store: Arc<Store>, addr: SocketAddr, out: &mut dyn Write) -> CliResult {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
+async fn run(
+    store: Arc<Store>,
+    addr: SocketAddr,
+    limits: Limits,
+    out: &mut dyn Write,
+) -> CliResult {
+    let max_connections = conn::make_room(limits.max_connections);
+    let listener = conn::listen(addr)
         .map_err(|e| CliError::refused(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr()?;
     let url = format!("http://{local}");
@@ -127,33 +145,39 @@ async fn run(store: Arc<Store>, addr: SocketAddr, out: &mut dyn Write) -> CliRes
             .spawn(move || watch_durable(&store, &tx, &stop))?
     };
 
+    let turns = Arc::new(Semaphore::new(MAX_CONCURRENT));
     let app = App {
         store: store.clone(),
-        turns: Arc::new(Semaphore::new(MAX_CONCURRENT)),
+        turns: turns.clone(),
         streams: Arc::new(Semaphore::new(MAX_STREAMS)),
         durable: durable_rx,
         shutdown: shutdown_rx,
         notify: durable_tx,
+        body_timeout: limits.body_timeout,
     };
     let router = router(app);
 
+    let signalled = signal();
     let info = serde_json::json!({ "url": url, "pid": std::process::id() });
     write_server_file(store.path(), &info)?;
     writeln!(out, "listening on {url}")?;
     out.flush()?;
     tracing::info!(%url, store = %store.path().display(), "serving");
 
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            signal().await;
-            tracing::info!("shutting down: no new connections; finishing the requests in flight");
-            let _ = shutdown_tx.send(true);
-        })
-        .await;
+    conn::serve(listener, router, limits, max_connections, async move {
+        signalled.await;
+        let _ = shutdown_tx.send(true);
+    })
+    .await;
     stop_waiter.store(true, Ordering::Relaxed);
     let _ = waiter.join();
-    served.map_err(|e| CliError::refused(format!("the server failed: {e}")))?;
-    tracing::info!("stopped");
+    let running = MAX_CONCURRENT - turns.available_permits();
+    if running > 0 {
+        tracing::info!(
+            commands = running,
+            "connections closed; waiting for the commands still running to finish (their writes durable)"
+        );
+    }
     Ok(())
 }
 
@@ -183,33 +207,39 @@ fn write_server_file(store: &Path, info: &Value) -> CliResult {
         .map_err(|e| CliError::refused(format!("cannot write {}: {e}", path.display())))
 }
 
-/// SIGINT or SIGTERM.
-async fn signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// SIGINT or SIGTERM. The handlers are installed at once, before the server says it listens:
+/// a signal sent as soon as it has said so stops it gracefully rather than killing it.
+fn signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; SIGINT still stops the server");
-                let _ = interrupt.await;
-                return;
+        use tokio::signal::unix::{signal, SignalKind};
+        let handlers = signal(SignalKind::terminate())
+            .and_then(|term| Ok((term, signal(SignalKind::interrupt())?)));
+        async move {
+            match handlers {
+                Ok((mut term, mut interrupt)) => {
+                    tokio::select! {
+                        _ = term.recv() => {},
+                        _ = interrupt.recv() => {},
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for SIGTERM; SIGINT still stops the server");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-        };
-        tokio::select! {
-            _ = interrupt => {},
-            _ = term.recv() => {},
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
 fn router(app: App) -> Router {
+    let limit = middleware::from_fn_with_state(app.clone(), limit_body);
     let api = Router::new()
         .route("/v1/exec", post(exec_route))
         .route("/v1/openapi.json", get(openapi_route))
@@ -225,10 +255,7 @@ fn router(app: App) -> Router {
             "/v1/documents/{doc}/{*command}",
             get(typed_get).post(typed_post),
         )
-        .layer(middleware::from_fn(limit_body))
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            BODY_TIMEOUT,
-        ))
+        .layer(limit)
         .layer(DefaultBodyLimit::max(MAX_BODY));
     let live = Router::new()
         .route("/v1/events", get(events_store))
@@ -289,17 +316,23 @@ impl App {
     }
 
     async fn run_job(&self, job: Job) -> Result<Outcome, ApiError> {
-        if *self.shutdown.borrow() {
-            return Err(ApiError::unavailable("the server is shutting down"));
+        let shutting_down = || ApiError::unavailable("the server is shutting down; retry later");
+        let mut shutdown = self.shutdown.clone();
+        if *shutdown.borrow_and_update() {
+            return Err(shutting_down());
         }
-        let turn = match tokio::time::timeout(QUEUE_WAIT, self.turns.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => permit,
-            _ => {
-                return Err(ApiError::unavailable(format!(
-                    "the server is busy ({MAX_CONCURRENT} requests running, none finished in {}s); retry",
-                    QUEUE_WAIT.as_secs()
-                )))
-            }
+        // A request waiting for its turn gives way to a shutdown: it has done nothing yet.
+        let turn = tokio::select! {
+            waited = tokio::time::timeout(QUEUE_WAIT, self.turns.clone().acquire_owned()) => match waited {
+                Ok(Ok(permit)) => permit,
+                _ => {
+                    return Err(ApiError::unavailable(format!(
+                        "the server is busy ({MAX_CONCURRENT} requests running, none finished in {}s); retry",
+                        QUEUE_WAIT.as_secs()
+                    )))
+                }
+            },
+            () = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Err(shutting_down()),
         };
         let store = self.store.clone();
         // The turn goes with the work: a request whose client left still holds it until done.
@@ -383,12 +416,33 @@ fn too_large() -> ApiError {
     )
 }
 
-/// Read the whole body before the route does: one past [`MAX_BODY`] is read to its end (up to
-/// [`DRAIN_MAX`]) and answered 413. Refusing it half-read would close the connection under a
-/// client still sending, which then sees a reset instead of the answer.
-async fn limit_body(request: Request, next: Next) -> Response {
+/// Read the whole body before the route does, within the body timeout (408 past it: a body
+/// trickling in does not hold a connection and a turn for ever): one past [`MAX_BODY`] is read
+/// to its end (up to [`DRAIN_MAX`]) and answered 413. Refusing it half-read would close the
+/// connection under a client still sending, which then sees a reset instead of the answer.
+async fn limit_body(State(app): State<App>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, DRAIN_MAX).await {
+    let read = tokio::time::timeout(app.body_timeout, axum::body::to_bytes(body, DRAIN_MAX));
+    let Ok(read) = read.await else {
+        tracing::info!(
+            timeout_s = app.body_timeout.as_secs_f64(),
+            "a request body did not arrive in time"
+        );
+        let mut response = ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {}s",
+                app.body_timeout.as_secs_f64()
+            ),
+        )
+        .into_response();
+        // The rest of the body is not read: the connection cannot carry another request.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    };
+    match read {
         Ok(bytes) if bytes.len() <= MAX_BODY => {
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
                 .await
