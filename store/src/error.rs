@@ -101,6 +101,10 @@ impl From<sled::Error> for StoreError {
                 Some(at) => format!("sled reads corrupted data in the store's data file (at {at:?}); restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)"),
                 None => "sled reads corrupted data in the store's data file; restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)".into(),
             }),
+            // sled reads a page past the end of its file: the file was cut short.
+            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => StoreError::Damaged(format!(
+                "sled reads past the end of the store's data file ({io}): the file was cut short; restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)"
+            )),
             sled::Error::Io(io) => StoreError::Io(io),
             other => StoreError::Sled(other),
         }
