@@ -16,7 +16,15 @@ use crate::error::CliResult;
 /// Compact the store and say how much smaller it became.
 pub fn run(globals: &Globals, out: &mut dyn Write) -> CliResult {
     let path = globals.store_path();
-    let done = Store::open(&path)?.compact()?;
+    let store = Store::open(&path)?;
+    let spinner = crate::progress::spinner(format!(
+        "compacting {} ({} events)",
+        path.display(),
+        crate::progress::count(store.head().0)
+    ));
+    let done = store.compact();
+    spinner.finish_and_clear();
+    let done = done?;
     if globals.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
     } else {

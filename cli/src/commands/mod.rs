@@ -7,6 +7,7 @@ pub mod blame;
 pub mod bracket;
 pub mod comment;
 pub mod compact;
+pub mod completions;
 pub mod demo;
 pub mod diff;
 pub mod doc;

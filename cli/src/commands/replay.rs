@@ -245,10 +245,6 @@ fn json_line(
     fate: Option<&str>,
     names: &Names,
 ) -> CliResult<serde_json::Value> {
-    let payload = match serde_json::to_value(&e.event)? {
-        serde_json::Value::Object(mut m) => m.remove(e.event.kind()).unwrap_or_default(),
-        other => other,
-    };
     let effect = match &e.event {
         Event::RevisionIssued { .. } => json!({ "clauses": step.effects }),
         Event::DecisionRecorded {
@@ -292,17 +288,10 @@ fn json_line(
         }
         _ => json!({}),
     };
-    Ok(json!({
-        "seq": e.seq,
-        "version": e.version,
-        "time": e.recorded_at,
-        "actor": names.of(e.actor),
-        "type": e.event.kind(),
-        "phase": head.phase_of(e).map(|p| p.to_string()),
-        "event": payload,
-        "told": step.told,
-        "effect": effect,
-    }))
+    let mut line = render::event_json(e, names, head.phase_of(e))?;
+    line["told"] = json!(step.told);
+    line["effect"] = effect;
+    Ok(line)
 }
 
 /// Run `replay --follow` through a server: tell each event of the document as it is appended,
@@ -554,7 +543,10 @@ pub fn told(line: &Value, color: bool) -> Vec<String> {
         .map(|t| render::when(&t.with_timezone(&chrono::Utc)))
         .unwrap_or_else(|| time.unwrap_or("").to_string());
     // A participant's handle, or the start of its id.
-    let actor = line["actor"].as_str().unwrap_or("?");
+    let actor = line["handle"]
+        .as_str()
+        .or(line["actor"].as_str())
+        .unwrap_or("?");
     let actor = match uuid::Uuid::parse_str(actor) {
         Ok(id) => travaux_core::ParticipantId(id).short(),
         Err(_) => actor.to_string(),

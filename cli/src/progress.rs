@@ -1,0 +1,36 @@
+//! Progress on a terminal for the commands that walk the whole store (`verify`, `rebuild`,
+//! `compact`): a spinner with what is being done and the time it has taken, drawn on stderr
+//! only when stderr is a terminal, so nothing of it reaches a pipe or a log file. The store
+//! does the work in one call, so the spinner turns around it.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A spinner saying what is being done, or nothing when stderr is not a terminal.
+pub fn spinner(message: String) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} · {elapsed}").expect("a valid template"),
+    );
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Thousands separated by commas, as the spinner tells counts.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
