@@ -153,7 +153,7 @@ pub fn parse() -> Result<Cli, clap::Error> {
 /// A command line clap refused (or `--help`, `--version`): print it as clap does, or with
 /// `--json` on the command line, as `{"exit": 2, "error": MESSAGE}` on stderr.
 pub fn usage_error(e: clap::Error) -> std::process::ExitCode {
-    let json = std::env::args().skip(1).any(|a| a == "--json");
+    let json = std::env::args_os().skip(1).any(|a| a == "--json");
     if !e.use_stderr() || !json {
         let _ = e.print();
         return std::process::ExitCode::from(e.exit_code() as u8);
@@ -180,10 +180,9 @@ mod tests {
         fn walk(cmd: &clap::Command, words: Vec<&str>, missing: &mut Vec<String>) {
             let name = words.join(" ");
             let has = cmd.get_after_help().is_some();
-            if !cmd.has_subcommands() || cmd.is_args_conflicts_with_subcommands_set() {
-                if !has && !words.is_empty() {
-                    missing.push(name);
-                }
+            let leaf = !cmd.has_subcommands() || cmd.is_args_conflicts_with_subcommands_set();
+            if leaf && !has && !words.is_empty() {
+                missing.push(name);
             }
             for sub in cmd.get_subcommands() {
                 if sub.get_name() == "help" {

@@ -79,10 +79,10 @@ impl Command {
             | Command::Brackets(_)
             | Command::Participation(_)
             | Command::Amend(AmendCommand::List { .. })
-            | Command::Role(RoleCommand::List { .. })
-            | Command::Participant(ParticipantCommand::List { .. })
-            | Command::Doc(DocCommand::List { .. })
-            | Command::Phase(PhaseCommand::List { .. }) => true,
+            | Command::Role(RoleCommand::List)
+            | Command::Participant(ParticipantCommand::List)
+            | Command::Doc(DocCommand::List)
+            | Command::Phase(PhaseCommand::List) => true,
             Command::Comment(_) | Command::Tag(_) => !self.writes(),
             _ => false,
         }

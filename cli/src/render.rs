@@ -58,6 +58,17 @@ impl Names {
         ))
     }
 
+    /// Load every participant's name, for telling the story to people.
+    pub fn load_names(store: &travaux_store::Store) -> Result<Names, travaux_store::StoreError> {
+        Ok(Names(
+            store
+                .participants()?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect(),
+        ))
+    }
+
     /// The handle of a participant.
     pub fn of(&self, id: ParticipantId) -> String {
         self.0.get(&id).cloned().unwrap_or_else(|| id.short())

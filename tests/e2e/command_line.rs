@@ -352,3 +352,94 @@ fn errors_are_json_on_stderr_with_json() {
     let stderr = t.fails(&["comment", "Who says this?"], 1);
     assert!(stderr.starts_with("error: "), "{stderr}");
 }
+
+/// `replay --json` lines with these arguments.
+fn replay_lines(t: &Travaux, args: &[&str]) -> Vec<Value> {
+    let mut all = vec!["--json", "replay"];
+    all.extend_from_slice(args);
+    t.ok(&all)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+fn seqs(events: &[Value]) -> Vec<u64> {
+    events.iter().map(|e| e["seq"].as_u64().unwrap()).collect()
+}
+
+#[test]
+fn replay_reads_as_the_story_of_the_negotiation() {
+    let t = Travaux::demo();
+    let story = t.ok(&["replay", "--color", "never"]);
+    let every = t.ok(&["replay", "--color", "never", "--full"]);
+    let events = t.events(&[]).len();
+    // Role grants and reports: a line per run, not per event.
+    let grants = t.events(&["--kind", "role_granted"]).len();
+    let reports = t.events(&["--kind", "report_submitted"]).len();
+    assert!(
+        grants > 100 && reports > 100,
+        "{grants} grants, {reports} reports"
+    );
+    let granting = story.lines().filter(|l| l.contains(" granted ")).count();
+    assert!(
+        granting * 5 < grants,
+        "{granting} lines of grants for {grants}:\n{story}"
+    );
+    let bulk = story
+        .lines()
+        .find(|l| l.contains("granted delegate to") && l.contains(" participants (events "))
+        .unwrap_or_else(|| panic!("no line for the delegates' grants:\n{story}"));
+    assert!(bulk.contains(" more"), "{bulk}");
+    let round = story
+        .lines()
+        .find(|l| l.contains(" reports in P6 (events "))
+        .unwrap_or_else(|| panic!("no line for the reports of P6:\n{story}"));
+    assert!(round.contains("75 reports"), "{round}");
+    // The runs are what --full tells apart: a few lines for some 370 events.
+    let (short, long) = (story.lines().count(), every.lines().count());
+    assert!(
+        long - short >= grants + reports - 20,
+        "{short} lines, {long} with --full, for {grants} grants and {reports} reports"
+    );
+    // People by their names.
+    let c1 = story.lines().find(|l| l.contains("commented C1 ")).unwrap();
+    assert!(c1.contains("Medicus Mundi International Network"), "{c1}");
+    assert!(c1.ends_with("…\""), "cut without --full: {c1}");
+    // --full: every event on its line, and the comment in full under it.
+    assert!(every.lines().count() > events, "{}", every.lines().count());
+    assert!(every.contains(
+        "\n          Compensation is the heart of the matter: source countries subsidize the health systems of rich countries. Keep the obligation and say how the transfers will be calculated.\n"
+    ));
+}
+
+#[test]
+fn replay_keeps_the_events_log_keeps() {
+    let t = Travaux::demo();
+    for filter in [
+        &["--kind", "comment_posted"][..],
+        &["--participant", "usa"],
+        &["--clause", "5.2"],
+        &["--participant", "chair", "--kind", "decision_recorded"],
+    ] {
+        let replayed = replay_lines(&t, filter);
+        assert!(!replayed.is_empty(), "{filter:?}");
+        assert_eq!(seqs(&replayed), seqs(&t.events(filter)), "{filter:?}");
+    }
+    let usa = replay_lines(&t, &["--participant", "usa"]);
+    assert!(usa.iter().all(|e| e["handle"] == "usa"));
+    // For people too: only comments.
+    let told = t.ok(&["replay", "--kind", "comment_posted", "--color", "never"]);
+    let comments = t.events(&["--kind", "comment_posted"]).len();
+    let lines: Vec<&str> = told.lines().skip(1).collect();
+    assert_eq!(lines.len(), comments, "{told}");
+    assert!(lines
+        .iter()
+        .all(|l| l.contains(" commented C") || l.contains(" answered Q")));
+    t.refused(
+        &["replay", "--kind", "comment"],
+        1,
+        &["not an event type", "comment_posted"],
+    );
+    t.refused(&["replay", "--participant", "nobody"], 1, &["nobody"]);
+    t.refused(&["replay", "--clause", "99.9"], 1, &["99.9"]);
+}

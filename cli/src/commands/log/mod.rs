@@ -28,7 +28,8 @@ use crate::render::{self, Names};
 
 pub(crate) use history::{effect_lines, ClauseEffect, History, Prepared, Step};
 use history::{merged, Changes};
-use scope::{own_change, Scope};
+use scope::own_change;
+pub(crate) use scope::Scope;
 
 /// How long the word diffs of one event told may take in all; past it, they are approximated
 /// and say so. Each event has its own budget, so a long history is told exactly however long
