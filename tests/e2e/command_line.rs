@@ -286,6 +286,11 @@ fn listing_words_are_commands_never_text() {
     ] {
         t.refused(args, 1, &["subcommand", "nothing was written"]);
     }
+    t.refused(
+        &["--as", "secretariat", "question", "list"],
+        1,
+        &["travaux questions", "nothing was written"],
+    );
     // `tag NAME` and `tag add NAME` both set a tag.
     t.ok(&["--as", "secretariat", "tag", "t1"]);
     t.ok(&["--as", "secretariat", "tag", "add", "t2", "--at", "d1"]);

@@ -969,3 +969,57 @@ fn word_level_amendments_and_new_clauses_are_proposed_through_typed_routes() {
     assert_eq!(body["by"]["type"], "string");
     assert_eq!(s.stop().code(), Some(0));
 }
+
+#[test]
+fn typed_routes_list_comments_and_tags_and_refuse_their_words_as_text() {
+    let t = Travaux::fixture();
+    let brazil = token(&t, "brazil");
+    let secretariat = token(&t, "secretariat");
+    let s = Server::start(&t);
+    let a = agent();
+    post(
+        &a,
+        &s.at("/v1/documents/code/comment"),
+        Some(&brazil),
+        None,
+        r#"{"text": "Typed.", "clause": "1.1"}"#,
+    )
+    .ok();
+    post(
+        &a,
+        &s.at("/v1/documents/code/comment/add"),
+        Some(&brazil),
+        None,
+        r#"{"text": "Typed again."}"#,
+    )
+    .ok();
+    let listed = get(&a, &s.at("/v1/documents/code/comment/list"), Some(&brazil)).ok();
+    let comments = listed.json();
+    let texts: Vec<&Value> = comments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["text"])
+        .collect();
+    assert_eq!(texts, ["Typed.", "Typed again."]);
+    let tags = get(&a, &s.at("/v1/documents/code/tag/list"), Some(&brazil)).ok();
+    assert!(tags.json()["d1"].is_u64(), "{}", tags.body);
+    let before = head(&s);
+    post(
+        &a,
+        &s.at("/v1/documents/code/comment"),
+        Some(&brazil),
+        None,
+        r#"{"text": "list"}"#,
+    )
+    .refused(422, &["subcommand", "nothing was written"]);
+    post(
+        &a,
+        &s.at("/v1/documents/code/tag"),
+        Some(&secretariat),
+        None,
+        r#"{"name": "list"}"#,
+    )
+    .refused(422, &["subcommand", "nothing was written"]);
+    assert_eq!(head(&s), before);
+}
