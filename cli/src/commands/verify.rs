@@ -57,12 +57,11 @@ pub fn verify(ctx: &mut Ctx<'_>) -> CliResult {
 /// Rebuild the read models from the log.
 pub fn rebuild(ctx: &mut Ctx<'_>) -> CliResult {
     let started = std::time::Instant::now();
-    let spinner = progress::spinner(format!(
-        "rebuilding the read models from {} events",
-        progress::count(ctx.store.head().0)
-    ));
-    let events = ctx.store.rebuild();
-    spinner.finish_and_clear();
+    let bar = progress::bar(ctx.store.head().0, "rebuilding the read models".into());
+    let events = ctx
+        .store
+        .rebuild_with_progress(&mut |n| bar.set_position(n));
+    bar.finish_and_clear();
     let events = events?;
     tracing::info!(events, elapsed = ?started.elapsed(), "rebuilt read models");
     if ctx.globals.json {
