@@ -47,13 +47,13 @@ pub struct ReplayArgs {
     #[arg(long, short = 'f')]
     pub follow: bool,
     /// Only events about this clause and every clause under it (as `log --clause`)
-    #[arg(long, value_name = "CLAUSE")]
+    #[arg(long, conflicts_with = "follow", value_name = "CLAUSE")]
     pub clause: Option<String>,
     /// Only events by this participant
-    #[arg(long, value_name = "PARTICIPANT")]
+    #[arg(long, conflicts_with = "follow", value_name = "PARTICIPANT")]
     pub participant: Option<String>,
     /// Only events of this type (such as comment_posted; as `log --kind`)
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, conflicts_with = "follow", value_name = "TYPE")]
     pub kind: Option<String>,
     /// Every event on its own line (runs of role grants and of reports are otherwise one line
     /// each), with comments, reports and questions in full under their line
