@@ -57,6 +57,10 @@ pub struct Globals {
     /// never
     #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+    /// Write the answer straight to the terminal, not through the pager ($TRAVAUX_PAGER, else
+    /// $PAGER, else `less`) that long answers of commands that read go through on a terminal
+    #[arg(long, global = true)]
+    pub no_pager: bool,
     /// Send the command to a `travaux serve` at this URL instead of opening a store; the token
     /// is read from TRAVAUX_TOKEN
     #[arg(long, global = true, env = "TRAVAUX_SERVER", value_name = "URL")]
@@ -109,9 +113,11 @@ pub enum Command {
     Amend(commands::amend::AmendCommand),
     /// Record the committee's decision on an amendment (chair)
     Decide(commands::amend::DecideArgs),
-    /// Comment on a clause or the whole document
+    /// Comment on a clause or the whole document (`comment TEXT`, `comment add TEXT`), or list
+    /// the comments (`comment list`)
     Comment(commands::comment::CommentArgs),
-    /// Name the current point (or another) of the document's history; without a name, list tags
+    /// Name the current point (or another) of the document's history (`tag NAME`, `tag add
+    /// NAME`), or list the tags (`tag`, `tag list`)
     Tag(commands::tag::TagArgs),
     /// The events of a document, oldest first
     Log(commands::log::LogArgs),
@@ -169,11 +175,18 @@ pub enum Command {
     /// Write the store again into a new one that takes its place: about the size of what it
     /// holds, and faster to open (sled never shrinks its file)
     Compact,
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish)
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the man page travaux(1), or write it and one page per subcommand into a directory
+    Man(commands::completions::ManArgs),
 }
 
 /// Parse the process's arguments, run, and turn the outcome into an exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match crate::help::parse() {
+        Ok(cli) => cli,
+        Err(e) => return crate::help::usage_error(e),
+    };
     // A server logs its requests; a command logs only what went wrong.
     init_tracing(if matches!(cli.command, Command::Serve(_)) {
         "info"
@@ -181,17 +194,42 @@ pub fn main() -> ExitCode {
         "warn"
     });
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let result = run(&cli, &mut out, &Inputs::Cwd);
-    let _ = out.flush();
+    let mut pager = crate::pager::Pager::start(&cli);
+    let result = match pager.as_mut() {
+        Some(pager) => {
+            let out = pager.input();
+            let result = run(&cli, out, &Inputs::Cwd);
+            let _ = out.flush();
+            result
+        }
+        None => {
+            let mut out = stdout.lock();
+            let result = run(&cli, &mut out, &Inputs::Cwd);
+            let _ = out.flush();
+            result
+        }
+    };
+    if let Some(pager) = pager {
+        pager.finish();
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`travaux log | head`) is not a failure.
         Err(e) if e.code == 0 => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            report_error(cli.globals.json, &e.message, e.code);
             ExitCode::from(e.code)
         }
+    }
+}
+
+/// Tell what went wrong on stderr: `error: MESSAGE`, or with `--json` the server's error body,
+/// `{"exit": CODE, "error": MESSAGE}`, on one line.
+pub fn report_error(json: bool, message: &str, code: u8) {
+    if json {
+        eprintln!("{}", serde_json::json!({ "exit": code, "error": message }));
+    } else {
+        eprintln!("error: {message}");
     }
 }
 
@@ -210,6 +248,8 @@ fn init_tracing(default: &str) {
 pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
     match &cli.command {
         Command::Init(args) => commands::init::run(&cli.globals, args, out),
+        Command::Completions(args) => commands::completions::completions(args, out),
+        Command::Man(args) => commands::completions::man(args, cli.globals.json, out),
         Command::Demo(args) => commands::demo::demo(&cli.globals, args, out),
         Command::Serve(args) => commands::serve::run(&cli.globals, args, out),
         Command::Restore(args) => commands::jsonl::restore(&cli.globals, args, out),
@@ -283,6 +323,8 @@ fn run_command(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
             "`restore` cannot run inside a script: it builds a new store",
         )),
         Command::Run(args) => commands::demo::run_script(ctx, args),
+        Command::Completions(args) => commands::completions::completions(args, ctx.out),
+        Command::Man(args) => commands::completions::man(args, ctx.globals.json, ctx.out),
         Command::Doc(c) => commands::doc::run(ctx, c),
         Command::Participant(c) => commands::participant::run(ctx, c),
         Command::Admin(c) => commands::admin::run(ctx, c),
@@ -393,7 +435,6 @@ impl Command {
             )
             | Command::Role(RoleCommand::Grant { .. } | RoleCommand::Revoke { .. })
             | Command::Decide(_)
-            | Command::Comment(_)
             | Command::Question(_)
             | Command::Report(_)
             | Command::Agree(_)
@@ -407,7 +448,8 @@ impl Command {
             Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
             Command::Import(a) => !a.dry_run,
             Command::Renumber(a) => !a.dry_run,
-            Command::Tag(a) => a.name.is_some(),
+            Command::Tag(a) => a.setting().is_some(),
+            Command::Comment(a) => a.writes(),
             _ => false,
         }
     }

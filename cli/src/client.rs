@@ -137,7 +137,7 @@ pub fn argv(globals: &Globals, raw: &[String]) -> CliResult<Vec<String>> {
                 "--as cannot go through a server: the server acts as the participant of the token in TRAVAUX_TOKEN (`travaux token issue PARTICIPANT` gives one); leave out --as",
             ));
         }
-        if a == "--json" {
+        if a == "--json" || a == "--no-pager" {
             continue;
         }
         if TAKES_VALUE.contains(&a.as_str()) {

@@ -13,6 +13,36 @@ pub fn when(t: &Timestamp) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// One event for tools, in the one shape `log --json` and `replay --json` give: its envelope
+/// (`seq`, `id`, `stream`, `version`, `time`, `schema`, `prev_hash`, `hash`), who recorded it
+/// (`actor`, the participant's id, and `handle`), its `type`, the `phase` it belongs to, and
+/// its payload (`event`).
+pub fn event_json(
+    e: &RecordedEvent,
+    names: &Names,
+    phase: Option<travaux_core::PhaseNo>,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let payload = match serde_json::to_value(&e.event)? {
+        serde_json::Value::Object(mut m) => m.remove(e.event.kind()).unwrap_or_default(),
+        other => other,
+    };
+    Ok(serde_json::json!({
+        "seq": e.seq,
+        "id": e.id,
+        "stream": e.stream,
+        "version": e.version,
+        "time": e.recorded_at,
+        "actor": e.actor,
+        "handle": names.of(e.actor),
+        "type": e.event.kind(),
+        "phase": phase.map(|p| p.to_string()),
+        "event": payload,
+        "schema": e.schema,
+        "prev_hash": e.prev_hash,
+        "hash": e.hash,
+    }))
+}
+
 /// Participant handles by id, for telling events.
 pub struct Names(pub HashMap<ParticipantId, String>);
 
@@ -24,6 +54,17 @@ impl Names {
                 .participants()?
                 .into_iter()
                 .map(|p| (p.id, p.handle))
+                .collect(),
+        ))
+    }
+
+    /// Load every participant's name, for telling the story to people.
+    pub fn load_names(store: &travaux_store::Store) -> Result<Names, travaux_store::StoreError> {
+        Ok(Names(
+            store
+                .participants()?
+                .into_iter()
+                .map(|p| (p.id, p.name))
                 .collect(),
         ))
     }

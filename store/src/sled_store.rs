@@ -1983,6 +1983,11 @@ impl Store {
     /// participants, tokens) and the markers are replaced in one last batch. A rebuild cut
     /// short leaves answers right (read from the stream), and the next one completes it.
     pub fn rebuild(&self) -> Result<u64, StoreError> {
+        self.rebuild_with_progress(&mut |_| {})
+    }
+
+    /// [`Store::rebuild`], telling `progress` how many events it has read, every batch.
+    pub fn rebuild_with_progress(&self, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
         let mut writer = self.writer();
         // What the writer kept was read from the read models this replaces.
         writer.documents.clear();
@@ -2061,6 +2066,7 @@ impl Store {
                 }
             }
             if count % REBUILD_BATCH == 0 {
+                progress(count);
                 indexes.write(&mut batch)?;
                 std::mem::replace(&mut amendments, AmendmentWrite::new(&self.tree))
                     .write(&mut batch);

@@ -359,7 +359,7 @@ fn replay_follow_tells_an_event_appended_after_it_started() {
         .expect("replay --follow tells the comment");
     assert!(line.trim_start().starts_with(&seq.to_string()), "{line}");
     assert!(
-        line.contains("brazil") && line.contains("commented C1"),
+        line.contains("Brazil") && line.contains("commented C1"),
         "{line}"
     );
     let json: Value = serde_json::from_str(

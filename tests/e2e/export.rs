@@ -219,7 +219,7 @@ fn an_accepted_amendment_is_authored_by_its_proposer_and_committed_by_the_chair(
         .into_iter()
         .rfind(|e| kind(e).1["amendment"] == 5)
         .expect("the decision on A5");
-    let at = chrono::DateTime::parse_from_rfc3339(text(&decision["recorded_at"]))
+    let at = chrono::DateTime::parse_from_rfc3339(text(&decision["time"]))
         .expect("an RFC 3339 time")
         .timestamp();
     assert_eq!(at, 1274319900, "2010-05-20T01:45:00Z");

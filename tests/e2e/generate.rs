@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::support::{kind, Travaux};
+use crate::support::{kind, text, Travaux};
 
 /// An initialised store with 5,000 generated events (seed 7), and the `--json` answer.
 fn generated() -> (Travaux, Value) {
@@ -126,9 +126,12 @@ fn a_store_that_holds_events_is_refused_and_nothing_is_written() {
 #[test]
 fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
     let (t, _) = generated();
-    let whole = t.ok(&["replay", "--color", "never"]);
+    // Every event on its own line (--full), told as `log` tells it once people's names are
+    // put back to their handles and the texts printed in full under their line left out.
+    let whole = t.ok(&["replay", "--full", "--color", "never"]);
     let body = |out: &str| out.lines().skip(1).map(str::to_string).collect::<Vec<_>>();
-    let whole_body = body(&whole);
+    let raw_body = body(&whole);
+    let whole_body = as_log(&t, &raw_body);
     // Told on two threads (the diffs worked out apart, a batch at a time), the whole replay
     // tells every event in order, each as `log` tells it.
     let log = t.ok(&["log", "--color", "never"]);
@@ -172,10 +175,12 @@ fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
     };
     assert!(tags.len() >= 4, "{tags:?}");
     for (from, to) in [(&tags[1], &tags[2]), (&tags[2], &tags[tags.len() - 1])] {
-        let part = t.ok(&["replay", "--from", from, "--to", to, "--color", "never"]);
+        let part = t.ok(&[
+            "replay", "--full", "--from", from, "--to", to, "--color", "never",
+        ]);
         let part = body(&part);
         assert!(part.len() > 100, "{from}..{to}: {} lines", part.len());
-        let at = whole_body
+        let at = raw_body
             .iter()
             .position(|l| *l == part[0])
             .unwrap_or_else(|| {
@@ -185,7 +190,7 @@ fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
                 )
             });
         assert_eq!(
-            whole_body[at..at + part.len()],
+            raw_body[at..at + part.len()],
             part[..],
             "replay --from {from} --to {to} differs from the whole replay"
         );
@@ -244,4 +249,57 @@ fn a_part_of_a_long_history_is_told_as_the_whole_tells_it() {
             "a diff line the replay lacks: {l}"
         );
     }
+}
+
+/// Lines of `replay --full` as `log` writes them: the actor by handle rather than name (and the
+/// participant a role or token names), without the texts printed in full under their line.
+fn as_log(t: &Travaux, lines: &[String]) -> Vec<String> {
+    let people = t.json(&["participant", "list"]);
+    let mut names: Vec<(String, String)> = people
+        .as_array()
+        .expect("participants")
+        .iter()
+        .map(|p| (text(&p["name"]).to_string(), text(&p["handle"]).to_string()))
+        .collect();
+    // The longest name first, so that a name that begins another is not taken for it.
+    names.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+    let handle = |name: &str| {
+        names
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(name.to_string(), |(_, h)| h.clone())
+    };
+    let mut out = Vec::new();
+    let mut in_text = false;
+    for line in lines {
+        if line.starts_with("        ") {
+            if !in_text {
+                out.push(line.clone());
+            }
+            continue;
+        }
+        // `{seq:>6}  {YYYY-MM-DD HH:MM}  `: 26 characters, then the actor and what it did.
+        let (head, rest) = line.split_at(26);
+        let (name, handle_of) = names
+            .iter()
+            .find(|(n, _)| rest.starts_with(&format!("{n} ")))
+            .unwrap_or_else(|| panic!("no participant begins {rest:?}"));
+        let mut told = rest[name.len()..].trim_start().to_string();
+        in_text = [" commented C", " answered Q", " reported R", " posed Q"]
+            .iter()
+            .any(|w| format!(" {told}").starts_with(w));
+        for verb in ["granted ", "revoked ", "issued a token to "] {
+            if told.starts_with(verb) {
+                let at = told.rfind([' ']).map(|i| i + 1).unwrap_or(0);
+                let sep = [" to ", " from "]
+                    .iter()
+                    .filter_map(|s| told.find(s).map(|i| i + s.len()))
+                    .min()
+                    .unwrap_or(at);
+                told = format!("{}{}", &told[..sep], handle(&told[sep..]));
+            }
+        }
+        out.push(format!("{head}{handle_of:<14} {told}"));
+    }
+    out
 }

@@ -44,7 +44,7 @@ fn the_compensation_clause_adopted_is_south_africas_a5_as_modified() {
     ] {
         let origin = &run_with(&adopted, words)["origin"];
         assert_eq!(origin["author"], "south-africa", "{words}");
-        assert_eq!(origin["actor"], "chair", "{words}");
+        assert_eq!(origin["handle"], "chair", "{words}");
         assert_eq!(origin["source"]["kind"], "amendment");
         assert_eq!(origin["source"]["amendment"], "A5");
         assert_eq!(origin["source"]["outcome"], "accepted_as_modified");

@@ -205,7 +205,7 @@ fn since_and_until_bound_the_events() {
     let expected: Vec<u64> = all
         .iter()
         .filter(|e| {
-            let time = text(&e["recorded_at"]);
+            let time = text(&e["time"]);
             ("2010-05-20T00:00:00".."2010-05-20T01:00:01").contains(&time)
         })
         .map(|e| e["seq"].as_u64().unwrap())
@@ -214,9 +214,7 @@ fn since_and_until_bound_the_events() {
     assert_eq!(seqs(&night), expected);
     // A date as --until means the end of that day, as `show --at` reads it.
     let before_2009 = t.events(&["--until", "2008-12-31"]);
-    assert!(before_2009
-        .iter()
-        .all(|e| text(&e["recorded_at"]) < "2009-01-01"));
+    assert!(before_2009.iter().all(|e| text(&e["time"]) < "2009-01-01"));
     assert_eq!(
         before_2009.len() + t.events(&["--since", "2009-01-01"]).len(),
         all.len()
@@ -225,7 +223,7 @@ fn since_and_until_bound_the_events() {
     let chair_that_night = t.events(&["--since", "2010-05-20", "--participant", "chair"]);
     assert!(chair_that_night
         .iter()
-        .all(|e| text(&e["recorded_at"]) >= "2010-05-20"));
+        .all(|e| text(&e["time"]) >= "2010-05-20"));
     assert!(!chair_that_night.is_empty());
 
     t.refused(
@@ -278,7 +276,7 @@ fn replay_as_json_lines_covers_exactly_the_events_between_the_points() {
                 && l["effect"]["outcome"] == "accepted as modified"
         })
         .expect("the decision on A5");
-    assert_eq!(a5["actor"], "chair");
+    assert_eq!(a5["handle"], "chair");
     let effect = &a5["effect"]["clauses"][0];
     assert_eq!(
         (&effect["old_label"], &effect["new_label"]),

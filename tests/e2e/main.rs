@@ -12,6 +12,8 @@
 //!   store the user may not write.
 //! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
 //! - `docx`: Word drafts through pandoc.
+//! - `command_line`: completions, man pages, the pager and progress on a terminal, examples and
+//!   write-only options in the help, listing words never taken as text, one JSON shape.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
 //! - `concurrency`: a store in use by another process.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
@@ -38,6 +40,7 @@ mod amend_words;
 mod backup;
 mod bad_input;
 mod client;
+mod command_line;
 mod concurrency;
 mod crash;
 mod deep_history;

@@ -700,7 +700,8 @@ fn an_event_stream_resumed_after_a_dropped_connection_misses_and_repeats_nothing
     for (m, e) in seen.iter().zip(&log) {
         assert_eq!(m.data["seq"], e["seq"]);
         assert_eq!(m.data["phase"], e["phase"]);
-        assert_eq!(m.data["event"], e["event"]);
+        // The stream carries the event as stored (`{type: payload}`), `log --json` its payload.
+        assert_eq!(m.data["event"][kind(e).0], e["event"]);
     }
     assert_eq!(seen.last().unwrap().event, "comment_posted");
 }
@@ -1041,4 +1042,58 @@ fn the_whole_log_is_exported_while_serving_to_a_token_that_may_read_every_docume
     let r = Travaux::new();
     r.ok(&["restore", path.to_str().unwrap()]);
     assert_eq!(r.head(), t.head());
+}
+
+#[test]
+fn typed_routes_list_comments_and_tags_and_refuse_their_words_as_text() {
+    let t = Travaux::fixture();
+    let brazil = token(&t, "brazil");
+    let secretariat = token(&t, "secretariat");
+    let s = Server::start(&t);
+    let a = agent();
+    post(
+        &a,
+        &s.at("/v1/documents/code/comment"),
+        Some(&brazil),
+        None,
+        r#"{"text": "Typed.", "clause": "1.1"}"#,
+    )
+    .ok();
+    post(
+        &a,
+        &s.at("/v1/documents/code/comment/add"),
+        Some(&brazil),
+        None,
+        r#"{"text": "Typed again."}"#,
+    )
+    .ok();
+    let listed = get(&a, &s.at("/v1/documents/code/comment/list"), Some(&brazil)).ok();
+    let comments = listed.json();
+    let texts: Vec<&Value> = comments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["text"])
+        .collect();
+    assert_eq!(texts, ["Typed.", "Typed again."]);
+    let tags = get(&a, &s.at("/v1/documents/code/tag/list"), Some(&brazil)).ok();
+    assert!(tags.json()["d1"].is_u64(), "{}", tags.body);
+    let before = head(&s);
+    post(
+        &a,
+        &s.at("/v1/documents/code/comment"),
+        Some(&brazil),
+        None,
+        r#"{"text": "list"}"#,
+    )
+    .refused(422, &["subcommand", "nothing was written"]);
+    post(
+        &a,
+        &s.at("/v1/documents/code/tag"),
+        Some(&secretariat),
+        None,
+        r#"{"name": "list"}"#,
+    )
+    .refused(422, &["subcommand", "nothing was written"]);
+    assert_eq!(head(&s), before);
 }

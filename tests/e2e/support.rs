@@ -307,9 +307,8 @@ fn finish(mut cmd: Command) -> Output {
 
 /// An event's type name (`comment_posted`, …) and its payload, from `log --json`.
 pub fn kind(event: &Value) -> (&str, &Value) {
-    let map = event["event"].as_object().expect("an event payload");
-    let (kind, payload) = map.iter().next().expect("one event type");
-    (kind.as_str(), payload)
+    let kind = event["type"].as_str().expect("an event type");
+    (kind, &event["event"])
 }
 
 /// The payloads of the comments in `log --json` output.

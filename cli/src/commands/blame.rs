@@ -158,8 +158,9 @@ fn origin_json(origin: &Origin, names: &Names) -> Value {
     };
     json!({
         "seq": origin.seq,
-        "recorded_at": origin.recorded_at,
-        "actor": names.of(origin.actor),
+        "time": origin.recorded_at,
+        "actor": origin.actor,
+        "handle": names.of(origin.actor),
         "author": names.of(origin.author),
         "source": source,
         "told": told(origin),

@@ -1,19 +1,65 @@
 //! `travaux comment`: a remark on a clause or on the whole document, or an answer to a
 //! consultation question (`--answers Q3`). Either is taken only while a phase that admits the
-//! commenter's role is open.
+//! commenter's role is open. `comment TEXT` is `comment add TEXT`; `comment list` lists the
+//! comments, and a comment whose whole text is one of these words is refused (the user meant
+//! the command).
 
-use clap::Args;
-use travaux_core::{Command, CommentNo, Event, Position, QuestionNo};
+use clap::{Args, Subcommand};
+use travaux_core::{Command, CommentNo, Event, Position, QuestionNo, StreamId};
 
+use crate::commands::tag::refuse_subcommand_word;
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::render;
 
-/// Arguments of `comment`.
+/// Arguments of `comment`: a subcommand, or the comment to post (`comment TEXT` is
+/// `comment add TEXT`).
 #[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct CommentArgs {
+    /// `add` or `list`
+    #[command(subcommand)]
+    pub action: Option<CommentAction>,
+    /// The comment to post (as `comment add`)
+    #[command(flatten)]
+    pub post: PostArgs,
+}
+
+/// What `comment` does.
+#[derive(Subcommand, Debug)]
+pub enum CommentAction {
+    /// Post a comment on a clause or the whole document, or answer a consultation question
+    #[command(
+        after_help = "Examples:\n  travaux --as brazil comment add \"Keep the obligation.\" --clause 5.2 --position support\n  travaux --as jane comment add \"Yes, in writing.\" --answers Q1"
+    )]
+    Add(PostArgs),
+    /// List the comments (and answers), oldest first, in full
+    #[command(
+        after_help = "Examples:\n  travaux comment list --clause 4.5\n  travaux comment list --participant psi --json"
+    )]
+    List(ListArgs),
+}
+
+/// The words `comment` takes as subcommands, which no comment may consist of.
+pub const SUBCOMMANDS: [&str; 3] = ["add", "list", "help"];
+
+/// Which comments `comment list` shows.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Only comments on this clause
+    #[arg(long, value_name = "CLAUSE")]
+    pub clause: Option<String>,
+    /// Only comments by this participant
+    #[arg(long, value_name = "PARTICIPANT")]
+    pub participant: Option<String>,
+}
+
+/// A comment to post.
+#[derive(Args, Debug)]
+pub struct PostArgs {
     /// What the comment says
-    pub text: String,
+    #[arg(required = true)]
+    pub text: Option<String>,
     /// The clause it is about [default: the whole document]
     #[arg(long, value_name = "CLAUSE")]
     pub clause: Option<String>,
@@ -30,6 +76,23 @@ pub struct CommentArgs {
 
 /// Run `comment`.
 pub fn run(ctx: &mut Ctx<'_>, args: &CommentArgs) -> CliResult {
+    match &args.action {
+        Some(CommentAction::List(list_args)) => list(ctx, list_args),
+        Some(CommentAction::Add(post_args)) => post(ctx, post_args),
+        None => post(ctx, &args.post),
+    }
+}
+
+impl CommentArgs {
+    /// Whether the command posts a comment (rather than listing them).
+    pub fn writes(&self) -> bool {
+        !matches!(self.action, Some(CommentAction::List(_)))
+    }
+}
+
+fn post(ctx: &mut Ctx<'_>, args: &PostArgs) -> CliResult {
+    let text = args.text.clone().unwrap_or_default();
+    refuse_subcommand_word("a comment reading", &text, &SUBCOMMANDS, "comment")?;
     let doc = ctx.document()?;
     let clause = args
         .clause
@@ -41,12 +104,12 @@ pub fn run(ctx: &mut Ctx<'_>, args: &CommentArgs) -> CliResult {
             question,
             clause,
             position: args.position,
-            text: args.text.clone(),
+            text: text.clone(),
         },
         None => Command::PostComment {
             clause,
             position: args.position,
-            text: args.text.clone(),
+            text,
             reply_to: args.reply_to,
         },
     };
@@ -84,4 +147,71 @@ pub fn run(ctx: &mut Ctx<'_>, args: &CommentArgs) -> CliResult {
         "commented {comment} on {on} ({}) at event {}",
         args.position, e.seq
     ))
+}
+
+/// List the comments of the document, in full.
+fn list(ctx: &mut Ctx<'_>, args: &ListArgs) -> CliResult {
+    let doc = ctx.head_without_amendments()?;
+    let clause = args
+        .clause
+        .as_deref()
+        .map(|c| doc.resolve_clause(c))
+        .transpose()?;
+    let by = args
+        .participant
+        .as_deref()
+        .map(|p| ctx.participant(p))
+        .transpose()?;
+    let people = ctx.store.participants()?;
+    let person = |id| people.iter().find(|p| p.id == id);
+    let mut found = Vec::new();
+    for e in ctx.store.stream(StreamId::document(doc.id)) {
+        let e = e?;
+        let Event::CommentPosted {
+            comment,
+            clause: on,
+            position,
+            text,
+            reply_to,
+            question,
+            phase,
+        } = &e.event
+        else {
+            continue;
+        };
+        if clause.is_some_and(|c| *on != Some(c)) || by.as_ref().is_some_and(|b| b.id != e.actor) {
+            continue;
+        }
+        let who = person(e.actor);
+        let on = on
+            .map(|c| render::label(&doc, c))
+            .unwrap_or_else(|| "the document".into());
+        if ctx.globals.json {
+            found.push(serde_json::json!({
+                "comment": comment.to_string(), "seq": e.seq, "time": e.recorded_at,
+                "actor": e.actor, "handle": who.map(|p| &p.handle), "name": who.map(|p| &p.name),
+                "clause": on, "position": position, "text": text,
+                "reply_to": reply_to.map(|c| c.to_string()),
+                "question": question.map(|q| q.to_string()), "phase": phase.map(|p| p.to_string()),
+            }));
+            continue;
+        }
+        let name = who.map_or_else(|| e.actor.short(), |p| p.name.clone());
+        let about = match (question, reply_to) {
+            (Some(q), _) => format!(", answering {q}"),
+            (None, Some(c)) => format!(", replying to {c}"),
+            _ => String::new(),
+        };
+        ctx.line(format_args!(
+            "{comment} {} {name} on {on} ({position}{about}):",
+            render::when(&e.recorded_at)
+        ))?;
+        for line in text.lines() {
+            ctx.line(format_args!("    {line}"))?;
+        }
+    }
+    if ctx.globals.json {
+        return ctx.json(&found);
+    }
+    Ok(())
 }

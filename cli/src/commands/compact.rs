@@ -26,7 +26,14 @@ pub fn run(globals: &Globals, out: &mut dyn Write) -> CliResult {
             .ok_or_else(|| DomainError::UnknownParticipant(handle.clone()))?;
         check_admin(&store, Acting::Participant(p.id), "compact the store")?;
     }
-    let done = store.compact()?;
+    let spinner = crate::progress::spinner(format!(
+        "compacting {} ({} events)",
+        path.display(),
+        crate::progress::count(store.head().0)
+    ));
+    let done = store.compact();
+    spinner.finish_and_clear();
+    let done = done?;
     if globals.json {
         writeln!(out, "{}", serde_json::to_string(&done)?)?;
     } else {

@@ -9,6 +9,7 @@ pub mod bracket;
 pub mod checkpoint;
 pub mod comment;
 pub mod compact;
+pub mod completions;
 pub mod demo;
 pub mod diff;
 pub mod doc;

@@ -33,6 +33,13 @@ pub struct QuestionArgs {
 
 /// Run `question`: pose a consultation question (secretariat).
 pub fn pose(ctx: &mut Ctx<'_>, args: &QuestionArgs) -> CliResult {
+    // `question list` meant the list, which is `questions`.
+    if ["list", "ls"].contains(&args.text.trim().to_ascii_lowercase().as_str()) {
+        return Err(CliError::refused(format!(
+            "a question reading {:?} looks like a command: `travaux questions` lists the questions. Nothing was written",
+            args.text.trim()
+        )));
+    }
     let doc = ctx.document()?;
     let clauses = args
         .clauses

@@ -6,6 +6,11 @@
 //! The events replayed are those after `--from` up to and including `--to`: replaying from
 //! one point to another tells how the text at the first became the text at the second.
 //!
+//! For people it reads as the story of the negotiation: people by their names, a run of role
+//! grants (or revocations) by one participant, or of reports in one round, told in one line
+//! (`--full` tells each, and prints comments, reports and questions in full under their line);
+//! `--kind`, `--participant` and `--clause` keep the events `log` would keep.
+//!
 //! `--follow` (through `--server`) tells the events as they are appended, read from the
 //! server's event stream of the document, from its head (or after `--from`) until interrupted;
 //! after a dropped connection it resumes where it stopped (`Last-Event-ID`), so that no event
@@ -22,7 +27,7 @@ use travaux_core::{Cut, DocumentState, Event, Point, RecordedEvent, StreamId};
 
 use crate::cli::Globals;
 use crate::client::{self, Server};
-use crate::commands::log::{self, History};
+use crate::commands::log::{self, History, Scope};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 use crate::render::{self, Names};
@@ -41,6 +46,19 @@ pub struct ReplayArgs {
     /// a server (--server URL or TRAVAUX_SERVER); starts at the head, or after --from
     #[arg(long, short = 'f')]
     pub follow: bool,
+    /// Only events about this clause and every clause under it (as `log --clause`)
+    #[arg(long, conflicts_with = "follow", value_name = "CLAUSE")]
+    pub clause: Option<String>,
+    /// Only events by this participant
+    #[arg(long, conflicts_with = "follow", value_name = "PARTICIPANT")]
+    pub participant: Option<String>,
+    /// Only events of this type (such as comment_posted; as `log --kind`)
+    #[arg(long, conflicts_with = "follow", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Every event on its own line (runs of role grants and of reports are otherwise one line
+    /// each), with comments, reports and questions in full under their line
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// Run `replay`.
@@ -51,7 +69,32 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
         ));
     }
     let head = ctx.head_without_amendments()?;
-    let names = Names::load(ctx.store)?;
+    let json = ctx.globals.json;
+    // Tools get handles; people read names.
+    let names = if json {
+        Names::load(ctx.store)?
+    } else {
+        Names::load_names(ctx.store)?
+    };
+    let by = args
+        .participant
+        .as_deref()
+        .map(|p| ctx.participant(p))
+        .transpose()?
+        .map(|p| p.id);
+    if let Some(kind) = &args.kind {
+        if !Event::KINDS.contains(&kind.as_str()) {
+            return Err(CliError::refused(format!(
+                "'{kind}' is not an event type; the types are: {}",
+                Event::KINDS.join(", ")
+            )));
+        }
+    }
+    let scope = args
+        .clause
+        .as_deref()
+        .map(|c| head.resolve_clause(c).map(|root| Scope::new(&head, root)))
+        .transpose()?;
     // The last event (version, seq) of the document at a point: 0 before its creation.
     let last_at = |point: &Point| -> CliResult<(u64, u64)> {
         Ok(match cut(ctx, point)? {
@@ -83,8 +126,8 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
         )));
     }
 
-    let json = ctx.globals.json;
     let color = ctx.color();
+    let full = args.full;
     if !json {
         let count = to_version - from_version;
         ctx.line(format_args!(
@@ -116,7 +159,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
                 let mut text = Vec::new();
                 let written = batch
                     .iter()
-                    .try_for_each(|job| job.tell(&mut text, names, head, json, color));
+                    .try_for_each(|job| job.tell(&mut text, names, head, json, color, full));
                 let stop = written.is_err();
                 if lines.send((text, written, batch)).is_err() || stop {
                     break;
@@ -130,23 +173,43 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
         let mut batch = Vec::with_capacity(BATCH);
         let stream =
             store.stream_between(StreamId::document(head.id), from_version + 1, to_version);
+        let mut run: Option<Run> = None;
         let read = || -> CliResult {
             for e in stream {
                 let e = e?;
-                let prepared = history.prepare(&e, names, true)?;
-                let status = history.status(&e)?.map(|s| s.name());
-                let fate = if json {
-                    String::new()
-                } else {
-                    history.fate(&e)?
-                };
-                batch.push(Job {
-                    e,
-                    prepared,
-                    status,
-                    fate,
-                });
-                if batch.len() == BATCH {
+                let kept = by.is_none_or(|id| e.actor == id)
+                    && args.kind.as_deref().is_none_or(|k| e.event.kind() == k)
+                    && match &scope {
+                        None => true,
+                        Some(scope) => history.before(&e)?.as_ref().is_some_and(|state| {
+                            !scope.touched(std::slice::from_ref(&e), state).is_empty()
+                        }),
+                    };
+                if !kept {
+                    history.pass(&e);
+                    continue;
+                }
+                // A run of grants or reports: one line for people, unless --full.
+                let key = if json || full { None } else { RunKey::of(&e) };
+                if let Some(r) = &mut run {
+                    if key.as_ref() == Some(&r.key) {
+                        if let Some(first) = r.first.take() {
+                            history.pass(&first);
+                        }
+                        r.add(&e, names);
+                        history.pass(&e);
+                        continue;
+                    }
+                }
+                if let Some(done) = run.take() {
+                    batch.push(done.finish(&mut history, names)?);
+                }
+                if let Some(key) = key {
+                    run = Some(Run::new(key, e, names));
+                    continue;
+                }
+                batch.push(Job::told(&mut history, e, names, json)?);
+                if batch.len() >= BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     if jobs.send(full).is_err() {
                         // The other thread stopped: what stopped it comes below.
@@ -156,6 +219,9 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
                         write(lines)?;
                     }
                 }
+            }
+            if let Some(done) = run.take() {
+                batch.push(done.finish(&mut history, names)?);
             }
             Ok(())
         };
@@ -173,8 +239,17 @@ pub fn run(ctx: &mut Ctx<'_>, args: &ReplayArgs) -> CliResult {
 /// How many events go to the thread that writes them at a time.
 const BATCH: usize = 64;
 
+/// What the thread that writes gets: an event to tell, or a line already said (a run of
+/// events told as one).
+enum Job {
+    /// One event, with its diffs still to work out.
+    Event(Box<Told>),
+    /// A line told already.
+    Said(String),
+}
+
 /// One event for the thread that works out its diffs and writes it.
-struct Job {
+struct Told {
     e: RecordedEvent,
     prepared: log::Prepared,
     /// The name of the head status of the amendment it is about (for JSON).
@@ -183,7 +258,133 @@ struct Job {
     fate: String,
 }
 
+/// What makes events one run: the same type, by the same participant (role grants and
+/// revocations, of one role), or in the same round (reports).
+#[derive(PartialEq, Eq)]
+enum RunKey {
+    Granted(travaux_core::ParticipantId, String),
+    Revoked(travaux_core::ParticipantId, String),
+    Reports(String),
+}
+
+impl RunKey {
+    fn of(e: &RecordedEvent) -> Option<RunKey> {
+        match &e.event {
+            Event::RoleGranted { role, .. } => Some(RunKey::Granted(e.actor, role.to_string())),
+            Event::RoleRevoked { role, .. } => Some(RunKey::Revoked(e.actor, role.to_string())),
+            Event::ReportSubmitted { phase, .. } => Some(RunKey::Reports(phase.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// A run of events told as one line: the first (not yet folded while it is alone), how many,
+/// the last, and who they name.
+struct Run {
+    key: RunKey,
+    first: Option<RecordedEvent>,
+    first_line: (u64, travaux_core::Timestamp, travaux_core::ParticipantId),
+    last: (u64, travaux_core::Timestamp),
+    count: usize,
+    who: Vec<String>,
+}
+
+/// How many people a summary line names before "and N more".
+const NAMED: usize = 8;
+
+impl Run {
+    fn new(key: RunKey, e: RecordedEvent, names: &Names) -> Run {
+        let mut run = Run {
+            key,
+            first_line: (e.seq, e.recorded_at, e.actor),
+            last: (e.seq, e.recorded_at),
+            count: 0,
+            who: Vec::new(),
+            first: None,
+        };
+        run.add(&e, names);
+        run.first = Some(e);
+        run
+    }
+
+    fn add(&mut self, e: &RecordedEvent, names: &Names) {
+        self.count += 1;
+        self.last = (e.seq, e.recorded_at);
+        if self.who.len() < NAMED {
+            self.who.push(match &e.event {
+                Event::RoleGranted { participant, .. } | Event::RoleRevoked { participant, .. } => {
+                    names.of(*participant)
+                }
+                _ => names.of(e.actor),
+            });
+        }
+    }
+
+    /// The run told: as its one event if alone, else as one line.
+    fn finish(self, history: &mut History<'_>, names: &Names) -> CliResult<Job> {
+        if let Some(first) = self.first {
+            return Job::told(history, first, names, false);
+        }
+        let mut who = self.who.join(", ");
+        if self.count > self.who.len() {
+            who.push_str(&format!(" and {} more", self.count - self.who.len()));
+        }
+        let (seq, at, actor) = self.first_line;
+        let span = format!(
+            "events {seq}–{}, to {}",
+            self.last.0,
+            render::when(&self.last.1)
+        );
+        let (actor, told) = match &self.key {
+            RunKey::Granted(_, role) => (
+                names.of(actor),
+                format!(
+                    "granted {role} to {} participants ({span}): {who}",
+                    self.count
+                ),
+            ),
+            RunKey::Revoked(_, role) => (
+                names.of(actor),
+                format!(
+                    "revoked {role} from {} participants ({span}): {who}",
+                    self.count
+                ),
+            ),
+            RunKey::Reports(phase) => (
+                format!("{} participants", self.count),
+                format!("{} reports in {phase} ({span}), from {who}", self.count),
+            ),
+        };
+        Ok(Job::Said(format!(
+            "{seq:>6}  {}  {actor:<14} {told}",
+            render::when(&at)
+        )))
+    }
+}
+
 impl Job {
+    /// An event prepared for telling (the history folded over it).
+    fn told(
+        history: &mut History<'_>,
+        e: RecordedEvent,
+        names: &Names,
+        json: bool,
+    ) -> CliResult<Job> {
+        let prepared = history.prepare(&e, names, true)?;
+        let status = history.status(&e)?.map(|s| s.name());
+        let fate = if json {
+            String::new()
+        } else {
+            history.fate(&e)?
+        };
+        Ok(Job::Event(Box::new(Told {
+            e,
+            prepared,
+            status,
+            fate,
+        })))
+    }
+
     /// Work out the diffs and write the event's lines (or JSON line) after `text`.
     fn tell(
         &self,
@@ -192,13 +393,20 @@ impl Job {
         head: &DocumentState,
         json: bool,
         color: bool,
+        full: bool,
     ) -> CliResult {
-        let Job {
+        let Told {
             e,
             prepared,
             status,
             fate,
-        } = self;
+        } = match self {
+            Job::Event(told) => &**told,
+            Job::Said(line) => {
+                writeln!(text, "{line}")?;
+                return Ok(());
+            }
+        };
         let (effects, proposal) = prepared.diffs();
         if json {
             let step = log::Step {
@@ -213,6 +421,16 @@ impl Job {
         }
         let told = format!("{}{fate}", prepared.told());
         writeln!(text, "{}", log::line(e, names, &told))?;
+        if full {
+            if let Event::CommentPosted { text: said, .. }
+            | Event::ReportSubmitted { text: said, .. }
+            | Event::QuestionPosed { text: said, .. } = &e.event
+            {
+                for l in said.lines() {
+                    writeln!(text, "          {l}")?;
+                }
+            }
+        }
         if let Event::AmendmentProposed { rationale, .. } = &e.event {
             if let Some(p) = &proposal {
                 for l in log::effect_lines(p, color, "would be ") {
@@ -245,10 +463,6 @@ fn json_line(
     fate: Option<&str>,
     names: &Names,
 ) -> CliResult<serde_json::Value> {
-    let payload = match serde_json::to_value(&e.event)? {
-        serde_json::Value::Object(mut m) => m.remove(e.event.kind()).unwrap_or_default(),
-        other => other,
-    };
     let effect = match &e.event {
         Event::RevisionIssued { .. } => json!({ "clauses": step.effects }),
         Event::DecisionRecorded {
@@ -292,17 +506,10 @@ fn json_line(
         }
         _ => json!({}),
     };
-    Ok(json!({
-        "seq": e.seq,
-        "version": e.version,
-        "time": e.recorded_at,
-        "actor": names.of(e.actor),
-        "type": e.event.kind(),
-        "phase": head.phase_of(e).map(|p| p.to_string()),
-        "event": payload,
-        "told": step.told,
-        "effect": effect,
-    }))
+    let mut line = render::event_json(e, names, head.phase_of(e))?;
+    line["told"] = json!(step.told);
+    line["effect"] = effect;
+    Ok(line)
 }
 
 /// Run `replay --follow` through a server: tell each event of the document as it is appended,
@@ -554,7 +761,10 @@ pub fn told(line: &Value, color: bool) -> Vec<String> {
         .map(|t| render::when(&t.with_timezone(&chrono::Utc)))
         .unwrap_or_else(|| time.unwrap_or("").to_string());
     // A participant's handle, or the start of its id.
-    let actor = line["actor"].as_str().unwrap_or("?");
+    let actor = line["handle"]
+        .as_str()
+        .or(line["actor"].as_str())
+        .unwrap_or("?");
     let actor = match uuid::Uuid::parse_str(actor) {
         Ok(id) => travaux_core::ParticipantId(id).short(),
         Err(_) => actor.to_string(),

@@ -2,10 +2,17 @@
 
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::progress;
 
 /// Read every key of the store and hold it against the log; damage is exit code 4.
 pub fn verify(ctx: &mut Ctx<'_>) -> CliResult {
-    let report = ctx.store.verify()?;
+    let spinner = progress::spinner(format!(
+        "verifying {} events and every key of the store",
+        progress::count(ctx.store.head().0)
+    ));
+    let report = ctx.store.verify();
+    spinner.finish_and_clear();
+    let report = report?;
     if ctx.globals.json {
         ctx.json(&report)?;
     } else if report.is_ok() {
@@ -50,7 +57,12 @@ pub fn verify(ctx: &mut Ctx<'_>) -> CliResult {
 /// Rebuild the read models from the log.
 pub fn rebuild(ctx: &mut Ctx<'_>) -> CliResult {
     let started = std::time::Instant::now();
-    let events = ctx.store.rebuild()?;
+    let bar = progress::bar(ctx.store.head().0, "rebuilding the read models".into());
+    let events = ctx
+        .store
+        .rebuild_with_progress(&mut |n| bar.set_position(n));
+    bar.finish_and_clear();
+    let events = events?;
     tracing::info!(events, elapsed = ?started.elapsed(), "rebuilt read models");
     if ctx.globals.json {
         return ctx.json(&serde_json::json!({ "events": events }));

@@ -33,8 +33,10 @@ pub const GLOBAL_KEYS: [(&str, &str); 3] = [
 /// Top-level subcommands that have no typed route: they run only locally, or are
 /// store-level (the registry and documents have routes of their own; tokens go through
 /// `/v1/exec`).
-const NOT_TYPED: [&str; 11] = [
+const NOT_TYPED: [&str; 13] = [
     "init",
+    "completions",
+    "man",
     "demo",
     "run",
     "serve",
@@ -49,7 +51,7 @@ const NOT_TYPED: [&str; 11] = [
 
 /// Document-scoped commands that only read: typed routes answer them on GET. (`tag` reads
 /// without a name and writes with one: it takes both.)
-const READS: [&str; 13] = [
+const READS: [&str; 15] = [
     "show",
     "diff",
     "log",
@@ -63,6 +65,8 @@ const READS: [&str; 13] = [
     "amend list",
     "role list",
     "tag",
+    "tag list",
+    "comment list",
 ];
 
 /// Document-scoped commands that write: typed routes take them on POST.
@@ -96,6 +100,13 @@ pub fn document_leaves() -> Vec<Leaf> {
 }
 
 fn collect(cmd: &clap::Command, words: Vec<String>, into: &mut Vec<Leaf>) {
+    // `comment TEXT` and `tag NAME` are commands as well as `comment add TEXT`.
+    if cmd.has_subcommands() && cmd.is_args_conflicts_with_subcommands_set() {
+        into.push(Leaf {
+            words: words.clone(),
+            command: cmd.clone(),
+        });
+    }
     if cmd.has_subcommands() {
         for sub in cmd.get_subcommands() {
             let mut w = words.clone();
@@ -134,7 +145,7 @@ pub fn leaf(words: &[&str]) -> Result<clap::Command, ApiError> {
         path.push(*w);
         cmd = sub;
     }
-    if cmd.has_subcommands() {
+    if cmd.has_subcommands() && !cmd.is_args_conflicts_with_subcommands_set() {
         let known: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
         return Err(ApiError::new(
             axum::http::StatusCode::NOT_FOUND,

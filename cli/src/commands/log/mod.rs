@@ -28,7 +28,8 @@ use crate::render::{self, Names};
 
 pub(crate) use history::{effect_lines, ClauseEffect, History, Prepared, Step};
 use history::{merged, Changes};
-use scope::{own_change, Scope};
+use scope::own_change;
+pub(crate) use scope::Scope;
 
 /// How long the word diffs of one event told may take in all; past it, they are approximated
 /// and say so. Each event has its own budget, so a long history is told exactly however long
@@ -202,8 +203,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
         };
         let merged = merged(&parts);
         if json {
-            let mut v = serde_json::to_value(&*merged)?;
-            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
+            let mut v = render::event_json(&merged, &names, phase)?;
             if parts.len() > 1 {
                 v["parts"] = serde_json::to_value(parts.iter().map(|p| p.seq).collect::<Vec<_>>())?;
             }
@@ -270,13 +270,11 @@ fn log_all(ctx: &mut Ctx<'_>, names: &Names, keep: impl Fn(&RecordedEvent) -> bo
     if ctx.globals.json {
         let mut rows = Vec::with_capacity(events.len());
         for e in &events {
-            let mut v = serde_json::to_value(e)?;
             let phase = docs
                 .iter()
                 .find(|d| StreamId::document(d.id) == e.stream)
                 .and_then(|d| d.phase_of(e));
-            v["phase"] = serde_json::to_value(phase.map(|p| p.to_string()))?;
-            rows.push(v);
+            rows.push(render::event_json(e, names, phase)?);
         }
         return ctx.json(&rows);
     }

@@ -11,13 +11,13 @@ use super::Prepared;
 /// The clause `log --clause` asks about and everything under it: the clauses under it now (at
 /// the head), and any clause that was under it when an event touched it (since removed or moved
 /// out).
-pub(super) struct Scope {
+pub(crate) struct Scope {
     root: ClauseId,
     now: HashSet<ClauseId>,
 }
 
 impl Scope {
-    pub(super) fn new(head: &DocumentState, root: ClauseId) -> Scope {
+    pub(crate) fn new(head: &DocumentState, root: ClauseId) -> Scope {
         Scope {
             root,
             now: head.subtree(root).into_iter().collect(),
@@ -43,7 +43,7 @@ impl Scope {
     /// The clauses of the scope a change (its parts) is about, `state` the document just
     /// before it: those its operations touch (a clause added or moved under a clause of the
     /// scope included), the clause its amendment, comment, agreement or bracket is about.
-    pub(super) fn touched(
+    pub(crate) fn touched(
         &self,
         parts: &[RecordedEvent],
         state: &DocumentState,
