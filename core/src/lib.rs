@@ -5,6 +5,7 @@
 //! any view at any point is a fold of the events up to that point.
 
 pub mod address;
+pub mod akn;
 pub mod blame;
 mod command;
 pub mod diff;

@@ -76,7 +76,7 @@ pub(crate) fn round_trip(md: &str) -> String {
     out
 }
 
-const GERMAN: &str = "\
+pub(crate) const GERMAN: &str = "\
 ---
 title: Bürgerliches Gesetzbuch
 ---
