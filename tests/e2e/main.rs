@@ -18,6 +18,7 @@
 //! - `store_creation`: `init` on a fresh directory.
 //! - `human_output`: snapshots of output for people.
 //! - `export`: `export git`; `generate`: generated histories.
+//! - `akn`: Akoma Ntoso export validated with xmllint, and import of Akoma Ntoso.
 //! - `governance_process`: phases, questions, reports, participation.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `renumber`: labels put in sequence, cross-references listed and rewritten.
@@ -27,6 +28,7 @@
 //! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
 //! - `tamper`: the tamper and corruption battery: a damaged store answers right or exit 4.
 
+mod akn;
 mod amend_words;
 mod bad_input;
 mod client;

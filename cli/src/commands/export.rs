@@ -35,6 +35,9 @@ pub enum ExportCommand {
     /// The document's history as a git repository: one commit per text change, authored by
     /// the participant, the text as Markdown, tags as git tags
     Git(GitArgs),
+    /// The text at a point as an Akoma Ntoso 3.0 document (OASIS LegalDocML), with the
+    /// lifecycle of its revisions
+    Akn(super::akn::AknArgs),
 }
 
 /// Arguments of `export git`.
@@ -58,6 +61,7 @@ const EMAIL_DOMAIN: &str = "travaux.invalid";
 pub fn run(ctx: &mut Ctx<'_>, cmd: &ExportCommand) -> CliResult {
     match cmd {
         ExportCommand::Git(args) => git(ctx, args),
+        ExportCommand::Akn(args) => super::akn::run(ctx, args),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod adopt;
 pub mod agree;
+pub mod akn;
 pub mod amend;
 pub mod blame;
 pub mod bracket;

@@ -34,7 +34,7 @@ use crate::ids::ParticipantId;
 use crate::Timestamp;
 
 pub use read::read_akn;
-pub use write::{write_akn, WriteError};
+pub use write::{write_akn, Jurisdiction, WriteError};
 
 /// The namespace of Akoma Ntoso 3.0.
 pub const NAMESPACE: &str = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0";

@@ -279,7 +279,12 @@ fn parse_tree(source: &str) -> Result<Element, ImportError> {
             Node::Element(e) => Some(e),
             Node::Text(_) => None,
         })
-        .ok_or_else(|| ImportError::new(1, "the document holds no element"))
+        .ok_or_else(|| {
+            ImportError::new(
+                1,
+                "this is not XML: it holds no element (an Akoma Ntoso document is <akomaNtoso> …)",
+            )
+        })
 }
 
 fn element(e: &quick_xml::events::BytesStart<'_>, at: usize) -> Result<Element, String> {

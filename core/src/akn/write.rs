@@ -618,8 +618,12 @@ fn meta(
     out.close("meta")
 }
 
-/// A participant's `eId`: their handle (letters, digits, `-`, `_`, `.`), which no clause's
-/// takes (those have a `_` after a kind).
+/// A participant's `eId`: their handle (lowercase letters, digits, `-`, `_`, `.`), unless it
+/// could be another element's (every clause's and event's has a `_`, and the four fixed ones).
 fn agent_eid(handle: &str) -> String {
-    format!("person-{handle}")
+    if handle.contains('_') || matches!(handle, "preface" | "preamble" | "recs" | "body") {
+        format!("participant.{handle}")
+    } else {
+        handle.to_string()
+    }
 }
