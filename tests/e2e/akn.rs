@@ -78,7 +78,16 @@ fn count(haystack: &str, needle: &str) -> usize {
 #[test]
 fn the_demo_exported_at_tags_and_the_head_validates_and_reads_back() {
     let t = Travaux::demo();
-    for at in ["first-draft", "EB124/13", "EB126/8", "WHA63.16", "head"] {
+    // Every tag of the demo, and the head.
+    for at in [
+        "first-draft",
+        "public-hearing-closed",
+        "EB124/13",
+        "EB126/8",
+        "drafting-committee-report",
+        "WHA63.16",
+        "head",
+    ] {
         let file = t.dir().join(format!("at-{}.xml", at.replace('/', "-")));
         let done = t.ok(&["export", "akn", "--at", at, "-o", file.to_str().unwrap()]);
         assert!(

@@ -92,7 +92,7 @@ pub fn read_akn(bytes: &[u8]) -> Result<Draft, ImportError> {
                 .iter()
                 .find_map(|name| p.descendant(name))
         })
-        .map(|t| plain(t))
+        .map(plain)
         .filter(|t| !t.is_empty())
         .or_else(|| {
             work.and_then(|w| w.child("FRBRname"))
@@ -423,10 +423,8 @@ impl Read {
                 (name, _) => match kind_of(name) {
                     Some(k) => k,
                     None => {
-                        if !matches!(
-                            name,
-                            "num" | "heading" | "subheading" | "intro" | "content" | "wrapUp"
-                        ) {
+                        // Inside a clause, what is not a clause is its text (read by `blocks`).
+                        if depth == 0 {
                             self.warn(e.at, format!("<{name}> is not a clause: left out"));
                         }
                         continue;
