@@ -562,6 +562,8 @@ mod property {
                 w.md.push_str(&format!("[^{}]: {n}\n\n", k + 1));
             }
             round_trip(&w.md);
+            // And as Akoma Ntoso: written, it reads back as the same tree.
+            crate::akn::tests::written_reads_back(&crate::import::parse_draft(w.md.as_bytes()).unwrap());
         }
     }
 }

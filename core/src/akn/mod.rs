@@ -26,7 +26,7 @@
 
 mod read;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod write;
 
 use crate::event::{ClauseKind, ParticipantKind};

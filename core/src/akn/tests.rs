@@ -54,7 +54,7 @@ fn the_example_act_reads_with_its_own_tree() {
 }
 
 /// Record `draft`, write it, read it back: the same tree, and nothing to plan.
-fn written_reads_back(draft: &Draft) -> String {
+pub(crate) fn written_reads_back(draft: &Draft) -> String {
     let (mut w, s) = World::with_document();
     record(&mut w, s, draft);
     let doc: DocumentState = w.doc().clone();
@@ -133,4 +133,63 @@ fn bad_documents_are_refused_with_their_line() {
     let e =
         read_akn(b"<akomaNtoso><act><body><p>&nbsp;</p></body></act></akomaNtoso>").unwrap_err();
     assert!(e.message.contains("&nbsp;"), "{e}");
+}
+
+#[test]
+fn blocks_paragraphs_cannot_say_are_kept_as_markdown() {
+    let md = "\
+# Code
+
+## Article 1
+
+(1) A table:
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+> A quote
+> on two lines.
+
+```text
+code *kept*
+```
+
+<div>html</div>
+
+Term
+: Definition.
+
+- an indent
+- another
+
+***
+
+(2) Emphasis *kept* and **strong**, `code`, a [link](https://example.org), a note[^n], an
+![image](i.png) and a second note[^m].
+
+[^n]: The note, with *emphasis*.
+
+    And a second paragraph.
+
+[^m]: Another.
+
+1. Item with a table:
+
+   | x |
+   |---|
+   | 1 |
+
+2. Item.
+";
+    let xml = written_reads_back(&parse_draft(md.as_bytes()).unwrap());
+    assert!(
+        xml.contains("class=\"travaux-markdown\">| a | b |"),
+        "{xml}"
+    );
+    // The paragraph with an image is kept as Markdown, its notes as notes.
+    assert!(
+        xml.contains("a note<authorialNote marker=\"n\" eId=\"art_1__para_2__authorialNote_1\""),
+        "{xml}"
+    );
 }

@@ -177,10 +177,17 @@ impl Out {
         let mut wrote = false;
         for block in split_blocks(text, notes.notes) {
             let (inner, class) = match block {
-                Block::Paragraph(events, source) => match inline(&events, &mut notes)? {
-                    Some(inner) => (inner, None),
-                    None => (notes.verbatim(source)?, Some(MARKDOWN_CLASS)),
-                },
+                Block::Paragraph(events, source) => {
+                    // A paragraph given up on places its notes again, as Markdown.
+                    let before = (notes.count, notes.placed.clone());
+                    match inline(&events, &mut notes)? {
+                        Some(inner) => (inner, None),
+                        None => {
+                            (notes.count, notes.placed) = before;
+                            (notes.verbatim(source)?, Some(MARKDOWN_CLASS))
+                        }
+                    }
+                }
                 Block::Other(source) => (notes.verbatim(source)?, Some(MARKDOWN_CLASS)),
             };
             self.p(&inner, class)?;
