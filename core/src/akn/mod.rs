@@ -20,7 +20,8 @@
 //!
 //! Reading also takes what other producers write: any document type (`act`, `bill`, `doc`…),
 //! the hierarchy's other elements mapped to the nearest kind (`subpart` a part, `rule` an
-//! article…), notes referenced by `noteRef` from the metadata's `notes`, the title from the
+//! article…), an unnumbered `list` (as LEOS holds a paragraph's points) read as its points
+//! under the clause it is in and its `intro` as that clause's text, notes referenced by `noteRef` from the metadata's `notes`, the title from the
 //! preface (`docTitle`, `shortTitle`, `longTitle`) or the work's `FRBRname`. A clause with no
 //! `num` is labelled by its kind and place (`Chapter 2`), a recital `PP1`, `PP2`…
 

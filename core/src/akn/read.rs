@@ -414,10 +414,31 @@ impl Read {
         parent: &Element,
         depth: usize,
     ) -> Result<Vec<DraftClause>, ImportError> {
-        let mut out = Vec::new();
-        let mut labels = HashSet::new();
-        let mut places: HashMap<ClauseKind, usize> = HashMap::new();
+        let mut under = Under::default();
+        self.hierarchy_into(parent, depth, &mut under)?;
+        Ok(under.clauses)
+    }
+
+    /// The clauses under `parent`, into `under`: an unnumbered `list` (as LEOS writes a
+    /// paragraph's points) is no clause of its own: its points are the parent's, and the
+    /// paragraphs of its `intro` and `wrapUp` the parent's text.
+    fn hierarchy_into(
+        &mut self,
+        parent: &Element,
+        depth: usize,
+        under: &mut Under,
+    ) -> Result<(), ImportError> {
         for e in parent.elements() {
+            if matches!(e.name.as_str(), "list" | "sublist") && e.child("num").is_none() {
+                for part in ["intro", "wrapUp"] {
+                    if let Some(p) = e.child(part) {
+                        let mut paragraphs = self.blocks(p, &mut under.notes);
+                        under.text.append(&mut paragraphs);
+                    }
+                }
+                self.hierarchy_into(e, depth + 1, under)?;
+                continue;
+            }
             let kind = match (e.name.as_str(), e.attr("name")) {
                 ("hcontainer", Some("recital")) => ClauseKind::Recital,
                 (name, _) => match kind_of(name) {
@@ -432,7 +453,7 @@ impl Read {
                 },
             };
             let place = {
-                let n = places.entry(kind).or_insert(0);
+                let n = under.places.entry(kind).or_insert(0);
                 *n += 1;
                 *n
             };
@@ -443,7 +464,7 @@ impl Read {
                 let first = chars.next().map(|c| c.to_uppercase().to_string());
                 format!("{}{} {place}", first.unwrap_or_default(), chars.as_str())
             });
-            self.unique(&mut labels, &label, e)?;
+            self.unique(&mut under.labels, &label, e)?;
             let mut notes = Vec::new();
             let mut paragraphs = Vec::new();
             for part in ["intro", "content", "wrapUp"] {
@@ -453,18 +474,21 @@ impl Read {
             }
             // Blocks straight inside (a recital, a hcontainer of another producer).
             paragraphs.append(&mut self.blocks(e, &mut notes));
-            let children = self.hierarchy(e, depth + 1)?;
-            out.push(DraftClause {
+            let mut inner = Under::default();
+            self.hierarchy_into(e, depth + 1, &mut inner)?;
+            paragraphs.append(&mut inner.text);
+            notes.append(&mut inner.notes);
+            under.clauses.push(DraftClause {
                 label,
                 heading,
                 text: paragraphs.join("\n\n"),
                 kind: Some(kind),
                 notes,
-                children,
+                children: inner.clauses,
                 line: self.lines.at(e.at),
             });
         }
-        Ok(out)
+        Ok(())
     }
 
     /// A clause's `num` and `heading`, as plain text.
@@ -696,6 +720,16 @@ impl Read {
             }
         }
     }
+}
+
+/// What is read under a clause: its clauses, and the text and notes of unnumbered lists.
+#[derive(Default)]
+struct Under {
+    clauses: Vec<DraftClause>,
+    labels: HashSet<String>,
+    places: HashMap<ClauseKind, usize>,
+    text: Vec<String>,
+    notes: Vec<Note>,
 }
 
 /// Every descendant named `name`, in order (not looking inside one found).

@@ -193,3 +193,25 @@ Term
         "{xml}"
     );
 }
+
+#[test]
+fn a_paragraph_whose_points_are_in_a_list_holds_them_itself() {
+    // As LEOS writes a paragraph with points.
+    let xml = br#"<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">
+<bill name="reg"><meta/><body>
+<article eId="art_1"><num>Article 1</num><heading>Subject matter</heading>
+  <paragraph eId="art_1__para_1"><num>1.</num>
+    <list><intro><p>This Regulation lays down:</p></intro>
+      <point><num>(a)</num><content><p>rules on <i>x</i>;</p></content></point>
+      <point><num>(b)</num><content><p>rules on y.</p></content></point>
+    </list>
+  </paragraph>
+</article></body></bill></akomaNtoso>"#;
+    let d = read_akn(xml).unwrap();
+    let para = find(&d.clauses, &["Article 1", "1."]);
+    assert_eq!(para.text, "This Regulation lays down:");
+    assert_eq!(labels(&para.children), ["(a)", "(b)"]);
+    assert_eq!(para.children[0].text, "rules on *x*;");
+    assert_eq!(para.children[0].kind, Some(ClauseKind::Point));
+    assert_eq!(d.title.as_deref(), Some("reg"));
+}
