@@ -215,3 +215,38 @@ fn a_paragraph_whose_points_are_in_a_list_holds_them_itself() {
     assert_eq!(para.children[0].kind, Some(ClauseKind::Point));
     assert_eq!(d.title.as_deref(), Some("reg"));
 }
+
+#[test]
+fn characters_xml_cannot_hold_are_replaced() {
+    // A text recorded with a control character (an amendment's words, say).
+    let (mut w, s) = World::with_document();
+    let clause = ClauseId(w.id());
+    w.run(
+        s,
+        crate::Command::IssueRevision {
+            label: None,
+            title: None,
+            ops: vec![crate::ClauseOp::Add {
+                clause,
+                parent: None,
+                after: None,
+                label: "Article 1".into(),
+                heading: None,
+                text: "A\u{1}B.".into(),
+                kind: Some(ClauseKind::Article),
+                notes: Vec::new(),
+            }],
+        },
+    )
+    .unwrap();
+    let place = write::Jurisdiction {
+        country: "un",
+        language: "eng",
+    };
+    let xml = write_akn(w.doc(), &[], &[], &place).unwrap();
+    assert!(xml.contains("<p>A\u{fffd}B.</p>"), "{xml}");
+    assert_eq!(
+        read_akn(xml.as_bytes()).unwrap().clauses[0].text,
+        "A\u{fffd}B."
+    );
+}

@@ -125,7 +125,8 @@ impl Out {
     /// `<name …>text</name>`.
     fn leaf(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) -> io::Result<()> {
         self.open(name, attrs)?;
-        self.w.write_event(Xml::Text(BytesText::new(text)))?;
+        self.w
+            .write_event(Xml::Text(BytesText::new(&xml_chars(text))))?;
         self.close(name)
     }
 
@@ -424,12 +425,12 @@ impl NoteWriter<'_> {
                 .min_by_key(|(at, _)| *at);
             match next {
                 Some((at, n)) => {
-                    w.write_event(Xml::Text(BytesText::new(&rest[..at])))?;
+                    w.write_event(Xml::Text(BytesText::new(&xml_chars(&rest[..at]))))?;
                     self.note(&mut w, n)?;
                     rest = &rest[at + n.mark.len() + 3..];
                 }
                 None => {
-                    w.write_event(Xml::Text(BytesText::new(rest)))?;
+                    w.write_event(Xml::Text(BytesText::new(&xml_chars(rest))))?;
                     rest = "";
                 }
             }
@@ -438,9 +439,22 @@ impl NoteWriter<'_> {
     }
 }
 
+/// Text with the characters XML 1.0 cannot hold (controls other than tab and line ends, and
+/// U+FFFE, U+FFFF) replaced by U+FFFD.
+fn xml_chars(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    if s.contains(bad) {
+        std::borrow::Cow::Owned(s.replace(bad, "\u{fffd}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// Text escaped for XML, by quick-xml.
 fn escaped(s: &str) -> String {
-    quick_xml::escape::escape(s).into_owned()
+    quick_xml::escape::escape(xml_chars(s)).into_owned()
 }
 
 /// A paragraph's inline content as Akoma Ntoso, or `None` if it holds what Akoma Ntoso's
@@ -450,14 +464,14 @@ fn inline(events: &[Md<'_>], notes: &mut NoteWriter<'_>) -> io::Result<Option<St
     let mut open: Vec<&'static str> = Vec::new();
     for e in events {
         match e {
-            Md::Text(t) => w.write_event(Xml::Text(BytesText::new(t)))?,
+            Md::Text(t) => w.write_event(Xml::Text(BytesText::new(&xml_chars(t))))?,
             Md::SoftBreak => w.write_event(Xml::Text(BytesText::new(" ")))?,
             Md::HardBreak => w.write_event(Xml::Empty(BytesStart::new("eol")))?,
             Md::Code(c) => {
                 w.write_event(Xml::Start(
                     BytesStart::new("inline").with_attributes([("name", "code")]),
                 ))?;
-                w.write_event(Xml::Text(BytesText::new(c)))?;
+                w.write_event(Xml::Text(BytesText::new(&xml_chars(c))))?;
                 w.write_event(Xml::End(BytesEnd::new("inline")))?;
             }
             Md::FootnoteReference(m) => match notes.notes.iter().find(|n| n.mark == m.as_ref()) {
