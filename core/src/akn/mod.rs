@@ -29,6 +29,7 @@ mod read;
 #[cfg(test)]
 pub(crate) mod tests;
 mod write;
+mod xml;
 
 use crate::event::{ClauseKind, ParticipantKind};
 use crate::ids::ParticipantId;
