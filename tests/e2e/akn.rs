@@ -7,6 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
+use crate::client::{issue, remote, remote_ok, serve};
 use crate::support::Travaux;
 
 /// `shared/schemas/akn/` beside the repository checkout.
@@ -272,4 +273,37 @@ fn bad_akoma_ntoso_is_refused_and_nothing_written() {
     t.refused(&["export", "akn"], 1, &["empty", "nothing to export"]);
     t.ok(&["--as", "secretariat", "import", "draft.md"]);
     t.refused(&["export", "akn", "--country", "U N"], 1, &["--country"]);
+}
+
+#[test]
+fn through_a_server_the_export_is_the_answer_and_an_akoma_ntoso_file_is_sent() {
+    let t = Travaux::fixture();
+    let local = t.ok(&["export", "akn"]);
+    let (secretariat, _) = issue(&t, "secretariat");
+    let server = serve(&t);
+    let through = remote_ok(&t, &server.url, Some(&secretariat), &["export", "akn"]);
+    assert_eq!(through, local);
+    // -o would write where the server runs: refused.
+    let out = remote(
+        &t,
+        &server.url,
+        Some(&secretariat),
+        &["export", "akn", "-o", "x.xml"],
+    );
+    assert_ne!(out.code, 0);
+    assert!(out.stderr.contains("leave -o out"), "{}", out.stderr);
+    assert!(!t.dir().join("x.xml").exists());
+    // An Akoma Ntoso file is sent with the command and read by the server.
+    let act = std::fs::read_to_string(schemas().join("example-act-queensland-1994.xml")).unwrap();
+    t.write("act.xml", &act);
+    let done = remote_ok(
+        &t,
+        &server.url,
+        Some(&secretariat),
+        &["import", "act.xml", "--revision", "AKN"],
+    );
+    assert!(done.starts_with("recorded revision"), "{done}");
+    drop(server);
+    let (_, md) = imported(&act);
+    assert_eq!(t.ok(&["show", "--format", "markdown"]), md);
 }
