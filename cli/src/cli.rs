@@ -101,7 +101,7 @@ pub enum Command {
     /// Grant, revoke and list roles in a document
     #[command(subcommand)]
     Role(commands::role::RoleCommand),
-    /// Record a draft (Markdown) as a revision of the document
+    /// Record a draft (Markdown, Word or Akoma Ntoso) as a revision of the document
     Import(commands::import::ImportArgs),
     /// Put the labels in sequence at each level, listing or rewriting cross-references
     /// (secretariat)
@@ -127,7 +127,7 @@ pub enum Command {
     Blame(commands::blame::BlameArgs),
     /// The negotiation told event by event, each with its effect
     Replay(commands::replay::ReplayArgs),
-    /// Export the document's history elsewhere (git)
+    /// Export the document's history elsewhere (git), or its text as Akoma Ntoso (akn)
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
     /// Generate a realistic negotiation history of a given size (for benchmarks)

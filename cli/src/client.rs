@@ -73,8 +73,8 @@ fn local_only(command: &Command) -> CliResult {
         Command::Run(_) => Err(CliError::refused(
             "`run` cannot go through a server: a script's lines act as several participants (--as), and through a server each participant acts with their own token; send the lines one by one with --server, or run the script on a store no server holds",
         )),
-        Command::Export(_) => Err(CliError::refused(
-            "`export` writes a repository on the machine that holds the store and cannot go through a server; run it where the store is, on a copy, or when the server is stopped",
+        Command::Export(crate::commands::export::ExportCommand::Git(_)) => Err(CliError::refused(
+            "`export git` writes a repository on the machine that holds the store and cannot go through a server; run it where the store is, on a copy, or when the server is stopped",
         )),
         _ => Ok(()),
     }

@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod admin;
+pub mod akn;
 pub mod blame;
 mod command;
 pub mod diff;

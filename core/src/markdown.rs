@@ -530,4 +530,4 @@ fn escape_heading(text: &str) -> String {
 
 #[cfg(test)]
 #[path = "markdown_tests.rs"]
-mod tests;
+pub(crate) mod tests;

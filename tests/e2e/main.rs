@@ -26,6 +26,7 @@
 //! - `human_output`: snapshots of output for people.
 //! - `export`: `export git`; `generate`: generated histories.
 //! - `backup`: `export jsonl` and `restore`; signed checkpoints and `verify --checkpoint`.
+//! - `akn`: Akoma Ntoso export validated with xmllint, and import of Akoma Ntoso.
 //! - `governance_process`: phases, questions, reports, participation.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `renumber`: labels put in sequence, cross-references listed and rewritten.
@@ -36,6 +37,7 @@
 //! - `tamper`: the tamper and corruption battery: a damaged store answers right or exit 4.
 
 mod admins;
+mod akn;
 mod amend_words;
 mod backup;
 mod bad_input;

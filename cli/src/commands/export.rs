@@ -38,6 +38,9 @@ pub enum ExportCommand {
     /// Every event of the store, in order, one JSON object per line with its envelope and
     /// hash, and the checkpoints: the backup `travaux restore` reads
     Jsonl(super::jsonl::JsonlArgs),
+    /// The text at a point as an Akoma Ntoso 3.0 document (OASIS LegalDocML), with the
+    /// lifecycle of its revisions
+    Akn(super::akn::AknArgs),
 }
 
 /// Arguments of `export git`.
@@ -62,6 +65,7 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &ExportCommand) -> CliResult {
     match cmd {
         ExportCommand::Git(args) => git(ctx, args),
         ExportCommand::Jsonl(args) => super::jsonl::export(ctx, args),
+        ExportCommand::Akn(args) => super::akn::run(ctx, args),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `travaux import FILE`: record a Markdown draft as one revision, keeping clause identity.
+//! `travaux import FILE`: record a draft (Markdown, Word, or Akoma Ntoso) as one revision,
+//! keeping clause identity.
 
 use std::path::PathBuf;
 
@@ -17,8 +18,13 @@ use crate::error::{CliError, CliResult};
 #[derive(Args, Debug)]
 pub struct ImportArgs {
     /// The draft, in Markdown: headings for its parts, chapters and articles, paragraphs
-    /// numbered as the text numbers them (`1.1`, `(1)`, `(a)`, or a Markdown list)
+    /// numbered as the text numbers them (`1.1`, `(1)`, `(a)`, or a Markdown list); or a Word
+    /// draft (.docx), or an Akoma Ntoso document (.xml, .akn)
     pub file: PathBuf,
+    /// What the file is [default: by its extension: .docx Word, .xml and .akn Akoma Ntoso,
+    /// anything else Markdown]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<DraftFormat>,
     /// The revision's symbol or name, such as "EB124/13"
     #[arg(long, value_name = "LABEL")]
     pub revision: Option<String>,
@@ -27,14 +33,43 @@ pub struct ImportArgs {
     pub dry_run: bool,
 }
 
+/// What a draft file is.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DraftFormat {
+    /// Markdown.
+    Markdown,
+    /// A Word document, read through pandoc.
+    Docx,
+    /// Akoma Ntoso 3.0 XML.
+    Akn,
+}
+
+impl DraftFormat {
+    /// The format a file's extension says.
+    fn of(path: &std::path::Path) -> DraftFormat {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if crate::docx::is_docx(path) {
+            DraftFormat::Docx
+        } else if ext.eq_ignore_ascii_case("xml") || ext.eq_ignore_ascii_case("akn") {
+            DraftFormat::Akn
+        } else {
+            DraftFormat::Markdown
+        }
+    }
+}
+
 /// Run `import`.
 pub fn run(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
     let mut bytes = ctx.inputs.read(&args.file, MAX_DRAFT_BYTES)?;
-    if crate::docx::is_docx(&args.file) {
+    let format = args.format.unwrap_or_else(|| DraftFormat::of(&args.file));
+    if format == DraftFormat::Docx {
         bytes = crate::docx::to_markdown(&args.file, &bytes)?;
     }
-    let draft = parse_draft(&bytes)
-        .map_err(|e| CliError::refused(format!("{}: {e}", args.file.display())))?;
+    let draft = match format {
+        DraftFormat::Akn => travaux_core::akn::read_akn(&bytes),
+        _ => parse_draft(&bytes),
+    }
+    .map_err(|e| CliError::refused(format!("{}: {e}", args.file.display())))?;
     // Where the reader guessed, on stderr: the answer on stdout stays the plan.
     for w in &draft.warnings {
         eprintln!("warning: {w}");

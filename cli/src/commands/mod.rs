@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod adopt;
 pub mod agree;
+pub mod akn;
 pub mod amend;
 pub mod blame;
 pub mod bracket;

@@ -93,8 +93,8 @@ fn local_only(command: &Command) -> Option<&'static str> {
         }
         Command::Serve(_) => "`serve` starts a server; this is one",
         Command::Generate(_) => "`generate` fills a new, empty store; run it locally",
-        Command::Export(_) => {
-            "`export` writes to the server's file system; run it locally on a copy of the store"
+        Command::Export(crate::commands::export::ExportCommand::Git(_)) => {
+            "`export git` writes to the server's file system; run it locally on a copy of the store"
         }
         Command::Rebuild => "`rebuild` runs locally, with the server stopped",
         Command::Compact => "`compact` runs locally, with the server stopped",

@@ -13,7 +13,7 @@
 //! through renumbering, moves and rewording. The plan's operations, applied in order, give
 //! exactly the draft's tree.
 
-mod canonical;
+pub(crate) mod canonical;
 mod matcher;
 pub(crate) mod numbering;
 mod parse;
@@ -102,7 +102,7 @@ pub struct ImportError {
 }
 
 impl ImportError {
-    fn new(line: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
         ImportError {
             line,
             message: message.into(),
