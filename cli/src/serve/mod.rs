@@ -22,6 +22,7 @@
 //! | `GET /v1/documents/{doc}` | `show` |
 //! | `GET /v1/documents/{doc}/{command…}?key=value` | a command that reads |
 //! | `POST /v1/documents/{doc}/{command…}` `{key: value}` | a command that writes |
+//! | `GET /`, `GET /d/{doc}…` | the observer's web page ([`web`]) |
 
 mod auth;
 mod backup;
@@ -31,6 +32,7 @@ mod events;
 mod exec;
 mod openapi;
 mod typed;
+mod web;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -261,6 +263,7 @@ fn router(app: App) -> Router {
         .route("/v1/events", get(events_store))
         .route("/v1/documents/{doc}/events", get(events_document));
     api.merge(live)
+        .merge(web::router())
         .fallback(no_route)
         .method_not_allowed_fallback(not_allowed)
         .layer(middleware::from_fn(log_request))
@@ -753,7 +756,8 @@ async fn follow(
                     ApiError::bad_request(format!("the query string is not what was expected: {e}"))
                 })
             })?;
-        let token = auth::bearer(&headers)?;
+        // A page's live banner sends the token as the pages' cookie.
+        let token = auth::bearer(&headers)?.or_else(|| web::cookie(&headers));
         let last = headers
             .get("last-event-id")
             .map(|v| v.to_str().unwrap_or_default().to_string());
