@@ -129,11 +129,11 @@ async fn render(
         @if columns {
             div.columns role="group" aria-label="The two texts side by side" {
                 h2 { "After event " (from) } h2 { "After event " (to) }
-                @for row in &rows { (row.columns(doc, &notes)) }
+                @for row in &rows { (row.columns(&notes)) }
             }
         } @else {
             section aria-label="The text with the changes marked" {
-                @for row in &rows { (row.inline(doc, &notes)) }
+                @for row in &rows { (row.inline(&notes)) }
             }
         }
     };
@@ -218,7 +218,12 @@ async fn notes(
             };
             for op in ev["ops"].as_array().into_iter().flatten() {
                 if let Some(clause) = op["clause"].as_str() {
-                    notes.entry(clause.to_string()).or_default().push(Note {
+                    let list = notes.entry(clause.to_string()).or_default();
+                    // One note per event, however many of its operations touch the clause.
+                    if list.last().is_some_and(|n| n.seq == seq) {
+                        continue;
+                    }
+                    list.push(Note {
                         seq,
                         text: text.clone(),
                         href: href.clone(),
@@ -276,7 +281,7 @@ impl Row<'_> {
         }
     }
 
-    fn inline(&self, doc: &str, notes: &BTreeMap<String, Vec<Note>>) -> Markup {
+    fn inline(&self, notes: &BTreeMap<String, Vec<Note>>) -> Markup {
         html! {
             div.clause style=(format!("margin-left:{}rem", self.depth() * 2)) {
                 span.label { (self.label()) }
@@ -285,12 +290,12 @@ impl Row<'_> {
                     (Row::Now(c, _), None) => { (s(c, "text")) }
                     _ => {}
                 }
-                @if self.diff().is_some() { (annotations(doc, notes.get(self.id()))) }
+                @if self.diff().is_some() { (annotations(notes.get(self.id()))) }
             }
         }
     }
 
-    fn columns(&self, doc: &str, notes: &BTreeMap<String, Vec<Note>>) -> Markup {
+    fn columns(&self, notes: &BTreeMap<String, Vec<Note>>) -> Markup {
         let style = format!("margin-left:{}rem", self.depth() * 2);
         html! {
             @match (self, self.diff()) {
@@ -304,7 +309,7 @@ impl Row<'_> {
                     }
                     div.clause style=(style) {
                         @if s(d, "status") != "deleted" { span.label { (s(d, "new_label")) } (spans(&d["text"], false, true)) }
-                        (annotations(doc, notes.get(self.id())))
+                        (annotations(notes.get(self.id())))
                     }
                 }
                 _ => {}
@@ -326,8 +331,7 @@ fn spans(text: &Value, deleted: bool, inserted: bool) -> Markup {
     }
 }
 
-fn annotations(doc: &str, notes: Option<&Vec<Note>>) -> Markup {
-    let _ = doc;
+fn annotations(notes: Option<&Vec<Note>>) -> Markup {
     html! {
         @if let Some(notes) = notes.filter(|n| !n.is_empty()) {
             ul.note aria-label="What changed this clause" {

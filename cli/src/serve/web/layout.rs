@@ -88,7 +88,8 @@ pub fn page(title: &str, doc: Option<&str>, live: Option<(&str, u64)>, body: Mar
 }
 
 /// Follow the document's events after `seq` and name what changed in a banner, with a link to
-/// reload the page at the new head.
+/// reload the page at the new head. Once the page is stale the stream is closed: the banner
+/// has said what it must.
 fn live_script(doc: &str, seq: u64) -> Markup {
     let kinds = serde_json::to_string(Event::KINDS).unwrap_or_else(|_| "[]".into());
     let url = format!("/v1/documents/{}/events?from={}", enc(doc), seq + 1);
@@ -96,15 +97,17 @@ fn live_script(doc: &str, seq: u64) -> Markup {
     let script = format!(
         r#"(function(){{
 if(!window.EventSource)return;
-var box=document.getElementById('live'),seen=0,last='';
+var box=document.getElementById('live'),last='';
 var es=new EventSource({url});
 function on(e){{
  var d={{}};try{{d=JSON.parse(e.data)}}catch(x){{}}
- seen++;last=(e.type||'event').replace(/_/g,' ')+(d.handle?' by '+d.handle:'')+' (event '+(d.seq||e.lastEventId)+')';
+ last=(e.type||'event').replace(/_/g,' ')+(d.handle?' by '+d.handle:'')+' (event '+(d.seq||e.lastEventId)+')';
  box.textContent='';
- box.appendChild(document.createTextNode(seen+(seen>1?' new events':' new event')+' since this page was drawn: '+last+'. '));
+ box.appendChild(document.createTextNode('The record has changed since this page was drawn: '+last+'. '));
  var a=document.createElement('a');a.href=location.pathname;a.textContent='Reload at the new head';a.id='live-reload';
  box.appendChild(a);box.hidden=false;box.setAttribute('data-seq',d.seq||e.lastEventId);
+ // The page is stale: the banner has said so; stop following.
+ es.close();
 }}
 {kinds}.forEach(function(k){{es.addEventListener(k,on)}});
 es.onmessage=on;
