@@ -35,6 +35,7 @@
 //!   headings and labels, revisions stored in several parts.
 //! - `import_drafts`: drafts as real texts write them (typed numbers, notes, front matter).
 //! - `tamper`: the tamper and corruption battery: a damaged store answers right or exit 4.
+//! - `web`: the observer's web page in headless Chromium (each page, the live banner, tokens).
 
 mod admins;
 mod akn;
@@ -68,4 +69,5 @@ mod serve_clients;
 mod store_creation;
 mod support;
 mod tamper;
+mod web;
 mod writes;
