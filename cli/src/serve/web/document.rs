@@ -65,7 +65,10 @@ async fn render(app: &App, req: &Req, doc: &str) -> Result<Markup, ApiError> {
         words.extend(["--at", n]);
     }
     let shown = doc_cli(app, req, doc, &words).await?;
-    let head = doc_cli(app, req, doc, &["show"]).await?;
+    let head = match at {
+        Some(_) => doc_cli(app, req, doc, &["show"]).await?,
+        None => shown.clone(),
+    };
     let seq = shown.get("seq").and_then(Value::as_u64).unwrap_or(0);
     let head_seq = head.get("seq").and_then(Value::as_u64).unwrap_or(0);
     let title = s(&shown["document"], "title").to_string();

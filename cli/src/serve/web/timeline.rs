@@ -80,11 +80,7 @@ async fn render(app: &App, req: &Req, doc: &str) -> Result<Markup, ApiError> {
         .collect();
     let step = changes.len().div_ceil(SAMPLES).max(1);
     let mut samples = Vec::new();
-    for p in changes
-        .iter()
-        .step_by(step)
-        .chain(changes.last().into_iter())
-    {
+    for p in changes.iter().step_by(step).chain(changes.last()) {
         let seq = p.seq.to_string();
         let status = doc_cli(app, req, doc, &["status", "--at", &seq]).await?;
         let share = status["progress"]["share_by_words"].as_f64().unwrap_or(0.0);
