@@ -405,8 +405,9 @@ fn pages_follow_the_apis_tokens_and_keep_a_token_given_once_as_a_cookie() {
     let (status, _, body) = fetch(&s.at("/d/code/amendments"), &[("Cookie", &pair)], "x");
     assert_eq!(status, 200, "{body}");
     // A bad token is refused, wherever it comes from.
-    let (status, _, _) = fetch(&format!("{url}?token=not-a-token"), &[], "x");
+    let (status, cookie, _) = fetch(&format!("{url}?token=not-a-token"), &[], "set-cookie");
     assert_eq!(status, 401);
+    assert_eq!(cookie, None, "a refused token is not kept");
     let (status, _, _) = fetch(&url, &[("Cookie", "travaux_token=not-a-token")], "x");
     assert_eq!(status, 401);
     assert_eq!(s.stop().code(), Some(0));

@@ -1,5 +1,5 @@
 //! `/d/{doc}/amendments`: the amendments (`amend list --all`) as a table, filtered by
-//! `?proposer=`, `?clause=`, `?fate=` and `?phase=`; `/d/{doc}/amendments/{A}`: one
+//! `?proposer=`, `?clause=`, `?fate=` and `?phase=`, 200 a page (`?page=N`); `/d/{doc}/amendments/{A}`: one
 //! amendment — its text, rationale, supporters, opponents, decision and vote, and its events.
 
 use std::collections::HashMap;
@@ -14,6 +14,9 @@ use super::clause::events;
 use super::{doc_cli, enc, layout, respond, s, Req};
 use crate::serve::error::ApiError;
 use crate::serve::App;
+
+/// Amendments per page of the table.
+const PAGE: usize = 200;
 
 pub(super) async fn list(
     State(app): State<App>,
@@ -111,6 +114,33 @@ async fn render_list(app: &App, req: &Req, doc: &str) -> Result<Markup, ApiError
         .filter(|a| fate.is_none_or(|f| s(a, "status") == f))
         .filter(|a| phase.is_none_or(|p| k.phase(a) == p))
         .collect();
+    let page: usize = match req.get("page") {
+        None => 1,
+        Some(p) => p.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+            ApiError::bad_request(format!("`page` takes a page number from 1, not {p:?}"))
+        })?,
+    };
+    let pages = shown.len().div_ceil(PAGE).max(1);
+    let rows: Vec<&Value> = shown
+        .iter()
+        .skip((page - 1) * PAGE)
+        .take(PAGE)
+        .copied()
+        .collect();
+    // The same filters, on another page.
+    let link = |n: usize| {
+        let mut q: Vec<String> = [
+            ("proposer", proposer),
+            ("clause", clause),
+            ("fate", fate),
+            ("phase", phase),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k}={}", enc(v))))
+        .collect();
+        q.push(format!("page={n}"));
+        format!("/d/{}/amendments?{}", enc(doc), q.join("&"))
+    };
     let options = |f: &dyn Fn(&Value) -> String| {
         let mut v: Vec<String> = k
             .amendments
@@ -141,12 +171,15 @@ async fn render_list(app: &App, req: &Req, doc: &str) -> Result<Markup, ApiError
             (filter("phase", "Phase", options(&|a| k.phase(a).to_string()), phase))
             button type="submit" { "Filter" }
         }
-        p { (shown.len()) " of " (k.amendments.len()) " amendments." }
+        p { (shown.len()) " of " (k.amendments.len()) " amendments."
+            @if pages > 1 { " Page " (page) " of " (pages) ". "
+                @if page > 1 { a href=(link(page - 1)) { "Previous" } " " }
+                @if page < pages { a href=(link(page + 1)) { "Next" } } } }
         table {
             thead { tr { th scope="col" { "Amendment" } th scope="col" { "Clause" } th scope="col" { "Proposer" }
                 th scope="col" { "Phase" } th scope="col" { "Change" } th scope="col" { "Fate" } th scope="col" { "Vote" } } }
             tbody {
-                @for a in &shown {
+                @for a in &rows {
                     tr {
                         td { a href=(format!("/d/{}/amendments/{}", enc(doc), enc(s(a, "amendment")))) { (s(a, "amendment")) } }
                         td { (k.clause(a)) }
@@ -191,14 +224,18 @@ async fn render_one(app: &App, req: &Req, doc: &str, amendment: &str) -> Result<
         })?;
     let no = s(a, "amendment");
     let clause_id = s(&a["change"], "clause");
-    let history = doc_cli(app, req, doc, &["log", "--clause", clause_id]).await?;
-    let own: Vec<Value> = history
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| format!("A{}", e["event"]["amendment"]) == no)
-        .cloned()
-        .collect();
+    // Its events are among its clause's; a clause deleted since is no longer named by `log`.
+    let history = doc_cli(app, req, doc, &["log", "--clause", clause_id])
+        .await
+        .ok();
+    let own: Option<Vec<Value>> = history.map(|h| {
+        h.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| format!("A{}", e["event"]["amendment"]) == no)
+            .cloned()
+            .collect()
+    });
     let decision = &a["decision"];
     let names = |key: &str| {
         let v: Vec<&str> = a[key]
@@ -230,7 +267,11 @@ async fn render_one(app: &App, req: &Req, doc: &str, amendment: &str) -> Result<
             @if let Some(t) = decision["outcome"]["text"].as_str() { dt { "Text as adopted" } dd { q { (t) } } }
         }
         h2 { "Its events" }
-        (events(doc, &Value::Array(own)))
+        @match own {
+            Some(own) => (events(doc, &Value::Array(own))),
+            None => p { "Its clause is no longer in the text: the events are in the log, from event "
+                (a["proposed_seq"]) "." },
+        }
     };
     Ok(layout::page(
         &format!("Amendment {no}"),

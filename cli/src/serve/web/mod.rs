@@ -139,17 +139,33 @@ pub(super) async fn doc_cli(
 /// The answer to a page: the HTML, or the error as a page, with the token kept as a cookie
 /// when it came in the query.
 pub(super) fn respond(req: Option<&Req>, page: Result<Markup, ApiError>) -> Response {
-    let mut response = match page {
-        Ok(markup) => html(StatusCode::OK, markup),
-        Err(e) => html(e.status, layout::error(&e)),
+    let (mut response, accepted) = match page {
+        Ok(markup) => (html(StatusCode::OK, markup), true),
+        Err(e) => (html(e.status, layout::error(&e)), false),
     };
-    if let Some(token) = req.and_then(|r| r.remember.as_deref()) {
-        let value = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            response.headers_mut().insert(header::SET_COOKIE, v);
-        }
+    // Only a token the page was answered with is kept: a refused one is not.
+    if accepted {
+        remember(req, &mut response);
     }
     response
+}
+
+/// Set the cookie from a token given in the query, if it is made of a token's characters
+/// (nothing that could add attributes to the cookie).
+fn remember(req: Option<&Req>, response: &mut Response) {
+    let Some(token) = req.and_then(|r| r.remember.as_deref()) else {
+        return;
+    };
+    if !token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.~+/=".contains(&b))
+    {
+        return;
+    }
+    let value = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
 }
 
 fn html(status: StatusCode, markup: Markup) -> Response {
@@ -168,12 +184,7 @@ pub(super) fn redirect(req: &Req, location: &str) -> Response {
         [(header::LOCATION, location.to_string())],
     )
         .into_response();
-    if let Some(token) = &req.remember {
-        let value = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict");
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            response.headers_mut().insert(header::SET_COOKIE, v);
-        }
-    }
+    remember(Some(req), &mut response);
     response
 }
 
