@@ -412,3 +412,51 @@ fn pages_follow_the_apis_tokens_and_keep_a_token_given_once_as_a_cookie() {
     assert_eq!(status, 401);
     assert_eq!(s.stop().code(), Some(0));
 }
+
+#[test]
+fn a_generated_negotiation_pages_its_amendments_and_shows_those_of_deleted_clauses() {
+    let t = Travaux::new();
+    t.create(&["init"]);
+    t.ok(&["generate", "--events", "6000", "--seed", "3"]);
+    let amendments = t.json(&["amend", "list", "--all", "--json"]);
+    let amendments = amendments.as_array().expect("amendments");
+    let head = t.json(&["show", "--json"]);
+    let here: Vec<&str> = head["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    let orphan = amendments
+        .iter()
+        .find(|a| !here.contains(&a["change"]["clause"].as_str().unwrap()))
+        .expect("an amendment to a clause deleted since");
+    let chair = token(&t, "chair");
+    let s = Server::start(&t);
+    let bearer = format!("Bearer {chair}");
+    let auth = [("Authorization", bearer.as_str())];
+
+    assert!(amendments.len() > 200, "{}", amendments.len());
+    let pages = amendments.len().div_ceil(200);
+    let (status, _, first) = fetch(&s.at("/d/gen-code/amendments"), &auth, "x");
+    assert_eq!(status, 200, "{first}");
+    assert!(first.contains(&format!("Page 1 of {pages}")), "{first}");
+    assert_eq!(first.matches("<tr>").count(), 201, "a header and 200 rows");
+    let (status, _, last) = fetch(
+        &s.at(&format!("/d/gen-code/amendments?page={pages}")),
+        &auth,
+        "x",
+    );
+    assert_eq!(status, 200);
+    let rest = amendments.len() - (pages - 1) * 200;
+    assert_eq!(last.matches("<tr>").count(), rest + 1);
+    let (status, _, body) = fetch(&s.at("/d/gen-code/amendments?page=0"), &auth, "x");
+    assert_eq!(status, 400);
+    assert!(body.contains("page"), "{body}");
+
+    let no = orphan["amendment"].as_str().unwrap();
+    let (status, _, page) = fetch(&s.at(&format!("/d/gen-code/amendments/{no}")), &auth, "x");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("no longer in the text"), "{page}");
+    assert_eq!(s.stop().code(), Some(0));
+}
