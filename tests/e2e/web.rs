@@ -207,6 +207,24 @@ fn every_page_of_the_example_shows_in_a_browser_what_the_cli_answers() {
         "the change is annotated with its amendment"
     );
     screenshot(&t, &url, "compare");
+    // It prints: the browser makes a PDF of it (the print style sheet drops the navigation).
+    let pdf = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("web-screenshots")
+        .join("compare.pdf");
+    let status = browser(&t.dir().join("chromium-profile"))
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg("--no-pdf-header-footer")
+        .arg(&url)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run chromium");
+    assert!(status.success());
+    let printed = std::fs::read(&pdf).expect("a PDF");
+    assert!(
+        printed.starts_with(b"%PDF") && printed.len() > 10_000,
+        "{} bytes",
+        printed.len()
+    );
     let columns = dom(&t, &format!("{url}&view=columns"));
     assert!(columns.contains("class=\"columns\""));
     assert!(columns.contains(&format!("<del>{struck}</del>")));
