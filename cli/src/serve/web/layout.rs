@@ -13,6 +13,8 @@ const STYLE: &str = r#"
 body{font:17px/1.5 Georgia,'Times New Roman',serif;color:#1a1a1a;background:#fff;margin:0}
 header,nav,main,footer{max-width:62rem;margin:0 auto;padding:0 1rem}
 header{border-bottom:2px solid #1a1a1a}
+.skip{position:absolute;left:-999px}
+.skip:focus{left:1rem;top:.5rem;background:#fff;padding:.3rem}
 header p{margin:.4rem 0}
 nav ul{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1rem}
 a{color:#0b4f9c}
@@ -57,6 +59,7 @@ pub fn page(title: &str, doc: Option<&str>, live: Option<(&str, u64)>, body: Mar
                 style { (PreEscaped(STYLE)) }
             }
             body {
+                a.skip href="#main" { "Skip to the content" }
                 header {
                     p { a href="/" { "Travaux" } " — the record of the negotiation" }
                 }
