@@ -89,6 +89,8 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("checkpoint pubkey", "travaux checkpoint pubkey"),
     ("restore", "travaux --store restored restore backup.jsonl\n  travaux --server https://travaux.example export jsonl | travaux --store copy restore -"),
     ("export akn", "travaux export akn --at WHA63.16 -o who-code.akn.xml\n  xmllint --noout --schema akomantoso30.xsd who-code.akn.xml"),
+    ("export docx", "travaux export docx --at WHA63.16 -o who-code.docx\n  travaux export docx --compare first-draft WHA63.16 -o comparative.docx"),
+    ("export csv", "travaux export csv -o amendments.csv\n  travaux export csv | column -s, -t"),
     ("export jsonl", "travaux export jsonl -o backup.jsonl\n  travaux --server http://127.0.0.1:7070 export jsonl -o backup.jsonl"),
     ("phase open", "travaux --as secretariat phase open public-hearing \"Hearing on the draft\" --from 2008-09-01 --until 2008-10-05"),
     ("phase close", "travaux --as secretariat phase close P1"),

@@ -500,7 +500,10 @@ fn json_line(
             "label": step.label,
             "position": position,
         }),
-        Event::TagSet { name, seq } => json!({ "tag": name, "seq": seq }),
+        Event::TagSet { name, seq } | Event::TagWithdrawn { name, seq } => {
+            json!({ "tag": name, "seq": seq })
+        }
+        Event::CommentRetracted { comment } => json!({ "comment": comment.to_string() }),
         Event::RoleGranted { participant, role } | Event::RoleRevoked { participant, role } => {
             json!({ "participant": names.of(*participant), "role": role })
         }
