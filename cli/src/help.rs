@@ -13,7 +13,7 @@ const WRITE_ONLY: [&str; 4] = ["actor", "date", "expect_version", "event_id"];
 
 /// The subcommands that write (or may: `tag NAME`, `comment TEXT`), by their words; their help
 /// shows the write-only options.
-const WRITES: [&str; 32] = [
+const WRITES: [&str; 34] = [
     "run",
     "doc new",
     "doc visibility",
@@ -33,6 +33,8 @@ const WRITES: [&str; 32] = [
     "comment add",
     "tag",
     "tag add",
+    "tag withdraw",
+    "comment retract",
     "phase open",
     "phase close",
     "question",

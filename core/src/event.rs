@@ -744,6 +744,8 @@ impl Event {
         "token_revoked",
         "admin_granted",
         "admin_revoked",
+        "comment_retracted",
+        "tag_withdrawn",
     ];
 }
 

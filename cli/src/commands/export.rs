@@ -553,6 +553,9 @@ impl<W: Write> Exporter<'_, W> {
                     });
                 }
                 Event::TagSet { .. } => tag_events.push(e.clone()),
+                // A withdrawn tag is not exported; its name may name another point later.
+                Event::TagWithdrawn { name, .. } => tag_events
+                    .retain(|t| !matches!(&t.event, Event::TagSet { name: n, .. } if n == name)),
                 _ => {}
             }
             DocumentState::fold(&mut state, &e);
