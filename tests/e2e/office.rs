@@ -11,17 +11,19 @@ use crate::support::Travaux;
 
 /// `word/document.xml` of a .docx, through `unzip`.
 fn document_xml(t: &Travaux, file: &str) -> String {
+    part(t, file, "word/document.xml")
+}
+
+/// A part of a .docx, through `unzip`.
+fn part(t: &Travaux, file: &str, name: &str) -> String {
     let out = Command::new("unzip")
         .arg("-p")
         .arg(t.dir().join(file))
-        .arg("word/document.xml")
+        .arg(name)
         .output()
         .expect("unzip runs");
-    assert!(
-        out.status.success(),
-        "{file} is not a zip with word/document.xml"
-    );
-    String::from_utf8(out.stdout).expect("document.xml is UTF-8")
+    assert!(out.status.success(), "{file} is not a zip with {name}");
+    String::from_utf8(out.stdout).expect("the part is UTF-8")
 }
 
 /// The document as plain text, through pandoc (tracked changes accepted, as Word would).
@@ -154,6 +156,13 @@ fn the_comparative_print_as_word_strikes_inserts_and_names_the_proposer() {
     assert!(
         xml.contains("accepted as modified by consensus"),
         "its decision is not named"
+    );
+    // And as a Word comment on the clause, by its proposer.
+    let comments = part(&t, "compare.docx", "word/comments.xml");
+    assert!(
+        comments.contains("A1, proposed by")
+            && comments.contains(&format!("w:author=\"{}\"", xml_escaped(&usa))),
+        "no comment naming A1 by {usa}"
     );
     // pandoc accepts the changes: the text at TO.
     let text = pandoc_text(&t, "compare.docx");

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use docx_rs::{Delete, Docx, Insert, Paragraph, Run, Style, StyleType};
+use docx_rs::{Comment, Delete, Docx, Insert, Paragraph, Run, Style, StyleType};
 use travaux_core::diff::{self, ClauseDiff, ClauseStatus, Granularity, Span, SpanKind};
 use travaux_core::{
     Clause, ClauseId, ClauseKind, DocumentState, Event, ParticipantId, Point, RecordedEvent,
@@ -365,11 +365,21 @@ fn compare(
         to.title, from_arg.text, from.seq, to_arg.text, to.seq
     );
     let mut docx = document(&title);
+    let comments = std::cell::Cell::new(0);
     let write_removed = |docx: Docx, after: Option<ClauseId>| {
         let mut docx = docx;
         for (depth, c) in removed_after.get(&after).into_iter().flatten() {
             let x = by_id.get(&c.id).copied();
-            docx = clause(docx, &from, c, *depth, x, changes.get(&c.id), &named);
+            docx = clause(
+                docx,
+                &from,
+                c,
+                *depth,
+                x,
+                changes.get(&c.id),
+                &named,
+                &comments,
+            );
         }
         docx
     };
@@ -383,6 +393,7 @@ fn compare(
             by_id.get(&c.id).copied(),
             changes.get(&c.id),
             &named,
+            &comments,
         );
         docx = write_removed(docx, Some(c.id));
     }
@@ -401,7 +412,9 @@ fn compare(
 }
 
 /// One clause of the comparative print: as it stands if unchanged, else its words struck and
-/// inserted, and the note naming the changes that touched it.
+/// inserted, and the note naming the changes that touched it (also as a Word comment on the
+/// clause, by the author of the last of them).
+#[allow(clippy::too_many_arguments)]
 fn clause(
     docx: Docx,
     doc: &DocumentState,
@@ -410,6 +423,7 @@ fn clause(
     x: Option<&ClauseDiff>,
     touched: Option<&Vec<usize>>,
     named: &[Change],
+    comments: &std::cell::Cell<usize>,
 ) -> Docx {
     let Some(x) = x else {
         return text_clause(docx, doc, c, depth);
@@ -470,6 +484,19 @@ fn clause(
             _ => p.add_run(Run::new().add_text(c.label.clone())),
         }
     };
+    // The Word comment naming the changes: its range opens before the clause's first run.
+    let comment = touched.map(|touched| {
+        let id = comments.get() + 1;
+        comments.set(id);
+        touched.iter().fold(
+            Comment::new(id).author(author.clone()).date(date.clone()),
+            |c, &i| c.add_paragraph(Paragraph::new().add_run(Run::new().add_text(&named[i].note))),
+        )
+    });
+    let opened = |p: Paragraph| match comment.clone() {
+        Some(c) => p.add_comment_start(c),
+        None => p,
+    };
     let mut paragraphs = Vec::new();
     let text_spans = || -> Vec<Span> {
         if x.reworded {
@@ -482,7 +509,7 @@ fn clause(
         }
     };
     if heading_form(doc, c) {
-        let mut p = label(Paragraph::new().style(&heading_style(depth)));
+        let mut p = label(opened(Paragraph::new().style(&heading_style(depth))));
         match (&x.heading, &c.heading) {
             (Some(h), _) => p = mark(p.add_run(Run::new().add_text(" — ")), &h.spans),
             (None, Some(h)) => p = p.add_run(Run::new().add_text(format!(" — {h}"))),
@@ -494,7 +521,7 @@ fn clause(
             paragraphs.push(indented(mark(Paragraph::new(), &spans), depth));
         }
     } else {
-        let p = label(Paragraph::new());
+        let p = label(opened(Paragraph::new()));
         paragraphs.push(indented(
             mark(p.add_run(Run::new().add_text(" ")), &text_spans()),
             depth,
@@ -502,6 +529,7 @@ fn clause(
     }
     if let Some(touched) = touched {
         let notes: Vec<&str> = touched.iter().map(|&i| named[i].note.as_str()).collect();
+        let id = comments.get();
         let last = paragraphs.pop().expect("a clause has a paragraph");
         paragraphs.push(
             last.add_run(
@@ -509,7 +537,8 @@ fn clause(
                     .add_text(format!(" [{}]", notes.join("; ")))
                     .italic()
                     .size(18),
-            ),
+            )
+            .add_comment_end(id),
         );
     }
     paragraphs.into_iter().fold(docx, |d, p| d.add_paragraph(p))
