@@ -56,11 +56,19 @@ fn a_comment_is_retracted_by_its_author_only_and_keeps_its_text_in_the_log() {
     let log = t.ok(&["log"]);
     assert!(log.contains("retracted C1"), "{log}");
     assert!(log.contains("A remark posted by mistake."), "{log}");
+    assert!(
+        log.contains(&format!("[retracted at event {seq}]")),
+        "the comment's own line does not say it was retracted:\n{log}"
+    );
     let events = t.events(&["--kind", "comment_retracted"]);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["handle"], "brazil");
     let replay = t.ok(&["replay"]);
     assert!(replay.contains("retracted C1"), "{replay}");
+    assert!(
+        replay.contains(&format!("[retracted at event {seq}]")),
+        "the comment's own line does not say it was retracted:\n{replay}"
+    );
     // `retract` as a comment's text is the command's word, refused.
     t.refused(
         &["--as", "brazil", "comment", "--", "retract"],
