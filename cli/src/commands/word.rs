@@ -431,7 +431,8 @@ fn clause(
     let last = touched.and_then(|t| t.last()).map(|&i| &named[i]);
     let (author, date) = match last {
         Some(ch) => (ch.author.clone(), word_date(&ch.at)),
-        None => ("Travaux".to_string(), String::new()),
+        // Changed by no text change of its own (a sibling's move put it elsewhere).
+        None => ("Travaux".to_string(), word_date(&doc.updated_at)),
     };
     let mark = |p: Paragraph, spans: &[Span]| -> Paragraph {
         spans.iter().fold(p, |p, s| {
