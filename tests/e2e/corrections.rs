@@ -154,3 +154,35 @@ fn the_adopted_texts_tag_cannot_be_withdrawn() {
         &["adopted", "cannot be withdrawn"],
     );
 }
+
+#[test]
+fn through_the_server_only_the_token_of_the_author_retracts_and_tag_history_is_a_get() {
+    use crate::serve::{agent, exec, get, head, token, Server};
+    let t = Travaux::fixture();
+    let brazil = token(&t, "brazil");
+    let norway = token(&t, "norway");
+    let secretariat = token(&t, "secretariat");
+    t.ok(&["--as", "brazil", "comment", "Said through the server."]);
+    t.ok(&["--as", "secretariat", "tag", "add", "wrong"]);
+    let s = Server::start(&t);
+    let before = head(&s);
+    exec(&s, Some(&norway), &["comment", "retract", "C1"])
+        .refused(403, &["only its author, brazil"]);
+    assert_eq!(head(&s), before, "a refused retraction wrote");
+    exec(&s, Some(&brazil), &["comment", "retract", "C1"]).ok();
+    exec(&s, Some(&secretariat), &["tag", "withdraw", "wrong"]).ok();
+    let history = get(
+        &agent(),
+        &s.at("/v1/documents/code/tag/history"),
+        Some(&brazil),
+    )
+    .ok()
+    .json();
+    let wrong = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["tag"] == "wrong")
+        .expect("the withdrawn tag is in the history");
+    assert!(wrong["withdrawn_seq"].is_u64(), "{history}");
+}
