@@ -283,7 +283,7 @@ fn amendments_as_csv_read_back_as_amend_list_says() {
     assert!(written.contains("amendments.csv"), "{written}");
     let file = std::fs::read_to_string(t.dir().join("amendments.csv")).unwrap();
     assert_eq!(file, out, "the file and stdout differ");
-    // A quoted field survives: a clause text with commas and quotes.
+    // The header row first (rationales with commas are quoted: `compare_csv` read them back).
     assert!(out
         .lines()
         .next()
