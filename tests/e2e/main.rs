@@ -12,6 +12,8 @@
 //!   store the user may not write.
 //! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
 //! - `docx`: Word drafts through pandoc.
+//! - `office`: `export docx` (the text, the comparative print) and `export csv`.
+//! - `corrections`: `comment retract`, `tag withdraw`, `tag history`.
 //! - `command_line`: completions, man pages, the pager and progress on a terminal, examples and
 //!   write-only options in the help, listing words never taken as text, one JSON shape.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
@@ -44,6 +46,7 @@ mod bad_input;
 mod client;
 mod command_line;
 mod concurrency;
+mod corrections;
 mod crash;
 mod deep_history;
 mod demo;
@@ -59,6 +62,7 @@ mod human_output;
 mod import_drafts;
 mod input_checks;
 mod limits;
+mod office;
 mod points;
 mod read_model;
 mod renumber;

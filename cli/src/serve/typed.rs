@@ -51,7 +51,7 @@ const NOT_TYPED: [&str; 13] = [
 
 /// Document-scoped commands that only read: typed routes answer them on GET. (`tag` reads
 /// without a name and writes with one: it takes both.)
-const READS: [&str; 15] = [
+const READS: [&str; 16] = [
     "show",
     "diff",
     "log",
@@ -66,6 +66,7 @@ const READS: [&str; 15] = [
     "role list",
     "tag",
     "tag list",
+    "tag history",
     "comment list",
 ];
 
