@@ -23,6 +23,7 @@
 //! | `GET /v1/documents/{doc}/{command…}?key=value` | a command that reads |
 //! | `POST /v1/documents/{doc}/{command…}` `{key: value}` | a command that writes |
 
+mod answers;
 mod auth;
 mod backup;
 mod conn;
@@ -263,6 +264,7 @@ fn router(app: App) -> Router {
     api.merge(live)
         .fallback(no_route)
         .method_not_allowed_fallback(not_allowed)
+        .layer(middleware::from_fn(allow))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
 }
@@ -282,6 +284,19 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
+/// A 405 names the methods the description lists for its path in `Allow`.
+async fn allow(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let methods = openapi::methods(&path).join(", ");
+        if let Ok(value) = HeaderValue::from_str(&methods) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+    }
+    response
+}
+
 async fn no_route(method: Method, uri: axum::http::Uri) -> ApiError {
     ApiError::no_route(method.as_str(), uri.path())
 }
@@ -290,11 +305,42 @@ async fn not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         format!(
-            "{} {} is not a route: reads are GET and writes POST (GET /v1/openapi.json lists them)",
+            "{} {} is not a route: {} takes {} (GET /v1/openapi.json lists the routes)",
             method,
-            uri.path()
+            uri.path(),
+            uri.path(),
+            openapi::methods(uri.path()).join(" and ")
         ),
     )
+}
+
+/// Whether a typed document route takes this method: `None` if it does, else the answer (404
+/// for words that name no typed route, 405 for a method it does not take).
+fn typed_route(words: &[&str], method: &str, path: &str) -> Option<ApiError> {
+    match typed::methods(words) {
+        // The CLI's own word for what is missing, where it has one.
+        None => Some(typed::leaf(words).err().map_or_else(
+            || ApiError::no_route(method, path),
+            |e| ApiError {
+                message: format!("no route {method} {path}: {}", e.message),
+                ..e
+            },
+        )),
+        Some(methods) if methods.contains(&method) => None,
+        Some(methods) => Some(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "`{}` {}: send it with {}",
+                words.join(" "),
+                if method == "GET" {
+                    "writes"
+                } else {
+                    "only reads"
+                },
+                methods.join(" or ")
+            ),
+        )),
+    }
 }
 
 /// How an outcome is answered.
@@ -304,6 +350,8 @@ enum Envelope {
     Exec,
     /// What the command printed, as the body (typed routes: always JSON).
     Raw,
+    /// What the command printed, as JSON Lines (`replay`).
+    Lines,
 }
 
 impl App {
@@ -373,6 +421,11 @@ fn answer(outcome: Outcome, envelope: Envelope) -> Response {
             let kind = content_type(&outcome.stdout);
             ([(header::CONTENT_TYPE, kind)], outcome.stdout).into_response()
         }
+        Envelope::Lines => (
+            [(header::CONTENT_TYPE, "application/x-ndjson")],
+            outcome.stdout,
+        )
+            .into_response(),
     };
     if let Some(v) = outcome.etag {
         if let Ok(value) = HeaderValue::from_str(&format!("\"{v}\"")) {
@@ -530,8 +583,13 @@ async fn typed(
             read_only,
         })
     })();
+    let envelope = if words == ["replay"] {
+        Envelope::Lines
+    } else {
+        Envelope::Raw
+    };
     match prepared {
-        Ok(job) => app.run(job, Envelope::Raw).await,
+        Ok(job) => app.run(job, envelope).await,
         Err(e) => e.into_response(),
     }
 }
@@ -592,6 +650,9 @@ async fn typed_get(
     uri: axum::http::Uri,
 ) -> Response {
     let words: Vec<&str> = command.split('/').filter(|w| !w.is_empty()).collect();
+    if let Some(refused) = typed_route(&words, "GET", uri.path()) {
+        return refused.into_response();
+    }
     match query(uri.query()) {
         Ok(params) => {
             typed(
@@ -613,9 +674,13 @@ async fn typed_post(
     State(app): State<App>,
     UrlPath((doc, command)): UrlPath<(String, String)>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
     let words: Vec<&str> = command.split('/').filter(|w| !w.is_empty()).collect();
+    if let Some(refused) = typed_route(&words, "POST", uri.path()) {
+        return refused.into_response();
+    }
     match object_body(raw) {
         Ok((params, files)) => {
             typed(&app, &headers, Some(&doc), &words, params, files, false).await
