@@ -96,6 +96,9 @@ fn local_only(command: &Command) -> Option<&'static str> {
         Command::Export(crate::commands::export::ExportCommand::Git(_)) => {
             "`export git` writes to the server's file system; run it locally on a copy of the store"
         }
+        Command::Export(crate::commands::export::ExportCommand::Jsonl(_)) => {
+            "`export jsonl` through a command line would write on the server's disk: download it from GET /v1/export.jsonl, or run it locally"
+        }
         Command::Rebuild => "`rebuild` runs locally, with the server stopped",
         Command::Compact => "`compact` runs locally, with the server stopped",
         Command::Restore(_) => "`restore` builds a new store; run it locally",

@@ -290,13 +290,14 @@ pub fn argv(
     }
     if !positional.is_empty() {
         positional.sort_by_key(|(i, _)| *i);
-        // `--` only where a value could be taken for an option: after it, a command whose
-        // first positional argument may be left out (`role grant [PARTICIPANT] ROLE`) gives
-        // every value to its last one.
-        if positional
+        // After `--` a value is never taken for an option or a subcommand (`comment` with the
+        // text "list"). But a command whose first positional argument may be left out
+        // (`role grant [PARTICIPANT] ROLE`) gives every value after `--` to its last one: it
+        // has `--` only where a value could be taken for an option.
+        let dashed = positional
             .iter()
-            .any(|(_, vals)| vals.iter().any(|v| v.starts_with('-')))
-        {
+            .any(|(_, vals)| vals.iter().any(|v| v.starts_with('-')));
+        if dashed || !cmd.is_allow_missing_positional_set() {
             argv.push("--".into());
         }
         for (_, vals) in positional {
