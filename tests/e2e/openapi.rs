@@ -394,7 +394,6 @@ fn every_answer_has_the_shape_the_description_gives_it() {
     );
     let (p, tp) = post("adopt");
     check("POST", &p, &tp, "chair", Some(json!({ "symbol": "RES/1" })));
-    drop(check);
     // The live stream and replay are JSON Lines: each line an event of the event's schema.
     let (status, _, lines) = call(&s.at(&format!("{d}/replay")), "GET", None, None);
     assert_eq!(status, 200, "{lines}");
