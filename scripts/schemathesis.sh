@@ -20,7 +20,9 @@ seed=${SEED:-1}
 if [[ ! -x "$venv/bin/schemathesis" ]] || ! "$venv/bin/schemathesis" --version | grep -q "$SCHEMATHESIS_VERSION"; then
   echo "== installing schemathesis $SCHEMATHESIS_VERSION into $venv" >&2
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2
+  # Its dependencies at the versions it was last checked with (pip freeze of that virtualenv).
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    --constraint scripts/schemathesis-constraints.txt "schemathesis==$SCHEMATHESIS_VERSION" >&2
 fi
 
 work=$(mktemp -d)
