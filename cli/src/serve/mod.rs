@@ -30,6 +30,7 @@ mod conn;
 mod error;
 mod events;
 mod exec;
+mod methods;
 mod openapi;
 mod typed;
 
@@ -263,8 +264,8 @@ fn router(app: App) -> Router {
         .route("/v1/documents/{doc}/events", get(events_document));
     api.merge(live)
         .fallback(no_route)
-        .method_not_allowed_fallback(not_allowed)
-        .layer(middleware::from_fn(allow))
+        .method_not_allowed_fallback(methods::not_allowed)
+        .layer(middleware::from_fn(methods::allow))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
 }
@@ -284,63 +285,8 @@ async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
-/// A 405 names the methods the description lists for its path in `Allow`.
-async fn allow(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_string();
-    let mut response = next.run(request).await;
-    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
-        let methods = openapi::methods(&path).join(", ");
-        if let Ok(value) = HeaderValue::from_str(&methods) {
-            response.headers_mut().insert(header::ALLOW, value);
-        }
-    }
-    response
-}
-
 async fn no_route(method: Method, uri: axum::http::Uri) -> ApiError {
     ApiError::no_route(method.as_str(), uri.path())
-}
-
-async fn not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!(
-            "{} {} is not a route: {} takes {} (GET /v1/openapi.json lists the routes)",
-            method,
-            uri.path(),
-            uri.path(),
-            openapi::methods(uri.path()).join(" and ")
-        ),
-    )
-}
-
-/// Whether a typed document route takes this method: `None` if it does, else the answer (404
-/// for words that name no typed route, 405 for a method it does not take).
-fn typed_route(words: &[&str], method: &str, path: &str) -> Option<ApiError> {
-    match typed::methods(words) {
-        // The CLI's own word for what is missing, where it has one.
-        None => Some(typed::leaf(words).err().map_or_else(
-            || ApiError::no_route(method, path),
-            |e| ApiError {
-                message: format!("no route {method} {path}: {}", e.message),
-                ..e
-            },
-        )),
-        Some(methods) if methods.contains(&method) => None,
-        Some(methods) => Some(ApiError::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!(
-                "`{}` {}: send it with {}",
-                words.join(" "),
-                if method == "GET" {
-                    "writes"
-                } else {
-                    "only reads"
-                },
-                methods.join(" or ")
-            ),
-        )),
-    }
 }
 
 /// How an outcome is answered.
@@ -650,7 +596,7 @@ async fn typed_get(
     uri: axum::http::Uri,
 ) -> Response {
     let words: Vec<&str> = command.split('/').filter(|w| !w.is_empty()).collect();
-    if let Some(refused) = typed_route(&words, "GET", uri.path()) {
+    if let Some(refused) = methods::typed_route(&words, "GET", uri.path()) {
         return refused.into_response();
     }
     match query(uri.query()) {
@@ -678,7 +624,7 @@ async fn typed_post(
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
     let words: Vec<&str> = command.split('/').filter(|w| !w.is_empty()).collect();
-    if let Some(refused) = typed_route(&words, "POST", uri.path()) {
+    if let Some(refused) = methods::typed_route(&words, "POST", uri.path()) {
         return refused.into_response();
     }
     match object_body(raw) {
