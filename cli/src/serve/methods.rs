@@ -14,25 +14,28 @@ use super::{openapi, typed};
 pub async fn allow(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
-    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
-        let methods = openapi::methods(&path).join(", ");
-        if let Ok(value) = HeaderValue::from_str(&methods) {
+    // A path the description does not give (a page for people) keeps the router's own `Allow`.
+    let methods = openapi::methods(&path);
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED && !methods.is_empty() {
+        if let Ok(value) = HeaderValue::from_str(&methods.join(", ")) {
             response.headers_mut().insert(header::ALLOW, value);
         }
     }
     response
 }
 
+/// The answer to a method the router has no handler for on a path it knows.
 pub async fn not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
+    let path = uri.path();
+    let methods = openapi::methods(path);
+    let takes = if methods.is_empty() {
+        String::new()
+    } else {
+        format!(": {path} takes {}", methods.join(" and "))
+    };
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        format!(
-            "{} {} is not a route: {} takes {} (GET /v1/openapi.json lists the routes)",
-            method,
-            uri.path(),
-            uri.path(),
-            openapi::methods(uri.path()).join(" and ")
-        ),
+        format!("{method} {path} is not a route{takes} (GET /v1/openapi.json lists the routes)"),
     )
 }
 
