@@ -22,6 +22,8 @@
 //! - `script`: `travaux run`.
 //! - `serve`: the HTTP server: exec and typed routes, auth, If-Match, concurrency, SSE,
 //!   shutdown under load, limits, the OpenAPI description.
+//! - `openapi`: 405 and `Allow`, typed routes as described, Schemathesis against the
+//!   description (scripts/schemathesis.sh).
 //! - `serve_clients`: the server under slow and hostile clients (half-sent headers, trickling
 //!   bodies, idle connections past the bound, shutdown within its deadline); retries racing.
 //! - `store_creation`: `init` on a fresh directory.
@@ -63,6 +65,7 @@ mod import_drafts;
 mod input_checks;
 mod limits;
 mod office;
+mod openapi;
 mod points;
 mod read_model;
 mod renumber;
