@@ -113,11 +113,12 @@ pub enum Command {
     Amend(commands::amend::AmendCommand),
     /// Record the committee's decision on an amendment (chair)
     Decide(commands::amend::DecideArgs),
-    /// Comment on a clause or the whole document (`comment TEXT`, `comment add TEXT`), or list
-    /// the comments (`comment list`)
+    /// Comment on a clause or the whole document (`comment TEXT`, `comment add TEXT`), list
+    /// the comments (`comment list`), or retract your own (`comment retract C12`)
     Comment(commands::comment::CommentArgs),
     /// Name the current point (or another) of the document's history (`tag NAME`, `tag add
-    /// NAME`), or list the tags (`tag`, `tag list`)
+    /// NAME`), list the tags (`tag`, `tag list`), withdraw one set by mistake (`tag withdraw
+    /// NAME`), or tell every tag set and withdrawn (`tag history`)
     Tag(commands::tag::TagArgs),
     /// The events of a document, oldest first
     Log(commands::log::LogArgs),
@@ -448,7 +449,7 @@ impl Command {
             Command::Amend(a) => !matches!(a, AmendCommand::List { .. }),
             Command::Import(a) => !a.dry_run,
             Command::Renumber(a) => !a.dry_run,
-            Command::Tag(a) => a.setting().is_some(),
+            Command::Tag(a) => a.writes(),
             Command::Comment(a) => a.writes(),
             _ => false,
         }

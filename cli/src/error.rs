@@ -132,7 +132,9 @@ impl From<StoreError> for CliError {
 impl From<DomainError> for CliError {
     fn from(e: DomainError) -> Self {
         let kind = match &e {
-            DomainError::NotAllowed { .. } | DomainError::NotAdmin { .. } => ErrorKind::NotAllowed,
+            DomainError::NotAllowed { .. }
+            | DomainError::NotAdmin { .. }
+            | DomainError::NotTheAuthor { .. } => ErrorKind::NotAllowed,
             DomainError::UnknownClause(_)
             | DomainError::ClauseRemoved { .. }
             | DomainError::UnknownAmendment(_)

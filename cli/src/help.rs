@@ -13,7 +13,7 @@ const WRITE_ONLY: [&str; 4] = ["actor", "date", "expect_version", "event_id"];
 
 /// The subcommands that write (or may: `tag NAME`, `comment TEXT`), by their words; their help
 /// shows the write-only options.
-const WRITES: [&str; 32] = [
+const WRITES: [&str; 34] = [
     "run",
     "doc new",
     "doc visibility",
@@ -33,6 +33,8 @@ const WRITES: [&str; 32] = [
     "comment add",
     "tag",
     "tag add",
+    "tag withdraw",
+    "comment retract",
     "phase open",
     "phase close",
     "question",
@@ -89,6 +91,8 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("checkpoint pubkey", "travaux checkpoint pubkey"),
     ("restore", "travaux --store restored restore backup.jsonl\n  travaux --server https://travaux.example export jsonl | travaux --store copy restore -"),
     ("export akn", "travaux export akn --at WHA63.16 -o who-code.akn.xml\n  xmllint --noout --schema akomantoso30.xsd who-code.akn.xml"),
+    ("export docx", "travaux export docx --at WHA63.16 -o who-code.docx\n  travaux export docx --compare first-draft WHA63.16 -o comparative.docx"),
+    ("export csv", "travaux export csv -o amendments.csv\n  travaux export csv | column -s, -t"),
     ("export jsonl", "travaux export jsonl -o backup.jsonl\n  travaux --server http://127.0.0.1:7070 export jsonl -o backup.jsonl"),
     ("phase open", "travaux --as secretariat phase open public-hearing \"Hearing on the draft\" --from 2008-09-01 --until 2008-10-05"),
     ("phase close", "travaux --as secretariat phase close P1"),

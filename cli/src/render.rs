@@ -399,6 +399,10 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             quote(text)
         ),
         Event::TagSet { name, seq } => format!("tagged {name} at event {seq}"),
+        Event::TagWithdrawn { name, seq } => {
+            format!("withdrew tag {name} (it named event {seq})")
+        }
+        Event::CommentRetracted { comment } => format!("retracted {comment}"),
         Event::PhaseOpened {
             phase,
             kind,

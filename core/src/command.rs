@@ -88,6 +88,20 @@ pub enum Command {
         /// The comment it answers.
         reply_to: Option<CommentNo>,
     },
+    /// Retract one's own comment. `author` is who posted it, as the log says: the caller reads
+    /// it from the comment's event (a fact that never changes, as the `Directory` gives facts
+    /// about participants), so the state need not hold every comment's author.
+    RetractComment {
+        /// Which.
+        comment: CommentNo,
+        /// Who posted it.
+        author: ParticipantId,
+    },
+    /// Withdraw a tag set by mistake; its name may then be set again.
+    WithdrawTag {
+        /// The name.
+        name: String,
+    },
     /// Name a point of the log.
     SetTag {
         /// The name.
@@ -193,6 +207,11 @@ fn permission(cmd: &Command) -> (&'static [Role], &'static str) {
             (&[Secretariat, Chair, Delegate, Observer, Public], "comment")
         }
         Command::SetTag { .. } => (&[Secretariat, Chair], "set a tag"),
+        Command::WithdrawTag { .. } => (&[Secretariat, Chair], "withdraw a tag"),
+        Command::RetractComment { .. } => (
+            &[Secretariat, Chair, Delegate, Observer, Public],
+            "retract a comment",
+        ),
         Command::OpenPhase { .. } => (&[Secretariat, Chair], "open a phase"),
         Command::ClosePhase(_) => (&[Secretariat, Chair], "close a phase"),
         Command::PoseQuestion { .. } => (&[Secretariat], "pose a consultation question"),
@@ -283,6 +302,13 @@ pub fn role_table() -> Vec<(&'static str, &'static [Role])> {
         Command::SetTag {
             name: String::new(),
             seq: 0,
+        },
+        Command::WithdrawTag {
+            name: String::new(),
+        },
+        Command::RetractComment {
+            comment: CommentNo(1),
+            author: ParticipantId(uuid::Uuid::nil()),
         },
         Command::SetVisibility(crate::governance::Visibility::Public),
         Command::GrantRole {
@@ -586,6 +612,27 @@ pub fn decide(
             )?
         }
         Command::SetTag { name, seq } => tag(state, name, seq)?,
+        Command::WithdrawTag { name } => withdraw_tag(state, name)?,
+        Command::RetractComment { comment, author } => {
+            if comment.0 == 0 || comment.0 > state.comments {
+                return Err(DomainError::UnknownComment(comment));
+            }
+            if let Some(seq) = state.process.retracted_comments.get(&comment) {
+                return Err(DomainError::Invalid(format!(
+                    "{comment} was already retracted (event {seq})"
+                )));
+            }
+            if author != actor {
+                return Err(DomainError::NotTheAuthor {
+                    who: who.handle,
+                    comment,
+                    author: directory
+                        .participant(author)
+                        .map_or_else(|| author.short(), |p| p.handle),
+                });
+            }
+            Event::CommentRetracted { comment }
+        }
         Command::OpenPhase {
             kind,
             name,
@@ -895,6 +942,24 @@ fn tag(state: &DocumentState, name: String, seq: u64) -> Result<Event, DomainErr
         )));
     }
     Ok(Event::TagSet { name, seq })
+}
+
+/// A tag withdrawn, checked: one that names a point now, and not the adopted text's.
+fn withdraw_tag(state: &DocumentState, name: String) -> Result<Event, DomainError> {
+    let Some(&seq) = state.tags.get(&name) else {
+        return Err(DomainError::Unknown {
+            what: "tag",
+            name,
+            hint: "`travaux tag list` lists them",
+        });
+    };
+    if let Some(a) = state.process.adopted.as_ref().filter(|a| a.symbol == name) {
+        return Err(DomainError::Invalid(format!(
+            "tag '{name}' names the text adopted at event {}; an adoption's tag cannot be withdrawn",
+            a.seq
+        )));
+    }
+    Ok(Event::TagWithdrawn { name, seq })
 }
 
 /// A comment or an answer, checked, in the phase that takes it.

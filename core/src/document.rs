@@ -16,7 +16,7 @@ use crate::governance::{
     Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Visibility,
 };
 use crate::ids::{
-    AmendmentNo, BracketNo, ClauseId, DocumentId, ParticipantId, PhaseNo, QuestionNo,
+    AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, ParticipantId, PhaseNo, QuestionNo,
 };
 use crate::DomainError;
 
@@ -254,6 +254,9 @@ pub struct Process {
     /// Who may read it without a token.
     #[serde(default)]
     pub visibility: Visibility,
+    /// Comments retracted by their authors, with the event that retracted each.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub retracted_comments: BTreeMap<CommentNo, u64>,
 }
 
 impl DocumentState {
@@ -572,6 +575,12 @@ impl DocumentState {
                     seq: e.seq,
                     at: e.recorded_at,
                 });
+            }
+            Event::CommentRetracted { comment } => {
+                self.process.retracted_comments.insert(*comment, e.seq);
+            }
+            Event::TagWithdrawn { name, .. } => {
+                self.tags.remove(name);
             }
         }
     }

@@ -109,6 +109,16 @@ pub enum DomainError {
         /// The event that adopted it.
         seq: u64,
     },
+    /// A comment retracted by someone other than its author.
+    #[error("{who} may not retract {comment}: only its author, {author}, may")]
+    NotTheAuthor {
+        /// Who tried.
+        who: String,
+        /// The comment.
+        comment: CommentNo,
+        /// Who posted it.
+        author: String,
+    },
     /// Anything else the rules forbid, said in words.
     #[error("{0}")]
     Invalid(String),

@@ -622,6 +622,18 @@ pub enum Event {
         /// How it was adopted.
         method: Method,
     },
+    /// The author of a comment retracted it: it stands as retracted, its text kept in the log.
+    CommentRetracted {
+        /// Which.
+        comment: CommentNo,
+    },
+    /// A tag set by mistake was withdrawn: its name names no point until it is set again.
+    TagWithdrawn {
+        /// The name.
+        name: String,
+        /// The sequence number it named.
+        seq: u64,
+    },
 }
 
 impl Event {
@@ -653,6 +665,8 @@ impl Event {
             Event::TokenRevoked { .. } => "token_revoked",
             Event::AdminGranted { .. } => "admin_granted",
             Event::AdminRevoked { .. } => "admin_revoked",
+            Event::CommentRetracted { .. } => "comment_retracted",
+            Event::TagWithdrawn { .. } => "tag_withdrawn",
         }
     }
 
@@ -730,6 +744,8 @@ impl Event {
         "token_revoked",
         "admin_granted",
         "admin_revoked",
+        "comment_retracted",
+        "tag_withdrawn",
     ];
 }
 

@@ -462,3 +462,94 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn only_its_author_retracts_a_comment_and_only_once() {
+    let (mut w, s) = World::with_document();
+    w.first_draft(s);
+    let brazil = w.participant("brazil", &[Role::Delegate]);
+    let norway = w.participant("norway", &[Role::Delegate]);
+    w.open_phase(PhaseKind::CommitteeSession);
+    w.run(
+        brazil,
+        Command::PostComment {
+            clause: None,
+            position: Position::Neutral,
+            text: "posted by mistake".into(),
+            reply_to: None,
+        },
+    )
+    .unwrap();
+    let retract = |author| Command::RetractComment {
+        comment: CommentNo(1),
+        author,
+    };
+    // Given C1 by brazil, when norway (or the secretariat) retracts it, then refused.
+    for who in [norway, s] {
+        let refused = w.run(who, retract(brazil)).unwrap_err();
+        assert!(
+            matches!(refused, DomainError::NotTheAuthor { ref author, .. } if author == "brazil"),
+            "{refused}"
+        );
+    }
+    // A comment that does not exist.
+    let unknown = w
+        .run(
+            brazil,
+            Command::RetractComment {
+                comment: CommentNo(2),
+                author: brazil,
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(unknown, DomainError::UnknownComment(CommentNo(2))));
+    // When brazil retracts it, then one event, and the state says so.
+    let events = w.run(brazil, retract(brazil)).unwrap();
+    assert_eq!(
+        events,
+        vec![Event::CommentRetracted {
+            comment: CommentNo(1)
+        }]
+    );
+    assert!(w
+        .doc()
+        .process
+        .retracted_comments
+        .contains_key(&CommentNo(1)));
+    // Twice: refused.
+    let twice = w.run(brazil, retract(brazil)).unwrap_err().to_string();
+    assert!(twice.contains("already retracted"), "{twice}");
+}
+
+#[test]
+fn a_withdrawn_tag_names_nothing_until_set_again() {
+    let (mut w, s) = World::with_document();
+    w.first_draft(s);
+    let brazil = w.participant("brazil", &[Role::Delegate]);
+    let first = w.doc().seq;
+    let set = |seq| Command::SetTag {
+        name: "t".into(),
+        seq,
+    };
+    w.run(s, set(first)).unwrap();
+    let withdraw = || Command::WithdrawTag { name: "t".into() };
+    // A delegate may not withdraw it.
+    assert!(matches!(
+        w.run(brazil, withdraw()).unwrap_err(),
+        DomainError::NotAllowed { .. }
+    ));
+    assert_eq!(
+        w.run(s, withdraw()).unwrap(),
+        vec![Event::TagWithdrawn {
+            name: "t".into(),
+            seq: first
+        }]
+    );
+    assert!(!w.doc().tags.contains_key("t"));
+    // Withdrawn: it is no more, so withdrawing again is refused.
+    let again = w.run(s, withdraw()).unwrap_err().to_string();
+    assert!(again.contains("no tag t"), "{again}");
+    // The name may name another point now.
+    w.run(s, set(1)).unwrap();
+    assert_eq!(w.doc().tags.get("t"), Some(&1));
+}

@@ -2552,7 +2552,7 @@ mod tests {
         // Every kind of event but these: nobody loses a role, and the text is never adopted
         // (a generated document stays open to every command), so no reporting round on it;
         // visibility and tokens are for the server, not the negotiation; the store's first
-        // participant administers it throughout.
+        // participant administers it throughout; no one corrects a mistake.
         let absent = [
             "admin_granted",
             "admin_revoked",
@@ -2562,6 +2562,8 @@ mod tests {
             "visibility_set",
             "token_issued",
             "token_revoked",
+            "comment_retracted",
+            "tag_withdrawn",
         ];
         for k in Event::KINDS {
             if !absent.contains(k) {

@@ -12,6 +12,8 @@
 //!   store the user may not write.
 //! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
 //! - `docx`: Word drafts through pandoc.
+//! - `office`: `export docx` (the text, the comparative print) and `export csv`.
+//! - `corrections`: `comment retract`, `tag withdraw`, `tag history`.
 //! - `command_line`: completions, man pages, the pager and progress on a terminal, examples and
 //!   write-only options in the help, listing words never taken as text, one JSON shape.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
@@ -20,6 +22,8 @@
 //! - `script`: `travaux run`.
 //! - `serve`: the HTTP server: exec and typed routes, auth, If-Match, concurrency, SSE,
 //!   shutdown under load, limits, the OpenAPI description.
+//! - `openapi`: 405 and `Allow`, typed routes as described, Schemathesis against the
+//!   description (scripts/schemathesis.sh).
 //! - `serve_clients`: the server under slow and hostile clients (half-sent headers, trickling
 //!   bodies, idle connections past the bound, shutdown within its deadline); retries racing.
 //! - `store_creation`: `init` on a fresh directory.
@@ -45,6 +49,7 @@ mod bad_input;
 mod client;
 mod command_line;
 mod concurrency;
+mod corrections;
 mod crash;
 mod deep_history;
 mod demo;
@@ -60,6 +65,8 @@ mod human_output;
 mod import_drafts;
 mod input_checks;
 mod limits;
+mod office;
+mod openapi;
 mod points;
 mod read_model;
 mod renumber;

@@ -2,7 +2,8 @@
 //! consultation question (`--answers Q3`). Either is taken only while a phase that admits the
 //! commenter's role is open. `comment TEXT` is `comment add TEXT`; `comment list` lists the
 //! comments, and a comment whose whole text is one of these words is refused (the user meant
-//! the command).
+//! the command). `comment retract C12` retracts one's own comment (only its author may, in any
+//! phase): it stands as retracted, its text kept in the log.
 
 use clap::{Args, Subcommand};
 use travaux_core::{Command, CommentNo, Event, Position, QuestionNo, StreamId};
@@ -38,10 +39,16 @@ pub enum CommentAction {
         after_help = "Examples:\n  travaux comment list --clause 4.5\n  travaux comment list --participant psi --json"
     )]
     List(ListArgs),
+    /// Retract your own comment: it stays in the log, marked retracted
+    #[command(after_help = "Examples:\n  travaux --as psi comment retract C12")]
+    Retract {
+        /// The comment: C12
+        comment: CommentNo,
+    },
 }
 
 /// The words `comment` takes as subcommands, which no comment may consist of.
-pub const SUBCOMMANDS: [&str; 3] = ["add", "list", "help"];
+pub const SUBCOMMANDS: [&str; 4] = ["add", "list", "retract", "help"];
 
 /// Which comments `comment list` shows.
 #[derive(Args, Debug)]
@@ -79,6 +86,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &CommentArgs) -> CliResult {
     match &args.action {
         Some(CommentAction::List(list_args)) => list(ctx, list_args),
         Some(CommentAction::Add(post_args)) => post(ctx, post_args),
+        Some(CommentAction::Retract { comment }) => retract(ctx, *comment),
         None => post(ctx, &args.post),
     }
 }
@@ -149,6 +157,42 @@ fn post(ctx: &mut Ctx<'_>, args: &PostArgs) -> CliResult {
     ))
 }
 
+/// Retract a comment: its author, as its event says, is checked against the actor by `decide`.
+fn retract(ctx: &mut Ctx<'_>, no: CommentNo) -> CliResult {
+    let doc = ctx.head_without_amendments()?;
+    let mut author = None;
+    if no.0 >= 1 && no.0 <= doc.comments {
+        for e in ctx.store.stream(StreamId::document(doc.id)) {
+            let e = e?;
+            if matches!(&e.event, Event::CommentPosted { comment, .. } if *comment == no) {
+                author = Some(e.actor);
+                break;
+            }
+        }
+    }
+    let Some(author) = author else {
+        return Err(travaux_core::DomainError::UnknownComment(no).into());
+    };
+    let (doc, appended) = ctx.execute(Command::RetractComment {
+        comment: no,
+        author,
+    })?;
+    let e = &appended.events[0];
+    if !matches!(&e.event, Event::CommentRetracted { comment } if *comment == no) {
+        return Err(CliError::refused(format!(
+            "event {} is a {}, not this retraction: is --event-id reused?",
+            e.seq,
+            e.event.kind()
+        )));
+    }
+    if ctx.globals.json {
+        return ctx.json(&serde_json::json!({
+            "comment": no.to_string(), "retracted": true, "seq": e.seq, "document": doc.slug,
+        }));
+    }
+    ctx.line(format_args!("retracted {no} at event {}", e.seq))
+}
+
 /// List the comments of the document, in full.
 fn list(ctx: &mut Ctx<'_>, args: &ListArgs) -> CliResult {
     let doc = ctx.head_without_amendments()?;
@@ -186,6 +230,7 @@ fn list(ctx: &mut Ctx<'_>, args: &ListArgs) -> CliResult {
         let on = on
             .map(|c| render::label(&doc, c))
             .unwrap_or_else(|| "the document".into());
+        let retracted = doc.process.retracted_comments.get(comment);
         if ctx.globals.json {
             found.push(serde_json::json!({
                 "comment": comment.to_string(), "seq": e.seq, "time": e.recorded_at,
@@ -193,6 +238,7 @@ fn list(ctx: &mut Ctx<'_>, args: &ListArgs) -> CliResult {
                 "clause": on, "position": position, "text": text,
                 "reply_to": reply_to.map(|c| c.to_string()),
                 "question": question.map(|q| q.to_string()), "phase": phase.map(|p| p.to_string()),
+                "retracted_seq": retracted,
             }));
             continue;
         }
@@ -202,8 +248,11 @@ fn list(ctx: &mut Ctx<'_>, args: &ListArgs) -> CliResult {
             (None, Some(c)) => format!(", replying to {c}"),
             _ => String::new(),
         };
+        let retracted = retracted
+            .map(|seq| format!(" [retracted at event {seq}]"))
+            .unwrap_or_default();
         ctx.line(format_args!(
-            "{comment} {} {name} on {on} ({position}{about}):",
+            "{comment} {} {name} on {on} ({position}{about}){retracted}:",
             render::when(&e.recorded_at)
         ))?;
         for line in text.lines() {

@@ -41,6 +41,11 @@ pub enum ExportCommand {
     /// The text at a point as an Akoma Ntoso 3.0 document (OASIS LegalDocML), with the
     /// lifecycle of its revisions
     Akn(super::akn::AknArgs),
+    /// The text at a point, or the comparative print between two points (tracked changes
+    /// named with their amendment, proposer, decision and date), as a Word document
+    Docx(super::word::DocxArgs),
+    /// The amendments as CSV, one a line: proposer, clause, change, fate and vote
+    Csv(super::csv_export::CsvArgs),
 }
 
 /// Arguments of `export git`.
@@ -66,6 +71,8 @@ pub fn run(ctx: &mut Ctx<'_>, cmd: &ExportCommand) -> CliResult {
         ExportCommand::Git(args) => git(ctx, args),
         ExportCommand::Jsonl(args) => super::jsonl::export(ctx, args),
         ExportCommand::Akn(args) => super::akn::run(ctx, args),
+        ExportCommand::Docx(args) => super::word::run(ctx, args),
+        ExportCommand::Csv(args) => super::csv_export::run(ctx, args),
     }
 }
 
@@ -546,6 +553,9 @@ impl<W: Write> Exporter<'_, W> {
                     });
                 }
                 Event::TagSet { .. } => tag_events.push(e.clone()),
+                // A withdrawn tag is not exported; its name may name another point later.
+                Event::TagWithdrawn { name, .. } => tag_events
+                    .retain(|t| !matches!(&t.event, Event::TagSet { name: n, .. } if n == name)),
                 _ => {}
             }
             DocumentState::fold(&mut state, &e);

@@ -419,7 +419,17 @@ impl Job {
             writeln!(text, "{}", serde_json::to_string(&line)?)?;
             return Ok(());
         }
-        let told = format!("{}{fate}", prepared.told());
+        // A comment since retracted says so where it is told.
+        let retracted = match &e.event {
+            Event::CommentPosted { comment, .. } => head
+                .process
+                .retracted_comments
+                .get(comment)
+                .map(|seq| format!(" [retracted at event {seq}]"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let told = format!("{}{fate}{retracted}", prepared.told());
         writeln!(text, "{}", log::line(e, names, &told))?;
         if full {
             if let Event::CommentPosted { text: said, .. }
@@ -499,8 +509,12 @@ fn json_line(
             "clause": clause,
             "label": step.label,
             "position": position,
+            "retracted_seq": head.process.retracted_comments.get(comment),
         }),
-        Event::TagSet { name, seq } => json!({ "tag": name, "seq": seq }),
+        Event::TagSet { name, seq } | Event::TagWithdrawn { name, seq } => {
+            json!({ "tag": name, "seq": seq })
+        }
+        Event::CommentRetracted { comment } => json!({ "comment": comment.to_string() }),
         Event::RoleGranted { participant, role } | Event::RoleRevoked { participant, role } => {
             json!({ "participant": names.of(*participant), "role": role })
         }

@@ -1,9 +1,11 @@
 //! `travaux tag`: name a point of the document's history (`tag NAME`, `tag add NAME`), or list
 //! the names (`tag`, `tag list`). A name that is one of `tag`'s own subcommands is refused: the
-//! user meant the command.
+//! user meant the command. `tag withdraw NAME` withdraws a tag set by mistake (the secretariat
+//! or the chair; not the adopted text's): the name then names no point until `tag add` sets it
+//! again, and `tag history` tells every name set and withdrawn.
 
 use clap::{Args, Subcommand};
-use travaux_core::{Command, Point};
+use travaux_core::{Command, Event, Point, StreamId};
 
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -31,6 +33,22 @@ pub enum TagAction {
     /// List the tags, oldest first
     #[command(after_help = "Examples:\n  travaux tag list\n  travaux --json tag list")]
     List,
+    /// Withdraw a tag set by mistake; its name may then name another point
+    #[command(
+        after_help = "Examples:\n  travaux --as secretariat tag withdraw WHA63.61\n  travaux --as secretariat tag add WHA63.16 --at 412"
+    )]
+    Withdraw {
+        /// The tag's name
+        name: String,
+    },
+    /// Every tag set and withdrawn, oldest first (of one name, if given)
+    #[command(
+        after_help = "Examples:\n  travaux tag history\n  travaux --json tag history WHA63.16"
+    )]
+    History {
+        /// Only this name
+        name: Option<String>,
+    },
 }
 
 /// The name to set and the point it names (`tag add`).
@@ -58,17 +76,29 @@ impl TagArgs {
     pub fn setting(&self) -> Option<(&str, Option<&Point>)> {
         match &self.action {
             Some(TagAction::Add(add)) => Some((&add.name, add.at.as_ref())),
-            Some(TagAction::List) => None,
+            Some(TagAction::List | TagAction::Withdraw { .. } | TagAction::History { .. }) => None,
             None => Some((self.set.name.as_deref()?, self.set.at.as_ref())),
         }
     }
 }
 
+impl TagArgs {
+    /// Whether the command writes: sets or withdraws a tag.
+    pub fn writes(&self) -> bool {
+        self.setting().is_some() || matches!(self.action, Some(TagAction::Withdraw { .. }))
+    }
+}
+
 /// The words `tag` takes as subcommands, which no tag may be named.
-pub const SUBCOMMANDS: [&str; 3] = ["add", "list", "help"];
+pub const SUBCOMMANDS: [&str; 5] = ["add", "list", "withdraw", "history", "help"];
 
 /// Run `tag`.
 pub fn run(ctx: &mut Ctx<'_>, args: &TagArgs) -> CliResult {
+    match &args.action {
+        Some(TagAction::Withdraw { name }) => return withdraw(ctx, name),
+        Some(TagAction::History { name }) => return history(ctx, name.as_deref()),
+        _ => {}
+    }
     match args.setting() {
         Some((name, at)) => add(ctx, name, at),
         None if args.set.at.is_some() => Err(CliError::refused(
@@ -127,4 +157,102 @@ fn add(ctx: &mut Ctx<'_>, name: &str, at: Option<&Point>) -> CliResult {
         "tagged {name}: {} as of event {seq}",
         doc.slug
     ))
+}
+
+fn withdraw(ctx: &mut Ctx<'_>, name: &str) -> CliResult {
+    let (doc, appended) = ctx.execute(Command::WithdrawTag {
+        name: name.to_string(),
+    })?;
+    let e = &appended.events[0];
+    let Event::TagWithdrawn { seq, .. } = &e.event else {
+        return Err(CliError::refused(format!(
+            "event {} is a {}, not a tag's withdrawal: is --event-id reused?",
+            e.seq,
+            e.event.kind()
+        )));
+    };
+    if ctx.globals.json {
+        return ctx.json(&serde_json::json!({
+            "tag": name, "withdrawn": true, "named_seq": seq, "seq": e.seq, "document": doc.slug,
+        }));
+    }
+    ctx.line(format_args!(
+        "withdrew tag {name} of {} (it named event {seq}) at event {}",
+        doc.slug, e.seq
+    ))
+}
+
+/// A tag as set, and its withdrawal if any.
+#[derive(serde::Serialize)]
+struct TagRecord {
+    tag: String,
+    names_seq: u64,
+    set_seq: u64,
+    set_at: travaux_core::Timestamp,
+    set_by: String,
+    withdrawn_seq: Option<u64>,
+    withdrawn_at: Option<travaux_core::Timestamp>,
+    withdrawn_by: Option<String>,
+}
+
+fn history(ctx: &mut Ctx<'_>, only: Option<&str>) -> CliResult {
+    let doc = ctx.head_without_amendments()?;
+    let names = crate::render::Names::load(ctx.store)?;
+    let mut records: Vec<TagRecord> = Vec::new();
+    for e in ctx.store.stream(StreamId::document(doc.id)) {
+        let e = e?;
+        match &e.event {
+            Event::TagSet { name, seq } if only.is_none_or(|o| o == name) => {
+                records.push(TagRecord {
+                    tag: name.clone(),
+                    names_seq: *seq,
+                    set_seq: e.seq,
+                    set_at: e.recorded_at,
+                    set_by: names.of(e.actor),
+                    withdrawn_seq: None,
+                    withdrawn_at: None,
+                    withdrawn_by: None,
+                })
+            }
+            Event::TagWithdrawn { name, .. } => {
+                if let Some(r) = records
+                    .iter_mut()
+                    .rev()
+                    .find(|r| &r.tag == name && r.withdrawn_seq.is_none())
+                {
+                    r.withdrawn_seq = Some(e.seq);
+                    r.withdrawn_at = Some(e.recorded_at);
+                    r.withdrawn_by = Some(names.of(e.actor));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let (Some(name), true) = (only, records.is_empty()) {
+        return Err(CliError::refused(format!(
+            "no tag {name} was ever set in {}; `travaux tag history` lists every tag",
+            doc.slug
+        )));
+    }
+    if ctx.globals.json {
+        return ctx.json(&records);
+    }
+    for r in &records {
+        let state = match (&r.withdrawn_seq, &r.withdrawn_by) {
+            (Some(w), Some(by)) => format!(
+                "withdrawn at event {w} by {by}, {}",
+                crate::render::when(r.withdrawn_at.as_ref().expect("set with the withdrawal"))
+            ),
+            _ => "current".to_string(),
+        };
+        ctx.line(format_args!(
+            "{:<20} event {:<6} set at event {} by {}, {}; {state}",
+            r.tag,
+            r.names_seq,
+            r.set_seq,
+            r.set_by,
+            crate::render::when(&r.set_at)
+        ))?;
+    }
+    Ok(())
 }

@@ -2,7 +2,9 @@
 //! document (`GET /v1/documents/{doc}/events`).
 //!
 //! Each message is `id: SEQ`, `event: TYPE` (`comment_posted`, …) and `data:` one line of
-//! JSON, the event as `log --json` prints it (with its `"phase"`). A stream starts at
+//! JSON, the event in the one shape `log --json` and `replay --json` print
+//! ([`crate::render::event_json`]: `time`, `type`, `event` (its payload), `actor` and
+//! `handle`, `phase`, …). A stream starts at
 //! `?from=SEQ` (that event included; `from=head` for only what comes next; the first event
 //! by default) or, when the client reconnects, after its `Last-Event-ID`; it sends events in
 //! order, each once, and only once they are durable. Idle streams get a keep-alive comment.
@@ -22,6 +24,7 @@ use travaux_store::Store;
 
 use super::auth::{self, Caller};
 use super::error::ApiError;
+use crate::render::Names;
 
 /// How many events one read of the log takes at most.
 const BATCH: usize = 256;
@@ -143,6 +146,7 @@ fn read(
     let mut next = start.next;
     let mut out = Vec::new();
     let mut docs: HashMap<StreamId, Option<DocumentState>> = HashMap::new();
+    let mut names: Option<Names> = None;
     for e in store.events_from(start.next).take(BATCH) {
         let e = e?;
         if e.seq > durable {
@@ -170,16 +174,23 @@ fn read(
         if start.document.is_none() && doc.is_some_and(|d| !auth::can_read(caller, d)) {
             continue;
         }
-        out.push(message(&e, doc)?);
+        let names = match &mut names {
+            Some(names) => names,
+            None => names.insert(Names::load(store)?),
+        };
+        out.push(message(&e, doc, names)?);
     }
     Ok((next, out))
 }
 
 /// One event as an SSE message.
-fn message(e: &RecordedEvent, doc: Option<&DocumentState>) -> Result<SseEvent, ApiError> {
-    let mut v = serde_json::to_value(e).map_err(crate::error::CliError::from)?;
-    let phase = doc.and_then(|d| d.phase_of(e)).map(|p| p.to_string());
-    v["phase"] = serde_json::to_value(phase).map_err(crate::error::CliError::from)?;
+fn message(
+    e: &RecordedEvent,
+    doc: Option<&DocumentState>,
+    names: &Names,
+) -> Result<SseEvent, ApiError> {
+    let phase = doc.and_then(|d| d.phase_of(e));
+    let v = crate::render::event_json(e, names, phase).map_err(crate::error::CliError::from)?;
     let data = serde_json::to_string(&v).map_err(crate::error::CliError::from)?;
     Ok(SseEvent::default()
         .id(e.seq.to_string())

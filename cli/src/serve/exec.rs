@@ -97,7 +97,7 @@ fn local_only(command: &Command) -> Option<&'static str> {
             "`export git` writes to the server's file system; run it locally on a copy of the store"
         }
         Command::Export(crate::commands::export::ExportCommand::Jsonl(_)) => {
-            "`export jsonl` through `exec` writes to the server's file system; run it locally, or download `GET /v1/export.jsonl` (`travaux --server URL export jsonl`)"
+            "`export jsonl` through a command line would write on the server's disk: download it from GET /v1/export.jsonl, or run it locally"
         }
         Command::Rebuild => "`rebuild` runs locally, with the server stopped",
         Command::Compact => "`compact` runs locally, with the server stopped",

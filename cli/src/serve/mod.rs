@@ -24,12 +24,14 @@
 //! | `POST /v1/documents/{doc}/{command…}` `{key: value}` | a command that writes |
 //! | `GET /`, `GET /d/{doc}…` | the observer's web page ([`web`]) |
 
+mod answers;
 mod auth;
 mod backup;
 mod conn;
 mod error;
 mod events;
 mod exec;
+mod methods;
 mod openapi;
 mod typed;
 mod web;
@@ -265,7 +267,8 @@ fn router(app: App) -> Router {
     api.merge(live)
         .merge(web::router())
         .fallback(no_route)
-        .method_not_allowed_fallback(not_allowed)
+        .method_not_allowed_fallback(methods::not_allowed)
+        .layer(middleware::from_fn(methods::allow))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
 }
@@ -289,17 +292,6 @@ async fn no_route(method: Method, uri: axum::http::Uri) -> ApiError {
     ApiError::no_route(method.as_str(), uri.path())
 }
 
-async fn not_allowed(method: Method, uri: axum::http::Uri) -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        format!(
-            "{} {} is not a route: reads are GET and writes POST (GET /v1/openapi.json lists them)",
-            method,
-            uri.path()
-        ),
-    )
-}
-
 /// How an outcome is answered.
 #[derive(Clone, Copy)]
 enum Envelope {
@@ -307,6 +299,8 @@ enum Envelope {
     Exec,
     /// What the command printed, as the body (typed routes: always JSON).
     Raw,
+    /// What the command printed, as JSON Lines (`replay`).
+    Lines,
 }
 
 impl App {
@@ -376,6 +370,11 @@ fn answer(outcome: Outcome, envelope: Envelope) -> Response {
             let kind = content_type(&outcome.stdout);
             ([(header::CONTENT_TYPE, kind)], outcome.stdout).into_response()
         }
+        Envelope::Lines => (
+            [(header::CONTENT_TYPE, "application/x-ndjson")],
+            outcome.stdout,
+        )
+            .into_response(),
     };
     if let Some(v) = outcome.etag {
         if let Ok(value) = HeaderValue::from_str(&format!("\"{v}\"")) {
@@ -533,8 +532,13 @@ async fn typed(
             read_only,
         })
     })();
+    let envelope = if words == ["replay"] {
+        Envelope::Lines
+    } else {
+        Envelope::Raw
+    };
     match prepared {
-        Ok(job) => app.run(job, Envelope::Raw).await,
+        Ok(job) => app.run(job, envelope).await,
         Err(e) => e.into_response(),
     }
 }
@@ -595,6 +599,9 @@ async fn typed_get(
     uri: axum::http::Uri,
 ) -> Response {
     let words: Vec<&str> = command.split('/').filter(|w| !w.is_empty()).collect();
+    if let Some(refused) = methods::typed_route(&words, "GET", uri.path()) {
+        return refused.into_response();
+    }
     match query(uri.query()) {
         Ok(params) => {
             typed(
@@ -616,9 +623,13 @@ async fn typed_post(
     State(app): State<App>,
     UrlPath((doc, command)): UrlPath<(String, String)>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     raw: Result<Bytes, BytesRejection>,
 ) -> Response {
     let words: Vec<&str> = command.split('/').filter(|w| !w.is_empty()).collect();
+    if let Some(refused) = methods::typed_route(&words, "POST", uri.path()) {
+        return refused.into_response();
+    }
     match object_body(raw) {
         Ok((params, files)) => {
             typed(&app, &headers, Some(&doc), &words, params, files, false).await

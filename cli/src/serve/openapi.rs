@@ -5,7 +5,52 @@
 use clap::Arg;
 use serde_json::{json, Map, Value};
 
+use super::answers;
 use super::typed::{self, Leaf, GLOBAL_KEYS};
+
+/// The methods the description lists for a request's path (upper case), none for a path it
+/// does not describe. A `{name}` segment of a path matches any one segment.
+pub fn methods(path: &str) -> Vec<String> {
+    static PATHS: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    let paths = PATHS.get_or_init(|| {
+        let doc = document();
+        doc["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(template, item)| {
+                        let methods = item
+                            .as_object()
+                            .map(|ops| {
+                                ops.keys()
+                                    .filter(|k| *k != "parameters")
+                                    .map(|k| k.to_uppercase())
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (template.clone(), methods)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    let matches = |template: &str| {
+        let t: Vec<&str> = template.split('/').collect();
+        t.len() == segments.len()
+            && t.iter()
+                .zip(&segments)
+                .all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s)
+    };
+    // A path's own segments win over a `{name}` (`/v1/documents/{doc}/events` is not a command).
+    paths
+        .iter()
+        .filter(|(template, _)| matches(template))
+        .min_by_key(|(template, _)| template.matches('{').count())
+        .map(|(_, methods)| methods.clone())
+        .unwrap_or_default()
+}
 
 /// The OpenAPI document.
 pub fn document() -> Value {
@@ -16,7 +61,13 @@ pub fn document() -> Value {
         json!({ "get": {
             "summary": "This description of the API",
             "operationId": "openapi",
-            "responses": { "200": { "description": "OpenAPI 3 JSON" } }
+            "responses": {
+                "200": { "description": "OpenAPI 3 JSON", "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["openapi", "info", "paths"],
+                    "properties": { "openapi": { "type": "string" }, "info": { "type": "object" }, "paths": { "type": "object" } }
+                }}}},
+                "431": too_many_headers()
+            }
         }}),
     );
     paths.insert("/v1/events".into(), events(false));
@@ -40,8 +91,13 @@ pub fn document() -> Value {
             "operationId": "export_jsonl",
             "responses": {
                 "200": { "description": "One JSON object per line: a header, the events, the checkpoints", "content": { "application/jsonl": {} } },
-                "401": { "description": "No token, or a token not valid" },
-                "403": { "description": "The token's participant may not read every document" }
+                "400": error_response("A malformed request (an Authorization header that is not `Bearer TOKEN`)"),
+                "401": error_response("No token, or a token not valid"),
+                "403": error_response("The token's participant may not read every document"),
+                "408": error_response("The request body did not arrive in time"),
+                "413": error_response("The request body is too large"),
+                "431": too_many_headers(),
+                "503": error_response("The server is shutting down, or the log is damaged")
             }
         }}),
     );
@@ -118,7 +174,8 @@ fn exec() -> Value {
                     "description": "The content of the files the command line names, by name" }
             }
         }}}},
-        "responses": responses("`{\"exit\": 0, \"stdout\": …}`: what the command printed")
+        "responses": responses("`{\"exit\": 0, \"stdout\": …}`: what the command printed",
+            json!({ "application/json": { "schema": answers::object(&[("exit", "integer"), ("stdout", "string")]) } }), false)
     }})
 }
 
@@ -139,9 +196,12 @@ fn events(document: bool) -> Value {
         "responses": {
             "200": { "description": "text/event-stream: `id: SEQ`, `event: TYPE`, `data: {…}` (the event as `log --json` gives it)",
                 "content": { "text/event-stream": {} } },
+            "400": error_response("`from` or `Last-Event-ID` is not an event number, or the query has another parameter"),
             "401": error_response("No token, or an unknown one, for a document open to its members only"),
             "403": error_response("The token's participant holds no role in the document"),
-            "404": error_response("No such document")
+            "404": error_response("No such document"),
+            "431": too_many_headers(),
+            "503": error_response("Too many event streams are open, or the log is damaged")
         }
     }})
 }
@@ -226,10 +286,22 @@ fn operation(words: &[&str], method: &str, cmd: &clap::Command, document: bool) 
         );
         op.insert("parameters".into(), json!([if_match()]));
     }
-    op.insert(
-        "responses".into(),
-        responses("What `travaux --json` prints for it (`replay`: JSON Lines)"),
-    );
+    let joined = words.join(" ");
+    let content = match answers::of(&joined, method) {
+        Some(schema) if joined == "replay" => {
+            json!({ "application/x-ndjson": { "schema": schema } })
+        }
+        Some(schema) => json!({ "application/json": { "schema": schema } }),
+        None => json!({ "application/json": {} }),
+    };
+    let ok = if joined == "replay" {
+        "What `travaux --json replay` prints: JSON Lines, one event a line"
+    } else {
+        "What `travaux --json` prints for it"
+    };
+    // `tag NAME` writes: on GET, a name is refused with 405.
+    let refused_read = method == "get" && typed::writes(&joined);
+    op.insert("responses".into(), responses(ok, content, refused_read));
     Value::Object(op)
 }
 
@@ -275,20 +347,32 @@ fn error_response(description: &str) -> Value {
         "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
-fn responses(ok: &str) -> Value {
-    json!({
-        "200": { "description": ok, "headers": { "ETag": {
+/// 431: the request's headers are larger than the server reads (hyper answers it, with no body).
+fn too_many_headers() -> Value {
+    json!({ "description": "The request's headers are too large (past 64 KiB); no body" })
+}
+
+/// The answers of a command: 200 with `content`, and every error the server gives.
+fn responses(ok: &str, content: Value, refused_read: bool) -> Value {
+    let mut r = json!({
+        "200": { "description": ok, "content": content, "headers": { "ETag": {
             "description": "The document's version: after the write, or as read", "schema": { "type": "string" } } } },
-        "400": error_response("A malformed request, an unknown parameter or field, a command line clap refuses"),
+        "400": error_response("A malformed request, an unknown parameter or field, a command line clap refuses, a command that runs only locally"),
         "401": error_response("No token where one is needed, or an unknown or revoked one"),
         "403": error_response("The participant's roles do not allow it (the message names the role needed)"),
         "404": error_response("No such document, clause, amendment, participant, phase, …"),
         "409": error_response("The document is no longer at the version expected (--expect-version)"),
         "412": error_response("If-Match named a version the document is no longer at; nothing was written"),
+        "408": error_response("The request body did not arrive within the server's body timeout; nothing was run"),
         "413": error_response("The request body is too large"),
         "422": error_response("Refused by a rule of the process; nothing was written"),
+        "431": too_many_headers(),
         "503": error_response("The server is busy or shutting down, or the log is damaged")
-    })
+    });
+    if refused_read {
+        r["405"] = error_response("With a name, the command writes: send it with POST");
+    }
+    r
 }
 
 /// A file sent with a request: its text, or the bytes of a binary file (a `.docx`) in base64.

@@ -31,9 +31,9 @@ pub const GLOBAL_KEYS: [(&str, &str); 3] = [
 ];
 
 /// Top-level subcommands that have no typed route: they run only locally, or are
-/// store-level (the registry and documents have routes of their own; tokens go through
-/// `/v1/exec`).
-const NOT_TYPED: [&str; 13] = [
+/// store-level (the registry and documents have routes of their own; tokens, the store's
+/// administrators and checkpoints go through `/v1/exec`).
+const NOT_TYPED: [&str; 17] = [
     "init",
     "completions",
     "man",
@@ -47,11 +47,15 @@ const NOT_TYPED: [&str; 13] = [
     "doc",
     "participant",
     "verify",
+    "admin",
+    "checkpoint",
+    "compact",
+    "restore",
 ];
 
 /// Document-scoped commands that only read: typed routes answer them on GET. (`tag` reads
 /// without a name and writes with one: it takes both.)
-const READS: [&str; 15] = [
+const READS: [&str; 16] = [
     "show",
     "diff",
     "log",
@@ -66,6 +70,7 @@ const READS: [&str; 15] = [
     "role list",
     "tag",
     "tag list",
+    "tag history",
     "comment list",
 ];
 
@@ -77,6 +82,27 @@ pub fn writes(words: &str) -> bool {
 /// Document-scoped commands that read: typed routes answer them on GET.
 pub fn reads(words: &str) -> bool {
     READS.contains(&words)
+}
+
+/// The methods a typed document route answers (`GET` for a command that reads, `POST` for one
+/// that writes, both for `tag`), or `None` when the words name no typed route.
+pub fn methods(words: &[&str]) -> Option<&'static [&'static str]> {
+    static LEAVES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let leaves = LEAVES.get_or_init(|| {
+        document_leaves()
+            .into_iter()
+            .map(|l| l.words.join(" "))
+            .collect()
+    });
+    let words = words.join(" ");
+    if !leaves.contains(&words) {
+        return None;
+    }
+    Some(match (reads(&words), writes(&words)) {
+        (true, true) => &["GET", "POST"],
+        (true, false) => &["GET"],
+        _ => &["POST"],
+    })
 }
 
 /// A leaf subcommand of the CLI: its words and its clap description.
@@ -124,6 +150,8 @@ fn collect(cmd: &clap::Command, words: Vec<String>, into: &mut Vec<Leaf>) {
 /// The leaf subcommand these words name (any subcommand, typed or not).
 pub fn leaf(words: &[&str]) -> Result<clap::Command, ApiError> {
     let mut cmd = Cli::command();
+    // Built, its positional arguments have their indexes (the order they are given in).
+    cmd.build();
     let mut path = Vec::new();
     for w in words {
         let Some(sub) = cmd.find_subcommand(w).cloned() else {
@@ -263,7 +291,16 @@ pub fn argv(
     }
     if !positional.is_empty() {
         positional.sort_by_key(|(i, _)| *i);
-        argv.push("--".into());
+        // After `--` a value is never taken for an option or a subcommand (`comment` with the
+        // text "list"). But a command whose first positional argument may be left out
+        // (`role grant [PARTICIPANT] ROLE`) gives every value after `--` to its last one: it
+        // has `--` only where a value could be taken for an option.
+        let dashed = positional
+            .iter()
+            .any(|(_, vals)| vals.iter().any(|v| v.starts_with('-')));
+        if dashed || !cmd.is_allow_missing_positional_set() {
+            argv.push("--".into());
+        }
         for (_, vals) in positional {
             argv.extend(vals);
         }

@@ -235,6 +235,11 @@ pub fn run(ctx: &mut Ctx<'_>, args: &LogArgs) -> CliResult {
             ));
         }
         told.push_str(&history.fate(e)?);
+        if let Event::CommentPosted { comment, .. } = &e.event {
+            if let Some(seq) = head.process.retracted_comments.get(comment) {
+                told.push_str(&format!(" [retracted at event {seq}]"));
+            }
+        }
         if let (Some(p), Some((before, after))) = (&pickaxe, counted) {
             told.push_str(&format!(
                 " · \"{}\" {before} → {after}",
