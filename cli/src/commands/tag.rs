@@ -69,6 +69,9 @@ pub struct SetTag {
     /// The point it names [default: the document's last event]
     #[arg(long, value_name = "POINT")]
     pub at: Option<Point>,
+    /// Every tag set and withdrawn (of NAME, if given), as `tag history`
+    #[arg(long, conflicts_with = "at")]
+    pub history: bool,
 }
 
 impl TagArgs {
@@ -77,6 +80,7 @@ impl TagArgs {
         match &self.action {
             Some(TagAction::Add(add)) => Some((&add.name, add.at.as_ref())),
             Some(TagAction::List | TagAction::Withdraw { .. } | TagAction::History { .. }) => None,
+            None if self.set.history => None,
             None => Some((self.set.name.as_deref()?, self.set.at.as_ref())),
         }
     }
@@ -97,6 +101,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &TagArgs) -> CliResult {
     match &args.action {
         Some(TagAction::Withdraw { name }) => return withdraw(ctx, name),
         Some(TagAction::History { name }) => return history(ctx, name.as_deref()),
+        None if args.set.history => return history(ctx, args.set.name.as_deref()),
         _ => {}
     }
     match args.setting() {
