@@ -244,13 +244,24 @@ pub fn of(words: &str, method: &str) -> Option<Value> {
             json!({ "type": "array", "items": { "type": "string" } }),
             "Each participant who holds a role, by handle, with their roles",
         ),
-        ("tag list", _) | ("tag", "get") => map_of(
+        ("tag list", _) => map_of(
             json!({ "type": "integer" }),
             "Each tag, by name, with the event it names",
         ),
+        ("tag", "get") => json!({
+            "description": "The tags, by name, with the event each names; with `history`, every tag set and withdrawn",
+            "anyOf": [
+                map_of(json!({ "type": "integer" }), "Each tag, by name, with the event it names"),
+                { "type": "array", "items": { "type": "object" } }
+            ]
+        }),
         ("tag", _) => json!({
-            "description": "The tag made (with `name`), or without a name the tags, as on GET",
-            "anyOf": [tag_ack(), map_of(json!({ "type": "integer" }), "Each tag, by name, with the event it names")]
+            "description": "The tag made (with `name`), or without a name the tags, as on GET; with `history`, every tag set and withdrawn",
+            "anyOf": [
+                tag_ack(),
+                map_of(json!({ "type": "integer" }), "Each tag, by name, with the event it names"),
+                { "type": "array", "items": { "type": "object" } }
+            ]
         }),
         ("tag add", _) => tag_ack(),
         ("comment list", _) => list(&[
