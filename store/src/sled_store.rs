@@ -1924,14 +1924,39 @@ impl Store {
 
     /// Every document, by slug.
     pub fn documents(&self) -> Result<Vec<DocumentEntry>, StoreError> {
+        self.documents_model()
+    }
+
+    /// The documents as their read model (`g`) holds them.
+    pub(crate) fn documents_model(&self) -> Result<Vec<DocumentEntry>, StoreError> {
         self.tree
             .scan_prefix([b'g'])
             .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))
             .collect()
     }
 
+    /// The registry's stream folded: every participant as the log has them.
+    pub fn registry(&self) -> Result<travaux_core::Registry, StoreError> {
+        let mut registry = travaux_core::Registry::default();
+        for e in self.stream(StreamId::REGISTRY) {
+            registry.evolve(&e?);
+        }
+        Ok(registry)
+    }
+
     /// Every participant, by handle.
+    ///
+    /// Folded from the registry's stream (a few events per participant), not read from the
+    /// read model: damage that sets a read model back (sled can lose the newest copy of a page
+    /// when one of its segments is damaged) must not make a participant unknown to every answer.
     pub fn participants(&self) -> Result<Vec<Participant>, StoreError> {
+        let mut people: Vec<Participant> = self.registry()?.participants().cloned().collect();
+        people.sort_by(|a, b| a.handle.cmp(&b.handle));
+        Ok(people)
+    }
+
+    /// The participants as their read model (`p`) holds them, for `verify`.
+    pub(crate) fn participants_model(&self) -> Result<Vec<Participant>, StoreError> {
         self.tree
             .scan_prefix([b'p'])
             .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))

@@ -554,7 +554,7 @@ impl Store {
         if admins != folded.admins {
             report.read_model("administrators", "differ from the registry's events");
         }
-        match self.participants() {
+        match self.participants_model() {
             Ok(mut read) => {
                 let mut fold: Vec<_> = registry.participants().cloned().collect();
                 read.sort_by(|a, b| a.handle.cmp(&b.handle));
@@ -565,7 +565,7 @@ impl Store {
             }
             Err(e) => report.read_model("participants", format!("do not read back: {e}")),
         }
-        match self.documents() {
+        match self.documents_model() {
             Ok(mut read) => {
                 let mut fold: Vec<_> = registry.documents().cloned().collect();
                 read.sort_by(|a, b| a.slug.cmp(&b.slug));
