@@ -348,10 +348,12 @@ impl Server {
         with_code(CliError::refused(message), 5).with_kind(ErrorKind::Locked)
     }
 
-    /// The body of `GET path`, as it arrives (`/v1/export.jsonl`), or the server's refusal.
-    pub fn download(&self, path: &str) -> CliResult<Box<dyn std::io::Read + Send>> {
-        let url = format!("{}{path}", self.base);
-        let mut request = self.agent.get(&url);
+    /// Send a GET with the token, if any; a status other than 2xx is the server's refusal.
+    fn get_ok(
+        &self,
+        mut request: ureq::RequestBuilder<ureq::typestate::WithoutBody>,
+        path: &str,
+    ) -> CliResult<ureq::http::Response<ureq::Body>> {
         if let Some(t) = &self.token {
             request = request.header("Authorization", format!("Bearer {t}"));
         }
@@ -366,6 +368,13 @@ impl Server {
                 .unwrap_or_default();
             return Err(self.refusal(status, &text, &format!(" to {path}")));
         }
+        Ok(response)
+    }
+
+    /// The body of `GET path`, as it arrives (`/v1/export.jsonl`), or the server's refusal.
+    pub fn download(&self, path: &str) -> CliResult<Box<dyn std::io::Read + Send>> {
+        let url = format!("{}{path}", self.base);
+        let response = self.get_ok(self.agent.get(&url), path)?;
         Ok(Box::new(response.into_body().into_reader()))
     }
 
@@ -374,26 +383,13 @@ impl Server {
     /// seen) both say where to resume.
     pub fn events(&self, path: &str, after: u64) -> CliResult<EventStream> {
         let url = format!("{}{path}?from={}", self.base, after + 1);
-        let mut request = self
+        let request = self
             .agent
             .get(&url)
             .header("Accept", "text/event-stream")
             .header("Cache-Control", "no-cache")
             .header("Last-Event-ID", after.to_string());
-        if let Some(t) = &self.token {
-            request = request.header("Authorization", format!("Bearer {t}"));
-        }
-        let response = request.call().map_err(|e| self.unreachable(e))?;
-        let status = response.status().as_u16();
-        if !(200..=299).contains(&status) {
-            let text = response
-                .into_body()
-                .with_config()
-                .limit(1 << 20)
-                .read_to_string()
-                .unwrap_or_default();
-            return Err(self.refusal(status, &text, &format!(" to {path}")));
-        }
+        let response = self.get_ok(request, path)?;
         Ok(EventStream {
             reader: BufReader::new(Box::new(response.into_body().into_reader())),
         })

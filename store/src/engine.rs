@@ -12,6 +12,7 @@ use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
+use crate::error::RESTORE;
 use crate::StoreError;
 
 thread_local! {
@@ -61,7 +62,7 @@ pub fn catch<T>(work: impl FnOnce() -> Result<T, StoreError>) -> Result<T, Store
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".into());
             Err(StoreError::Damaged(format!(
-                "sled, the storage engine, cannot read the store's files back (it stopped with \"{why}\"); restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)"
+                "sled, the storage engine, cannot read the store's files back (it stopped with \"{why}\"); {RESTORE}"
             )))
         }
         Err(payload) => panic::resume_unwind(payload),

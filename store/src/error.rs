@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use travaux_core::{DomainError, EventId, StreamId, Timestamp};
 
+/// What to do about a damaged store, said by every error that finds one.
+pub(crate) const RESTORE: &str = "restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)";
+
 /// An error from the store. Nothing is written when one is returned from an append.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -98,12 +101,12 @@ impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
         match e {
             sled::Error::Corruption { at, .. } => StoreError::Damaged(match at {
-                Some(at) => format!("sled reads corrupted data in the store's data file (at {at:?}); restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)"),
-                None => "sled reads corrupted data in the store's data file; restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)".into(),
+                Some(at) => format!("sled reads corrupted data in the store's data file (at {at:?}); {RESTORE}"),
+                None => format!("sled reads corrupted data in the store's data file; {RESTORE}"),
             }),
             // sled reads a page past the end of its file: the file was cut short.
             sled::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => StoreError::Damaged(format!(
-                "sled reads past the end of the store's data file ({io}): the file was cut short; restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)"
+                "sled reads past the end of the store's data file ({io}): the file was cut short; {RESTORE}"
             )),
             sled::Error::Io(io) => StoreError::Io(io),
             other => StoreError::Sled(other),

@@ -69,6 +69,7 @@ use crate::amendments::{self, AmendmentWrite, Amendments};
 use crate::anchor::{self, Anchor, Anchored, Found};
 use crate::codec;
 use crate::compact;
+use crate::error::RESTORE;
 use crate::log_index::{self, Blocks, IndexWrite, Reading};
 use crate::packed;
 use crate::StoreError;
@@ -689,7 +690,7 @@ impl Store {
         head: &mut Head,
     ) -> Result<Anchor, StoreError> {
         let file = path.join(anchor::FILE);
-        let restore = "restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)";
+        let restore = crate::error::RESTORE;
         let damage = match anchor::read(path)? {
             Found::Head(anchored, generation) => {
                 let mut anchor = Anchor::open(path, anchored, generation)?;
@@ -782,7 +783,7 @@ impl Store {
             .filter(|f| !path.join(f).is_file())
             .collect();
         StoreError::Damaged(format!(
-            "{} holds a store's head anchor but not its data ({} missing); restore the store from a backup (`travaux restore` of its latest `travaux export jsonl`, or a copy of its directory)",
+            "{} holds a store's head anchor but not its data ({} missing); {RESTORE}",
             path.display(),
             missing.join(" and ")
         ))
