@@ -189,6 +189,12 @@ pub trait Log: Send + Sync {
 
     /// The sequence number and request fingerprint event `id` was stored with.
     fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError>;
+
+    /// How many entries the stream index and the event-id index hold, over every stream:
+    /// `verify` checks that each equals the number of events (no stray entry mixes events into
+    /// a stream). An engine whose indexes are the log's own columns answers the count of events
+    /// for both.
+    fn index_entries(&self) -> Result<(u64, u64), StoreError>;
 }
 
 /// One event of an append, as [`Engine::commit`] stores it.
@@ -248,6 +254,30 @@ impl Location {
             Location::Dir(p) => Some(p),
             Location::Postgres(_) => None,
         }
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(p: &Path) -> Self {
+        Location::Dir(p.to_path_buf())
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(p: &PathBuf) -> Self {
+        Location::Dir(p.clone())
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(p: PathBuf) -> Self {
+        Location::Dir(p)
+    }
+}
+
+impl From<&Location> for Location {
+    fn from(l: &Location) -> Self {
+        l.clone()
     }
 }
 

@@ -196,7 +196,7 @@ pub fn generate(
     if head > 0 {
         return Err(StoreError::Domain(DomainError::Invalid(format!(
             "the store at {} already holds {head} events; a history is generated only into a new, empty store",
-            store.path().display()
+            store.location()
         ))));
     }
     let mut generator = Generator::new(spec)?;

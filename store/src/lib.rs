@@ -44,24 +44,26 @@
 
 mod admins;
 mod amendments;
-mod anchor;
 pub mod checkpoint;
 mod codec;
-mod compact;
-pub mod engine;
+pub mod contract;
 mod error;
 pub mod generate;
 pub mod jsonl;
-mod log_index;
+mod keys;
 mod packed;
-mod sled_store;
+pub mod postgres;
+pub mod sled;
+mod store;
 mod verify;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};
+pub use contract::Location;
 pub use error::StoreError;
 #[doc(hidden)]
 pub use packed::{pack, unpack};
-pub use sled_store::{
+pub use sled::catch::catch;
+pub use store::{
     fingerprint, Appended, Clock, Compacted, Expected, Store, TokenEntry, Walk, Write,
 };
 pub use verify::{Problem, ReadModelProblem, VerifyReport, MAX_REPORTED};

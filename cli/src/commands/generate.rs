@@ -43,7 +43,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &GenerateArgs) -> CliResult {
     if head > 0 {
         return Err(CliError::refused(format!(
             "the store at {} already holds {head} events; generate writes only into a new, empty store: run `travaux --store NEW_DIR init` and generate there",
-            ctx.store.path().display()
+            ctx.store.location()
         )));
     }
     let spec = Spec {

@@ -51,8 +51,7 @@
 //! [`Store::wait_for_durable`].
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -66,38 +65,14 @@ use travaux_core::{
 use uuid::Uuid;
 
 use crate::amendments::{self, AmendmentWrite, Amendments};
-use crate::anchor::{self, Anchor, Anchored, Found};
 use crate::codec;
-use crate::compact;
-use crate::error::RESTORE;
-use crate::log_index::{self, Blocks, IndexWrite, Reading};
+use crate::contract::{
+    Batch, Engine, EventReader, Head as Anchored, Location, LogEntry, Reading, Stored, Tree,
+};
+use crate::keys::{be_u32, be_u64, block_events, key, push_entry};
 use crate::packed;
 use crate::StoreError;
 
-const FORMAT_KEY: &[u8] = b"mformat";
-const FORMAT: &[u8] = b"travaux/5";
-/// The format whose log is this one's, but whose read models were kept otherwise (amendments
-/// one to a key, the head's read model rewritten by every append): earlier versions of it would
-/// not keep this format's read models up to date, so it is marked anew (which they refuse), and
-/// its read models are rebuilt (their marker, `mamendment-blocks`, is missing).
-const FORMAT_V4: &[u8] = b"travaux/4";
-/// The format before the log and its indexes were kept in blocks (`log_index`): opening such a
-/// store migrates it.
-const FORMAT_V1: &[u8] = b"travaux/1";
-/// The format of one commit (5e63851) that kept the indexes in blocks but not yet the log:
-/// its log is regrouped the same way; any `s` and `i` entries left are removed, not copied.
-const FORMAT_V2: &[u8] = b"travaux/2";
-/// The format whose log was kept in unpacked blocks of eight events (`E`): regrouped into
-/// packed blocks of sixteen.
-const FORMAT_V3: &[u8] = b"travaux/3";
-/// The format key while a store of an earlier format is being regrouped: earlier versions
-/// refuse it, this one goes on with the migration. (`travaux/3-migrating-from-…` were written
-/// by the version of format `travaux/3`, whose migration this one takes over.)
-const MIGRATING_FROM_V1: &[u8] = b"travaux/4-migrating-from-1";
-const MIGRATING_FROM_V2: &[u8] = b"travaux/4-migrating-from-2";
-const MIGRATING_FROM_V3: &[u8] = b"travaux/4-migrating-from-3";
-const V3_MIGRATING_FROM_V1: &[u8] = b"travaux/3-migrating-from-1";
-const V3_MIGRATING_FROM_V2: &[u8] = b"travaux/3-migrating-from-2";
 const READ_MODEL_PREFIXES: [u8; 13] = [
     b'A', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T', b'R',
 ];
@@ -105,9 +80,6 @@ const READ_MODEL_PREFIXES: [u8; 13] = [
 /// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
 /// stream and views from the whole read model (and opening the store rebuilds them).
 pub(crate) const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
-/// Marks a store that has a head anchor (see `anchor`): set at creation, or when a store from
-/// before anchors is first opened. Its anchor file missing is damage, not a store to anchor.
-const ANCHORED_KEY: &[u8] = b"manchored";
 /// Marks a store whose index of text changes (`X`) covers the whole log: set at creation and by
 /// `rebuild`; without it, a document's text changes are read from its whole stream (and
 /// opening the store rebuilds them).
@@ -115,7 +87,7 @@ pub(crate) const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
 /// Marks a store whose amendments are kept eight to a key (`A`, see `amendments`): set at
 /// creation and by `rebuild`; a store without it (whose amendments were kept one to a key, `a`)
 /// is rebuilt when it is opened.
-const AMENDMENT_BLOCKS_KEY: &[u8] = b"mamendment-blocks";
+pub(crate) const AMENDMENT_BLOCKS_KEY: &[u8] = b"mamendment-blocks";
 /// The read models of earlier versions that this one keeps otherwise (`k`: one key per clause
 /// and event; `x`: text changes unpacked, one key each; `a`: one amendment per key), and their
 /// markers (`mtext-packed`: one development commit, 6a0dd08, packed each text change under its
@@ -146,38 +118,10 @@ const HEAD_EVERY: u64 = 64;
 /// How many times a read of a document's head is made again when appends moved its stream
 /// while it was read, before the stream is replayed instead.
 const READ_RETRIES: u32 = 8;
-/// How many documents the writer keeps as its last writes left them (see [`Head::documents`]).
+/// How many documents the writer keeps as its last writes left them (see [`Writer::documents`]).
 const DOCUMENTS_KEPT: usize = 16;
-/// sled's page cache: bulk appends of a large store hit it (batches of 1,000 on a
-/// 1,000,000-event store: 22k events/s at 64 MiB, 29k at 128), and a whole-log read stays
-/// within the memory a command may take.
-const CACHE: u64 = 128 * 1024 * 1024;
-/// The page cache of a compaction's copy, which is only written.
-const COPY_CACHE: u64 = 16 * 1024 * 1024;
 /// The largest value a read model writes: well below sled's ~128 KiB blob threshold.
 const READ_MODEL_CHUNK: usize = 64 * 1024;
-
-pub(crate) fn key(prefix: u8, parts: &[&[u8]]) -> Vec<u8> {
-    let mut k = vec![prefix];
-    for p in parts {
-        k.extend_from_slice(p);
-    }
-    k
-}
-
-fn be_u32(bytes: &[u8]) -> Result<u32, StoreError> {
-    let arr: [u8; 4] = bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("an index entry is not 4 bytes".into()))?;
-    Ok(u32::from_be_bytes(arr))
-}
-
-pub(crate) fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
-    let arr: [u8; 8] = bytes
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("an index entry is not 8 bytes".into()))?;
-    Ok(u64::from_be_bytes(arr))
-}
 
 /// What a compaction did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -188,21 +132,6 @@ pub struct Compacted {
     pub bytes_before: u64,
     /// And after.
     pub bytes_after: u64,
-}
-
-/// The size of the files under a directory (a sled store: `db`, `snap.*`, `blobs/`).
-fn dir_size(dir: &Path) -> Result<u64, StoreError> {
-    let mut size = 0;
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let meta = entry.metadata()?;
-        size += if meta.is_dir() {
-            dir_size(&entry.path())?
-        } else {
-            meta.len()
-        };
-    }
-    Ok(size)
 }
 
 /// The stream version an append expects.
@@ -302,11 +231,11 @@ struct TokenRecord {
 /// whose batch deletes the tree's records and writes every token anew).
 struct TokenBatch<'a> {
     written: HashMap<TokenId, TokenRecord>,
-    tree: Option<&'a sled::Db>,
+    tree: Option<&'a dyn Tree>,
 }
 
 impl<'a> TokenBatch<'a> {
-    fn new(tree: Option<&'a sled::Db>) -> Self {
+    fn new(tree: Option<&'a dyn Tree>) -> Self {
         TokenBatch {
             written: HashMap::new(),
             tree,
@@ -320,13 +249,13 @@ impl<'a> TokenBatch<'a> {
         let Some(tree) = self.tree else {
             return Ok(None);
         };
-        match tree.get(token_key(token))? {
+        match tree.get(&token_key(token))? {
             Some(bytes) => Ok(Some(serde_json::from_slice(&bytes)?)),
             None => Ok(None),
         }
     }
 
-    fn put(&mut self, batch: &mut sled::Batch, r: TokenRecord) -> Result<(), StoreError> {
+    fn put(&mut self, batch: &mut Batch, r: TokenRecord) -> Result<(), StoreError> {
         batch.insert(token_key(r.token), serde_json::to_vec(&r)?);
         self.written.insert(r.token, r);
         Ok(())
@@ -341,7 +270,7 @@ fn digest_key(digest: &Hash) -> Vec<u8> {
     key(b'T', &[&digest.0])
 }
 
-struct Head {
+struct Writer {
     next_seq: u64,
     hash: Hash,
     last_time: Option<Timestamp>,
@@ -374,9 +303,9 @@ impl<'a> From<Option<&'a [AmendmentNo]>> for Wanted<'a> {
     }
 }
 
-impl Head {
+impl Writer {
     /// Keep a document as a write left it, or found it if the write was refused (see
-    /// [`Head::documents`]).
+    /// [`Writer::documents`]).
     fn keep(&mut self, state: Arc<DocumentState>, checkpoint: Option<u64>) {
         if self.documents.len() >= DOCUMENTS_KEPT && !self.documents.contains_key(&state.id) {
             self.documents.clear();
@@ -394,7 +323,7 @@ struct Start {
     checkpoint: Option<u64>,
 }
 
-/// A document the writer keeps (see [`Head::documents`]).
+/// A document the writer keeps (see [`Writer::documents`]).
 struct Kept {
     state: Arc<DocumentState>,
     /// The version the document's read model (`d`) holds, if it has one.
@@ -416,16 +345,13 @@ struct Durability {
 /// The event store of one directory. One process opens it at a time; within it, one `Store`
 /// may be shared by any number of threads (see the crate documentation).
 pub struct Store {
-    pub(crate) path: PathBuf,
-    pub(crate) tree: sled::Db,
-    data_file: File,
+    /// The engine that keeps the log and the read models (see `contract`).
+    pub(crate) db: Box<dyn Engine>,
     /// The writer lock: held to decide and apply an append, not to make it durable.
-    head: Mutex<Head>,
+    head: Mutex<Writer>,
     /// The last event applied to the tree, durable or not: set under the writer lock after each
     /// append's `apply_batch`, read by the syncing thread before it flushes.
     applied: Mutex<Anchored>,
-    /// The head anchor (see `anchor`): written after each sync, with the head it covered.
-    anchor: Mutex<Anchor>,
     durability: Mutex<Durability>,
     /// Signalled whenever a sync ends (the durable head moved, or a sync failed).
     synced: Condvar,
@@ -436,6 +362,33 @@ const _: () = {
     const fn shared<T: Send + Sync>() {}
     shared::<Store>();
 };
+
+/// A write begun with [`Engine::begin_write`]: committed once, or else ended without writing
+/// when dropped (a refusal, an error, a retry answered from the log).
+struct Turn<'a> {
+    db: &'a dyn Engine,
+    open: bool,
+}
+
+impl Turn<'_> {
+    fn commit(
+        mut self,
+        after: Anchored,
+        events: &[LogEntry<'_>],
+        batch: Batch,
+    ) -> Result<(), StoreError> {
+        self.open = false;
+        self.db.commit(after, events, batch)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            self.db.abort_write();
+        }
+    }
+}
 
 /// Ends a sync turn if the syncing thread panics, so that those waiting for it do not wait
 /// forever: they are told the events were not made durable.
@@ -454,117 +407,73 @@ impl Drop for SyncTurn<'_> {
 }
 
 impl Store {
-    /// Create a store in `path` (a new or empty directory), or open it if it is one already.
-    /// Returns the store and whether it was created.
-    pub fn create(path: &Path) -> Result<(Store, bool), StoreError> {
-        compact::recover(path)?;
-        if path.exists() {
-            if Self::is_store(path) {
-                return Ok((Self::open(path)?, false));
+    /// Create a store at `at` (a new or empty directory, or a database with no travaux store
+    /// in it yet), or open it if it is one already. Returns the store and whether it was
+    /// created.
+    pub fn create(at: impl Into<Location>) -> Result<(Store, bool), StoreError> {
+        let at = at.into();
+        let markers = [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY];
+        let (engine, created): (Box<dyn Engine>, bool) = match &at {
+            Location::Dir(path) => {
+                let (engine, created) =
+                    crate::catch(|| crate::sled::SledEngine::create(path, &markers))?;
+                (Box::new(engine), created)
             }
-            let empty = path.is_dir() && std::fs::read_dir(path)?.next().is_none();
-            if !empty {
-                return Err(Self::not_a_store(path));
+            Location::Postgres(url) => {
+                let (engine, created) = crate::postgres::PgEngine::create(url, &markers)?;
+                (Box::new(engine), created)
             }
+        };
+        let store = Self::with_engine(engine)?.refuse_if_damaged()?;
+        if !created {
+            store.rebuild_if_incomplete()?;
         }
-        std::fs::create_dir_all(path).map_err(|e| StoreError::opening(path, e))?;
-        // One sled handle from creation on: dropping it and opening again races sled's
-        // background release of its file lock.
-        let db = Self::open_sled(path)?;
-        // The anchor first: a store marked as anchored always has one.
-        Anchor::create(path, Anchored::default())?;
-        db.insert(FORMAT_KEY, FORMAT)?;
-        for marker in [
-            CLAUSE_INDEX_KEY,
-            TEXT_INDEX_KEY,
-            AMENDMENT_BLOCKS_KEY,
-            ANCHORED_KEY,
-        ] {
-            db.insert(marker, &[])?;
-        }
-        db.flush()?;
-        Ok((Self::with_db(path, db)?.refuse_if_damaged()?, true))
+        Ok((store, created))
     }
 
-    /// Open the store in `path`. A damaged store — its log ends before the head its anchor
+    /// Open the store at `at`. A damaged store — its log ends before the head its anchor
     /// recorded, its anchor is gone, the last block of its log does not read back — is refused
     /// ([`StoreError::Damaged`]): its answers would be those of an earlier log.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        Self::open_to_verify(path)?.refuse_if_damaged()
+    pub fn open(at: impl Into<Location>) -> Result<Store, StoreError> {
+        Self::open_to_verify(at)?.refuse_if_damaged()
     }
 
-    /// Open the store in `path` even if it is damaged, to tell what it holds: `verify` reports
+    /// Open the store at `at` even if it is damaged, to tell what it holds: `verify` reports
     /// the damage ([`Store::damage`]); every append is refused.
-    pub fn open_to_verify(path: &Path) -> Result<Store, StoreError> {
-        crate::engine::catch(|| Self::open_inner(path))
+    pub fn open_to_verify(at: impl Into<Location>) -> Result<Store, StoreError> {
+        let at = at.into();
+        let engine: Box<dyn Engine> = match &at {
+            Location::Dir(path) => Box::new(crate::catch(|| crate::sled::SledEngine::open(path))?),
+            Location::Postgres(url) => Box::new(crate::postgres::PgEngine::open(url)?),
+        };
+        crate::catch(|| {
+            let store = Self::with_engine(engine)?;
+            store.rebuild_if_incomplete()?;
+            Ok(store)
+        })
     }
 
-    fn open_inner(path: &Path) -> Result<Store, StoreError> {
-        compact::recover(path)?;
-        if !path.exists() {
-            return Err(StoreError::NoStore(path.to_path_buf()));
-        }
-        if !Self::is_store(path) {
-            return Err(Self::not_a_store(path));
-        }
-        let tree = Self::open_sled(path)?;
-        // The lock is held: what a compaction cut short left beside the store can go.
-        compact::remove_leftovers(path)?;
-        let format = tree.get(FORMAT_KEY)?;
-        let from = match format.as_deref() {
-            Some(FORMAT) => None,
-            Some(FORMAT_V4) => {
-                // Whatever its markers say (a development version may have set them), its
-                // read models are rebuilt below.
-                let mut batch = sled::Batch::default();
-                batch.remove(AMENDMENT_BLOCKS_KEY);
-                batch.insert(FORMAT_KEY, FORMAT);
-                tree.apply_batch(batch)?;
-                tree.flush()?;
-                None
-            }
-            Some(FORMAT_V1 | MIGRATING_FROM_V1 | V3_MIGRATING_FROM_V1) => {
-                Some((true, MIGRATING_FROM_V1))
-            }
-            Some(FORMAT_V2 | MIGRATING_FROM_V2 | V3_MIGRATING_FROM_V2) => {
-                Some((false, MIGRATING_FROM_V2))
-            }
-            Some(FORMAT_V3 | MIGRATING_FROM_V3) => Some((false, MIGRATING_FROM_V3)),
-            // sled opened its files but found no store in them: if the store had an anchor, its
-            // data was lost (sled's recovery stops at the first page it cannot read).
-            None if !matches!(anchor::read(path)?, Found::Missing) => {
-                return Err(StoreError::Damaged(format!(
-                    "sled finds no travaux data in {} although {} records a log: the data file does not read back from near its start",
-                    path.join("db").display(),
-                    path.join(anchor::FILE).display()
-                )))
-            }
-            _ => return Err(StoreError::NotAStore(path.to_path_buf())),
-        };
-        let migrated = from.is_some();
-        if let Some((copy_indexes, under_way)) = from {
-            let migration = log_index::Migration {
-                copy_indexes,
-                under_way: (FORMAT_KEY, under_way),
-                done: (FORMAT_KEY, FORMAT),
-            };
-            let (events, streams, ids) = log_index::migrate(&tree, &migration)?;
-            tracing::info!(
-                events,
-                streams,
-                ids,
-                "regrouped the log and its indexes in packed blocks"
-            );
-        }
-        let store = Self::with_db(path, tree)?;
-        if migrated || log_index::has_v1_entries(&store.tree)? {
-            for prefix in log_index::V1_INDEX_PREFIXES {
-                store.remove_in_batches(prefix)?;
-            }
-            store.make_durable()?;
-        }
-        store.rebuild_if_incomplete()?;
-        Ok(store)
+    /// The store over an engine just opened: its head is the log's last event.
+    fn with_engine(db: Box<dyn Engine>) -> Result<Store, StoreError> {
+        let (logged, last_time, damaged) = log_head(db.last_event())?;
+        let damaged = db.damage().or(damaged);
+        Ok(Store {
+            db,
+            head: Mutex::new(Writer {
+                next_seq: logged.seq + 1,
+                hash: logged.hash,
+                last_time,
+                damaged,
+                documents: HashMap::new(),
+            }),
+            applied: Mutex::new(logged),
+            durability: Mutex::new(Durability {
+                durable: logged.seq,
+                syncing: false,
+                failed: None,
+            }),
+            synced: Condvar::new(),
+        })
     }
 
     /// Rebuild the read models of a store whose indexes do not cover its log: one made by an
@@ -572,9 +481,9 @@ impl Store {
     /// was cut short. Until then answers are right but slow (the indexes' fallbacks read whole
     /// streams). A store whose log does not read back is left as it is, for `verify`.
     fn rebuild_if_incomplete(&self) -> Result<(), StoreError> {
-        let complete = self.tree.contains_key(CLAUSE_INDEX_KEY)?
-            && self.tree.contains_key(TEXT_INDEX_KEY)?
-            && self.tree.contains_key(AMENDMENT_BLOCKS_KEY)?;
+        let complete = self.db.contains_key(&CLAUSE_INDEX_KEY)?
+            && self.db.contains_key(&TEXT_INDEX_KEY)?
+            && self.db.contains_key(&AMENDMENT_BLOCKS_KEY)?;
         if complete || self.head().0 == 0 || self.writer().damaged.is_some() {
             return Ok(());
         }
@@ -597,12 +506,19 @@ impl Store {
         self.writer().damaged.clone()
     }
 
-    /// The head the anchor holds.
+    /// The head the anchor holds (a store with no anchor: the head known durable).
     pub(crate) fn anchored(&self) -> Anchored {
-        self.anchor
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .head()
+        match self.db.as_sled() {
+            Some(sled) => sled.anchored(),
+            None => {
+                let seq = self.durable_head();
+                let (head, hash) = self.head();
+                Anchored {
+                    seq,
+                    hash: if seq == head { hash } else { Hash::default() },
+                }
+            }
+        }
     }
 
     fn refuse_if_damaged(self) -> Result<Store, StoreError> {
@@ -612,262 +528,52 @@ impl Store {
         }
     }
 
-    fn with_db(path: &Path, tree: sled::Db) -> Result<Store, StoreError> {
-        let data_file = File::open(path.join("db"))?;
-        let mut head = match log_index::last_event(&tree).transpose() {
-            Some(Err(StoreError::Corrupt(m))) => {
-                tracing::error!(error = %m, "the last block of the log does not read back");
-                Head {
-                    next_seq: 1,
-                    hash: Hash::default(),
-                    last_time: None,
-                    damaged: Some(format!("the last block of the log does not read back: {m}")),
-                    documents: HashMap::new(),
-                }
-            }
-            Some(Err(e)) => return Err(e),
-            None => Head {
-                next_seq: 1,
-                hash: Hash::default(),
-                last_time: None,
-                damaged: None,
-                documents: HashMap::new(),
-            },
-            Some(Ok(stored)) => match codec::decode(stored.bytes()) {
-                Ok(last) => Head {
-                    next_seq: last.seq + 1,
-                    hash: last.hash,
-                    last_time: Some(last.recorded_at),
-                    damaged: None,
-                    documents: HashMap::new(),
-                },
-                Err(e) => {
-                    let seq = stored.seq;
-                    tracing::error!(seq, error = %e, "the last event does not read back");
-                    Head {
-                        next_seq: seq + 1,
-                        hash: Hash::default(),
-                        last_time: None,
-                        damaged: Some(format!("event {seq} does not read back: {e}")),
-                        documents: HashMap::new(),
-                    }
-                }
-            },
-        };
-        tracing::debug!(path = %path.display(), next_seq = head.next_seq, "opened store");
-        // What is on disk when the store opens is as durable as it will get.
-        let last = head.next_seq - 1;
-        let logged = Anchored {
-            seq: last,
-            hash: head.hash,
-        };
-        let anchor = Self::check_anchor(path, &tree, logged, &mut head)?;
-        Ok(Store {
-            path: path.to_path_buf(),
-            tree,
-            data_file,
-            head: Mutex::new(head),
-            applied: Mutex::new(logged),
-            anchor: Mutex::new(anchor),
-            durability: Mutex::new(Durability {
-                durable: last,
-                syncing: false,
-                failed: None,
-            }),
-            synced: Condvar::new(),
-        })
-    }
-
-    /// Hold the log's head against the anchor's (see `anchor`): a log that ends before it, or
-    /// whose event at the anchored sequence number is another, lost acknowledged events; an
-    /// anchor gone or unreadable from a store that had one is damage too. An anchor behind the
-    /// log (a crash between sled's sync and the anchor's) moves to the log's head; a store from
-    /// before anchors gets one. Damage is noted in `head`, whose store refuses appends.
-    fn check_anchor(
-        path: &Path,
-        tree: &sled::Db,
-        logged: Anchored,
-        head: &mut Head,
-    ) -> Result<Anchor, StoreError> {
-        let file = path.join(anchor::FILE);
-        let restore = crate::error::RESTORE;
-        let damage = match anchor::read(path)? {
-            Found::Head(anchored, generation) => {
-                let mut anchor = Anchor::open(path, anchored, generation)?;
-                if anchored.seq > logged.seq {
-                    Some((
-                        format!(
-                            "the log ends at event {} but events up to {} were acknowledged (as {} records): events {} to {} are lost; the last good event is {}; {restore}",
-                            logged.seq,
-                            anchored.seq,
-                            file.display(),
-                            logged.seq + 1,
-                            anchored.seq,
-                            logged.seq
-                        ),
-                        anchor,
-                    ))
-                } else {
-                    let at = if anchored.seq == logged.seq || anchored.seq == 0 {
-                        Ok(if anchored.seq == 0 {
-                            Hash::default()
-                        } else {
-                            logged.hash
-                        })
-                    } else {
-                        read_event(&mut Blocks::new(tree), anchored.seq).map(|e| e.hash)
-                    };
-                    match at {
-                        Ok(hash) if hash == anchored.hash => {
-                            if head.damaged.is_none() && logged.seq > anchored.seq {
-                                anchor.record(logged)?;
-                            }
-                            return Ok(anchor);
-                        }
-                        Ok(hash) => Some((
-                            format!(
-                                "event {} hashes to {hash}, but the event acknowledged as {} hashed to {} (as {} records): the log was rewritten or damaged; {restore}",
-                                anchored.seq,
-                                anchored.seq,
-                                anchored.hash,
-                                file.display()
-                            ),
-                            anchor,
-                        )),
-                        Err(e) => Some((
-                            format!(
-                                "event {} (acknowledged, as {} records) does not read back: {e}; {restore}",
-                                anchored.seq,
-                                file.display()
-                            ),
-                            anchor,
-                        )),
-                    }
-                }
-            }
-            Found::Unreadable(why) if tree.contains_key(ANCHORED_KEY)? || logged.seq > 0 => {
-                return Err(StoreError::Damaged(format!(
-                    "the head anchor is damaged: {why}; without it a lost tail of the log cannot be told; {restore}"
-                )));
-            }
-            Found::Missing if tree.contains_key(ANCHORED_KEY)? => {
-                return Err(StoreError::Damaged(format!(
-                    "the head anchor {} is missing from a store that had one: without it a lost tail of the log cannot be told; {restore}",
-                    file.display()
-                )));
-            }
-            Found::Missing | Found::Unreadable(_) => {
-                // A store from before anchors (or an empty one whose anchor write was cut
-                // short): anchored at its head from now on.
-                tracing::info!(path = %path.display(), head = logged.seq, "anchoring the log's head");
-                let anchor = Anchor::create(path, logged)?;
-                tree.insert(ANCHORED_KEY, &[])?;
-                tree.flush()?;
-                return Ok(anchor);
-            }
-        };
-        let (why, anchor) = damage.expect("damage");
-        tracing::error!(error = %why, "the store is damaged");
-        head.damaged.get_or_insert(why);
-        Ok(anchor)
-    }
-
-    /// Why a directory that is not a whole store is refused: damage if it holds an anchor
-    /// (sled's files were deleted from a store), else not a store at all.
-    fn not_a_store(path: &Path) -> StoreError {
-        if !path.join(anchor::FILE).is_file() {
-            return StoreError::NotAStore(path.to_path_buf());
-        }
-        let missing: Vec<&str> = ["db", "conf"]
-            .into_iter()
-            .filter(|f| !path.join(f).is_file())
-            .collect();
-        StoreError::Damaged(format!(
-            "{} holds a store's head anchor but not its data ({} missing); {RESTORE}",
-            path.display(),
-            missing.join(" and ")
-        ))
-    }
-
-    fn is_store(path: &Path) -> bool {
-        path.join("db").is_file() && path.join("conf").is_file()
-    }
-
-    fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
-        Self::open_sled_with(path, CACHE)
-    }
-
-    fn open_sled_with(path: &Path, cache: u64) -> Result<sled::Db, StoreError> {
-        let config = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache)
-            .flush_every_ms(None);
-        crate::engine::catch(|| Ok(config.open()))?.map_err(|e| match e {
-            sled::Error::Io(io)
-                if io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("could not acquire lock") =>
-            {
-                StoreError::Locked(path.to_path_buf())
-            }
-            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied => {
-                StoreError::opening(path, io)
-            }
-            other => StoreError::from(other),
-        })
-    }
-
     /// Let go of the store in a process about to exit: flush whatever sled holds (every
     /// acknowledged append is durable already), then leave its caches to the exit rather than
     /// freeing them one by one, which costs a command on a large store as much as reading its
     /// answer (sled's page table grows with the store: 60 ms at 1,000,000 events).
     pub fn close_for_exit(self) -> Result<(), StoreError> {
-        self.tree.flush()?;
+        if let Some(sled) = self.db.as_sled() {
+            sled.flush()?;
+        }
         std::mem::forget(self);
         Ok(())
     }
 
-    /// Write the store again into a new sled store that takes its place (see `compact`): the
+    /// Write the store again into a new one that takes its place (see `sled::compact`): the
     /// same keys and bytes, each written once, so that the store is about the size of what it
     /// holds and opens without the free space sled leaves behind. Consumes the store: open it
-    /// again to go on (in this process, once sled has let go of its lock).
+    /// again to go on (in this process, once sled has let go of its lock). A PostgreSQL store
+    /// is compacted by PostgreSQL (autovacuum): it is refused.
     pub fn compact(self) -> Result<Compacted, StoreError> {
-        let _writer = self.writer();
-        self.refuse_unsynced()?;
-        let (copy, _) = compact::paths(&self.path)?;
-        if copy.exists() {
-            std::fs::remove_dir_all(&copy)?;
-        }
-        let before = dir_size(&self.path)?;
-        std::fs::create_dir_all(&copy)?;
-        let keys = {
-            // The copy is only written: a small cache keeps the two stores within the memory
-            // one takes.
-            let db = Self::open_sled_with(&copy, COPY_CACHE)?;
-            let keys = compact::copy(&self.tree, &self.path, &db, &copy, |path, db| {
-                db.flush()?;
-                sync_store_files(path, &File::open(path.join("db"))?)
-            });
-            if keys.is_err() {
-                drop(db);
-                let _ = std::fs::remove_dir_all(&copy);
-            }
-            keys?
+        let Some(sled) = self.db.as_sled() else {
+            return Err(StoreError::Compaction(format!(
+                "{} is a {} store, which its database compacts itself (VACUUM); travaux compacts sled stores only",
+                self.location(),
+                self.db.name()
+            )));
         };
-        let after = dir_size(&copy)?;
-        compact::swap(&self.path)?;
-        tracing::info!(keys, before, after, "compacted the store");
-        drop(_writer);
+        let writer = self.writer();
+        self.refuse_unsynced()?;
+        let compacted = sled.compact()?;
+        drop(writer);
         drop(self);
-        Ok(Compacted {
-            keys,
-            bytes_before: before,
-            bytes_after: after,
-        })
+        Ok(compacted)
     }
 
-    /// The directory the store lives in.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the store is.
+    pub fn location(&self) -> &Location {
+        self.db.location()
+    }
+
+    /// The directory the store lives in, for a sled store.
+    pub fn dir(&self) -> Option<&Path> {
+        self.db.location().dir()
+    }
+
+    /// The engine that keeps it: `sled` or `postgres`.
+    pub fn engine(&self) -> &'static str {
+        self.db.name()
     }
 
     /// The last event's sequence number (0 for an empty log) and hash. With concurrent
@@ -879,7 +585,7 @@ impl Store {
 
     /// The writer lock. A panic while it was held (in a caller's `decide`) leaves `Head`
     /// whole, since it changes only after `apply_batch` succeeds: the lock is taken anyway.
-    fn writer(&self) -> MutexGuard<'_, Head> {
+    fn writer(&self) -> MutexGuard<'_, Writer> {
         self.head.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -998,6 +704,7 @@ impl Store {
         let mut head = self.writer();
         refuse_damaged(&head)?;
         self.refuse_unsynced()?;
+        let turn = self.begin_write(&mut head)?;
         if let Some(stored) = self.retried(w.stream, w.actor, w.event_id, w.request)? {
             return Ok(Appended {
                 events: stored,
@@ -1041,7 +748,7 @@ impl Store {
             .collect();
         let (events, document) = self.write_locked(
             &mut head,
-            IndexWrite::new(&self.tree),
+            turn,
             Start {
                 stream: w.stream,
                 version,
@@ -1056,6 +763,37 @@ impl Store {
             duplicate: false,
             document,
         })
+    }
+
+    /// Begin a write under the writer lock (see [`Engine::begin_write`]): if another process
+    /// moved the log since this one last wrote (an engine shared between processes), the head
+    /// is read again and the documents the writer kept are dropped, being no longer the head.
+    fn begin_write(&self, head: &mut Writer) -> Result<Turn<'_>, StoreError> {
+        let turn = Turn {
+            db: &*self.db,
+            open: true,
+        };
+        if let Some(shared) = self.db.begin_write()? {
+            if shared.seq != head.next_seq - 1 || shared.hash != head.hash {
+                let (logged, last_time, damaged) = log_head(self.db.last_event())?;
+                if let Some(why) = damaged {
+                    return Err(StoreError::Damaged(why));
+                }
+                tracing::debug!(
+                    from = head.next_seq - 1,
+                    to = logged.seq,
+                    "another process appended: the head moved"
+                );
+                head.next_seq = logged.seq + 1;
+                head.hash = logged.hash;
+                head.last_time = last_time;
+                head.documents.clear();
+                *self.applied() = logged;
+                let mut d = self.durability();
+                d.durable = d.durable.max(logged.seq);
+            }
+        }
+        Ok(turn)
     }
 
     /// Ask `decide` for the events of a command on `state`, reading any closed amendment it
@@ -1129,12 +867,11 @@ impl Store {
         if let Some(e) = events.iter().find(|e| !seen.insert(e.id)) {
             return Err(StoreError::DuplicateEventId(e.id));
         }
-        // A retry is recognised event by event: all stored and the same, or none stored. The id
-        // buckets read here are those the append extends: read once.
-        let mut index = IndexWrite::new(&self.tree);
+        let turn = self.begin_write(&mut head)?;
+        // A retry is recognised event by event: all stored and the same, or none stored.
         let mut stored = Vec::new();
         for e in &events {
-            if let Some((seq, _)) = index.by_id(e.id)? {
+            if let Some((seq, _)) = self.db.by_id(e.id)? {
                 let s = self.event(seq)?;
                 if s.stream != stream || s.actor != e.actor || s.event != e.event {
                     return Err(StoreError::DuplicateEventId(e.id));
@@ -1172,7 +909,7 @@ impl Store {
             state,
             checkpoint,
         };
-        let (events, _) = self.write_locked(&mut head, index, start, clocked, request)?;
+        let (events, _) = self.write_locked(&mut head, turn, start, clocked, request)?;
         Ok(Appended {
             events,
             duplicate: false,
@@ -1200,11 +937,11 @@ impl Store {
     /// exists), the version of its read model, and the stream's version, checked against the
     /// version expected. `only`, when given, names the amendments to load with the document: an
     /// append of events touches no others, and loading every amendment would make bulk appends
-    /// quadratic. The document is the one the last write left (see [`Head::documents`]) if it
+    /// quadratic. The document is the one the last write left (see [`Writer::documents`]) if it
     /// is still the head, else read.
     fn stream_state(
         &self,
-        head: &mut Head,
+        head: &mut Writer,
         stream: StreamId,
         expected: Expected,
         only: Option<&[AmendmentNo]>,
@@ -1284,13 +1021,13 @@ impl Store {
 
     /// The sequence number and request fingerprint an event id was stored with.
     pub(crate) fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
-        log_index::by_id(&self.tree, id)
+        self.db.by_id(id)
     }
 
     fn write_locked(
         &self,
-        head: &mut Head,
-        mut index: IndexWrite<'_>,
+        head: &mut Writer,
+        turn: Turn<'_>,
         start: Start,
         events: Vec<NewEvent>,
         request: Hash,
@@ -1301,12 +1038,13 @@ impl Store {
             mut state,
             mut checkpoint,
         } = start;
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let mut recorded = Vec::with_capacity(events.len());
         let mut seq = head.next_seq;
         let mut prev = head.hash;
-        let mut tokens = TokenBatch::new(Some(&self.tree));
-        let mut indexes = Indexes::new(Some(&self.tree));
+        let mut tokens = TokenBatch::new(Some(&*self.db));
+        let mut indexes = Indexes::new(Some(&*self.db));
+        let mut stored = Vec::with_capacity(events.len());
         for (i, e) in events.into_iter().enumerate() {
             let (r, bytes) = codec::encode(RecordedEvent {
                 seq,
@@ -1323,9 +1061,7 @@ impl Store {
             if stream != StreamId::REGISTRY {
                 indexes.add(&r, &bytes)?;
             }
-            index.event(seq, &bytes)?;
-            index.stream_entry(stream, r.version, seq)?;
-            index.id_entry(r.id, seq, request)?;
+            stored.push(bytes);
             registry_entries(&r, &mut batch, &mut tokens)?;
             if stream != StreamId::REGISTRY {
                 if let Some(s) = state.as_ref().filter(|s| tags(&r, s)) {
@@ -1344,7 +1080,7 @@ impl Store {
         }
         if let Some(s) = &mut state {
             let touched = touched(&recorded);
-            put_amendments(&self.tree, &mut batch, s, Some(&touched))?;
+            put_amendments(&*self.db, &mut batch, s, Some(&touched))?;
             if checkpoint.is_none_or(|c| s.version >= c + HEAD_EVERY) {
                 self.put_document(&mut batch, s)?;
                 checkpoint = Some(s.version);
@@ -1360,9 +1096,29 @@ impl Store {
                 "a document stream must begin with document_created".into(),
             )));
         }
-        index.finish(&mut batch)?;
         indexes.write(&mut batch)?;
-        self.tree.apply_batch(batch)?;
+        let entries: Vec<LogEntry<'_>> = recorded
+            .iter()
+            .zip(&stored)
+            .map(|(r, bytes)| LogEntry {
+                seq: r.seq,
+                stream: r.stream,
+                version: r.version,
+                id: r.id,
+                request,
+                prev_hash: r.prev_hash,
+                hash: r.hash,
+                bytes,
+            })
+            .collect();
+        turn.commit(
+            Anchored {
+                seq: head.next_seq - 1,
+                hash: head.hash,
+            },
+            &entries,
+            batch,
+        )?;
         // The batch is in the tree: the next append must follow it, whatever becomes of the
         // flush (which the caller waits for after releasing the writer lock).
         head.next_seq = seq;
@@ -1380,22 +1136,23 @@ impl Store {
         Ok((recorded, state))
     }
 
-    /// Flush, then make everything the store's files hold reach the disk: `db`, and the blob
-    /// files sled writes beside it (see [`sync_store_files`]).
+    /// Make everything applied so far durable (see [`Engine::sync`]).
     fn make_durable(&self) -> Result<(), StoreError> {
         let target = *self.applied();
         self.make_durable_through(target)
     }
 
-    /// Make durable everything applied up to `target` (read before the flush), then record it
-    /// in the head anchor: the anchor never names an event sled has not synced.
+    /// Make durable everything applied up to `target` (read before the sync), which the engine
+    /// records as its durable head (sled: in the head anchor, which never names an event sled
+    /// has not synced).
     fn make_durable_through(&self, target: Anchored) -> Result<(), StoreError> {
-        self.tree.flush()?;
-        sync_store_files(&self.path, &self.data_file)?;
-        self.anchor
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .record(target)
+        self.db.sync(target)
+    }
+
+    /// Apply writes to the read models alone (a rebuild, a migration): no event.
+    fn commit_models(&self, batch: Batch) -> Result<(), StoreError> {
+        let after = *self.applied();
+        self.db.commit(after, &[], batch)
     }
 
     fn applied(&self) -> MutexGuard<'_, Anchored> {
@@ -1404,7 +1161,7 @@ impl Store {
 
     /// One event by sequence number.
     pub fn event(&self, seq: u64) -> Result<RecordedEvent, StoreError> {
-        read_event(&mut Blocks::new(&self.tree), seq)
+        read_event(&mut *self.db.reader(), seq)
     }
 
     /// Every event from `seq` on, in global order.
@@ -1412,7 +1169,8 @@ impl Store {
         &self,
         seq: u64,
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
-        log_index::events_from(&self.tree, seq, Reading::Prefix)
+        self.db
+            .events_from(seq, Reading::Prefix)
             .map(|stored| codec::decode(stored?.bytes()))
     }
 
@@ -1431,10 +1189,10 @@ impl Store {
         from: u64,
         to: u64,
     ) -> impl Iterator<Item = Result<RecordedEvent, StoreError>> + '_ {
-        let mut blocks = Blocks::new(&self.tree);
-        log_index::stream_seqs(&self.tree, stream, from, to).map(move |entry| {
+        let mut blocks = self.db.reader();
+        self.db.stream_seqs(stream, from, to).map(move |entry| {
             let (version, seq) = entry?;
-            let e = read_event(&mut blocks, seq)?;
+            let e = read_event(&mut *blocks, seq)?;
             if e.stream != stream || e.version != version {
                 return Err(StoreError::Corrupt(format!(
                     "the stream index of {stream} points at event {}, which is not its version {version}",
@@ -1452,22 +1210,22 @@ impl Store {
         &self,
         doc: DocumentId,
     ) -> Result<Box<dyn Iterator<Item = Result<RecordedEvent, StoreError>> + '_>, StoreError> {
-        if !self.tree.contains_key(TEXT_INDEX_KEY)? {
+        if !self.db.contains_key(&TEXT_INDEX_KEY)? {
             return Ok(Box::new(self.stream(StreamId::document(doc)).filter(|e| {
                 e.as_ref().map_or(true, |e| !e.event.ops().is_empty())
             })));
         }
         // As for the log: a block not full is the last, whatever appends go on meanwhile.
         let blocks = self
-            .tree
-            .scan_prefix(text_prefix(doc))
+            .db
+            .scan_prefix(&text_prefix(doc))
             .scan(false, |stop, kv| {
                 if *stop {
                     return None;
                 }
                 let events = kv.map_err(StoreError::from).and_then(|(_, v)| {
                     let raw = packed::unpack(&v, "a block of text changes")?;
-                    let events = log_index::block_events(&raw)
+                    let events = block_events(&raw)
                         .map(|r| codec::decode(&raw[r?]))
                         .collect::<Result<Vec<_>, _>>()?;
                     Ok(events)
@@ -1504,7 +1262,7 @@ impl Store {
         clauses: &[ClauseId],
         seq: u64,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
+        if !self.db.contains_key(&CLAUSE_INDEX_KEY)? {
             let wanted: std::collections::HashSet<ClauseId> = clauses.iter().copied().collect();
             return self
                 .stream(StreamId::document(doc))
@@ -1517,7 +1275,7 @@ impl Store {
         }
         let mut seqs: Vec<u64> = Vec::new();
         for clause in clauses {
-            for kv in self.tree.scan_prefix(clause_prefix(doc, *clause)) {
+            for kv in self.db.scan_prefix(&clause_prefix(doc, *clause)) {
                 let (_, v) = kv?;
                 if !v.len().is_multiple_of(8) {
                     return Err(StoreError::Corrupt(
@@ -1539,15 +1297,15 @@ impl Store {
         }
         seqs.sort_unstable();
         seqs.dedup();
-        let mut blocks = Blocks::new(&self.tree);
+        let mut blocks = self.db.reader();
         seqs.into_iter()
-            .map(|at| read_event(&mut blocks, at))
+            .map(|at| read_event(&mut *blocks, at))
             .collect()
     }
 
     /// A stream's version: how many events it holds.
     pub fn stream_version(&self, stream: StreamId) -> Result<u64, StoreError> {
-        log_index::stream_version(&self.tree, stream)
+        self.db.stream_version(stream)
     }
 
     /// A document at its head, from the read model. The read model names the stream version it
@@ -1645,7 +1403,7 @@ impl Store {
             None => state.amendments.len() == proposed as usize,
             Some(nos) => {
                 (proposed == 0
-                    || Amendments::new(&self.tree, state.id).contains(AmendmentNo(proposed))?)
+                    || Amendments::new(&*self.db, state.id).contains(AmendmentNo(proposed))?)
                     && nos
                         .iter()
                         .all(|n| n.0 > proposed || state.amendments.contains_key(n))
@@ -1662,7 +1420,7 @@ impl Store {
         only: Option<&[AmendmentNo]>,
     ) -> Result<Option<(DocumentState, u64)>, StoreError> {
         let mut json = Vec::new();
-        for kv in self.tree.scan_prefix(key(b'd', &[id.0.as_bytes()])) {
+        for kv in self.db.scan_prefix(&key(b'd', &[id.0.as_bytes()])) {
             json.extend_from_slice(&kv?.1);
         }
         if json.is_empty() {
@@ -1677,14 +1435,14 @@ impl Store {
         state.amendments.clear();
         match only {
             None => {
-                for kv in self.tree.scan_prefix(amendments::prefix(id)) {
+                for kv in self.db.scan_prefix(&amendments::prefix(id)) {
                     for a in amendments::in_block(&kv?.1)? {
                         state.amendments.insert(a.no, a);
                     }
                 }
             }
             Some(nos) => {
-                let mut read = Amendments::new(&self.tree, id);
+                let mut read = Amendments::new(&*self.db, id);
                 for no in nos {
                     if let Some(a) = read.get(*no)? {
                         state.amendments.insert(a.no, a);
@@ -1722,11 +1480,7 @@ impl Store {
     /// amendments aside (see [`put_amendments`]), so that no value comes near sled's blob
     /// threshold. Written once the stream has gone [`HEAD_EVERY`] events past it (and by
     /// `rebuild`); a read folds the events after it.
-    fn put_document(
-        &self,
-        batch: &mut sled::Batch,
-        state: &mut DocumentState,
-    ) -> Result<(), StoreError> {
+    fn put_document(&self, batch: &mut Batch, state: &mut DocumentState) -> Result<(), StoreError> {
         let doc = state.id.0;
         let amendments = std::mem::take(&mut state.amendments);
         let json = packed::model(state);
@@ -1739,7 +1493,7 @@ impl Store {
                 chunk,
             );
         }
-        for kv in self.tree.scan_prefix(key(b'd', &[doc.as_bytes()])) {
+        for kv in self.db.scan_prefix(&key(b'd', &[doc.as_bytes()])) {
             let (k, _) = kv?;
             let index = be_u32(&k[17..21])?;
             if index >= chunks {
@@ -1793,21 +1547,29 @@ impl Store {
             Cut::Seq(n) => self.snapshot_seq_through(id, n)?,
             Cut::Head | Cut::Time(_) => {
                 let doc = id.0.as_bytes();
-                let headers = self.tree.range(
-                    key(b'N', &[doc, &0u64.to_be_bytes()])
-                        ..=key(b'N', &[doc, &u64::MAX.to_be_bytes()]),
+                let (from, to) = (
+                    key(b'N', &[doc, &0u64.to_be_bytes()]),
+                    key(b'N', &[doc, &u64::MAX.to_be_bytes()]),
                 );
                 let mut found = None;
-                for kv in headers.rev() {
-                    let (k, v) = kv?;
-                    let at: Timestamp = serde_json::from_slice(&v)?;
-                    if let Cut::Time(t) = cut {
-                        if at > t {
-                            continue;
+                match cut {
+                    Cut::Time(t) => {
+                        // Snapshots are taken in the log's order, so their times rise: the
+                        // last at or before `t`.
+                        for kv in self.db.range(&from, &to) {
+                            let (k, v) = kv?;
+                            let at: Timestamp = serde_json::from_slice(&v)?;
+                            if at > t {
+                                break;
+                            }
+                            found = Some(be_u64(&k[17..25])?);
                         }
                     }
-                    found = Some(be_u64(&k[17..25])?);
-                    break;
+                    _ => {
+                        if let Some((k, _)) = self.db.last_in_range(&from, &to)? {
+                            found = Some(be_u64(&k[17..25])?);
+                        }
+                    }
                 }
                 found
             }
@@ -1818,11 +1580,10 @@ impl Store {
     /// The sequence number of the latest snapshot of a document taken at or before event `seq`.
     fn snapshot_seq_through(&self, id: DocumentId, seq: u64) -> Result<Option<u64>, StoreError> {
         let doc = id.0.as_bytes();
-        let last = self
-            .tree
-            .range(key(b'N', &[doc, &0u64.to_be_bytes()])..=key(b'N', &[doc, &seq.to_be_bytes()]))
-            .next_back()
-            .transpose()?;
+        let last = self.db.last_in_range(
+            &key(b'N', &[doc, &0u64.to_be_bytes()]),
+            &key(b'N', &[doc, &seq.to_be_bytes()]),
+        )?;
         last.map(|(k, _)| be_u64(&k[17..25])).transpose()
     }
 
@@ -1830,8 +1591,8 @@ impl Store {
     pub(crate) fn snapshot(&self, id: DocumentId, seq: u64) -> Result<DocumentState, StoreError> {
         let mut json = Vec::new();
         for kv in self
-            .tree
-            .scan_prefix(key(b'n', &[id.0.as_bytes(), &seq.to_be_bytes()]))
+            .db
+            .scan_prefix(&key(b'n', &[id.0.as_bytes(), &seq.to_be_bytes()]))
         {
             json.extend_from_slice(&kv?.1);
         }
@@ -1845,7 +1606,7 @@ impl Store {
         doc: DocumentId,
         no: AmendmentNo,
     ) -> Result<Option<Amendment>, StoreError> {
-        Amendments::new(&self.tree, doc).get(no)
+        Amendments::new(&*self.db, doc).get(no)
     }
 
     /// A walk along a document's stream: see [`Walk`].
@@ -1865,7 +1626,7 @@ impl Store {
         touched: &[AmendmentNo],
     ) -> Result<DocumentState, StoreError> {
         let mut view = state.clone();
-        for kv in self.tree.scan_prefix(key(b'o', &[state.id.0.as_bytes()])) {
+        for kv in self.db.scan_prefix(&key(b'o', &[state.id.0.as_bytes()])) {
             let (k, _) = kv?;
             let no = AmendmentNo(be_u32(&k[17..21])?);
             if !touched.contains(&no) && !view.amendments.contains_key(&no) {
@@ -1881,11 +1642,11 @@ impl Store {
         &self,
         id: DocumentId,
     ) -> Result<Option<Vec<AmendmentNo>>, StoreError> {
-        if !self.tree.contains_key(CLAUSE_INDEX_KEY)? {
+        if !self.db.contains_key(&CLAUSE_INDEX_KEY)? {
             return Ok(None);
         }
         let mut open = Vec::new();
-        for kv in self.tree.scan_prefix(key(b'o', &[id.0.as_bytes()])) {
+        for kv in self.db.scan_prefix(&key(b'o', &[id.0.as_bytes()])) {
             let (k, _) = kv?;
             open.push(AmendmentNo(be_u32(&k[17..21])?));
         }
@@ -1930,8 +1691,8 @@ impl Store {
 
     /// The documents as their read model (`g`) holds them.
     pub(crate) fn documents_model(&self) -> Result<Vec<DocumentEntry>, StoreError> {
-        self.tree
-            .scan_prefix([b'g'])
+        self.db
+            .scan_prefix(&[b'g'])
             .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))
             .collect()
     }
@@ -1958,8 +1719,8 @@ impl Store {
 
     /// The participants as their read model (`p`) holds them, for `verify`.
     pub(crate) fn participants_model(&self) -> Result<Vec<Participant>, StoreError> {
-        self.tree
-            .scan_prefix([b'p'])
+        self.db
+            .scan_prefix(&[b'p'])
             .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))
             .collect()
     }
@@ -1967,7 +1728,7 @@ impl Store {
     /// The token with this digest (SHA-256 of the bearer token), and whom it authenticates,
     /// unless it was revoked. `None` for a token never issued or revoked.
     pub fn token(&self, digest: &Hash) -> Result<Option<(TokenId, ParticipantId)>, StoreError> {
-        let Some(v) = self.tree.get(digest_key(digest))? else {
+        let Some(v) = self.db.get(&digest_key(digest))? else {
             return Ok(None);
         };
         if v.len() != 32 {
@@ -1985,8 +1746,8 @@ impl Store {
     /// Every token issued, revoked or not, in the order they were issued.
     pub fn tokens(&self) -> Result<Vec<TokenEntry>, StoreError> {
         let mut records = self
-            .tree
-            .scan_prefix([b't'])
+            .db
+            .scan_prefix(&[b't'])
             .map(|kv| Ok(serde_json::from_slice(&kv?.1)?))
             .collect::<Result<Vec<TokenRecord>, StoreError>>()?;
         records.sort_by_key(|r| r.seq);
@@ -2017,21 +1778,21 @@ impl Store {
         let mut writer = self.writer();
         // What the writer kept was read from the read models this replaces.
         writer.documents.clear();
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY]
             .into_iter()
             .chain(OBSOLETE_MARKERS)
         {
             batch.remove(marker);
         }
-        self.tree.apply_batch(batch)?;
+        self.commit_models(batch)?;
         for prefix in REBUILT_AS_READ.into_iter().chain(OBSOLETE_PREFIXES) {
             self.remove_in_batches(prefix)?;
         }
-        let mut last = sled::Batch::default();
+        let mut last = Batch::default();
         for prefix in READ_MODEL_PREFIXES {
             if !REBUILT_AS_READ.contains(&prefix) {
-                for kv in self.tree.scan_prefix([prefix]) {
+                for kv in self.db.scan_prefix(&[prefix]) {
                     last.remove(kv?.0);
                 }
             }
@@ -2045,9 +1806,9 @@ impl Store {
         // closed (memory stays bounded by the open ones), and reads it back if a later event
         // names it (a decision reopened).
         let mut closed: HashMap<(DocumentId, AmendmentNo), Amendment> = HashMap::new();
-        let mut batch = sled::Batch::default();
-        let mut amendments = AmendmentWrite::new(&self.tree);
-        for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
+        let mut batch = Batch::default();
+        let mut amendments = AmendmentWrite::new(&*self.db);
+        for stored in self.db.events_from(1, Reading::Whole) {
             let stored = stored?;
             let bytes = stored.bytes();
             let e = codec::decode(bytes)?;
@@ -2094,17 +1855,17 @@ impl Store {
             if count % REBUILD_BATCH == 0 {
                 progress(count);
                 indexes.write(&mut batch)?;
-                std::mem::replace(&mut amendments, AmendmentWrite::new(&self.tree))
+                std::mem::replace(&mut amendments, AmendmentWrite::new(&*self.db))
                     .write(&mut batch);
-                self.tree.apply_batch(std::mem::take(&mut batch))?;
+                self.commit_models(std::mem::take(&mut batch))?;
                 closed.clear();
             }
         }
         indexes.write(&mut batch)?;
         amendments.write(&mut batch);
-        self.tree.apply_batch(batch)?;
+        self.commit_models(batch)?;
         for state in docs.values_mut().flatten() {
-            put_amendments(&self.tree, &mut last, state, None)?;
+            put_amendments(&*self.db, &mut last, state, None)?;
             self.put_document(&mut last, state)?;
             for a in state.amendments.values().filter(|a| a.status.is_open()) {
                 last.insert(open_key(state.id, a.no), &[]);
@@ -2113,7 +1874,7 @@ impl Store {
         for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY] {
             last.insert(marker, &[]);
         }
-        self.tree.apply_batch(last)?;
+        self.commit_models(last)?;
         // The head is the log's as read: a log written beside the append path (a restore)
         // becomes the store's, and is anchored by the sync below.
         if let Some((seq, hash, time)) = read_head {
@@ -2128,48 +1889,55 @@ impl Store {
 
     /// Remove every key with a prefix, in batches.
     fn remove_in_batches(&self, prefix: u8) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let mut n = 0;
-        for kv in self.tree.scan_prefix([prefix]) {
+        for kv in self.db.scan_prefix(&[prefix]) {
             batch.remove(kv?.0);
             n += 1;
             if n % REBUILD_BATCH == 0 {
-                self.tree.apply_batch(std::mem::take(&mut batch))?;
+                self.commit_models(std::mem::take(&mut batch))?;
             }
         }
-        self.tree.apply_batch(batch)?;
+        self.commit_models(batch)?;
         Ok(())
     }
 
-    /// The sled tree itself. Only for tests that damage a store on purpose.
+    /// The sled tree itself. Only for tests that damage a sled store on purpose.
     #[doc(hidden)]
     pub fn raw_tree(&self) -> &sled::Db {
-        &self.tree
+        self.db
+            .as_sled()
+            .expect("raw_tree is a back door into sled stores only")
+            .db()
     }
 
-    /// Every stored record of the log, with its sequence number, as its blocks hold it. Only
-    /// for tests that rewrite a log in an earlier format.
+    /// Every stored record of the log, with its sequence number. Only for tests that rewrite a
+    /// log in an earlier format.
     #[doc(hidden)]
     pub fn stored_records(&self) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
-        log_index::stored_events(&self.tree)
+        self.db
+            .events_from(1, Reading::Whole)
+            .map(|s| s.map(|s| (s.seq, s.bytes().to_vec())))
     }
 
-    /// Overwrite a stored record. Only for tests of `verify` and of upcasting.
-    #[doc(hidden)]
+    /// Overwrite a stored record of a sled store. Only for tests of `verify` and of upcasting.
     /// The anchor follows a record overwritten at the head, as if the version that wrote the
     /// record had written the anchor too.
+    #[doc(hidden)]
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
+        let sled = self
+            .db
+            .as_sled()
+            .expect("put_raw is a back door into sled stores only");
         let mut writer = self.writer();
         writer.documents.clear();
-        log_index::overwrite_event(&self.tree, seq, &bytes)?;
+        sled.overwrite_event(seq, &bytes)?;
         self.make_durable()?;
-        let mut anchor = self.anchor.lock().unwrap_or_else(PoisonError::into_inner);
-        if let (true, Some(hash)) = (anchor.head().seq == seq, bytes.get(..32)) {
-            let head = Anchored {
+        if let (true, Some(hash)) = (sled.anchored().seq == seq, bytes.get(..32)) {
+            sled.reset_anchor(Anchored {
                 seq,
                 hash: Hash(hash.try_into().expect("32 bytes")),
-            };
-            anchor.reset(head)?;
+            })?;
         }
         Ok(())
     }
@@ -2228,7 +1996,10 @@ impl Walk<'_> {
 
 /// Event `seq`, decoded, read through `blocks`; an event the log should hold and does not is
 /// corruption.
-pub(crate) fn read_event(blocks: &mut Blocks<'_>, seq: u64) -> Result<RecordedEvent, StoreError> {
+pub(crate) fn read_event(
+    blocks: &mut dyn EventReader,
+    seq: u64,
+) -> Result<RecordedEvent, StoreError> {
     let stored = blocks
         .event(seq)?
         .ok_or_else(|| StoreError::Corrupt(format!("event {seq} is missing")))?;
@@ -2268,7 +2039,7 @@ impl Entries {
         match self {
             Entries::Seqs if raw.len().is_multiple_of(8) => Ok(raw.len() / 8),
             Entries::Seqs => Err(malformed()),
-            Entries::Events => log_index::block_events(raw)
+            Entries::Events => block_events(raw)
                 .try_fold(0, |n, r| r.map(|_| n + 1))
                 .map_err(|_| malformed()),
         }
@@ -2280,7 +2051,7 @@ impl Entries {
 /// there is one to read: not during `rebuild`, which starts them afresh), extended, and written
 /// once per batch. Blocks are numbered from 0 under their prefix (u32 BE).
 struct BlockIndex<'t> {
-    tree: Option<&'t sled::Db>,
+    tree: Option<&'t dyn Tree>,
     entries: Entries,
     /// The number of the last block under each prefix.
     last: HashMap<Vec<u8>, u32>,
@@ -2289,7 +2060,7 @@ struct BlockIndex<'t> {
 }
 
 impl<'t> BlockIndex<'t> {
-    fn new(tree: Option<&'t sled::Db>, entries: Entries) -> Self {
+    fn new(tree: Option<&'t dyn Tree>, entries: Entries) -> Self {
         BlockIndex {
             tree,
             entries,
@@ -2304,7 +2075,7 @@ impl<'t> BlockIndex<'t> {
             Some(n) => *n,
             None => {
                 let found = match self.tree {
-                    Some(tree) => tree.scan_prefix(&prefix).next_back().transpose()?,
+                    Some(tree) => tree.last_with_prefix(&prefix)?,
                     None => None,
                 };
                 let (n, raw) = match found {
@@ -2336,7 +2107,7 @@ impl<'t> BlockIndex<'t> {
         let (raw, count) = self.touched.entry((prefix, n)).or_default();
         match self.entries {
             Entries::Seqs => raw.extend_from_slice(entry),
-            Entries::Events => log_index::push_entry(raw, entry),
+            Entries::Events => push_entry(raw, entry),
         }
         *count += 1;
         Ok(())
@@ -2344,7 +2115,7 @@ impl<'t> BlockIndex<'t> {
 
     /// Write the blocks extended into `batch`, and forget those full (no entry goes to them
     /// again).
-    fn write(&mut self, batch: &mut sled::Batch) -> Result<(), StoreError> {
+    fn write(&mut self, batch: &mut Batch) -> Result<(), StoreError> {
         for ((prefix, n), (raw, _)) in &self.touched {
             let mut k = prefix.clone();
             k.extend_from_slice(&n.to_be_bytes());
@@ -2367,7 +2138,7 @@ struct Indexes<'t> {
 }
 
 impl<'t> Indexes<'t> {
-    fn new(tree: Option<&'t sled::Db>) -> Self {
+    fn new(tree: Option<&'t dyn Tree>) -> Self {
         Indexes {
             clauses: BlockIndex::new(tree, Entries::Seqs),
             texts: BlockIndex::new(tree, Entries::Events),
@@ -2389,49 +2160,51 @@ impl<'t> Indexes<'t> {
         Ok(())
     }
 
-    fn write(&mut self, batch: &mut sled::Batch) -> Result<(), StoreError> {
+    fn write(&mut self, batch: &mut Batch) -> Result<(), StoreError> {
         self.clauses.write(batch)?;
         self.texts.write(batch)
     }
 }
 
-/// fsync the store's files. sled writes any page of more than about 128 KiB (one large value,
-/// or a leaf of up to 16 entries that pass it together, such as snapshot chunks) to a file of
-/// its own under `blobs/`, and never fsyncs it; `db` may point to it, so it must be on disk
-/// before `db` is. Such files are written by whichever thread makes sled write a page (an
-/// append, or a read that splits a node), are created before they are filled, and are not
-/// made in the order of their names; and a process killed before its sync leaves them for
-/// the next. On Linux, `syncfs` writes every dirty file of the store's filesystem and empties
-/// the drive's cache: all of them at once, whatever wrote them. Elsewhere, every blob file is
-/// fsynced, then the directory. `db` is fsynced last either way, so that its own write errors
-/// are reported on kernels whose `syncfs` does not report them.
-fn sync_store_files(path: &Path, db: &File) -> Result<(), StoreError> {
-    #[cfg(target_os = "linux")]
-    {
-        let _ = path;
-        rustix::fs::syncfs(db).map_err(std::io::Error::from)?;
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let dir = path.join("blobs");
-        match std::fs::read_dir(&dir) {
-            Ok(entries) => {
-                for entry in entries {
-                    match File::open(entry?.path()) {
-                        Ok(f) => f.sync_all()?,
-                        // sled removes a blob once no page points to it.
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                File::open(&dir)?.sync_all()?;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
+/// The head of a log as its last event gives it (`last`, as [`crate::contract::Log::last_event`]
+/// answered), the time of that event, and the damage found if it does not read back.
+pub(crate) fn log_head(
+    last: Result<Option<Stored>, StoreError>,
+) -> Result<(Anchored, Option<Timestamp>, Option<String>), StoreError> {
+    Ok(match last {
+        Err(StoreError::Corrupt(m)) => {
+            tracing::error!(error = %m, "the last block of the log does not read back");
+            (
+                Anchored::default(),
+                None,
+                Some(format!("the last block of the log does not read back: {m}")),
+            )
         }
-    }
-    db.sync_all()?;
-    Ok(())
+        Err(e) => return Err(e),
+        Ok(None) => (Anchored::default(), None, None),
+        Ok(Some(stored)) => match codec::decode(stored.bytes()) {
+            Ok(last) => (
+                Anchored {
+                    seq: last.seq,
+                    hash: last.hash,
+                },
+                Some(last.recorded_at),
+                None,
+            ),
+            Err(e) => {
+                let seq = stored.seq;
+                tracing::error!(seq, error = %e, "the last event does not read back");
+                (
+                    Anchored {
+                        seq,
+                        hash: Hash::default(),
+                    },
+                    None,
+                    Some(format!("event {seq} does not read back: {e}")),
+                )
+            }
+        },
+    })
 }
 
 /// The key marking an amendment as open.
@@ -2454,8 +2227,8 @@ fn tags(e: &RecordedEvent, state: &DocumentState) -> bool {
 /// Write the read models of a document's amendments into a batch: those named (the ones an
 /// append changed), or all.
 fn put_amendments(
-    tree: &sled::Db,
-    batch: &mut sled::Batch,
+    tree: &dyn Tree,
+    batch: &mut Batch,
     state: &DocumentState,
     touched: Option<&[AmendmentNo]>,
 ) -> Result<(), StoreError> {
@@ -2479,7 +2252,7 @@ fn put_amendments(
 }
 
 /// Write a snapshot of a document (open amendments only) into a batch, in chunks.
-fn put_snapshot(batch: &mut sled::Batch, state: &DocumentState) -> Result<(), StoreError> {
+fn put_snapshot(batch: &mut Batch, state: &DocumentState) -> Result<(), StoreError> {
     let doc = state.id.0;
     let seq = state.seq.to_be_bytes();
     batch.insert(
@@ -2496,7 +2269,7 @@ fn put_snapshot(batch: &mut sled::Batch, state: &DocumentState) -> Result<(), St
     Ok(())
 }
 
-fn refuse_damaged(head: &Head) -> Result<(), StoreError> {
+fn refuse_damaged(head: &Writer) -> Result<(), StoreError> {
     match &head.damaged {
         Some(why) => Err(StoreError::Corrupt(why.clone())),
         None => Ok(()),
@@ -2541,7 +2314,7 @@ fn derived_id(first: EventId, i: usize) -> EventId {
 /// The registry read-model entries an event writes: participants, documents, tokens.
 fn registry_entries(
     e: &RecordedEvent,
-    batch: &mut sled::Batch,
+    batch: &mut Batch,
     tokens: &mut TokenBatch<'_>,
 ) -> Result<(), StoreError> {
     if let Some(p) = participant_of(e) {
@@ -2593,17 +2366,17 @@ fn registry_entries(
 
 impl Directory for Store {
     fn participant(&self, id: ParticipantId) -> Option<Participant> {
-        let handle = self.tree.get(key(b'q', &[id.0.as_bytes()])).ok()??;
+        let handle = self.db.get(&key(b'q', &[id.0.as_bytes()])).ok()??;
         self.participant_by_handle(std::str::from_utf8(&handle).ok()?)
     }
 
     fn participant_by_handle(&self, handle: &str) -> Option<Participant> {
-        let bytes = self.tree.get(key(b'p', &[handle.as_bytes()])).ok()??;
+        let bytes = self.db.get(&key(b'p', &[handle.as_bytes()])).ok()??;
         serde_json::from_slice(&bytes).ok()
     }
 
     fn document_by_slug(&self, slug: &str) -> Option<DocumentEntry> {
-        let bytes = self.tree.get(key(b'g', &[slug.as_bytes()])).ok()??;
+        let bytes = self.db.get(&key(b'g', &[slug.as_bytes()])).ok()??;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -2612,7 +2385,7 @@ impl Directory for Store {
     }
 
     fn admin_records(&self) -> Vec<(ParticipantId, bool)> {
-        crate::admins::records(&self.tree)
+        crate::admins::records(&*self.db)
     }
 
     fn secretariat_of(&self, id: ParticipantId) -> Option<String> {
