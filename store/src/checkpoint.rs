@@ -437,7 +437,7 @@ mod tests {
 
     fn signed() -> (tempfile::TempDir, Checkpoint) {
         let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::create(&dir.path().join("s")).unwrap();
+        let (store, _) = Store::create(dir.path().join("s")).unwrap();
         let c = store
             .checkpoint("manual", "2026-01-02T03:04:05.678Z".parse().unwrap())
             .unwrap();

@@ -338,6 +338,14 @@ pub trait Engine: Tree + Log {
     /// already does nothing), and record it where the engine keeps its durable head.
     fn sync(&self, through: Head) -> Result<(), StoreError>;
 
+    /// The log's durable head as every process sees it, for an engine shared by several
+    /// processes (PostgreSQL: the head row, moved by each commit); `None` for an engine one
+    /// process holds alone, whose durable head that process knows. A live stream of the log
+    /// polls it to see what other processes appended.
+    fn shared_head(&self) -> Result<Option<Head>, StoreError> {
+        Ok(None)
+    }
+
     /// The damage found when the store was opened, if any: such a store opens for `verify`
     /// only.
     fn damage(&self) -> Option<String> {

@@ -2696,7 +2696,7 @@ mod tests {
 
     fn temp_store() -> (tempfile::TempDir, Store) {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let (store, _) = Store::create(&dir.path().join("store")).expect("a store");
+        let (store, _) = Store::create(dir.path().join("store")).expect("a store");
         (dir, store)
     }
 

@@ -430,7 +430,7 @@ impl Store {
             .filter(|a| a.status.is_open())
             .map(|a| a.no)
             .collect();
-        if self.db.contains_key(&CLAUSE_INDEX_KEY)? && open != held {
+        if self.db.contains_key(CLAUSE_INDEX_KEY)? && open != held {
             report.read_model(
                 format!("index of the open amendments of document {doc}"),
                 format!(
@@ -441,7 +441,7 @@ impl Store {
             );
         }
         // The per-clause index.
-        if self.db.contains_key(&CLAUSE_INDEX_KEY)? {
+        if self.db.contains_key(CLAUSE_INDEX_KEY)? {
             let mut indexed: BTreeMap<ClauseId, Vec<u64>> = BTreeMap::new();
             for kv in self.db.scan_prefix(&store_key(b'K', &[d])) {
                 let (k, v) = kv?;
@@ -469,7 +469,7 @@ impl Store {
             }
         }
         // The copies of the text changes.
-        if self.db.contains_key(&TEXT_INDEX_KEY)? {
+        if self.db.contains_key(TEXT_INDEX_KEY)? {
             let key = format!("index of the text changes of document {doc}");
             let copies: Result<Vec<(u64, Hash)>, StoreError> = self
                 .text_events(doc)?
@@ -523,11 +523,11 @@ impl Store {
                 ),
                 Err(e) => report.read_model(
                     format!("token digest of token {token}"),
-                    format!("does not read back: {}", StoreError::from(e)),
+                    format!("does not read back: {}", e),
                 ),
             }
         }
-        let stored = self.db.scan_prefix(&[b'T']).count();
+        let stored = self.db.scan_prefix(b"T").count();
         if stored != digests {
             report.read_model(
                 "token digests",
@@ -535,7 +535,7 @@ impl Store {
             );
         }
         let mut admins = BTreeMap::new();
-        for kv in self.db.scan_prefix(&[b'R']) {
+        for kv in self.db.scan_prefix(b"R") {
             match kv {
                 Ok((k, v)) => {
                     if let Some(id) = k.get(1..).and_then(|b| Uuid::from_slice(b).ok()) {
@@ -543,10 +543,7 @@ impl Store {
                     }
                 }
                 Err(e) => {
-                    report.read_model(
-                        "administrators",
-                        format!("do not read back: {}", StoreError::from(e)),
-                    );
+                    report.read_model("administrators", format!("do not read back: {}", e));
                     break;
                 }
             }
