@@ -171,6 +171,26 @@ impl Store {
         Ok(())
     }
 
+    /// The read models' map, to read. Only for tests.
+    #[doc(hidden)]
+    pub fn read_models(&self) -> &dyn Tree {
+        &*self.db
+    }
+
+    /// Remove one key of the read models, durably, and return what it held. Only for tests that
+    /// take a read model away on purpose.
+    #[doc(hidden)]
+    pub fn remove_read_model(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut writer = self.writer();
+        writer.documents.clear();
+        let old = self.db.get(key)?;
+        let mut batch = Batch::default();
+        batch.remove(key);
+        self.commit_models(batch)?;
+        self.make_durable()?;
+        Ok(old)
+    }
+
     /// The sled tree itself. Only for tests that damage a sled store on purpose.
     #[doc(hidden)]
     pub fn raw_tree(&self) -> &sled::Db {
