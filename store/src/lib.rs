@@ -50,7 +50,6 @@ mod codec;
 mod compact;
 pub mod engine;
 mod error;
-pub mod generate;
 pub mod jsonl;
 mod log_index;
 mod packed;
