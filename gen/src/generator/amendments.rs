@@ -295,7 +295,7 @@ impl Generator {
     }
 
     /// A tally among the delegations present: a majority in favour, or not.
-    pub(super) fn vote(&mut self, against: bool) -> Method {
+    fn vote(&mut self, against: bool) -> Method {
         let d = self.people.delegations.len() as u64;
         let present = (d * self.dice.range(70, 100) / 100).max(1);
         let majority = present * self.dice.range(51, 85) / 100 + 1;

@@ -205,7 +205,7 @@ impl Generator {
         self.comment(who)
     }
 
-    pub(super) fn comment(&mut self, who: ParticipantId) -> Result<(), StoreError> {
+    fn comment(&mut self, who: ParticipantId) -> Result<(), StoreError> {
         self.refresh_outline();
         let n = doc(&self.state).comments;
         let reply_to = (n > 0 && self.dice.chance(150))
@@ -230,7 +230,7 @@ impl Generator {
 
     /// An answer to a question of the hearing open now, half the time about one of the
     /// paragraphs it asks about.
-    pub(super) fn answer(&mut self, who: ParticipantId) -> Result<(), StoreError> {
+    fn answer(&mut self, who: ParticipantId) -> Result<(), StoreError> {
         let question = *self.dice.pick(&self.questions);
         let st = doc(&self.state);
         let about = &st.process.questions[&question].clauses;

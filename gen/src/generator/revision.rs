@@ -58,7 +58,7 @@ impl Generator {
 
     /// Decide a revision as if the agreed clauses it touches had been reopened: those clauses,
     /// and how many events the revision makes.
-    pub(super) fn try_revision(
+    fn try_revision(
         &self,
         label: &Option<String>,
         ops: &[ClauseOp],
@@ -86,7 +86,7 @@ impl Generator {
         Ok((locked.into_iter().collect(), events.len()))
     }
 
-    pub(super) fn revision_ops(&mut self, restructure: bool) -> Vec<ClauseOp> {
+    fn revision_ops(&mut self, restructure: bool) -> Vec<ClauseOp> {
         self.outline.stale = true;
         self.refresh_outline();
         let st = doc(&self.state);
