@@ -48,7 +48,6 @@ pub mod checkpoint;
 mod codec;
 pub mod contract;
 mod error;
-pub mod generate;
 pub mod jsonl;
 mod keys;
 mod packed;

@@ -8,7 +8,7 @@ use travaux_core::{
     decide, AmendmentNo, AmendmentStatus, BracketStatus, Command, DocumentState, Method, Outcome,
     ParticipantId, Role, StreamId,
 };
-use travaux_store::generate::{generate, Spec};
+use travaux_gen::{generate, Spec};
 use travaux_store::{fingerprint, Clock, Expected, Store, StoreError, Write};
 
 fn holder(head: &DocumentState, role: Role) -> ParticipantId {

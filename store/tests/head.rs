@@ -6,7 +6,7 @@
 mod common;
 
 use travaux_core::{BracketStatus, Cut, DocumentId, DocumentState, StreamId};
-use travaux_store::generate::{Generator, Spec};
+use travaux_gen::{Generator, Spec};
 use travaux_store::{unpack, Store};
 
 /// The version a document's read model holds, read from the store's own key (`d`).
@@ -108,7 +108,7 @@ fn a_store_reopened_reads_its_head_from_the_read_model_and_the_events_after_it()
         batch: 3,
         ..Spec::default()
     };
-    travaux_store::generate::generate(&store, &spec, &mut |_| {}).unwrap();
+    travaux_gen::generate(&store, &spec, &mut |_| {}).unwrap();
     let doc = store.documents().unwrap()[0].id;
     let plain = store.replay_document(doc, Cut::Head).unwrap().unwrap();
     check_head(&store, doc, &plain);

@@ -5,7 +5,7 @@ mod common;
 
 use proptest::prelude::*;
 use travaux_core::{Cut, DocumentState, StreamId};
-use travaux_store::generate::{generate, Spec};
+use travaux_gen::{generate, Spec};
 use travaux_store::Store;
 
 /// A generated history of 6,000 events in batches of 700, so snapshots fall inside batches of

@@ -204,6 +204,7 @@ impl Travaux {
     }
 
     /// Whether the store is a PostgreSQL database (the suite's second run).
+    #[allow(dead_code)] // reason: asked by the scenarios about a store's directory
     pub fn on_postgres(&self) -> bool {
         self.database.is_some()
     }
