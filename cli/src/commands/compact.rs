@@ -12,7 +12,7 @@ use travaux_core::admin::check_admin;
 use travaux_core::{Acting, Directory, DomainError};
 use travaux_store::Store;
 
-use crate::cli::Globals;
+use crate::globals::Globals;
 use crate::error::CliResult;
 
 /// Compact the store and say how much smaller it became.

@@ -3,10 +3,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser};
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use travaux_store::Store;
 
-use crate::cli::{dispatch, Cli, Globals};
+use crate::cli::{dispatch, Cli};
+use crate::globals::Globals;
 use crate::context::{Ctx, Inputs};
 use crate::error::{CliError, CliResult};
 use crate::script;
@@ -223,16 +224,21 @@ fn run_lines(
 ) -> CliResult {
     for line in lines {
         let words = std::iter::once("travaux".to_string()).chain(line.words.iter().cloned());
-        let cli = Cli::try_parse_from(words).map_err(|e| {
+        let refused = |e: clap::Error| {
             let msg = e.to_string();
             let first = msg
                 .lines()
                 .next()
                 .unwrap_or("")
-                .trim_start_matches("error: ");
+                .trim_start_matches("error: ")
+                .to_string();
             CliError::refused(format!("{name}:{}: {first}", line.number))
-        })?;
-        if cli.globals.store.is_some() {
+        };
+        let matches = Cli::command().try_get_matches_from(words).map_err(refused)?;
+        let cli = Cli::from_arg_matches(&matches).map_err(refused)?;
+        // Only a line's own --store changes the store: TRAVAUX_STORE, which chose the store
+        // the script runs on, is the same for every line.
+        if matches.value_source("store") == Some(clap::parser::ValueSource::CommandLine) {
             return Err(CliError::refused(format!(
                 "{name}:{}: --store cannot change inside a script",
                 line.number
@@ -254,7 +260,7 @@ fn run_lines(
             actor: cli.globals.actor.clone().or(ctx.globals.actor.clone()),
             doc: cli.globals.doc.clone().or(ctx.globals.doc.clone()),
             date: cli.globals.date.clone().or(ctx.globals.date.clone()),
-            color: if cli.globals.color == crate::cli::ColorChoice::Auto {
+            color: if cli.globals.color == crate::globals::ColorChoice::Auto {
                 ctx.globals.color
             } else {
                 cli.globals.color

@@ -8,7 +8,7 @@ use travaux_core::{register_participant, Acting, Directory, ParticipantId, Strea
 use travaux_store::Store;
 use uuid::Uuid;
 
-use crate::cli::Globals;
+use crate::globals::Globals;
 use crate::context::{Ctx, Inputs};
 use crate::error::{CliError, CliResult};
 

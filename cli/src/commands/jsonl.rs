@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use travaux_store::jsonl::{self, RestoreError};
 
-use crate::cli::Globals;
+use crate::globals::Globals;
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
 

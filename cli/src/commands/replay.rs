@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use travaux_core::diff::{Span, SpanKind};
 use travaux_core::{Cut, DocumentState, Event, Point, RecordedEvent, StreamId};
 
-use crate::cli::Globals;
+use crate::globals::Globals;
 use crate::client::{self, Server};
 use crate::commands::log::{self, History, Scope};
 use crate::context::Ctx;

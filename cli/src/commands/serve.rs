@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::cli::Globals;
+use crate::globals::Globals;
 use crate::error::{CliError, CliResult};
 
 /// Arguments of `serve`.

@@ -51,6 +51,9 @@ pub struct Job {
     /// Whether the request may only read (a GET): a command that writes is then refused
     /// with 405.
     pub read_only: bool,
+    /// Whether it came through the local socket, from the store's owner: it then runs as a
+    /// local command does (no token; `--as` names the participant, if any).
+    pub owner: bool,
 }
 
 /// What a command printed, and the document version to answer as the ETag.
@@ -83,8 +86,9 @@ const REFUSED_GLOBALS: [(&str, &str); 3] = [
     ),
 ];
 
-/// Whether a subcommand runs only on a local store, never through the server, and why.
-fn local_only(command: &Command) -> Option<&'static str> {
+/// Whether a subcommand runs only on a local store, never through the server, and why. The
+/// store's owner, through the local socket, may sign a checkpoint.
+fn local_only(command: &Command, caller: &Caller) -> Option<&'static str> {
     Some(match command {
         Command::Init(_) => "`init` creates a store; the server already has one",
         Command::Demo(_) => "`demo` builds a store of its own; run it locally",
@@ -105,7 +109,7 @@ fn local_only(command: &Command) -> Option<&'static str> {
         Command::Verify(a) if a.export.is_some() => {
             "`verify --export` reads a file of the server's file system; run it locally"
         }
-        Command::Checkpoint(a) if !a.public() => {
+        Command::Checkpoint(a) if !a.public() && !matches!(caller, Caller::Owner) => {
             "`checkpoint` signs with (or prints) the store's private key; run it locally (each tag and adoption signs one)"
         }
         _ => return None,
@@ -129,7 +133,11 @@ fn store_level(command: &Command) -> bool {
 
 /// Run one job to the end, on a thread that may block.
 pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
-    let caller = auth::caller(store, job.token.as_deref())?;
+    let caller = if job.owner {
+        Caller::Owner
+    } else {
+        auth::caller(store, job.token.as_deref())?
+    };
     let mut cli = match parse(&job.argv, &caller)? {
         Parsed::Cli(cli) => *cli,
         Parsed::Help(text) => {
@@ -143,7 +151,7 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
     };
     cli.globals.json |= job.json;
     let command = &cli.command;
-    if let Some(why) = local_only(command) {
+    if let Some(why) = local_only(command, &caller) {
         return Err(ApiError::bad_request(why));
     }
     let writes = command.writes();
@@ -169,7 +177,7 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
             _ => {}
         }
     }
-    if writes && caller.participant().is_none() {
+    if writes && matches!(caller, Caller::Anonymous) {
         return Err(ApiError::unauthorized(
             "writing needs a token: send `Authorization: Bearer TOKEN` (from `travaux token issue PARTICIPANT`)",
         ));
@@ -321,7 +329,11 @@ fn parse(argv: &[String], caller: &Caller) -> Result<Parsed, ApiError> {
         }
         Err(e) => return Err(usage(e)),
     };
+    let owner = matches!(caller, Caller::Owner);
     for (id, why) in REFUSED_GLOBALS {
+        if owner && id == "actor" {
+            continue;
+        }
         if matches.value_source(id) == Some(ValueSource::CommandLine) {
             return Err(ApiError::bad_request(why));
         }
@@ -334,10 +346,16 @@ fn parse(argv: &[String], caller: &Caller) -> Result<Parsed, ApiError> {
     if from_env("date") {
         cli.globals.date = None;
     }
+    if from_env("actor") {
+        cli.globals.actor = None;
+    }
     cli.globals.store = None;
     cli.globals.server = None;
-    cli.globals.color = crate::cli::ColorChoice::Never;
-    cli.globals.actor = caller.participant().map(|p| p.handle.clone());
+    cli.globals.color = crate::globals::ColorChoice::Never;
+    // The owner names the participant who acts, as locally; anyone else acts as their token's.
+    if !owner {
+        cli.globals.actor = caller.participant().map(|p| p.handle.clone());
+    }
     Ok(Parsed::Cli(Box::new(cli)))
 }
 

@@ -5,7 +5,9 @@
 //! of the bearer token sent; the answer is what the CLI prints with `--json`. Typed routes
 //! ([`typed`]) are command lines built from clap's description of the CLI, which also
 //! generates the OpenAPI description ([`openapi`]). Live streams are Server-Sent Events
-//! ([`events`]).
+//! ([`events`]). The same routes are served on a local socket beside the store ([`local`],
+//! `<store>/server.sock`), to the store's owner, whom the CLI sends its commands through when a
+//! server holds the store.
 //!
 //! Routes:
 //!
@@ -31,6 +33,7 @@ mod conn;
 mod error;
 mod events;
 mod exec;
+pub mod local;
 mod methods;
 mod openapi;
 mod typed;
@@ -89,6 +92,8 @@ struct App {
     notify: Arc<watch::Sender<u64>>,
     /// How long a client may take to send a request's body.
     body_timeout: Duration,
+    /// Whether requests come through the local socket: from the store's owner.
+    local: bool,
 }
 
 /// The file beside the store that says a server holds it.
@@ -96,10 +101,11 @@ pub fn server_file(store: &Path) -> PathBuf {
     store.join("server.json")
 }
 
-/// Serve `store` on `addr` until SIGINT or SIGTERM: print `listening on http://ADDR` on `out`,
-/// write `<store>/server.json`, and on a signal stop accepting, finish the requests in flight
-/// (their writes durable) within `limits.shutdown_timeout`, drop the connections still open,
-/// remove `server.json` and return.
+/// Serve `store` on `addr` and on `<store>/server.sock` until SIGINT or SIGTERM: print
+/// `listening on http://ADDR` on `out`, write `<store>/server.json`, and on a signal stop
+/// accepting, finish the requests in flight (their writes durable) within
+/// `limits.shutdown_timeout`, drop the connections still open, remove `server.json` and the
+/// socket and return.
 pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write) -> CliResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -112,12 +118,14 @@ pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write
     // be finishing on blocking threads: wait for them, so that their writes are durable.
     drop(runtime);
     let file = server_file(store.path());
+    let store_dir = &store.path().to_path_buf();
     // Every thread that held the store has ended: let go of it as a command does at its exit.
     let closed = match Arc::try_unwrap(store) {
         Ok(store) => store.close_for_exit().map_err(CliError::from),
         Err(_) => Ok(()),
     };
     let _ = std::fs::remove_file(file);
+    local::remove(store_dir);
     if result.is_ok() {
         tracing::info!("stopped");
     }
@@ -155,24 +163,56 @@ async fn run(
         turns: turns.clone(),
         streams: Arc::new(Semaphore::new(MAX_STREAMS)),
         durable: durable_rx,
-        shutdown: shutdown_rx,
+        shutdown: shutdown_rx.clone(),
         notify: durable_tx,
         body_timeout: limits.body_timeout,
+        local: false,
+    };
+    // A socket that cannot be made (a store path longer than a socket's address takes, about
+    // 100 bytes) leaves the port: local commands then name the server to send them to.
+    let socket = match local::listen(store.path()) {
+        Ok(socket) => Some((
+            socket,
+            router(App {
+                local: true,
+                ..app.clone()
+            }),
+        )),
+        Err(e) => {
+            tracing::warn!(
+                error = %e,
+                socket = %local::socket_path(store.path()).display(),
+                "cannot listen on the local socket: local commands on this store will have to name the server"
+            );
+            None
+        }
     };
     let router = router(app);
 
     let signalled = signal();
-    let info = serde_json::json!({ "url": url, "pid": std::process::id() });
+    let mut info = serde_json::json!({ "url": url, "pid": std::process::id() });
+    if socket.is_some() {
+        info["socket"] = local::socket_path(store.path()).display().to_string().into();
+    }
     write_server_file(store.path(), &info)?;
     writeln!(out, "listening on {url}")?;
     out.flush()?;
     tracing::info!(%url, store = %store.path().display(), "serving");
 
-    conn::serve(listener, router, limits, max_connections, async move {
+    let on_port = conn::serve(listener, router, limits, max_connections, async move {
         signalled.await;
         let _ = shutdown_tx.send(true);
-    })
-    .await;
+    });
+    let on_socket = async move {
+        if let Some((socket, router)) = socket {
+            let mut stop = shutdown_rx;
+            let stopped = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            conn::serve(socket, router, limits, max_connections, stopped).await;
+        }
+    };
+    tokio::join!(on_port, on_socket);
     stop_waiter.store(true, Ordering::Relaxed);
     let _ = waiter.join();
     let running = MAX_CONCURRENT - turns.available_permits();
@@ -332,6 +372,8 @@ impl App {
             () = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Err(shutting_down()),
         };
         let store = self.store.clone();
+        let mut job = job;
+        job.owner = self.local;
         // The turn goes with the work: a request whose client left still holds it until done.
         let (outcome, durable) = tokio::task::spawn_blocking(move || {
             let _turn = turn;
@@ -500,6 +542,7 @@ async fn exec_route(
             if_match: if_match(&headers)?,
             token: auth::bearer(&headers)?,
             read_only: false,
+            owner: false,
         })
     })();
     match prepared {
@@ -530,6 +573,7 @@ async fn typed(
             if_match: if_match(headers)?,
             token: auth::bearer(headers)?,
             read_only,
+            owner: false,
         })
     })();
     let envelope = if words == ["replay"] {
@@ -778,8 +822,13 @@ async fn follow(
             ))
         })?;
         let store = app.store.clone();
+        let local = app.local;
         let (caller, document, durable) = tokio::task::spawn_blocking(move || {
-            let caller = auth::caller(&store, token.as_deref())?;
+            let caller = if local {
+                auth::Caller::Owner
+            } else {
+                auth::caller(&store, token.as_deref())?
+            };
             let document = match doc {
                 None => None,
                 Some(slug) => {
