@@ -29,6 +29,7 @@
 mod answers;
 mod auth;
 mod backup;
+mod cache;
 mod conn;
 mod error;
 mod events;
@@ -94,6 +95,8 @@ struct App {
     body_timeout: Duration,
     /// Whether requests come through the local socket: from the store's owner.
     local: bool,
+    /// Answers to views at immutable points.
+    answers: Arc<cache::Answers>,
 }
 
 /// The file beside the store that says a server holds it.
@@ -167,6 +170,7 @@ async fn run(
         notify: durable_tx,
         body_timeout: limits.body_timeout,
         local: false,
+        answers: Arc::new(cache::Answers::new(cache::CAPACITY)),
     };
     // A socket that cannot be made (a store path longer than a socket's address takes, about
     // 100 bytes) leaves the port: local commands then name the server to send them to.
@@ -372,12 +376,13 @@ impl App {
             () = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Err(shutting_down()),
         };
         let store = self.store.clone();
+        let answers = self.answers.clone();
         let mut job = job;
         job.owner = self.local;
         // The turn goes with the work: a request whose client left still holds it until done.
         let (outcome, durable) = tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            let outcome = exec::execute(&store, job);
+            let outcome = exec::execute(&store, &answers, job);
             (outcome, store.durable_head())
         })
         .await
