@@ -26,10 +26,10 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::cli::{Cli, Command};
-use crate::globals::{ColorChoice, Globals};
 use crate::commands;
 use crate::context::{Inputs, SentFile};
 use crate::error::{CliError, CliResult, ErrorKind};
+use crate::globals::{ColorChoice, Globals};
 
 /// The environment variable that holds the bearer token sent to the server.
 pub const TOKEN_ENV: &str = "TRAVAUX_TOKEN";

@@ -15,8 +15,8 @@ use travaux_core::{
 use travaux_store::{fingerprint, Appended, Clock, Expected, Store, Write as StoreWrite};
 use uuid::Uuid;
 
-use crate::globals::Globals;
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 
 /// Where files named on the command line are read from.
 pub enum Inputs {

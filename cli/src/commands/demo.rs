@@ -7,9 +7,9 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use travaux_store::Store;
 
 use crate::cli::{dispatch, Cli};
-use crate::globals::Globals;
 use crate::context::{Ctx, Inputs};
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 use crate::script;
 
 /// The example negotiation, as a user would write it: drafts and a script.
@@ -234,7 +234,9 @@ fn run_lines(
                 .to_string();
             CliError::refused(format!("{name}:{}: {first}", line.number))
         };
-        let matches = Cli::command().try_get_matches_from(words).map_err(refused)?;
+        let matches = Cli::command()
+            .try_get_matches_from(words)
+            .map_err(refused)?;
         let cli = Cli::from_arg_matches(&matches).map_err(refused)?;
         // Only a line's own --store changes the store: TRAVAUX_STORE, which chose the store
         // the script runs on, is the same for every line.

@@ -68,6 +68,8 @@ pub struct Outcome {
     pub wrote: bool,
     /// Who asked, for the request log.
     pub caller: String,
+    /// Whether the answer came from the cache of views at immutable points.
+    pub cached: bool,
 }
 
 /// The global options a request may not give: the server owns the store, and the actor is
@@ -147,6 +149,7 @@ pub fn execute(store: &Store, answers: &Answers, job: Job) -> Result<Outcome, Ap
                 etag: None,
                 wrote: false,
                 caller: caller.name().to_string(),
+                cached: false,
             })
         }
     };
@@ -256,6 +259,7 @@ pub fn execute(store: &Store, answers: &Answers, job: Job) -> Result<Outcome, Ap
             etag: read_version,
             wrote: false,
             caller: caller.name().to_string(),
+            cached: true,
         });
     }
 
@@ -304,6 +308,7 @@ pub fn execute(store: &Store, answers: &Answers, job: Job) -> Result<Outcome, Ap
         etag,
         wrote: writes,
         caller: caller.name().to_string(),
+        cached: false,
     })
 }
 

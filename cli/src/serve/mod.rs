@@ -77,6 +77,9 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(30);
 /// How many event streams may be open at once (503 past it).
 pub const MAX_STREAMS: usize = 256;
 
+/// The header that says an answer came from the cache of views at immutable points.
+pub const CACHE_HEADER: &str = "x-travaux-cache";
+
 /// What every handler shares.
 #[derive(Clone)]
 struct App {
@@ -196,7 +199,10 @@ async fn run(
     let signalled = signal();
     let mut info = serde_json::json!({ "url": url, "pid": std::process::id() });
     if socket.is_some() {
-        info["socket"] = local::socket_path(store.path()).display().to_string().into();
+        info["socket"] = local::socket_path(store.path())
+            .display()
+            .to_string()
+            .into();
     }
     write_server_file(store.path(), &info)?;
     writeln!(out, "listening on {url}")?;
@@ -403,7 +409,7 @@ impl App {
                 newer
             });
         }
-        tracing::debug!(caller = %outcome.caller, wrote = outcome.wrote, "ran");
+        tracing::debug!(caller = %outcome.caller, wrote = outcome.wrote, cached = outcome.cached, "ran");
         Ok(outcome)
     }
 }
@@ -423,6 +429,11 @@ fn answer(outcome: Outcome, envelope: Envelope) -> Response {
         )
             .into_response(),
     };
+    if outcome.cached {
+        response
+            .headers_mut()
+            .insert(CACHE_HEADER, HeaderValue::from_static("hit"));
+    }
     if let Some(v) = outcome.etag {
         if let Ok(value) = HeaderValue::from_str(&format!("\"{v}\"")) {
             response.headers_mut().insert(header::ETAG, value);
