@@ -199,10 +199,9 @@ async fn run(
     let signalled = signal();
     let mut info = serde_json::json!({ "url": url, "pid": std::process::id() });
     if socket.is_some() {
-        info["socket"] = local::socket_path(store.path())
-            .display()
-            .to_string()
-            .into();
+        let path = local::socket_path(store.path());
+        let path = std::path::absolute(&path).unwrap_or(path);
+        info["socket"] = path.display().to_string().into();
     }
     write_server_file(store.path(), &info)?;
     writeln!(out, "listening on {url}")?;
@@ -312,8 +311,8 @@ fn router(app: App) -> Router {
         .layer(limit)
         .layer(DefaultBodyLimit::max(MAX_BODY));
     let live = Router::new()
-        .route("/v1/events", get(events_store))
-        .route("/v1/documents/{doc}/events", get(events_document));
+        .route("/v1/events", get(events::events_store))
+        .route("/v1/documents/{doc}/events", get(events::events_document));
     api.merge(live)
         .merge(web::router())
         .fallback(no_route)
@@ -785,98 +784,4 @@ async fn participants_post(
 
 async fn verify_get(State(app): State<App>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
     store_get(app, headers, uri, &["verify"]).await
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EventsQuery {
-    from: Option<String>,
-}
-
-async fn events_store(
-    State(app): State<App>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    follow(app, headers, uri, None).await
-}
-
-async fn events_document(
-    State(app): State<App>,
-    UrlPath(doc): UrlPath<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    follow(app, headers, uri, Some(doc)).await
-}
-
-async fn follow(
-    app: App,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-    doc: Option<String>,
-) -> Response {
-    let prepared = async {
-        let q: EventsQuery =
-            serde_urlencoded_pairs(uri.query().unwrap_or_default()).and_then(|pairs| {
-                let map: serde_json::Map<String, Value> = pairs
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
-                    .collect();
-                serde_json::from_value(Value::Object(map)).map_err(|e| {
-                    ApiError::bad_request(format!("the query string is not what was expected: {e}"))
-                })
-            })?;
-        // A page's live banner sends the token as the pages' cookie.
-        let token = auth::bearer(&headers)?.or_else(|| web::cookie(&headers));
-        let last = headers
-            .get("last-event-id")
-            .map(|v| v.to_str().unwrap_or_default().to_string());
-        let permit = app.streams.clone().try_acquire_owned().map_err(|_| {
-            ApiError::unavailable(format!(
-                "{MAX_STREAMS} event streams are open already; retry later"
-            ))
-        })?;
-        let store = app.store.clone();
-        let local = app.local;
-        let (caller, document, durable) = tokio::task::spawn_blocking(move || {
-            let caller = if local {
-                auth::Caller::Owner
-            } else {
-                auth::caller(&store, token.as_deref())?
-            };
-            let document = match doc {
-                None => None,
-                Some(slug) => {
-                    let entry = travaux_core::Directory::document_by_slug(&*store, &slug)
-                        .ok_or_else(|| {
-                            CliError::from(travaux_core::DomainError::UnknownDocument(slug.clone()))
-                        })?;
-                    let state = store
-                        .document_without_amendments(entry.id)?
-                        .ok_or_else(|| {
-                            CliError::damaged(format!("document {slug} has no events"))
-                        })?;
-                    auth::may_read(&caller, &state)?;
-                    Some(entry.id)
-                }
-            };
-            Ok::<_, ApiError>((caller, document, store.durable_head()))
-        })
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
-        let next = events::first_seq(q.from.as_deref(), last.as_deref(), durable)?;
-        Ok::<_, ApiError>(events::stream(
-            app.store.clone(),
-            caller,
-            events::Start { next, document },
-            app.durable.clone(),
-            app.shutdown.clone(),
-            permit,
-        ))
-    };
-    match prepared.await {
-        Ok(sse) => sse.into_response(),
-        Err(e) => e.into_response(),
-    }
 }
