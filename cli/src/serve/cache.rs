@@ -13,6 +13,10 @@
 //! resolved points; not who asks: these answers do not depend on it, and whether the caller
 //! may read the document is checked before the cache is looked at.
 //!
+//! The same answer is also kept under the command as typed with the document's version
+//! ([`typed_key`]): while the document stays at that version its points resolve the same, so a
+//! view asked again is found without reading the document to resolve them.
+//!
 //! The cache is bounded by the bytes of the answers it holds ([`CAPACITY`]), least recently
 //! and least frequently used first out (`quick_cache`'s CLOCK-Pro).
 
@@ -21,7 +25,7 @@ use std::time::Duration;
 
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
-use travaux_core::{Cut, Point};
+use travaux_core::{Cut, DocumentId, Point};
 
 use crate::cli::Command;
 use crate::context::Ctx;
@@ -62,9 +66,9 @@ impl Answers {
     }
 
     /// Keep an answer.
-    pub fn put(&self, key: String, answer: &str) {
+    pub fn put(&self, key: String, answer: Arc<str>) {
         if answer.len() <= LARGEST {
-            self.cache.insert(key, Arc::from(answer));
+            self.cache.insert(key, answer);
         }
     }
 }
@@ -104,21 +108,48 @@ pub fn cacheable(ctx: &Ctx<'_>, command: &Command) -> Option<Cacheable> {
         }
     }
     let entry = ctx.document_entry().ok()?;
-    // Only what shapes the answer: not who acts, nor the options of writes.
-    let shaping = Globals {
-        json: ctx.globals.json,
-        doc: ctx.globals.doc.clone(),
-        color: ctx.globals.color,
-        ..Globals::default()
-    };
     Some(Cacheable {
         key: format!(
-            "{}|{}|{shaping:?}|{command:?}",
+            "{}|{}|{:?}|{command:?}",
             entry.id,
-            resolved.join(",")
+            resolved.join(","),
+            shaping(&ctx.globals)
         ),
         within,
     })
+}
+
+/// The key of a view by the command as typed, at a version of its document: its points
+/// resolve the same as long as the document's stream is at that version (tags, revision labels
+/// and text changes are its events; event numbers and times name the same events for ever).
+/// Only kept beside the answer to a command found [`cacheable`] at that version, so a hit on
+/// it is a view at immutable points; `None` for a command that is never cached.
+pub fn typed_key(
+    document: DocumentId,
+    version: u64,
+    globals: &Globals,
+    command: &Command,
+) -> Option<String> {
+    if !matches!(
+        command,
+        Command::Show(_) | Command::Diff(_) | Command::Blame(_)
+    ) {
+        return None;
+    }
+    Some(format!(
+        "{document}|v{version}|{:?}|{command:?}",
+        shaping(globals)
+    ))
+}
+
+/// Only what shapes the answer: not who acts, nor the options of writes.
+fn shaping(globals: &Globals) -> Globals {
+    Globals {
+        json: globals.json,
+        doc: globals.doc.clone(),
+        color: globals.color,
+        ..Globals::default()
+    }
 }
 
 /// When the event `seq` was recorded.
