@@ -52,18 +52,21 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> CliResult {
 
 /// Run a command line through the local socket of the server that holds the store, as the
 /// store's owner: `--as` goes along, no token does.
-pub fn run_local(cli: &Cli, socket: PathBuf, out: &mut dyn Write) -> CliResult {
-    let store = cli.globals.store_path();
-    let holder = match served_by(&store) {
+pub fn run_local(
+    cli: &Cli,
+    (socket, connected): (PathBuf, std::os::unix::net::UnixStream),
+    out: &mut dyn Write,
+) -> CliResult {
+    let holder = || match served_by(&cli.globals.store_path()) {
         Some((url, Some(pid))) => format!("travaux serve (pid {pid}, {url})"),
         Some((url, None)) => format!("travaux serve ({url})"),
         None => "travaux serve".to_string(),
     };
-    if let Some(refused) = local::refusal(&cli.command, &holder) {
+    if let Some(refused) = local::refusal(&cli.command, holder) {
         return Err(refused);
     }
     tracing::debug!(socket = %socket.display(), "the store is served: through the local socket");
-    send(cli, &Server::local(socket), out)
+    send(cli, &Server::local(socket, connected), out)
 }
 
 /// Send the command line to the server and print its answer.
@@ -258,8 +261,12 @@ pub struct Server {
 enum Transport {
     /// Over TCP, to its URL.
     Http(ureq::Agent),
-    /// Through its local socket, as the store's owner.
-    Local(PathBuf),
+    /// Through its local socket, as the store's owner; with the connection made for the
+    /// first request.
+    Local(
+        PathBuf,
+        std::sync::Mutex<Option<std::os::unix::net::UnixStream>>,
+    ),
 }
 
 impl Server {
@@ -292,17 +299,17 @@ impl Server {
     }
 
     /// The server that holds a store, through its local socket.
-    pub fn local(socket: PathBuf) -> Server {
+    pub fn local(socket: PathBuf, connected: std::os::unix::net::UnixStream) -> Server {
         Server {
             base: format!("the local socket {}", socket.display()),
             token: None,
-            transport: Transport::Local(socket),
+            transport: Transport::Local(socket, std::sync::Mutex::new(Some(connected))),
         }
     }
 
     /// Whether requests go through the local socket, as the store's owner.
     pub fn is_local(&self) -> bool {
-        matches!(self.transport, Transport::Local(_))
+        matches!(self.transport, Transport::Local(..))
     }
 
     /// Send a request: its status and its body, to read.
@@ -319,9 +326,11 @@ impl Server {
             headers.push(("Authorization", b));
         }
         match &self.transport {
-            Transport::Local(socket) => {
-                let (status, reader) = local::request(socket, method, path, &headers, body)
-                    .map_err(|e| self.unreachable(e))?;
+            Transport::Local(socket, connected) => {
+                let connected = connected.lock().ok().and_then(|mut c| c.take());
+                let (status, reader) =
+                    local::request(socket, connected, method, path, &headers, body)
+                        .map_err(|e| self.unreachable(e))?;
                 Ok((status, Box::new(reader)))
             }
             Transport::Http(agent) => {
@@ -441,7 +450,7 @@ impl Server {
     /// A transport failure: the server could not be reached, or the connection broke.
     fn unreachable(&self, e: impl std::fmt::Display) -> CliError {
         let message = match &self.transport {
-            Transport::Local(_) => format!(
+            Transport::Local(..) => format!(
                 "the travaux serve holding the store stopped answering on {}: {e}; run the command again (once the server has stopped, it opens the store itself)",
                 self.base
             ),

@@ -21,14 +21,15 @@ use crate::commands::export::ExportCommand;
 use crate::error::{CliError, ErrorKind};
 use crate::serve::local::socket_path;
 
-/// The socket of the server holding `store`, if one answers on it.
-pub fn reach(store: &Path) -> Option<PathBuf> {
+/// The socket of the server holding `store`, if one answers on it, with the connection made
+/// (the first request goes on it).
+pub fn reach(store: &Path) -> Option<(PathBuf, UnixStream)> {
     let socket = socket_path(store);
     if !socket.exists() {
         return None;
     }
     match UnixStream::connect(&socket) {
-        Ok(_) => Some(socket),
+        Ok(stream) => Some((socket, stream)),
         Err(e) => {
             tracing::debug!(error = %e, socket = %socket.display(), "nobody answers on the local socket: opening the store");
             None
@@ -36,15 +37,20 @@ pub fn reach(store: &Path) -> Option<PathBuf> {
     }
 }
 
-/// Send one request on the socket: the status and the body, to be read to its end.
+/// Send one request on the socket (on `connected`, if given): the status and the body, to be
+/// read to its end.
 pub fn request(
     socket: &Path,
+    connected: Option<UnixStream>,
     method: &str,
     target: &str,
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> io::Result<(u16, BufReader<UnixStream>)> {
-    let mut stream = UnixStream::connect(socket)?;
+    let mut stream = match connected {
+        Some(stream) => stream,
+        None => UnixStream::connect(socket)?,
+    };
     let mut head = format!("{method} {target} HTTP/1.0\r\nHost: localhost\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -82,7 +88,7 @@ pub fn request(
 
 /// Commands that need the store to themselves, or write where only a process of their own
 /// can: refused while a server holds the store, saying so.
-pub fn refusal(command: &Command, server: &str) -> Option<CliError> {
+pub fn refusal(command: &Command, server: impl FnOnce() -> String) -> Option<CliError> {
     let what = match command {
         Command::Run(_) => "`run` (a script)",
         Command::Export(ExportCommand::Git(_)) => "`export git`",
@@ -95,7 +101,8 @@ pub fn refusal(command: &Command, server: &str) -> Option<CliError> {
         _ => return None,
     };
     let mut e = CliError::refused(format!(
-        "{what} runs in a process of its own on the store, and {server} holds it: stop the server (Ctrl-C, or SIGTERM), run the command, and start the server again"
+        "{what} runs in a process of its own on the store, and {} holds it: stop the server (Ctrl-C, or SIGTERM), run the command, and start the server again",
+        server()
     ))
     .with_kind(ErrorKind::Locked);
     e.code = 5;
