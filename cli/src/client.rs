@@ -79,6 +79,10 @@ fn send(cli: &Cli, server: &Server, out: &mut dyn Write) -> CliResult {
     if let Command::Export(commands::export::ExportCommand::Jsonl(args)) = &cli.command {
         return commands::jsonl::export_from(server, &cli.globals, args, out);
     }
+    if let Command::Run(args) = &cli.command {
+        // Only through the local socket (`local_only` refuses it with --server).
+        return run_script(cli, args, server, out);
+    }
     let raw = std::env::args_os()
         .skip(1)
         .map(|a| {
@@ -95,10 +99,36 @@ fn send(cli: &Cli, server: &Server, out: &mut dyn Write) -> CliResult {
         check_store(&cli.globals, &raw, server)?;
     }
     let argv = argv(&cli.globals, &raw, owner)?;
-    let files = files(&cli.command)?;
+    let files = files(&cli.command, &Inputs::Cwd)?;
     let stdout = server.exec(&argv, cli.globals.json, &files)?;
     out.write_all(stdout.as_bytes())?;
     Ok(())
+}
+
+/// `run SCRIPT` through the local server: its lines sent one by one, as `run` runs them on a
+/// store of its own (the same defaults, `--echo`, the first failure naming its line), the
+/// files they name read from the script's folder and sent along.
+fn run_script(
+    cli: &Cli,
+    args: &commands::demo::RunArgs,
+    server: &Server,
+    out: &mut dyn Write,
+) -> CliResult {
+    let (name, lines, inputs) = commands::demo::read_script(&cli.globals, args, &Inputs::Cwd)?;
+    commands::demo::each_line(&name, &lines, &cli.globals, |line, line_cli, globals| {
+        if args.echo {
+            writeln!(out, "$ travaux {}", line.text)?;
+        }
+        if let Some(refused) = local::refusal(&line_cli.command, || "travaux serve".to_string()) {
+            return Err(refused);
+        }
+        let argv = argv(&globals, &line.words, true)?;
+        let files = files(&line_cli.command, &inputs)?;
+        let stdout = server.exec(&argv, globals.json, &files)?;
+        out.write_all(stdout.as_bytes())?;
+        out.flush()?;
+        Ok(())
+    })
 }
 
 /// Commands that make no sense on another machine's store.
@@ -230,9 +260,10 @@ pub fn color(globals: &Globals) -> bool {
     }
 }
 
-/// The files the command reads, by the path given on the command line, read here: text as it
-/// is, anything else (a `.docx` draft, which the server converts) in base64.
-fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
+/// The files the command reads, by the path given on the command line, read here (from
+/// `inputs`: the current folder, or a script's): text as it is, anything else (a `.docx`
+/// draft, which the server converts) in base64.
+fn files(command: &Command, inputs: &Inputs) -> CliResult<BTreeMap<String, SentFile>> {
     use commands::participant::ParticipantCommand;
     let path = match command {
         Command::Import(a) => Some(&a.file),
@@ -243,7 +274,7 @@ fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
     };
     let mut files = BTreeMap::new();
     if let Some(path) = path {
-        let bytes = Inputs::Cwd.read(path, MAX_FILE_BYTES)?;
+        let bytes = inputs.read(path, MAX_FILE_BYTES)?;
         files.insert(path.to_string_lossy().into_owned(), SentFile::of(bytes));
     }
     Ok(files)

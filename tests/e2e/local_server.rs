@@ -134,6 +134,48 @@ fn a_command_on_a_served_store_goes_through_the_local_socket_and_answers_as_loca
 }
 
 #[test]
+fn a_script_runs_through_the_local_server_as_on_a_store_of_its_own() {
+    let (served, local) = twins();
+    let script = "# a session\n\
+        --as secretariat --date 2020-02-02 import drafts/draft2.md --revision D2\n\
+        --as brazil --date 2020-02-03 comment --clause 1.2 \"why this?\"\n\
+        --json tag\n\
+        diff d1 D2\n";
+    for t in [&served, &local] {
+        std::fs::create_dir_all(t.dir().join("session/drafts")).unwrap();
+        t.write("session/drafts/draft2.md", DRAFT2);
+        t.write("session/s.travaux", script);
+        t.write(
+            "session/bad.travaux",
+            "--as norway --date 2020-02-04 comment \"fine\"\n--as nobody comment \"who?\"\nshow\n",
+        );
+    }
+    let _server = serve(&served);
+    for args in [
+        &["run", "session/s.travaux", "--echo"][..],
+        &["--as", "chair", "run", "session/bad.travaux"],
+    ] {
+        let through = served.run(args);
+        let here = local.run(args);
+        assert_eq!(
+            (through.code, &through.stdout, &through.stderr),
+            (here.code, &here.stdout, &here.stderr),
+            "`{}` through the local server",
+            args.join(" ")
+        );
+    }
+    let failed = served.run(&["run", "session/bad.travaux"]);
+    local.run(&["run", "session/bad.travaux"]);
+    assert_eq!(failed.code, 1);
+    assert!(
+        failed.stderr.contains("bad.travaux:2") && failed.stderr.contains("nobody"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(served.ok(&["log"]), local.ok(&["log"]));
+}
+
+#[test]
 fn a_socket_left_by_a_killed_server_does_not_stop_local_work() {
     let t = Travaux::fixture();
     let mut server = serve(&t);

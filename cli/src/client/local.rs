@@ -90,7 +90,6 @@ pub fn request(
 /// can: refused while a server holds the store, saying so.
 pub fn refusal(command: &Command, server: impl FnOnce() -> String) -> Option<CliError> {
     let what = match command {
-        Command::Run(_) => "`run` (a script)",
         Command::Export(ExportCommand::Git(_)) => "`export git`",
         Command::Export(ExportCommand::Akn(a)) if a.output.is_some() => "`export akn -o`",
         Command::Export(ExportCommand::Docx(_)) => "`export docx`",
