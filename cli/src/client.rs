@@ -381,12 +381,8 @@ impl Server {
                 }
                 .map_err(|e| self.unreachable(e))?;
                 let status = response.status().as_u16();
-                let reader = response
-                    .into_body()
-                    .into_with_config()
-                    .limit(MAX_ANSWER_BYTES)
-                    .reader();
-                Ok((status, Box::new(reader)))
+                // No limit here: a download (the whole log) may be larger than an answer.
+                Ok((status, Box::new(response.into_body().into_reader())))
             }
         }
     }
