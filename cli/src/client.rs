@@ -11,18 +11,25 @@
 //! Exit codes are the local ones (see `error.rs`): the server answers with them. A server that
 //! cannot be reached is exit code 5, as for a store held by another process: the store is not
 //! available now.
+//!
+//! When a `travaux serve` on this machine holds the store a command names, the command goes
+//! the same way without being told, through the server's local socket ([`local`]), as the
+//! store's owner.
+
+pub mod local;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::cli::{Cli, ColorChoice, Command, Globals};
+use crate::cli::{Cli, Command};
 use crate::commands;
 use crate::context::{Inputs, SentFile};
 use crate::error::{CliError, CliResult, ErrorKind};
+use crate::globals::{ColorChoice, Globals};
 
 /// The environment variable that holds the bearer token sent to the server.
 pub const TOKEN_ENV: &str = "TRAVAUX_TOKEN";
@@ -39,15 +46,43 @@ const MAX_ANSWER_BYTES: u64 = 1 << 30;
 /// Run a command line against a server instead of a local store.
 pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> CliResult {
     let server = Server::new(server, std::env::var(TOKEN_ENV).ok())?;
+    local_only(&cli.command)?;
+    send(cli, &server, out)
+}
+
+/// Run a command line through the local socket of the server that holds the store, as the
+/// store's owner: `--as` goes along, no token does.
+pub fn run_local(
+    cli: &Cli,
+    (socket, connected): (PathBuf, std::os::unix::net::UnixStream),
+    out: &mut dyn Write,
+) -> CliResult {
+    let holder = || match served_by(&cli.globals.store_path()) {
+        Some((url, Some(pid))) => format!("travaux serve (pid {pid}, {url})"),
+        Some((url, None)) => format!("travaux serve ({url})"),
+        None => "travaux serve".to_string(),
+    };
+    if let Some(refused) = local::refusal(&cli.command, holder) {
+        return Err(refused);
+    }
+    tracing::debug!(socket = %socket.display(), "the store is served: through the local socket");
+    send(cli, &Server::local(socket, connected), out)
+}
+
+/// Send the command line to the server and print its answer.
+fn send(cli: &Cli, server: &Server, out: &mut dyn Write) -> CliResult {
     if let Command::Replay(args) = &cli.command {
         if args.follow {
-            return commands::replay::follow(&cli.globals, args, &server, out);
+            return commands::replay::follow(&cli.globals, args, server, out);
         }
     }
     if let Command::Export(commands::export::ExportCommand::Jsonl(args)) = &cli.command {
-        return commands::jsonl::export_from(&server, &cli.globals, args, out);
+        return commands::jsonl::export_from(server, &cli.globals, args, out);
     }
-    local_only(&cli.command)?;
+    if let Command::Run(args) = &cli.command {
+        // Only through the local socket (`local_only` refuses it with --server).
+        return run_script(cli, args, server, out);
+    }
     let raw = std::env::args_os()
         .skip(1)
         .map(|a| {
@@ -59,12 +94,41 @@ pub fn run(cli: &Cli, server: &str, out: &mut dyn Write) -> CliResult {
             })
         })
         .collect::<CliResult<Vec<String>>>()?;
-    check_store(&cli.globals, &raw, &server)?;
-    let argv = argv(&cli.globals, &raw)?;
-    let files = files(&cli.command)?;
+    let owner = server.is_local();
+    if !owner {
+        check_store(&cli.globals, &raw, server)?;
+    }
+    let argv = argv(&cli.globals, &raw, owner)?;
+    let files = files(&cli.command, &Inputs::Cwd)?;
     let stdout = server.exec(&argv, cli.globals.json, &files)?;
     out.write_all(stdout.as_bytes())?;
     Ok(())
+}
+
+/// `run SCRIPT` through the local server: its lines sent one by one, as `run` runs them on a
+/// store of its own (the same defaults, `--echo`, the first failure naming its line), the
+/// files they name read from the script's folder and sent along.
+fn run_script(
+    cli: &Cli,
+    args: &commands::demo::RunArgs,
+    server: &Server,
+    out: &mut dyn Write,
+) -> CliResult {
+    let (name, lines, inputs) = commands::demo::read_script(&cli.globals, args, &Inputs::Cwd)?;
+    commands::demo::each_line(&name, &lines, &cli.globals, |line, line_cli, globals| {
+        if args.echo {
+            writeln!(out, "$ travaux {}", line.text)?;
+        }
+        if let Some(refused) = local::refusal(&line_cli.command, || "travaux serve".to_string()) {
+            return Err(refused);
+        }
+        let argv = argv(&globals, &line.words, true)?;
+        let files = files(&line_cli.command, &inputs)?;
+        let stdout = server.exec(&argv, globals.json, &files)?;
+        out.write_all(stdout.as_bytes())?;
+        out.flush()?;
+        Ok(())
+    })
 }
 
 /// Commands that make no sense on another machine's store.
@@ -105,8 +169,9 @@ fn check_store(globals: &Globals, raw: &[String], server: &Server) -> CliResult 
 }
 
 /// Options of the command line that this side handles, not sent as typed: `--server` and
-/// `--store` (where to go), `--as` (refused: the token says who acts), `--json` (sent as a
-/// field), and the globals sent in their parsed form (they may come from the environment).
+/// `--store` (where to go), `--as` (refused: the token says who acts; through the local
+/// socket, sent as parsed), `--json` (sent as a field), and the globals sent in their parsed
+/// form (they may come from the environment).
 const TAKES_VALUE: [&str; 8] = [
     "--server",
     "--store",
@@ -121,8 +186,9 @@ const TAKES_VALUE: [&str; 8] = [
 /// The arguments to send: the command as typed, without the program name and the options
 /// this side handles, with the globals the server takes (`--doc`, `--date`,
 /// `--expect-version`, `--event-id`, `--color`) as parsed, so that those set in the
-/// environment (`TRAVAUX_DOC`, `TRAVAUX_DATE`) go too.
-pub fn argv(globals: &Globals, raw: &[String]) -> CliResult<Vec<String>> {
+/// environment (`TRAVAUX_DOC`, `TRAVAUX_DATE`) go too. The store's `owner`, through the local
+/// socket, sends `--as` as parsed (it may come from `TRAVAUX_AS`).
+pub fn argv(globals: &Globals, raw: &[String], owner: bool) -> CliResult<Vec<String>> {
     let mut args = Vec::with_capacity(raw.len() + 10);
     let mut rest = raw.iter();
     let mut after_dashes = Vec::new();
@@ -132,7 +198,7 @@ pub fn argv(globals: &Globals, raw: &[String]) -> CliResult<Vec<String>> {
             after_dashes.extend(rest.by_ref().cloned());
             break;
         }
-        if a == "--as" || a.starts_with("--as=") {
+        if !owner && (a == "--as" || a.starts_with("--as=")) {
             return Err(CliError::refused(
                 "--as cannot go through a server: the server acts as the participant of the token in TRAVAUX_TOKEN (`travaux token issue PARTICIPANT` gives one); leave out --as",
             ));
@@ -152,10 +218,12 @@ pub fn argv(globals: &Globals, raw: &[String]) -> CliResult<Vec<String>> {
         }
         args.push(a.clone());
     }
-    if globals.actor.is_some() {
-        tracing::warn!(
+    match &globals.actor {
+        Some(actor) if owner => args.extend(["--as".to_string(), actor.clone()]),
+        Some(_) => tracing::warn!(
             "TRAVAUX_AS is ignored with --server: the server acts as the token's participant"
-        );
+        ),
+        None => {}
     }
     if let Some(doc) = &globals.doc {
         args.extend(["--doc".to_string(), doc.clone()]);
@@ -192,9 +260,10 @@ pub fn color(globals: &Globals) -> bool {
     }
 }
 
-/// The files the command reads, by the path given on the command line, read here: text as it
-/// is, anything else (a `.docx` draft, which the server converts) in base64.
-fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
+/// The files the command reads, by the path given on the command line, read here (from
+/// `inputs`: the current folder, or a script's): text as it is, anything else (a `.docx`
+/// draft, which the server converts) in base64.
+fn files(command: &Command, inputs: &Inputs) -> CliResult<BTreeMap<String, SentFile>> {
     use commands::participant::ParticipantCommand;
     let path = match command {
         Command::Import(a) => Some(&a.file),
@@ -205,7 +274,7 @@ fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
     };
     let mut files = BTreeMap::new();
     if let Some(path) = path {
-        let bytes = Inputs::Cwd.read(path, MAX_FILE_BYTES)?;
+        let bytes = inputs.read(path, MAX_FILE_BYTES)?;
         files.insert(path.to_string_lossy().into_owned(), SentFile::of(bytes));
     }
     Ok(files)
@@ -213,10 +282,22 @@ fn files(command: &Command) -> CliResult<BTreeMap<String, SentFile>> {
 
 /// A `travaux serve` to talk to.
 pub struct Server {
-    /// Its address, as `http://HOST:PORT` (no trailing slash).
+    /// Its address, as `http://HOST:PORT` (no trailing slash), or its local socket's path.
     pub base: String,
     token: Option<String>,
-    agent: ureq::Agent,
+    transport: Transport,
+}
+
+/// How requests reach the server.
+enum Transport {
+    /// Over TCP, to its URL.
+    Http(ureq::Agent),
+    /// Through its local socket, as the store's owner; with the connection made for the
+    /// first request.
+    Local(
+        PathBuf,
+        std::sync::Mutex<Option<std::os::unix::net::UnixStream>>,
+    ),
 }
 
 impl Server {
@@ -244,8 +325,66 @@ impl Server {
             token: token
                 .filter(|t| !t.trim().is_empty())
                 .map(|t| t.trim().to_string()),
-            agent,
+            transport: Transport::Http(agent),
         })
+    }
+
+    /// The server that holds a store, through its local socket.
+    pub fn local(socket: PathBuf, connected: std::os::unix::net::UnixStream) -> Server {
+        Server {
+            base: format!("the local socket {}", socket.display()),
+            token: None,
+            transport: Transport::Local(socket, std::sync::Mutex::new(Some(connected))),
+        }
+    }
+
+    /// Whether requests go through the local socket, as the store's owner.
+    pub fn is_local(&self) -> bool {
+        matches!(self.transport, Transport::Local(..))
+    }
+
+    /// Send a request: its status and its body, to read.
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> CliResult<(u16, Box<dyn Read + Send>)> {
+        let bearer = self.token.as_ref().map(|t| format!("Bearer {t}"));
+        let mut headers = headers.to_vec();
+        if let Some(b) = &bearer {
+            headers.push(("Authorization", b));
+        }
+        match &self.transport {
+            Transport::Local(socket, connected) => {
+                let connected = connected.lock().ok().and_then(|mut c| c.take());
+                let (status, reader) =
+                    local::request(socket, connected, method, path, &headers, body)
+                        .map_err(|e| self.unreachable(e))?;
+                Ok((status, Box::new(reader)))
+            }
+            Transport::Http(agent) => {
+                let url = format!("{}{path}", self.base);
+                let response = if method == "POST" {
+                    let mut request = agent.post(&url);
+                    for (name, value) in &headers {
+                        request = request.header(*name, *value);
+                    }
+                    request.send(body)
+                } else {
+                    let mut request = agent.get(&url);
+                    for (name, value) in &headers {
+                        request = request.header(*name, *value);
+                    }
+                    request.call()
+                }
+                .map_err(|e| self.unreachable(e))?;
+                let status = response.status().as_u16();
+                // No limit here: a download (the whole log) may be larger than an answer.
+                Ok((status, Box::new(response.into_body().into_reader())))
+            }
+        }
     }
 
     /// Run a command line on the server: what it printed, or its refusal with its exit code.
@@ -256,24 +395,20 @@ impl Server {
         files: &BTreeMap<String, SentFile>,
     ) -> CliResult<String> {
         let body = json!({ "argv": argv, "json": json, "files": files });
-        let url = format!("{}/v1/exec", self.base);
-        let mut request = self
-            .agent
-            .post(&url)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json");
-        if let Some(t) = &self.token {
-            request = request.header("Authorization", format!("Bearer {t}"));
-        }
-        let mut response = request
-            .send(serde_json::to_vec(&body)?)
-            .map_err(|e| self.unreachable(e))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_ANSWER_BYTES)
-            .read_to_string()
+        let (status, mut reader) = self.send(
+            "POST",
+            "/v1/exec",
+            &[
+                ("Content-Type", "application/json"),
+                ("Accept", "application/json"),
+            ],
+            &serde_json::to_vec(&body)?,
+        )?;
+        let mut text = String::new();
+        reader
+            .by_ref()
+            .take(MAX_ANSWER_BYTES)
+            .read_to_string(&mut text)
             .map_err(|e| self.unreachable(e))?;
         let answer: Option<Value> = serde_json::from_str(&text).ok();
         let exit = answer
@@ -340,58 +475,55 @@ impl Server {
     }
 
     /// A transport failure: the server could not be reached, or the connection broke.
-    fn unreachable(&self, e: ureq::Error) -> CliError {
-        let message = format!(
-            "cannot reach the travaux server at {}: {e}; is `travaux serve` running there? (--server or TRAVAUX_SERVER names it)",
-            self.base
-        );
+    fn unreachable(&self, e: impl std::fmt::Display) -> CliError {
+        let message = match &self.transport {
+            Transport::Local(..) => format!(
+                "the travaux serve holding the store stopped answering on {}: {e}; run the command again (once the server has stopped, it opens the store itself)",
+                self.base
+            ),
+            Transport::Http(_) => format!(
+                "cannot reach the travaux server at {}: {e}; is `travaux serve` running there? (--server or TRAVAUX_SERVER names it)",
+                self.base
+            ),
+        };
         with_code(CliError::refused(message), 5).with_kind(ErrorKind::Locked)
     }
 
-    /// Send a GET with the token, if any; a status other than 2xx is the server's refusal.
+    /// Send a GET (with the token, if any); a status other than 2xx is the server's refusal.
     fn get_ok(
         &self,
-        mut request: ureq::RequestBuilder<ureq::typestate::WithoutBody>,
+        target: &str,
         path: &str,
-    ) -> CliResult<ureq::http::Response<ureq::Body>> {
-        if let Some(t) = &self.token {
-            request = request.header("Authorization", format!("Bearer {t}"));
-        }
-        let response = request.call().map_err(|e| self.unreachable(e))?;
-        let status = response.status().as_u16();
+        headers: &[(&str, &str)],
+    ) -> CliResult<Box<dyn Read + Send>> {
+        let (status, reader) = self.send("GET", target, headers, &[])?;
         if !(200..=299).contains(&status) {
-            let text = response
-                .into_body()
-                .with_config()
-                .limit(1 << 20)
-                .read_to_string()
-                .unwrap_or_default();
+            let mut text = String::new();
+            let _ = reader.take(1 << 20).read_to_string(&mut text);
             return Err(self.refusal(status, &text, &format!(" to {path}")));
         }
-        Ok(response)
+        Ok(reader)
     }
 
     /// The body of `GET path`, as it arrives (`/v1/export.jsonl`), or the server's refusal.
     pub fn download(&self, path: &str) -> CliResult<Box<dyn std::io::Read + Send>> {
-        let url = format!("{}{path}", self.base);
-        let response = self.get_ok(self.agent.get(&url), path)?;
-        Ok(Box::new(response.into_body().into_reader()))
+        self.get_ok(path, path, &[])
     }
 
     /// Open an event stream (`path` such as `/v1/documents/SLUG/events`) after `after`, the
     /// last sequence number seen: `from` (the first to send) and `Last-Event-ID` (the last
     /// seen) both say where to resume.
     pub fn events(&self, path: &str, after: u64) -> CliResult<EventStream> {
-        let url = format!("{}{path}?from={}", self.base, after + 1);
-        let request = self
-            .agent
-            .get(&url)
-            .header("Accept", "text/event-stream")
-            .header("Cache-Control", "no-cache")
-            .header("Last-Event-ID", after.to_string());
-        let response = self.get_ok(request, path)?;
+        let target = format!("{path}?from={}", after + 1);
+        let last = after.to_string();
+        let headers = [
+            ("Accept", "text/event-stream"),
+            ("Cache-Control", "no-cache"),
+            ("Last-Event-ID", last.as_str()),
+        ];
+        let reader = self.get_ok(&target, path, &headers)?;
         Ok(EventStream {
-            reader: BufReader::new(Box::new(response.into_body().into_reader())),
+            reader: BufReader::new(reader),
         })
     }
 }
@@ -550,7 +682,7 @@ mod tests {
             "--json",
         ]);
         assert_eq!(
-            argv(&globals, &raw).unwrap(),
+            argv(&globals, &raw, false).unwrap(),
             strings(&[
                 "comment", "a text", "--clause", "1.1", "--doc", "code", "--color", "never", "--",
                 "--json"
@@ -562,7 +694,7 @@ mod tests {
     fn as_is_refused() {
         let globals = Globals::default();
         for raw in [&["--as", "x", "show"][..], &["show", "--as=x"]] {
-            let e = argv(&globals, &strings(raw)).unwrap_err();
+            let e = argv(&globals, &strings(raw), false).unwrap_err();
             assert_eq!(e.code, 1);
             assert!(e.message.contains("token"), "{}", e.message);
         }

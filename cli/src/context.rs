@@ -15,8 +15,8 @@ use travaux_core::{
 use travaux_store::{fingerprint, Appended, Clock, Expected, Store, Write as StoreWrite};
 use uuid::Uuid;
 
-use crate::cli::Globals;
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 
 /// Where files named on the command line are read from.
 pub enum Inputs {
@@ -410,9 +410,9 @@ impl Ctx<'_> {
     pub fn color(&self) -> bool {
         use std::io::IsTerminal;
         match self.globals.color {
-            crate::cli::ColorChoice::Always => true,
-            crate::cli::ColorChoice::Never => false,
-            crate::cli::ColorChoice::Auto => {
+            crate::globals::ColorChoice::Always => true,
+            crate::globals::ColorChoice::Never => false,
+            crate::globals::ColorChoice::Auto => {
                 std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                     && std::io::stdout().is_terminal()
             }

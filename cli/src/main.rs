@@ -6,6 +6,7 @@ mod commands;
 mod context;
 mod docx;
 mod error;
+mod globals;
 mod help;
 mod pager;
 mod progress;

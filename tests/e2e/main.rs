@@ -17,6 +17,9 @@
 //! - `command_line`: completions, man pages, the pager and progress on a terminal, examples and
 //!   write-only options in the help, listing words never taken as text, one JSON shape.
 //! - `client`: tokens; the CLI through `travaux serve` (`--server`, `replay --follow`).
+//! - `local_server`: a served store reached through the server's local socket without being
+//!   told (commands, scripts); a socket left by a killed server; views at immutable points from the server's cache;
+//!   `run` on the store `TRAVAUX_STORE` names.
 //! - `concurrency`: a store in use by another process.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
 //! - `script`: `travaux run`.
@@ -65,6 +68,7 @@ mod human_output;
 mod import_drafts;
 mod input_checks;
 mod limits;
+mod local_server;
 mod office;
 mod openapi;
 mod points;

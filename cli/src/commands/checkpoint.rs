@@ -10,9 +10,9 @@ use travaux_core::Event;
 use travaux_store::checkpoint::{public_key_hex, Checkpoint, Extends};
 use travaux_store::jsonl::{self, RestoreError};
 
-use crate::cli::Globals;
 use crate::context::{Ctx, Inputs};
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 
 /// Arguments of `checkpoint`.
 #[derive(Args, Debug)]

@@ -12,8 +12,8 @@ use travaux_core::admin::check_admin;
 use travaux_core::{Acting, Directory, DomainError};
 use travaux_store::Store;
 
-use crate::cli::Globals;
 use crate::error::CliResult;
+use crate::globals::Globals;
 
 /// Compact the store and say how much smaller it became.
 pub fn run(globals: &Globals, out: &mut dyn Write) -> CliResult {

@@ -3,12 +3,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser};
+use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use travaux_store::Store;
 
-use crate::cli::{dispatch, Cli, Globals};
+use crate::cli::{dispatch, Cli};
 use crate::context::{Ctx, Inputs};
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 use crate::script;
 
 /// The example negotiation, as a user would write it: drafts and a script.
@@ -207,12 +208,24 @@ fn shell_word(s: &str) -> String {
 
 /// Run a script file against the open store.
 pub fn run_script(ctx: &mut Ctx<'_>, args: &RunArgs) -> CliResult {
-    if ctx.globals.event_id.is_some() || ctx.globals.expect_version.is_some() {
+    let (name, lines, inputs) = read_script(&ctx.globals, args, ctx.inputs)?;
+    let mut inner = Ctx::new(ctx.store, ctx.globals.clone(), &mut *ctx.out, &inputs);
+    run_lines(&mut inner, &name, &lines, args.echo, false)
+}
+
+/// A script to run: its name, its lines, and where the files its lines name are read from
+/// (its folder).
+pub fn read_script(
+    globals: &Globals,
+    args: &RunArgs,
+    inputs: &Inputs,
+) -> CliResult<(String, Vec<script::Line>, Inputs)> {
+    if globals.event_id.is_some() || globals.expect_version.is_some() {
         return Err(CliError::refused(
             "--event-id and --expect-version name one write: give them on the script's lines, not to `run`",
         ));
     }
-    let bytes = ctx.inputs.read(&args.script, 4 << 20)?;
+    let bytes = inputs.read(&args.script, 4 << 20)?;
     let name = args.script.display().to_string();
     let source = String::from_utf8(bytes)
         .map_err(|_| CliError::refused(format!("{name} is not UTF-8 text")))?;
@@ -222,9 +235,7 @@ pub fn run_script(ctx: &mut Ctx<'_>, args: &RunArgs) -> CliResult {
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let inputs = Inputs::Dir(dir);
-    let mut inner = Ctx::new(ctx.store, ctx.globals.clone(), &mut *ctx.out, &inputs);
-    run_lines(&mut inner, &name, &lines, args.echo, false)
+    Ok((name, lines, Inputs::Dir(dir)))
 }
 
 /// Run parsed lines one by one; stop at the first failure, naming its line.
@@ -235,18 +246,53 @@ fn run_lines(
     echo: bool,
     quiet_output: bool,
 ) -> CliResult {
+    let defaults = ctx.globals.clone();
+    each_line(name, lines, &defaults, |line, cli, globals| {
+        if echo {
+            writeln!(ctx.out, "$ travaux {}", line.text)?;
+        }
+        let mut sink = std::io::sink();
+        let out: &mut dyn Write = if echo || !quiet_output {
+            &mut *ctx.out
+        } else {
+            &mut sink
+        };
+        let mut line_ctx = Ctx::new(ctx.store, globals, out, ctx.inputs);
+        dispatch(&mut line_ctx, &cli.command)?;
+        ctx.out.flush()?;
+        Ok(())
+    })
+}
+
+/// Parse a script's lines one by one and run each with `run`, given the line, its command
+/// line and the global options it runs with (what the line says, else what `run` was given:
+/// `defaults`); stop at the first failure, naming its line. Also how `run` goes through the
+/// local server (`client::run_script`).
+pub fn each_line(
+    name: &str,
+    lines: &[script::Line],
+    defaults: &Globals,
+    mut run: impl FnMut(&script::Line, &Cli, Globals) -> CliResult,
+) -> CliResult {
     for line in lines {
         let words = std::iter::once("travaux".to_string()).chain(line.words.iter().cloned());
-        let cli = Cli::try_parse_from(words).map_err(|e| {
+        let refused = |e: clap::Error| {
             let msg = e.to_string();
             let first = msg
                 .lines()
                 .next()
                 .unwrap_or("")
-                .trim_start_matches("error: ");
+                .trim_start_matches("error: ")
+                .to_string();
             CliError::refused(format!("{name}:{}: {first}", line.number))
-        })?;
-        if cli.globals.store.is_some() {
+        };
+        let matches = Cli::command()
+            .try_get_matches_from(words)
+            .map_err(refused)?;
+        let cli = Cli::from_arg_matches(&matches).map_err(refused)?;
+        // Only a line's own --store changes the store: TRAVAUX_STORE, which chose the store
+        // the script runs on, is the same for every line.
+        if matches.value_source("store") == Some(clap::parser::ValueSource::CommandLine) {
             return Err(CliError::refused(format!(
                 "{name}:{}: --store cannot change inside a script",
                 line.number
@@ -258,35 +304,24 @@ fn run_lines(
                 line.number
             )));
         }
-        if echo {
-            writeln!(ctx.out, "$ travaux {}", line.text)?;
-        }
-        let mut sink = std::io::sink();
         // What the line says wins; what `run` was given is the default.
         let globals = Globals {
-            json: cli.globals.json || ctx.globals.json,
-            actor: cli.globals.actor.clone().or(ctx.globals.actor.clone()),
-            doc: cli.globals.doc.clone().or(ctx.globals.doc.clone()),
-            date: cli.globals.date.clone().or(ctx.globals.date.clone()),
-            color: if cli.globals.color == crate::cli::ColorChoice::Auto {
-                ctx.globals.color
+            json: cli.globals.json || defaults.json,
+            actor: cli.globals.actor.clone().or(defaults.actor.clone()),
+            doc: cli.globals.doc.clone().or(defaults.doc.clone()),
+            date: cli.globals.date.clone().or(defaults.date.clone()),
+            color: if cli.globals.color == crate::globals::ColorChoice::Auto {
+                defaults.color
             } else {
                 cli.globals.color
             },
             ..cli.globals.clone()
         };
-        let out: &mut dyn Write = if echo || !quiet_output {
-            &mut *ctx.out
-        } else {
-            &mut sink
-        };
-        let mut line_ctx = Ctx::new(ctx.store, globals, out, ctx.inputs);
-        dispatch(&mut line_ctx, &cli.command).map_err(|e| CliError {
+        run(line, &cli, globals).map_err(|e| CliError {
             code: e.code,
             message: format!("{name}:{}: {}", line.number, e.message),
             kind: e.kind,
         })?;
-        ctx.out.flush()?;
     }
     Ok(())
 }

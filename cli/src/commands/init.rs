@@ -8,9 +8,9 @@ use travaux_core::{register_participant, Acting, Directory, ParticipantId, Strea
 use travaux_store::Store;
 use uuid::Uuid;
 
-use crate::cli::Globals;
 use crate::context::{Ctx, Inputs};
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 
 /// Arguments of `init`.
 #[derive(Args, Debug)]

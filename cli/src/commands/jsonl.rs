@@ -8,9 +8,9 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use travaux_store::jsonl::{self, RestoreError};
 
-use crate::cli::Globals;
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 
 /// Arguments of `export jsonl`.
 #[derive(Args, Debug)]

@@ -25,11 +25,11 @@ use serde_json::{json, Value};
 use travaux_core::diff::{Span, SpanKind};
 use travaux_core::{Cut, DocumentState, Event, Point, RecordedEvent, StreamId};
 
-use crate::cli::Globals;
 use crate::client::{self, Server};
 use crate::commands::log::{self, History, Scope};
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 use crate::render::{self, Names};
 
 /// Arguments of `replay`.

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::cli::Globals;
 use crate::error::{CliError, CliResult};
+use crate::globals::Globals;
 
 /// Arguments of `serve`.
 #[derive(Args, Debug)]

@@ -1,4 +1,5 @@
-//! Who is asking: the bearer token's participant, or nobody; and what they may read.
+//! Who is asking: the bearer token's participant, or nobody, or — over the local socket
+//! beside the store, which only the store's owner may open — the owner; and what they may read.
 //!
 //! A token is a random string shown once when issued; the store keeps the SHA-256 of its
 //! bytes. Writes need a token and are attributed to its participant (the role checks are
@@ -18,13 +19,16 @@ pub enum Caller {
     Anonymous,
     /// The participant a valid token was issued to.
     Participant(Participant),
+    /// The store's owner, through the local socket (`<store>/server.sock`): acts as a local
+    /// command does, naming a participant with `--as` or none.
+    Owner,
 }
 
 impl Caller {
     /// The participant, if a token named one.
     pub fn participant(&self) -> Option<&Participant> {
         match self {
-            Caller::Anonymous => None,
+            Caller::Anonymous | Caller::Owner => None,
             Caller::Participant(p) => Some(p),
         }
     }
@@ -34,6 +38,7 @@ impl Caller {
         match self {
             Caller::Anonymous => "-",
             Caller::Participant(p) => &p.handle,
+            Caller::Owner => "(owner, local socket)",
         }
     }
 }
@@ -83,6 +88,7 @@ pub fn may_read(caller: &Caller, doc: &DocumentState) -> Result<(), ApiError> {
         return Ok(());
     }
     match caller {
+        Caller::Owner => Ok(()),
         Caller::Anonymous => Err(ApiError::unauthorized(format!(
             "{} is open to its members only; send a token (Authorization: Bearer TOKEN)",
             doc.slug

@@ -31,7 +31,7 @@ use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream, UnixListener, UnixStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Sleep;
@@ -76,6 +76,32 @@ pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_QUEUE)
+}
+
+/// A listener the server accepts connections from: the TCP port, or the local socket beside
+/// the store ([`super::local`]).
+pub trait Accept: Send {
+    /// A connection.
+    type Io: AsyncRead + AsyncWrite + Unpin + Send + 'static;
+    /// The next connection, or why accepting failed. `Ok(None)`: one refused, to skip.
+    fn accept(&self) -> impl Future<Output = io::Result<Option<Self::Io>>> + Send;
+}
+
+impl Accept for TcpListener {
+    type Io = TcpStream;
+    async fn accept(&self) -> io::Result<Option<TcpStream>> {
+        let (stream, _) = TcpListener::accept(self).await?;
+        let _ = stream.set_nodelay(true);
+        Ok(Some(stream))
+    }
+}
+
+impl Accept for UnixListener {
+    type Io = UnixStream;
+    async fn accept(&self) -> io::Result<Option<UnixStream>> {
+        let (stream, _) = UnixListener::accept(self).await?;
+        Ok(super::local::same_user(&stream).then_some(stream))
+    }
 }
 
 /// File descriptors kept for the store, the log and the rest, beside the connections.
@@ -123,8 +149,8 @@ pub fn make_room(max_connections: usize) -> usize {
 
 /// Accept and serve connections until `shutdown` completes, then let them finish for at most
 /// `limits.shutdown_timeout` and drop the rest.
-pub async fn serve(
-    listener: TcpListener,
+pub async fn serve<L: Accept>(
+    listener: L,
     router: Router,
     limits: Limits,
     max_connections: usize,
@@ -159,7 +185,8 @@ pub async fn serve(
         };
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(Some(stream)) => stream,
+                Ok(None) => continue,
                 Err(e) => {
                     accept_failed(&e).await;
                     continue;
@@ -210,14 +237,13 @@ async fn accept_failed(e: &io::Error) {
 
 /// Serve one connection until it closes, or until the shutdown: then finish the request in
 /// flight and close (the shutdown deadline drops it if that takes too long).
-async fn connection(
-    stream: TcpStream,
+async fn connection<S: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+    stream: S,
     router: Router,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
     _slot: OwnedSemaphorePermit,
 ) {
-    let _ = stream.set_nodelay(true);
     let io = TokioIo::new(Stalling::new(stream, limits.write_timeout));
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -242,15 +268,15 @@ async fn connection(
 
 /// A connection whose writes fail once the client has taken none of the bytes waiting for
 /// `timeout`: an answer nobody reads does not hold a connection for ever.
-struct Stalling {
-    stream: TcpStream,
+struct Stalling<S> {
+    stream: S,
     timeout: Duration,
     /// Armed while a write waits.
     stalled: Option<Pin<Box<Sleep>>>,
 }
 
-impl Stalling {
-    fn new(stream: TcpStream, timeout: Duration) -> Self {
+impl<S> Stalling<S> {
+    fn new(stream: S, timeout: Duration) -> Self {
         Stalling {
             stream,
             timeout,
@@ -277,7 +303,7 @@ impl Stalling {
     }
 }
 
-impl AsyncRead for Stalling {
+impl<S: AsyncRead + Unpin> AsyncRead for Stalling<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -287,7 +313,7 @@ impl AsyncRead for Stalling {
     }
 }
 
-impl AsyncWrite for Stalling {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Stalling<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

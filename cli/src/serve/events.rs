@@ -22,8 +22,15 @@ use tokio::sync::{watch, OwnedSemaphorePermit};
 use travaux_core::{DocumentId, DocumentState, RecordedEvent, StreamId};
 use travaux_store::Store;
 
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
 use super::auth::{self, Caller};
 use super::error::ApiError;
+use super::{serde_urlencoded_pairs, web, App, MAX_STREAMS};
+use crate::error::CliError;
 use crate::render::Names;
 
 /// How many events one read of the log takes at most.
@@ -196,4 +203,99 @@ fn message(
         .id(e.seq.to_string())
         .event(e.event.kind())
         .data(data))
+}
+
+/// The routes: `GET /v1/events` and `GET /v1/documents/{doc}/events`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventsQuery {
+    from: Option<String>,
+}
+
+pub async fn events_store(
+    State(app): State<App>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    follow(app, headers, uri, None).await
+}
+
+pub async fn events_document(
+    State(app): State<App>,
+    UrlPath(doc): UrlPath<String>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    follow(app, headers, uri, Some(doc)).await
+}
+
+async fn follow(
+    app: App,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    doc: Option<String>,
+) -> Response {
+    let prepared = async {
+        let q: EventsQuery =
+            serde_urlencoded_pairs(uri.query().unwrap_or_default()).and_then(|pairs| {
+                let map: serde_json::Map<String, Value> = pairs
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect();
+                serde_json::from_value(Value::Object(map)).map_err(|e| {
+                    ApiError::bad_request(format!("the query string is not what was expected: {e}"))
+                })
+            })?;
+        // A page's live banner sends the token as the pages' cookie.
+        let token = auth::bearer(&headers)?.or_else(|| web::cookie(&headers));
+        let last = headers
+            .get("last-event-id")
+            .map(|v| v.to_str().unwrap_or_default().to_string());
+        let permit = app.streams.clone().try_acquire_owned().map_err(|_| {
+            ApiError::unavailable(format!(
+                "{MAX_STREAMS} event streams are open already; retry later"
+            ))
+        })?;
+        let store = app.store.clone();
+        let local = app.local;
+        let (caller, document, durable) = tokio::task::spawn_blocking(move || {
+            let caller = if local {
+                auth::Caller::Owner
+            } else {
+                auth::caller(&store, token.as_deref())?
+            };
+            let document = match doc {
+                None => None,
+                Some(slug) => {
+                    let entry = travaux_core::Directory::document_by_slug(&*store, &slug)
+                        .ok_or_else(|| {
+                            CliError::from(travaux_core::DomainError::UnknownDocument(slug.clone()))
+                        })?;
+                    let state = store
+                        .document_without_amendments(entry.id)?
+                        .ok_or_else(|| {
+                            CliError::damaged(format!("document {slug} has no events"))
+                        })?;
+                    auth::may_read(&caller, &state)?;
+                    Some(entry.id)
+                }
+            };
+            Ok::<_, ApiError>((caller, document, store.durable_head()))
+        })
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        let next = first_seq(q.from.as_deref(), last.as_deref(), durable)?;
+        Ok::<_, ApiError>(stream(
+            app.store.clone(),
+            caller,
+            Start { next, document },
+            app.durable.clone(),
+            app.shutdown.clone(),
+            permit,
+        ))
+    };
+    match prepared.await {
+        Ok(sse) => sse.into_response(),
+        Err(e) => e.into_response(),
+    }
 }

@@ -3,6 +3,7 @@
 //! store, as the token's participant. What the CLI would print is the answer.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use clap::parser::ValueSource;
@@ -13,6 +14,7 @@ use travaux_store::Store;
 use uuid::Uuid;
 
 use super::auth::{self, Caller};
+use super::cache::{self, Answers};
 use super::error::ApiError;
 use crate::cli::{dispatch, Cli, Command};
 use crate::commands;
@@ -51,6 +53,9 @@ pub struct Job {
     /// Whether the request may only read (a GET): a command that writes is then refused
     /// with 405.
     pub read_only: bool,
+    /// Whether it came through the local socket, from the store's owner: it then runs as a
+    /// local command does (no token; `--as` names the participant, if any).
+    pub owner: bool,
 }
 
 /// What a command printed, and the document version to answer as the ETag.
@@ -64,6 +69,8 @@ pub struct Outcome {
     pub wrote: bool,
     /// Who asked, for the request log.
     pub caller: String,
+    /// Whether the answer came from the cache of views at immutable points.
+    pub cached: bool,
 }
 
 /// The global options a request may not give: the server owns the store, and the actor is
@@ -83,8 +90,9 @@ const REFUSED_GLOBALS: [(&str, &str); 3] = [
     ),
 ];
 
-/// Whether a subcommand runs only on a local store, never through the server, and why.
-fn local_only(command: &Command) -> Option<&'static str> {
+/// Whether a subcommand runs only on a local store, never through the server, and why. The
+/// store's owner, through the local socket, may sign a checkpoint.
+fn local_only(command: &Command, caller: &Caller) -> Option<&'static str> {
     Some(match command {
         Command::Init(_) => "`init` creates a store; the server already has one",
         Command::Demo(_) => "`demo` builds a store of its own; run it locally",
@@ -105,7 +113,7 @@ fn local_only(command: &Command) -> Option<&'static str> {
         Command::Verify(a) if a.export.is_some() => {
             "`verify --export` reads a file of the server's file system; run it locally"
         }
-        Command::Checkpoint(a) if !a.public() => {
+        Command::Checkpoint(a) if !a.public() && !matches!(caller, Caller::Owner) => {
             "`checkpoint` signs with (or prints) the store's private key; run it locally (each tag and adoption signs one)"
         }
         _ => return None,
@@ -128,8 +136,12 @@ fn store_level(command: &Command) -> bool {
 }
 
 /// Run one job to the end, on a thread that may block.
-pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
-    let caller = auth::caller(store, job.token.as_deref())?;
+pub fn execute(store: &Store, answers: &Answers, job: Job) -> Result<Outcome, ApiError> {
+    let caller = if job.owner {
+        Caller::Owner
+    } else {
+        auth::caller(store, job.token.as_deref())?
+    };
     let mut cli = match parse(&job.argv, &caller)? {
         Parsed::Cli(cli) => *cli,
         Parsed::Help(text) => {
@@ -138,12 +150,13 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
                 etag: None,
                 wrote: false,
                 caller: caller.name().to_string(),
+                cached: false,
             })
         }
     };
     cli.globals.json |= job.json;
     let command = &cli.command;
-    if let Some(why) = local_only(command) {
+    if let Some(why) = local_only(command, &caller) {
         return Err(ApiError::bad_request(why));
     }
     let writes = command.writes();
@@ -169,7 +182,7 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
             _ => {}
         }
     }
-    if writes && caller.participant().is_none() {
+    if writes && matches!(caller, Caller::Anonymous) {
         return Err(ApiError::unauthorized(
             "writing needs a token: send `Authorization: Bearer TOKEN` (from `travaux token issue PARTICIPANT`)",
         ));
@@ -194,16 +207,15 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
             }
         } else if !store_level(command) {
             let entry = probe.document_entry().map_err(ApiError::from)?;
-            let doc = store
-                .document_without_amendments(entry.id)?
-                .ok_or_else(|| {
-                    ApiError::from(crate::error::CliError::damaged(format!(
-                        "document {} has no events",
-                        entry.slug
-                    )))
-                })?;
-            auth::may_read(&caller, &doc)?;
-            read_version = Some(doc.version);
+            read_version = Some(if matches!(caller, Caller::Owner) {
+                // The owner may read every document: its version, without reading it.
+                store.stream_version(StreamId::document(entry.id))?
+            } else {
+                // Read once, through the probe: resolving points for the cache reads it again.
+                let doc = probe.head_without_amendments().map_err(ApiError::from)?;
+                auth::may_read(&caller, &doc)?;
+                doc.version
+            });
             document = Some(entry);
         }
     } else if !store_level(command) {
@@ -234,7 +246,39 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
         cli.globals.event_id = Some(Uuid::new_v4());
     }
 
+    // A view at immutable points (after the check of who may read it) is answered again
+    // from the cache: by the command as typed while the document is at the same version (its
+    // points resolve the same), else by its points resolved.
+    let typed = match (&document, read_version) {
+        (Some(d), Some(version)) if !writes => {
+            cache::typed_key(d.id, version, &probe.globals, &cli.command)
+        }
+        _ => None,
+    };
+    let from_cache = |answer: Arc<str>| Outcome {
+        stdout: answer.to_string(),
+        etag: read_version,
+        wrote: false,
+        caller: caller.name().to_string(),
+        cached: true,
+    };
+    if let Some(hit) = typed.as_ref().and_then(|k| answers.get(k)) {
+        return Ok(from_cache(hit));
+    }
+    let cacheable = if writes {
+        None
+    } else {
+        cache::cacheable(&probe, &cli.command)
+    };
+    if let Some(hit) = cacheable.as_ref().and_then(|c| answers.get(&c.key)) {
+        if let Some(k) = typed {
+            answers.put(k, hit.clone());
+        }
+        return Ok(from_cache(hit));
+    }
+
     let mut out: Vec<u8> = Vec::new();
+    let started = std::time::Instant::now();
     let result = {
         let mut ctx = Ctx::new(store, cli.globals.clone(), &mut out, &inputs);
         // A panic inside the storage engine (a page it cannot read) is damage, not a crash.
@@ -267,11 +311,22 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
     } else {
         read_version
     };
+    let stdout = String::from_utf8_lossy(&out).into_owned();
+    if let Some(c) = cacheable {
+        if c.within.is_none_or(|limit| started.elapsed() < limit) {
+            let answer: Arc<str> = Arc::from(stdout.as_str());
+            if let Some(k) = typed {
+                answers.put(k, answer.clone());
+            }
+            answers.put(c.key, answer);
+        }
+    }
     Ok(Outcome {
-        stdout: String::from_utf8_lossy(&out).into_owned(),
+        stdout,
         etag,
         wrote: writes,
         caller: caller.name().to_string(),
+        cached: false,
     })
 }
 
@@ -314,14 +369,23 @@ enum Parsed {
 fn parse(argv: &[String], caller: &Caller) -> Result<Parsed, ApiError> {
     use clap::error::ErrorKind as K;
     let line = std::iter::once("travaux".to_string()).chain(argv.iter().cloned());
-    let matches = match Cli::command().try_get_matches_from(line) {
+    thread_local! {
+        /// The CLI's description, built once per thread (building it costs more than a
+        /// request answered from the cache) and reused for every request it parses.
+        static COMMAND: std::cell::RefCell<clap::Command> = std::cell::RefCell::new(Cli::command());
+    }
+    let matches = match COMMAND.with_borrow_mut(|c| c.try_get_matches_from_mut(line)) {
         Ok(m) => m,
         Err(e) if matches!(e.kind(), K::DisplayHelp | K::DisplayVersion) => {
             return Ok(Parsed::Help(e.to_string()))
         }
         Err(e) => return Err(usage(e)),
     };
+    let owner = matches!(caller, Caller::Owner);
     for (id, why) in REFUSED_GLOBALS {
+        if owner && id == "actor" {
+            continue;
+        }
         if matches.value_source(id) == Some(ValueSource::CommandLine) {
             return Err(ApiError::bad_request(why));
         }
@@ -334,10 +398,16 @@ fn parse(argv: &[String], caller: &Caller) -> Result<Parsed, ApiError> {
     if from_env("date") {
         cli.globals.date = None;
     }
+    if from_env("actor") {
+        cli.globals.actor = None;
+    }
     cli.globals.store = None;
     cli.globals.server = None;
-    cli.globals.color = crate::cli::ColorChoice::Never;
-    cli.globals.actor = caller.participant().map(|p| p.handle.clone());
+    cli.globals.color = crate::globals::ColorChoice::Never;
+    // The owner names the participant who acts, as locally; anyone else acts as their token's.
+    if !owner {
+        cli.globals.actor = caller.participant().map(|p| p.handle.clone());
+    }
     Ok(Parsed::Cli(Box::new(cli)))
 }
 

@@ -5,7 +5,9 @@
 //! of the bearer token sent; the answer is what the CLI prints with `--json`. Typed routes
 //! ([`typed`]) are command lines built from clap's description of the CLI, which also
 //! generates the OpenAPI description ([`openapi`]). Live streams are Server-Sent Events
-//! ([`events`]).
+//! ([`events`]). The same routes are served on a local socket beside the store ([`local`],
+//! `<store>/server.sock`), to the store's owner, whom the CLI sends its commands through when a
+//! server holds the store.
 //!
 //! Routes:
 //!
@@ -27,10 +29,12 @@
 mod answers;
 mod auth;
 mod backup;
+mod cache;
 mod conn;
 mod error;
 mod events;
 mod exec;
+pub mod local;
 mod methods;
 mod openapi;
 mod typed;
@@ -73,6 +77,9 @@ pub const QUEUE_WAIT: Duration = Duration::from_secs(30);
 /// How many event streams may be open at once (503 past it).
 pub const MAX_STREAMS: usize = 256;
 
+/// The header that says an answer came from the cache of views at immutable points.
+pub const CACHE_HEADER: &str = "x-travaux-cache";
+
 /// What every handler shares.
 #[derive(Clone)]
 struct App {
@@ -89,6 +96,10 @@ struct App {
     notify: Arc<watch::Sender<u64>>,
     /// How long a client may take to send a request's body.
     body_timeout: Duration,
+    /// Whether requests come through the local socket: from the store's owner.
+    local: bool,
+    /// Answers to views at immutable points.
+    answers: Arc<cache::Answers>,
 }
 
 /// The file beside the store that says a server holds it.
@@ -96,10 +107,11 @@ pub fn server_file(store: &Path) -> PathBuf {
     store.join("server.json")
 }
 
-/// Serve `store` on `addr` until SIGINT or SIGTERM: print `listening on http://ADDR` on `out`,
-/// write `<store>/server.json`, and on a signal stop accepting, finish the requests in flight
-/// (their writes durable) within `limits.shutdown_timeout`, drop the connections still open,
-/// remove `server.json` and return.
+/// Serve `store` on `addr` and on `<store>/server.sock` until SIGINT or SIGTERM: print
+/// `listening on http://ADDR` on `out`, write `<store>/server.json`, and on a signal stop
+/// accepting, finish the requests in flight (their writes durable) within
+/// `limits.shutdown_timeout`, drop the connections still open, remove `server.json` and the
+/// socket and return.
 pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write) -> CliResult {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -112,6 +124,7 @@ pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write
     // be finishing on blocking threads: wait for them, so that their writes are durable.
     drop(runtime);
     let file = store.dir().map(server_file);
+    let store_dir = store.dir().map(Path::to_path_buf);
     // Every thread that held the store has ended: let go of it as a command does at its exit.
     let closed = match Arc::try_unwrap(store) {
         Ok(store) => store.close_for_exit().map_err(CliError::from),
@@ -119,6 +132,9 @@ pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write
     };
     if let Some(file) = file {
         let _ = std::fs::remove_file(file);
+    }
+    if let Some(dir) = &store_dir {
+        local::remove(dir);
     }
     if result.is_ok() {
         tracing::info!("stopped");
@@ -157,14 +173,46 @@ async fn run(
         turns: turns.clone(),
         streams: Arc::new(Semaphore::new(MAX_STREAMS)),
         durable: durable_rx,
-        shutdown: shutdown_rx,
+        shutdown: shutdown_rx.clone(),
         notify: durable_tx,
         body_timeout: limits.body_timeout,
+        local: false,
+        answers: Arc::new(cache::Answers::new(cache::CAPACITY)),
+    };
+    // A socket that cannot be made (a store path longer than a socket's address takes, about
+    // 100 bytes) leaves the port: local commands then name the server to send them to.
+    // A store in a database has no directory to hold a socket: commands reach it themselves.
+    let listening = match store.dir() {
+        Some(dir) => local::listen(dir).map(Some),
+        None => Ok(None),
+    };
+    let socket = match listening {
+        Ok(None) => None,
+        Ok(Some(socket)) => Some((
+            socket,
+            router(App {
+                local: true,
+                ..app.clone()
+            }),
+        )),
+        Err(e) => {
+            tracing::warn!(
+                error = %e,
+                store = %store.location(),
+                "cannot listen on the local socket: local commands on this store will have to name the server"
+            );
+            None
+        }
     };
     let router = router(app);
 
     let signalled = signal();
-    let info = serde_json::json!({ "url": url, "pid": std::process::id() });
+    let mut info = serde_json::json!({ "url": url, "pid": std::process::id() });
+    if let (true, Some(dir)) = (socket.is_some(), store.dir()) {
+        let path = local::socket_path(dir);
+        let path = std::path::absolute(&path).unwrap_or(path);
+        info["socket"] = path.display().to_string().into();
+    }
     if let Some(dir) = store.dir() {
         write_server_file(dir, &info)?;
     }
@@ -172,11 +220,20 @@ async fn run(
     out.flush()?;
     tracing::info!(%url, store = %store.location(), "serving");
 
-    conn::serve(listener, router, limits, max_connections, async move {
+    let on_port = conn::serve(listener, router, limits, max_connections, async move {
         signalled.await;
         let _ = shutdown_tx.send(true);
-    })
-    .await;
+    });
+    let on_socket = async move {
+        if let Some((socket, router)) = socket {
+            let mut stop = shutdown_rx;
+            let stopped = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            conn::serve(socket, router, limits, max_connections, stopped).await;
+        }
+    };
+    tokio::join!(on_port, on_socket);
     stop_waiter.store(true, Ordering::Relaxed);
     let _ = waiter.join();
     let running = MAX_CONCURRENT - turns.available_permits();
@@ -266,8 +323,8 @@ fn router(app: App) -> Router {
         .layer(limit)
         .layer(DefaultBodyLimit::max(MAX_BODY));
     let live = Router::new()
-        .route("/v1/events", get(events_store))
-        .route("/v1/documents/{doc}/events", get(events_document));
+        .route("/v1/events", get(events::events_store))
+        .route("/v1/documents/{doc}/events", get(events::events_document));
     api.merge(live)
         .merge(web::router())
         .fallback(no_route)
@@ -336,10 +393,13 @@ impl App {
             () = async { let _ = shutdown.wait_for(|stop| *stop).await; } => return Err(shutting_down()),
         };
         let store = self.store.clone();
+        let answers = self.answers.clone();
+        let mut job = job;
+        job.owner = self.local;
         // The turn goes with the work: a request whose client left still holds it until done.
         let (outcome, durable) = tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            let outcome = exec::execute(&store, job);
+            let outcome = exec::execute(&store, &answers, job);
             (outcome, store.durable_head())
         })
         .await
@@ -360,7 +420,7 @@ impl App {
                 newer
             });
         }
-        tracing::debug!(caller = %outcome.caller, wrote = outcome.wrote, "ran");
+        tracing::debug!(caller = %outcome.caller, wrote = outcome.wrote, cached = outcome.cached, "ran");
         Ok(outcome)
     }
 }
@@ -380,6 +440,11 @@ fn answer(outcome: Outcome, envelope: Envelope) -> Response {
         )
             .into_response(),
     };
+    if outcome.cached {
+        response
+            .headers_mut()
+            .insert(CACHE_HEADER, HeaderValue::from_static("hit"));
+    }
     if let Some(v) = outcome.etag {
         if let Ok(value) = HeaderValue::from_str(&format!("\"{v}\"")) {
             response.headers_mut().insert(header::ETAG, value);
@@ -504,6 +569,7 @@ async fn exec_route(
             if_match: if_match(&headers)?,
             token: auth::bearer(&headers)?,
             read_only: false,
+            owner: false,
         })
     })();
     match prepared {
@@ -534,6 +600,7 @@ async fn typed(
             if_match: if_match(headers)?,
             token: auth::bearer(headers)?,
             read_only,
+            owner: false,
         })
     })();
     let envelope = if words == ["replay"] {
@@ -729,93 +796,4 @@ async fn participants_post(
 
 async fn verify_get(State(app): State<App>, headers: HeaderMap, uri: axum::http::Uri) -> Response {
     store_get(app, headers, uri, &["verify"]).await
-}
-
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct EventsQuery {
-    from: Option<String>,
-}
-
-async fn events_store(
-    State(app): State<App>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    follow(app, headers, uri, None).await
-}
-
-async fn events_document(
-    State(app): State<App>,
-    UrlPath(doc): UrlPath<String>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    follow(app, headers, uri, Some(doc)).await
-}
-
-async fn follow(
-    app: App,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-    doc: Option<String>,
-) -> Response {
-    let prepared = async {
-        let q: EventsQuery =
-            serde_urlencoded_pairs(uri.query().unwrap_or_default()).and_then(|pairs| {
-                let map: serde_json::Map<String, Value> = pairs
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
-                    .collect();
-                serde_json::from_value(Value::Object(map)).map_err(|e| {
-                    ApiError::bad_request(format!("the query string is not what was expected: {e}"))
-                })
-            })?;
-        // A page's live banner sends the token as the pages' cookie.
-        let token = auth::bearer(&headers)?.or_else(|| web::cookie(&headers));
-        let last = headers
-            .get("last-event-id")
-            .map(|v| v.to_str().unwrap_or_default().to_string());
-        let permit = app.streams.clone().try_acquire_owned().map_err(|_| {
-            ApiError::unavailable(format!(
-                "{MAX_STREAMS} event streams are open already; retry later"
-            ))
-        })?;
-        let store = app.store.clone();
-        let (caller, document, durable) = tokio::task::spawn_blocking(move || {
-            let caller = auth::caller(&store, token.as_deref())?;
-            let document = match doc {
-                None => None,
-                Some(slug) => {
-                    let entry = travaux_core::Directory::document_by_slug(&*store, &slug)
-                        .ok_or_else(|| {
-                            CliError::from(travaux_core::DomainError::UnknownDocument(slug.clone()))
-                        })?;
-                    let state = store
-                        .document_without_amendments(entry.id)?
-                        .ok_or_else(|| {
-                            CliError::damaged(format!("document {slug} has no events"))
-                        })?;
-                    auth::may_read(&caller, &state)?;
-                    Some(entry.id)
-                }
-            };
-            Ok::<_, ApiError>((caller, document, store.durable_head()))
-        })
-        .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
-        let next = events::first_seq(q.from.as_deref(), last.as_deref(), durable)?;
-        Ok::<_, ApiError>(events::stream(
-            app.store.clone(),
-            caller,
-            events::Start { next, document },
-            app.durable.clone(),
-            app.shutdown.clone(),
-            permit,
-        ))
-    };
-    match prepared.await {
-        Ok(sse) => sse.into_response(),
-        Err(e) => e.into_response(),
-    }
 }
