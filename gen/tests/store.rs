@@ -15,7 +15,7 @@ fn spec(events: u64, seed: u64) -> Spec {
 
 fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let (store, _) = Store::create(&dir.path().join("store")).expect("a store");
+    let (store, _) = Store::create(dir.path().join("store")).expect("a store");
     (dir, store)
 }
 
