@@ -12,6 +12,7 @@
 //!   store the user may not write.
 //! - `limits`: a draft of 10 MB, a clause of 1 MiB, locally and through the server.
 //! - `docx`: Word drafts through pandoc.
+//! - `engines`: two servers on one PostgreSQL database (the suite's PostgreSQL run).
 //! - `office`: `export docx` (the text, the comparative print) and `export csv`.
 //! - `corrections`: `comment retract`, `tag withdraw`, `tag history`.
 //! - `command_line`: completions, man pages, the pager and progress on a terminal, examples and
@@ -57,6 +58,7 @@ mod crash;
 mod deep_history;
 mod demo;
 mod docx;
+mod engines;
 mod export;
 mod generate;
 mod governance_process;
