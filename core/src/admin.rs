@@ -17,9 +17,10 @@
 //! delegates, chairs and observers register no one.
 
 use crate::error::DomainError;
-use crate::event::{Event, ParticipantKind};
+use crate::event::Event;
 use crate::ids::ParticipantId;
 use crate::registry::Directory;
+use crate::vocabulary::ParticipantKind;
 
 /// Who asks for a change to the store as a whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

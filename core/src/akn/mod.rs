@@ -31,8 +31,9 @@ pub(crate) mod tests;
 mod write;
 mod xml;
 
-use crate::event::{ClauseKind, ParticipantKind};
+use crate::event::ClauseKind;
 use crate::ids::ParticipantId;
+use crate::vocabulary::ParticipantKind;
 use crate::Timestamp;
 
 pub use read::read_akn;

@@ -19,10 +19,11 @@ pub use registry::{create_document, issue_token, register_participant};
 
 use crate::document::DocumentState;
 use crate::error::DomainError;
-use crate::event::{Change, ClauseOp, Event, Method, Outcome, Position, Role};
-use crate::governance::{Agreement, PhaseKind, Window};
+use crate::event::{Change, ClauseOp, Event, Method, Outcome};
 use crate::ids::{AmendmentNo, BracketNo, ClauseId, CommentNo, ParticipantId, PhaseNo, QuestionNo};
 use crate::registry::{Directory, Participant};
+use crate::vocabulary::{Agreement, PhaseKind, Window};
+use crate::vocabulary::{Position, Role};
 
 /// Something a participant asks to do in a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,7 +167,7 @@ pub enum Command {
         method: Method,
     },
     /// Set who may read the document without a token.
-    SetVisibility(crate::governance::Visibility),
+    SetVisibility(crate::vocabulary::Visibility),
     /// Adopt the text as it stands, under the resolution's symbol.
     Adopt {
         /// The symbol, such as "WHA63.16"; it becomes a tag.
@@ -307,7 +308,7 @@ pub fn role_table() -> Vec<(&'static str, &'static [Role])> {
             comment: CommentNo(1),
             author: ParticipantId(uuid::Uuid::nil()),
         },
-        Command::SetVisibility(crate::governance::Visibility::Public),
+        Command::SetVisibility(crate::vocabulary::Visibility::Public),
         Command::GrantRole {
             participant: ParticipantId(uuid::Uuid::nil()),
             role: Role::Public,

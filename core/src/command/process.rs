@@ -7,10 +7,12 @@ use super::text::rejected;
 use super::{Ctx, MAX_COMMENT, MAX_TEXT};
 use crate::document::DocumentState;
 use crate::error::DomainError;
-use crate::event::{Event, Method, Position, Role};
-use crate::governance::{Agreement, BracketStatus, PhaseKind, Visibility, Window};
+use crate::event::{Event, Method};
+use crate::governance::BracketStatus;
 use crate::ids::{BracketNo, ClauseId, CommentNo, ParticipantId, PhaseNo, QuestionNo, ReportNo};
 use crate::point::Point;
+use crate::vocabulary::{Agreement, PhaseKind, Visibility, Window};
+use crate::vocabulary::{Position, Role};
 
 /// Post a comment on a clause or the document, in the phase that takes it.
 pub(super) fn post_comment(
@@ -429,7 +431,7 @@ pub(super) fn set_visibility(
         return Err(DomainError::Invalid(format!(
             "{} is already readable by {}",
             state.slug,
-            if visibility == crate::governance::Visibility::Public {
+            if visibility == crate::vocabulary::Visibility::Public {
                 "anyone"
             } else {
                 "its members only"

@@ -5,9 +5,10 @@ use super::checks::{check_handle, check_name};
 use super::Ctx;
 use crate::admin::{check_admin, check_registrar, Acting};
 use crate::error::DomainError;
-use crate::event::{Event, ParticipantKind, Role};
+use crate::event::Event;
 use crate::ids::{DocumentId, ParticipantId};
 use crate::registry::Directory;
+use crate::vocabulary::{ParticipantKind, Role};
 
 /// Give a participant a role they do not hold.
 pub(super) fn grant_role(

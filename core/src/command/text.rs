@@ -7,8 +7,9 @@ use super::{Ctx, MAX_COMMENT, MAX_TEXT};
 use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
 use crate::event::{Change, ClauseKind, ClauseOp, Event, Method, Outcome};
-use crate::governance::{Agreement, BracketStatus};
+use crate::governance::BracketStatus;
 use crate::ids::{AmendmentNo, ClauseId};
+use crate::vocabulary::Agreement;
 
 /// Issue a revision: its operations checked, split into parts of one revision number.
 pub(super) fn issue_revision(
