@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use travaux_core::{import::ImportError, DomainError};
+use travaux_core::{import::ImportError, words::WayOut, DomainError};
 use travaux_store::StoreError;
 
 /// An error for the user: a message, an exit code, and perhaps a hint.
@@ -144,7 +144,43 @@ impl From<DomainError> for CliError {
             | DomainError::Unknown { .. } => ErrorKind::NotFound,
             _ => ErrorKind::Refused,
         };
-        CliError::refused(e.to_string()).with_kind(kind)
+        CliError::refused(said(&e)).with_kind(kind)
+    }
+}
+
+/// A refusal of the domain as the command line says it: core's message, with the way out in
+/// the CLI's own commands and flags where core names it in the domain's words.
+fn said(e: &DomainError) -> String {
+    match e {
+        DomainError::Unknown { what, .. } => {
+            let list = match *what {
+                "phase" => "`travaux phase list` lists them",
+                "question" => "`travaux questions` lists them",
+                "bracket" => "`travaux brackets --all` lists them",
+                "tag" => "`travaux tag list` lists them",
+                _ => return e.to_string(),
+            };
+            format!("{e}; {list}")
+        }
+        DomainError::Locked { clause, .. } => {
+            format!("{e} (`travaux reopen {clause}`, or a decision with --reopen)")
+        }
+        DomainError::NothingToReopen { .. } => format!("{e}; decide without --reopen"),
+        DomainError::EmptyProposal { clause, .. } => {
+            format!("{e} (`amend propose --delete {clause}`)")
+        }
+        DomainError::Words {
+            clause,
+            edit,
+            error,
+        } => error.message_with(edit, clause, |way| match way {
+            WayOut::DeleteWords(words) => format!("propose --delete {words}"),
+            WayOut::SayOccurrence => "say which with --occurrence N".to_string(),
+            WayOut::DecideOtherwise => "decide with --accept-as-modified TEXT (the clause's \
+                                        whole new wording) or --reject"
+                .to_string(),
+        }),
+        _ => e.to_string(),
     }
 }
 

@@ -33,8 +33,12 @@ fn an_amendment_with_empty_or_blank_text_is_refused() {
         let m = e.to_string();
         assert!(m.contains("proposed text of 1.1 is empty"), "{m}");
         assert!(
-            m.contains("--delete"),
+            m.contains("propose its deletion"),
             "names the way to take a clause out: {m}"
+        );
+        assert!(
+            matches!(&e, DomainError::EmptyProposal { clause, blank } if clause == "1.1" && *blank != text.is_empty()),
+            "typed, so the CLI can name its flag: {e:?}"
         );
         let new = ClauseId(w.id());
         let article = w.label("Article 1");

@@ -7,10 +7,15 @@
 //! deadline; past it `similar` degrades to a coarser answer, and the result says it was
 //! approximated: never derive blame from such a diff.
 //!
+//! The deadline is the one place core meets a clock: the caller computes it (an [`Instant`])
+//! and passes it in; `similar` reads the monotonic clock to honour it, and `passed` reads it
+//! once after a diff to say whether it was approximated. A diff without a deadline reads no
+//! clock and always gives the same answer.
+//!
 //! [`diff_documents`] compares two states of a document clause by clause, by clause id, so a
 //! clause that was renumbered or moved shows as such with its text diff, not as one deletion and
-//! one insertion. [`markdown`] renders a document in the Markdown form `import` reads
-//! (`show --format markdown`), which [`unified`] diffs compare.
+//! one insertion. [`unified`] diffs two texts by lines: the CLI gives it two renderings of
+//! [`crate::markdown::markdown`] (`show --format markdown`).
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -109,6 +114,12 @@ pub fn count_words(text: &str) -> usize {
         .count()
 }
 
+/// Whether a diff's deadline has passed (then the diff may be coarser than the best one): the
+/// monotonic clock, read only when the caller gave a deadline.
+fn passed(deadline: Option<Instant>) -> bool {
+    deadline.is_some_and(|d| Instant::now() >= d)
+}
+
 /// Diff two texts. `deadline`, when given, bounds the time spent: pass one deadline for all
 /// the diffs of one request.
 pub fn diff_text(
@@ -169,10 +180,9 @@ pub fn diff_text(
             }
         }
     }
-    let approximated = deadline.is_some_and(|d| Instant::now() >= d);
     TextDiff {
         spans: tidy(raw),
-        approximated,
+        approximated: passed(deadline),
     }
 }
 
@@ -736,7 +746,7 @@ pub fn unified(
         .context_radius(3)
         .header(old_name, new_name)
         .to_string();
-    (text, deadline.is_some_and(|d| Instant::now() >= d))
+    (text, passed(deadline))
 }
 
 #[cfg(test)]

@@ -866,7 +866,6 @@ impl DocumentState {
             .ok_or_else(|| DomainError::Unknown {
                 what: "phase",
                 name: no.to_string(),
-                hint: "`travaux phase list` lists them",
             })
     }
 
@@ -901,7 +900,6 @@ impl DocumentState {
             .ok_or_else(|| DomainError::Unknown {
                 what: "question",
                 name: no.to_string(),
-                hint: "`travaux questions` lists them",
             })
     }
 
@@ -913,7 +911,6 @@ impl DocumentState {
             .ok_or_else(|| DomainError::Unknown {
                 what: "bracket",
                 name: no.to_string(),
-                hint: "`travaux brackets --all` lists them",
             })
     }
 

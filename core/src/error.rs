@@ -1,7 +1,10 @@
 //! Why a command was refused. Messages are lowercase, name what was wrong and, where there is
-//! one, the way out.
+//! one, the way out in the domain's words; they name no flag of the command line. A caller with
+//! flags of its own (the CLI) says the way out with them, from the error's fields.
 
 use crate::ids::{AmendmentNo, CommentNo};
+use crate::vocabulary::Agreement;
+use crate::words::{WordEdit, WordsError};
 
 /// A command refused by the rules of the domain. Nothing is written when one is returned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,15 +92,45 @@ pub enum DomainError {
         /// The limit.
         max: usize,
     },
-    /// No phase, question, bracket or report with that number.
-    #[error("no {what} {name} in this document; {hint}")]
+    /// No phase, question, bracket or tag with that number or name.
+    #[error("no {what} {name} in this document")]
     Unknown {
-        /// What was looked for.
+        /// What was looked for: "phase", "question", "bracket" or "tag".
         what: &'static str,
-        /// Its number.
+        /// Its number or name.
         name: String,
-        /// Where to find the existing ones.
-        hint: &'static str,
+    },
+    /// A change to a clause agreed (or agreed ad referendum): the chair reopens it first.
+    #[error("clause {clause} is {}: it changes only after the chair reopens it", agreement.words())]
+    Locked {
+        /// The clause, by its label.
+        clause: String,
+        /// How far it is agreed.
+        agreement: Agreement,
+    },
+    /// A decision asked to reopen a clause that is open.
+    #[error("there is nothing to reopen: clause {clause} is open")]
+    NothingToReopen {
+        /// The clause, by its label.
+        clause: String,
+    },
+    /// A proposed replacement of a clause's text that is empty (or only spaces).
+    #[error("the proposed text of {clause} is empty{}; to take the clause out, propose its deletion", if *blank { " (only spaces)" } else { "" })]
+    EmptyProposal {
+        /// The clause, by its address.
+        clause: String,
+        /// Whether the text held spaces (rather than nothing).
+        blank: bool,
+    },
+    /// A word-level change that cannot be anchored in its clause, or applied to it.
+    #[error("{}", error.message(edit, clause))]
+    Words {
+        /// The clause, by its address.
+        clause: String,
+        /// The change.
+        edit: Box<WordEdit>,
+        /// What is wrong with it.
+        error: WordsError,
     },
     /// The text was adopted: it no longer changes.
     #[error("{document} was adopted as {symbol} (event {seq}); its text no longer changes, and only comments and reports in a review or reporting phase remain possible")]

@@ -122,11 +122,7 @@ pub(super) fn tag(state: &DocumentState, name: String, seq: u64) -> Result<Event
 /// A tag withdrawn, checked: one that names a point now, and not the adopted text's.
 pub(super) fn withdraw_tag(state: &DocumentState, name: String) -> Result<Event, DomainError> {
     let Some(&seq) = state.tags.get(&name) else {
-        return Err(DomainError::Unknown {
-            what: "tag",
-            name,
-            hint: "`travaux tag list` lists them",
-        });
+        return Err(DomainError::Unknown { what: "tag", name });
     };
     if let Some(a) = state.process.adopted.as_ref().filter(|a| a.symbol == name) {
         return Err(DomainError::Invalid(format!(

@@ -196,10 +196,9 @@ pub(super) fn record_decision(
     let mut events = Vec::new();
     if reopen {
         if !state.agreement_of(clause).is_locked() {
-            return Err(DomainError::Invalid(format!(
-                "there is nothing to reopen: clause {} is open; decide without --reopen",
-                state.label_of(clause).unwrap_or("?")
-            )));
+            return Err(DomainError::NothingToReopen {
+                clause: state.label_of(clause).unwrap_or("?").to_string(),
+            });
         }
         events.push(Event::AgreementRecorded {
             clause,
@@ -250,10 +249,10 @@ fn check_unlocked(
         let agreement = state.agreement_of(clause);
         if agreement.is_locked() && Some(clause) != reopened {
             let label = state.label_of(clause).unwrap_or("?");
-            return Err(DomainError::Invalid(format!(
-                "clause {label} is {}: it changes only after the chair reopens it (`travaux reopen {label}`, or a decision with --reopen)",
-                agreement.words()
-            )));
+            return Err(DomainError::Locked {
+                clause: label.to_string(),
+                agreement,
+            });
         }
     }
     Ok(())
@@ -459,12 +458,10 @@ fn check_change(state: &DocumentState, change: Change) -> Result<Change, DomainE
         Change::Replace { clause, text } => {
             let c = state.live(*clause)?;
             if text.trim().is_empty() {
-                return Err(DomainError::Invalid(format!(
-                    "the proposed text of {} is empty{}; to take the clause out, propose its deletion (`amend propose --delete {}`)",
-                    state.address_of(*clause),
-                    blank_note(text),
-                    state.address_of(*clause)
-                )));
+                return Err(DomainError::EmptyProposal {
+                    clause: state.address_of(*clause),
+                    blank: !text.is_empty(),
+                });
             }
             if &c.text == text {
                 return Err(DomainError::Invalid(format!(
@@ -529,7 +526,11 @@ fn words_error(
     edit: &crate::words::WordEdit,
     e: crate::words::WordsError,
 ) -> DomainError {
-    DomainError::Invalid(e.message(edit, &state.address_of(clause)))
+    DomainError::Words {
+        clause: state.address_of(clause),
+        edit: Box::new(edit.clone()),
+        error: e,
+    }
 }
 
 /// Validate operations by applying them to a copy of the state.
