@@ -178,3 +178,40 @@ fn labels_are_compared_once_normalized_and_look_alikes_stay_distinct() {
         .unwrap_err();
     assert!(e.to_string().contains("'⑴' reads '(1)'"), "{e}");
 }
+
+/// Core's refusals name no flag of the command line (ARCHITECTURE.md's invariant): the CLI
+/// says the way out with its own flags, from the typed error. No line of core's code (tests and
+/// comments aside) holds `--` followed by a letter.
+#[test]
+fn no_refusal_names_a_flag_of_the_command_line() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !name.ends_with(".rs") || name.contains("tests") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            let code = source.split("#[cfg(test)]\nmod tests").next().unwrap();
+            for (i, line) in code.lines().enumerate() {
+                let code = line.split("//").next().unwrap();
+                let flag = code
+                    .match_indices("--")
+                    .any(|(k, _)| code[k + 2..].starts_with(|c: char| c.is_ascii_lowercase()));
+                if flag {
+                    found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::DomainError;
 use crate::event::{Change, ClauseKind, ClauseOp, Event, Method, Note, Outcome, RecordedEvent};
 use crate::governance::{Adoption, Answer, Bracket, BracketStatus, Phase, Question};
 use crate::ids::{
@@ -16,7 +17,6 @@ use crate::ids::{
 };
 use crate::vocabulary::{Agreement, PhaseKind, Visibility};
 use crate::vocabulary::{Role, Timestamp};
-use crate::DomainError;
 
 /// One clause of the text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -34,7 +34,7 @@ mod xml;
 use crate::event::ClauseKind;
 use crate::ids::ParticipantId;
 use crate::vocabulary::ParticipantKind;
-use crate::Timestamp;
+use crate::vocabulary::Timestamp;
 
 pub use read::read_akn;
 pub use write::{write_akn, Jurisdiction, WriteError};

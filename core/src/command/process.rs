@@ -96,43 +96,6 @@ pub(super) fn retract_comment(
     Ok(vec![Event::CommentRetracted { comment }])
 }
 
-/// A tag, checked: a new name that reads back as itself, on an event of the document.
-pub(super) fn tag(state: &DocumentState, name: String, seq: u64) -> Result<Event, DomainError> {
-    check_name("tag", &name)?;
-    // A tag must read back as itself where a point is expected.
-    if name.trim() != name || name.parse::<Point>() != Ok(Point::Tag(name.clone())) {
-        return Err(DomainError::Invalid(format!(
-            "'{name}' cannot be a tag: it reads as a point of its own (a number, a date, head, or a seq:/time:/tag: form)"
-        )));
-    }
-    if let Some(at) = state.tags.get(&name) {
-        return Err(DomainError::Invalid(format!(
-            "tag '{name}' already names event {at}; tags do not move"
-        )));
-    }
-    if seq > state.seq {
-        return Err(DomainError::Invalid(format!(
-            "event {seq} is beyond the document's last event ({})",
-            state.seq
-        )));
-    }
-    Ok(Event::TagSet { name, seq })
-}
-
-/// A tag withdrawn, checked: one that names a point now, and not the adopted text's.
-pub(super) fn withdraw_tag(state: &DocumentState, name: String) -> Result<Event, DomainError> {
-    let Some(&seq) = state.tags.get(&name) else {
-        return Err(DomainError::Unknown { what: "tag", name });
-    };
-    if let Some(a) = state.process.adopted.as_ref().filter(|a| a.symbol == name) {
-        return Err(DomainError::Invalid(format!(
-            "tag '{name}' names the text adopted at event {}; an adoption's tag cannot be withdrawn",
-            a.seq
-        )));
-    }
-    Ok(Event::TagWithdrawn { name, seq })
-}
-
 /// A comment or an answer, checked, in the phase that takes it.
 #[allow(clippy::too_many_arguments)]
 fn comment(
@@ -435,6 +398,43 @@ pub(super) fn set_visibility(
         )));
     }
     Ok(vec![Event::VisibilitySet { visibility }])
+}
+
+/// A tag, checked: a new name that reads back as itself, on an event of the document.
+pub(super) fn tag(state: &DocumentState, name: String, seq: u64) -> Result<Event, DomainError> {
+    check_name("tag", &name)?;
+    // A tag must read back as itself where a point is expected.
+    if name.trim() != name || name.parse::<Point>() != Ok(Point::Tag(name.clone())) {
+        return Err(DomainError::Invalid(format!(
+            "'{name}' cannot be a tag: it reads as a point of its own (a number, a date, head, or a seq:/time:/tag: form)"
+        )));
+    }
+    if let Some(at) = state.tags.get(&name) {
+        return Err(DomainError::Invalid(format!(
+            "tag '{name}' already names event {at}; tags do not move"
+        )));
+    }
+    if seq > state.seq {
+        return Err(DomainError::Invalid(format!(
+            "event {seq} is beyond the document's last event ({})",
+            state.seq
+        )));
+    }
+    Ok(Event::TagSet { name, seq })
+}
+
+/// A tag withdrawn, checked: one that names a point now, and not the adopted text's.
+pub(super) fn withdraw_tag(state: &DocumentState, name: String) -> Result<Event, DomainError> {
+    let Some(&seq) = state.tags.get(&name) else {
+        return Err(DomainError::Unknown { what: "tag", name });
+    };
+    if let Some(a) = state.process.adopted.as_ref().filter(|a| a.symbol == name) {
+        return Err(DomainError::Invalid(format!(
+            "tag '{name}' names the text adopted at event {}; an adoption's tag cannot be withdrawn",
+            a.seq
+        )));
+    }
+    Ok(Event::TagWithdrawn { name, seq })
 }
 
 /// Adopt the text as it stands: no open bracket or amendment left; its symbol a tag.
