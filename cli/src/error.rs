@@ -149,9 +149,30 @@ impl From<DomainError> for CliError {
 }
 
 /// A refusal of the domain as the command line says it: core's message, with the way out in
-/// the CLI's own commands and flags where core names it in the domain's words.
-fn said(e: &DomainError) -> String {
+/// the CLI's own commands and flags (core names none).
+pub(crate) fn said(e: &DomainError) -> String {
     match e {
+        DomainError::UnknownClause(_) => {
+            format!("{e}; `travaux show` lists the clauses and their labels")
+        }
+        DomainError::UnknownAmendment(_) => format!("{e}; `travaux amend list` lists them"),
+        DomainError::UnknownParticipant(_) => format!(
+            "{e}; `travaux participant list` lists them, `travaux participant add` registers one"
+        ),
+        DomainError::UnknownDocument(_) => {
+            format!("{e}; `travaux doc list` lists them, `travaux doc new` creates one")
+        }
+        DomainError::NotAdmin { who, .. } => {
+            format!("{e}; an administrator grants it with `travaux admin grant {who}`")
+        }
+        DomainError::NotAnAdmin { .. } => format!("{e} (`travaux admin list` lists who does)"),
+        DomainError::LastAdmin { .. } => format!("{e} (`travaux admin grant HANDLE`)"),
+        DomainError::NoPhaseOpened { .. } => format!("{e} with `travaux phase open`"),
+        DomainError::LockedToBrackets { clause, agreement } => format!(
+            "clause {clause} is {}; the chair reopens it (`travaux reopen {clause}`) before its \
+             text can be bracketed",
+            agreement.words()
+        ),
         DomainError::Unknown { what, .. } => {
             let list = match *what {
                 "phase" => "`travaux phase list` lists them",

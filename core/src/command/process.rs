@@ -2,9 +2,9 @@
 //! phases, questions and reports, how far a clause is agreed, brackets, visibility, tags and
 //! adoption.
 
-use super::checks::{check_len, check_name};
+use super::checks::{check_len, check_name, MAX_COMMENT, MAX_TEXT};
 use super::text::rejected;
-use super::{Ctx, MAX_COMMENT, MAX_TEXT};
+use super::Ctx;
 use crate::document::DocumentState;
 use crate::error::DomainError;
 use crate::event::{Event, Method};
@@ -133,7 +133,7 @@ fn admitting_phase(
     state: &DocumentState,
     actor: ParticipantId,
     handle: &str,
-    what: &str,
+    what: &'static str,
     fits: impl Fn(&crate::governance::Phase) -> bool,
 ) -> Result<PhaseNo, DomainError> {
     let roles = state.roles.get(&actor).cloned().unwrap_or_default();
@@ -160,23 +160,23 @@ fn admitting_phase(
     } else {
         "phase"
     };
-    Err(DomainError::Invalid(if phases.is_empty() {
-        format!(
-            "{} takes {what} only while a {kind} is open, and none has been opened; the secretariat or the chair opens one with `travaux phase open`",
-            state.slug
-        )
-    } else {
-        format!(
-            "no open {kind} of {} takes {what} from {handle} ({}); its phases: {}",
-            state.slug,
-            if held.is_empty() {
-                "no role".to_string()
-            } else {
-                held.join(", ")
-            },
-            phases.join("; ")
-        )
-    }))
+    if phases.is_empty() {
+        return Err(DomainError::NoPhaseOpened {
+            document: state.slug.clone(),
+            what,
+            kind,
+        });
+    }
+    Err(DomainError::Invalid(format!(
+        "no open {kind} of {} takes {what} from {handle} ({}); its phases: {}",
+        state.slug,
+        if held.is_empty() {
+            "no role".to_string()
+        } else {
+            held.join(", ")
+        },
+        phases.join("; ")
+    )))
 }
 
 /// Open a phase of the process.
@@ -314,12 +314,10 @@ pub(super) fn bracket_text(
     }
     let agreement = state.agreement_of(clause);
     if agreement.is_locked() {
-        return Err(DomainError::Invalid(format!(
-                    "clause {} is {}; the chair reopens it (`travaux reopen {}`) before its text can be bracketed",
-                    c.label,
-                    agreement.words(),
-                    c.label
-                )));
+        return Err(DomainError::LockedToBrackets {
+            clause: c.label.clone(),
+            agreement,
+        });
     }
     let start = match c
         .text

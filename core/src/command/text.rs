@@ -2,8 +2,10 @@
 //! withdrawn) and the decisions on them. A list of clause operations is checked by applying it
 //! to a copy of the state (`check_ops`), with the function `evolve` uses.
 
-use super::checks::{check_clause_text, check_label, check_len, check_name, notes_len};
-use super::{Ctx, MAX_COMMENT, MAX_TEXT};
+use super::checks::{
+    check_clause_text, check_label, check_len, check_name, notes_len, MAX_COMMENT, MAX_TEXT,
+};
+use super::Ctx;
 use crate::document::{AmendmentStatus, DocumentState};
 use crate::error::DomainError;
 use crate::event::{Change, ClauseKind, ClauseOp, Event, Method, Outcome};
