@@ -11,7 +11,7 @@
 
 use std::fmt;
 
-use travaux_core::{import::ImportError, DomainError};
+use travaux_core::{import::ImportError, words::WayOut, DomainError};
 use travaux_store::StoreError;
 
 /// An error for the user: a message, an exit code, and perhaps a hint.
@@ -144,7 +144,64 @@ impl From<DomainError> for CliError {
             | DomainError::Unknown { .. } => ErrorKind::NotFound,
             _ => ErrorKind::Refused,
         };
-        CliError::refused(e.to_string()).with_kind(kind)
+        CliError::refused(said(&e)).with_kind(kind)
+    }
+}
+
+/// A refusal of the domain as the command line says it: core's message, with the way out in
+/// the CLI's own commands and flags (core names none).
+pub(crate) fn said(e: &DomainError) -> String {
+    match e {
+        DomainError::UnknownClause(_) => {
+            format!("{e}; `travaux show` lists the clauses and their labels")
+        }
+        DomainError::UnknownAmendment(_) => format!("{e}; `travaux amend list` lists them"),
+        DomainError::UnknownParticipant(_) => format!(
+            "{e}; `travaux participant list` lists them, `travaux participant add` registers one"
+        ),
+        DomainError::UnknownDocument(_) => {
+            format!("{e}; `travaux doc list` lists them, `travaux doc new` creates one")
+        }
+        DomainError::NotAdmin { who, .. } => {
+            format!("{e}; an administrator grants it with `travaux admin grant {who}`")
+        }
+        DomainError::NotAnAdmin { .. } => format!("{e} (`travaux admin list` lists who does)"),
+        DomainError::LastAdmin { .. } => format!("{e} (`travaux admin grant HANDLE`)"),
+        DomainError::NoPhaseOpened { .. } => format!("{e} with `travaux phase open`"),
+        DomainError::LockedToBrackets { clause, agreement } => format!(
+            "clause {clause} is {}; the chair reopens it (`travaux reopen {clause}`) before its \
+             text can be bracketed",
+            agreement.words()
+        ),
+        DomainError::Unknown { what, .. } => {
+            let list = match *what {
+                "phase" => "`travaux phase list` lists them",
+                "question" => "`travaux questions` lists them",
+                "bracket" => "`travaux brackets --all` lists them",
+                "tag" => "`travaux tag list` lists them",
+                _ => return e.to_string(),
+            };
+            format!("{e}; {list}")
+        }
+        DomainError::Locked { clause, .. } => {
+            format!("{e} (`travaux reopen {clause}`, or a decision with --reopen)")
+        }
+        DomainError::NothingToReopen { .. } => format!("{e}; decide without --reopen"),
+        DomainError::EmptyProposal { clause, .. } => {
+            format!("{e} (`amend propose --delete {clause}`)")
+        }
+        DomainError::Words {
+            clause,
+            edit,
+            error,
+        } => error.message_with(edit, clause, |way| match way {
+            WayOut::DeleteWords(words) => format!("propose --delete {words}"),
+            WayOut::SayOccurrence => "say which with --occurrence N".to_string(),
+            WayOut::DecideOtherwise => "decide with --accept-as-modified TEXT (the clause's \
+                                        whole new wording) or --reject"
+                .to_string(),
+        }),
+        _ => e.to_string(),
     }
 }
 

@@ -101,6 +101,67 @@ fn compact(s: &str) -> String {
 }
 
 impl DocumentState {
+    /// How many clauses of the text have this label.
+    pub fn label_count(&self, label: &str) -> u32 {
+        let counts = self.label_counts.0.get_or_init(|| {
+            let mut counts = std::collections::HashMap::new();
+            for c in self.clauses.values() {
+                *counts.entry(label_key(&c.label).into_owned()).or_insert(0) += 1;
+            }
+            counts
+        });
+        counts.get(label_key(label).as_ref()).copied().unwrap_or(0)
+    }
+
+    /// A sibling of the clause whose label is the same once normalized but written otherwise
+    /// (`3.9` beside `３.９`), if there is one.
+    pub(crate) fn sibling_written_otherwise(&self, id: ClauseId) -> Option<ClauseId> {
+        let c = self.clauses.get(&id)?;
+        let siblings = match c.parent {
+            Some(p) => self.clauses.get(&p)?.children.as_slice(),
+            None => self.roots(),
+        };
+        let key = label_key(&c.label);
+        siblings.iter().copied().find(|s| {
+            *s != id && self.clauses[s].label != c.label && label_key(&self.clauses[s].label) == key
+        })
+    }
+
+    /// Check labels are unique among siblings (the same label may recur under different
+    /// parents, as `(a)` does under every paragraph: the path tells them apart).
+    pub(crate) fn check_labels(&self) -> Result<(), DomainError> {
+        let parents = std::iter::once(self.roots())
+            .chain(self.clauses.values().map(|c| c.children.as_slice()));
+        for siblings in parents {
+            // Labels as compared (NFKC), each with the first sibling that has it.
+            let mut seen: std::collections::HashMap<std::borrow::Cow<'_, str>, &str> =
+                std::collections::HashMap::new();
+            for id in siblings {
+                let c = &self.clauses[id];
+                let key = label_key(&c.label);
+                if let Some(first) = seen.get(&key) {
+                    let under = c
+                        .parent
+                        .map(|p| format!("under {}", self.address_of(p)))
+                        .unwrap_or_else(|| "at the top level".into());
+                    let same = if *first == c.label {
+                        format!("labelled '{}'", c.label)
+                    } else {
+                        format!(
+                            "labelled '{first}' and '{}', which are the same label once normalized (Unicode NFKC: full-width and compatibility characters read as plain ones)",
+                            c.label
+                        )
+                    };
+                    return Err(DomainError::Invalid(format!(
+                        "two clauses {under} would be {same}; labels must differ among the clauses under one clause"
+                    )));
+                }
+                seen.insert(key, c.label.as_str());
+            }
+        }
+        Ok(())
+    }
+
     /// The labels of a clause and of the clauses above it, from the top of the tree down.
     pub fn path_of(&self, id: ClauseId) -> Vec<&str> {
         let mut path = Vec::new();

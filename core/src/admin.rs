@@ -17,9 +17,10 @@
 //! delegates, chairs and observers register no one.
 
 use crate::error::DomainError;
-use crate::event::{Event, ParticipantKind};
+use crate::event::Event;
 use crate::ids::ParticipantId;
 use crate::registry::Directory;
+use crate::vocabulary::ParticipantKind;
 
 /// Who asks for a change to the store as a whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,16 +138,10 @@ pub fn revoke_admin(
         .participant(participant)
         .ok_or_else(|| DomainError::UnknownParticipant(participant.to_string()))?;
     if !is_admin(directory, participant) {
-        return Err(DomainError::Invalid(format!(
-            "{} does not administer the store; nothing to revoke (`travaux admin list` lists who does)",
-            p.handle
-        )));
+        return Err(DomainError::NotAnAdmin { who: p.handle });
     }
     if admins(directory).len() == 1 {
-        return Err(DomainError::Invalid(format!(
-            "{} is the store's only administrator; grant the role to another participant first (`travaux admin grant HANDLE`)",
-            p.handle
-        )));
+        return Err(DomainError::LastAdmin { who: p.handle });
     }
     Ok(Event::AdminRevoked { participant })
 }

@@ -33,8 +33,12 @@ fn an_amendment_with_empty_or_blank_text_is_refused() {
         let m = e.to_string();
         assert!(m.contains("proposed text of 1.1 is empty"), "{m}");
         assert!(
-            m.contains("--delete"),
+            m.contains("propose its deletion"),
             "names the way to take a clause out: {m}"
+        );
+        assert!(
+            matches!(&e, DomainError::EmptyProposal { clause, blank } if clause == "1.1" && *blank != text.is_empty()),
+            "typed, so the CLI can name its flag: {e:?}"
         );
         let new = ClauseId(w.id());
         let article = w.label("Article 1");
@@ -173,4 +177,41 @@ fn labels_are_compared_once_normalized_and_look_alikes_stay_distinct() {
         .run(s, revision(vec![add(extra, Some(p21), Some(ids[2]), "⑴")]))
         .unwrap_err();
     assert!(e.to_string().contains("'⑴' reads '(1)'"), "{e}");
+}
+
+/// Core's refusals name nothing of the command line (ARCHITECTURE.md's invariant): the CLI
+/// says the way out with its own commands and flags, from the typed error. No line of core's
+/// code (tests and comments aside) holds `--` followed by a letter, or a `` `travaux `` command.
+#[test]
+fn no_refusal_names_a_flag_or_command_of_the_command_line() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !name.ends_with(".rs") || name.contains("tests") {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).unwrap();
+            let code = source.split("#[cfg(test)]\nmod tests").next().unwrap();
+            for (i, line) in code.lines().enumerate() {
+                let code = line.split("//").next().unwrap();
+                let flag = code
+                    .match_indices("--")
+                    .any(|(k, _)| code[k + 2..].starts_with(|c: char| c.is_ascii_lowercase()));
+                if flag || code.contains("`travaux ") {
+                    found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }

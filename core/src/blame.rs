@@ -22,8 +22,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use crate::diff::{count_words, diff_text, Granularity, SpanKind};
-use crate::event::{ClauseOp, Event, Method, Outcome, RecordedEvent, Timestamp};
+use crate::event::{ClauseOp, Event, Method, Outcome, RecordedEvent};
 use crate::ids::{AmendmentNo, ClauseId, ParticipantId};
+use crate::vocabulary::Timestamp;
 
 /// How an amendment that wrote text was accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

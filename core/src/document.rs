@@ -9,16 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::{
-    Change, ClauseKind, ClauseOp, Event, Method, Note, Outcome, RecordedEvent, Role, Timestamp,
-};
-use crate::governance::{
-    Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Visibility,
-};
+use crate::error::DomainError;
+use crate::event::{Change, ClauseKind, ClauseOp, Event, Method, Note, Outcome, RecordedEvent};
+use crate::governance::{Adoption, Answer, Bracket, BracketStatus, Phase, Question};
 use crate::ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, ParticipantId, PhaseNo, QuestionNo,
 };
-use crate::DomainError;
+use crate::vocabulary::{Agreement, PhaseKind, Visibility};
+use crate::vocabulary::{Role, Timestamp};
 
 /// One clause of the text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,13 +212,15 @@ pub struct DocumentState {
     /// How many clauses have each label: worked out when first asked for, forgotten when a
     /// label changes (naming a clause asks it whether its label is its name).
     #[serde(skip)]
-    label_counts: LabelCounts,
+    pub(crate) label_counts: LabelCounts,
 }
 
 /// A cache of how many clauses have each label. Not part of the state: two states are equal
 /// whatever their caches hold.
 #[derive(Clone, Debug, Default)]
-struct LabelCounts(std::sync::OnceLock<std::collections::HashMap<String, u32>>);
+pub(crate) struct LabelCounts(
+    pub(crate) std::sync::OnceLock<std::collections::HashMap<String, u32>>,
+);
 
 impl PartialEq for LabelCounts {
     fn eq(&self, _: &Self) -> bool {
@@ -839,23 +839,6 @@ impl DocumentState {
         self.clauses.len()
     }
 
-    /// How many clauses of the text have this label.
-    pub fn label_count(&self, label: &str) -> u32 {
-        let counts = self.label_counts.0.get_or_init(|| {
-            let mut counts = std::collections::HashMap::new();
-            for c in self.clauses.values() {
-                *counts
-                    .entry(crate::address::label_key(&c.label).into_owned())
-                    .or_insert(0) += 1;
-            }
-            counts
-        });
-        counts
-            .get(crate::address::label_key(label).as_ref())
-            .copied()
-            .unwrap_or(0)
-    }
-
     /// Whether the participant holds the role here.
     pub fn has_role(&self, who: ParticipantId, role: Role) -> bool {
         self.roles.get(&who).is_some_and(|r| r.contains(&role))
@@ -883,7 +866,6 @@ impl DocumentState {
             .ok_or_else(|| DomainError::Unknown {
                 what: "phase",
                 name: no.to_string(),
-                hint: "`travaux phase list` lists them",
             })
     }
 
@@ -918,7 +900,6 @@ impl DocumentState {
             .ok_or_else(|| DomainError::Unknown {
                 what: "question",
                 name: no.to_string(),
-                hint: "`travaux questions` lists them",
             })
     }
 
@@ -930,7 +911,6 @@ impl DocumentState {
             .ok_or_else(|| DomainError::Unknown {
                 what: "bracket",
                 name: no.to_string(),
-                hint: "`travaux brackets --all` lists them",
             })
     }
 
@@ -1059,56 +1039,5 @@ impl DocumentState {
             .get(&clause)
             .copied()
             .unwrap_or_default()
-    }
-
-    /// Check labels are unique among siblings (the same label may recur under different
-    /// parents, as `(a)` does under every paragraph: the path tells them apart).
-    /// A sibling of the clause whose label is the same once normalized but written otherwise
-    /// (`3.9` beside `３.９`), if there is one.
-    pub(crate) fn sibling_written_otherwise(&self, id: ClauseId) -> Option<ClauseId> {
-        let c = self.clauses.get(&id)?;
-        let siblings = match c.parent {
-            Some(p) => &self.clauses.get(&p)?.children,
-            None => &self.roots,
-        };
-        let key = crate::address::label_key(&c.label);
-        siblings.iter().copied().find(|s| {
-            *s != id
-                && self.clauses[s].label != c.label
-                && crate::address::label_key(&self.clauses[s].label) == key
-        })
-    }
-
-    pub(crate) fn check_labels(&self) -> Result<(), DomainError> {
-        let parents =
-            std::iter::once(&self.roots).chain(self.clauses.values().map(|c| &c.children));
-        for siblings in parents {
-            // Labels as compared (NFKC), each with the first sibling that has it.
-            let mut seen: std::collections::HashMap<std::borrow::Cow<'_, str>, &str> =
-                std::collections::HashMap::new();
-            for id in siblings {
-                let c = &self.clauses[id];
-                let key = crate::address::label_key(&c.label);
-                if let Some(first) = seen.get(&key) {
-                    let under = c
-                        .parent
-                        .map(|p| format!("under {}", self.address_of(p)))
-                        .unwrap_or_else(|| "at the top level".into());
-                    let same = if *first == c.label {
-                        format!("labelled '{}'", c.label)
-                    } else {
-                        format!(
-                            "labelled '{first}' and '{}', which are the same label once normalized (Unicode NFKC: full-width and compatibility characters read as plain ones)",
-                            c.label
-                        )
-                    };
-                    return Err(DomainError::Invalid(format!(
-                        "two clauses {under} would be {same}; labels must differ among the clauses under one clause"
-                    )));
-                }
-                seen.insert(key, c.label.as_str());
-            }
-        }
-        Ok(())
     }
 }

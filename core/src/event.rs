@@ -6,116 +6,17 @@
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::governance::{Agreement, PhaseKind, Visibility, Window};
 use crate::ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
     QuestionNo, ReportNo, StreamId, TokenId,
 };
+use crate::vocabulary::{
+    kebab_names, Agreement, ParticipantKind, PhaseKind, Position, Role, Timestamp, Visibility,
+    Window,
+};
 use crate::words::WordEdit;
-
-/// A moment, always in UTC.
-pub type Timestamp = DateTime<Utc>;
-
-/// What a participant is, used in reports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ParticipantKind {
-    /// A Member State delegation.
-    MemberState,
-    /// A non-State actor: NGO, professional body, union, academia.
-    NonStateActor,
-    /// The secretariat of the body running the negotiation.
-    Secretariat,
-    /// An independent expert.
-    Expert,
-    /// A member of the public.
-    Public,
-}
-
-/// What a participant may do in one document.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// Issues revisions, grants roles, sets tags.
-    Secretariat,
-    /// Records the committee's decisions, sets tags.
-    Chair,
-    /// Proposes, supports, opposes and withdraws amendments.
-    Delegate,
-    /// Follows and comments.
-    Observer,
-    /// Comments.
-    Public,
-}
-
-/// A stance taken in a comment.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Position {
-    /// In favour.
-    Support,
-    /// Against.
-    Oppose,
-    /// Neither, or a question.
-    #[default]
-    Neutral,
-}
-
-macro_rules! kebab_names {
-    ($ty:ty { $($variant:ident => $name:literal),* $(,)? }) => {
-        impl $ty {
-            /// Every value, in order.
-            pub const ALL: &'static [$ty] = &[$(<$ty>::$variant),*];
-            /// The name used on the command line and in JSON.
-            pub fn name(self) -> &'static str {
-                match self { $(<$ty>::$variant => $name),* }
-            }
-        }
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-        impl std::str::FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.name() == s)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = Self::ALL.iter().map(|v| v.name()).collect();
-                        format!("'{}' is not one of: {}", s, names.join(", "))
-                    })
-            }
-        }
-    };
-}
-
-pub(crate) use kebab_names;
-
-kebab_names!(ParticipantKind {
-    MemberState => "member-state",
-    NonStateActor => "non-state-actor",
-    Secretariat => "secretariat",
-    Expert => "expert",
-    Public => "public",
-});
-kebab_names!(Role {
-    Secretariat => "secretariat",
-    Chair => "chair",
-    Delegate => "delegate",
-    Observer => "observer",
-    Public => "public",
-});
-kebab_names!(Position {
-    Support => "support",
-    Oppose => "oppose",
-    Neutral => "neutral",
-});
 
 /// What a clause is in the structure of the text, in Akoma Ntoso's vocabulary (the reference
 /// for legal texts: LEOS, AT4AM, Indigo, Lawmaker). The text's own name for it ("Abschnitt",

@@ -1,91 +1,14 @@
-//! The process around the text: consultation phases, questions, agreement, brackets and
-//! adoption. Types only; the rules are in `decide` and the folding in `evolve`.
+//! The process around the text as a document's state keeps it: phases and who took part,
+//! questions and their answers, brackets, the adoption. Types only; their vocabulary (kinds of
+//! phase, agreement, visibility) is in `vocabulary.rs`, the rules are in `decide` and the
+//! folding in `evolve`.
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::event::kebab_names;
-use crate::event::{Role, Timestamp};
 use crate::ids::{AmendmentNo, BracketNo, ClauseId, CommentNo, ParticipantId, PhaseNo, QuestionNo};
-use crate::Position;
-
-/// What a phase of the process is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PhaseKind {
-    /// A hearing open to the public (web-based or in a room).
-    PublicHearing,
-    /// A consultation in a WHO region.
-    RegionalConsultation,
-    /// A consultation within one Member State.
-    NationalConsultation,
-    /// A session of the drafting committee or the governing body.
-    CommitteeSession,
-    /// A review of the adopted text.
-    Review,
-    /// A round of reporting on the adopted text's implementation.
-    ReportingRound,
-}
-
-kebab_names!(PhaseKind {
-    PublicHearing => "public-hearing",
-    RegionalConsultation => "regional-consultation",
-    NationalConsultation => "national-consultation",
-    CommitteeSession => "committee-session",
-    Review => "review",
-    ReportingRound => "reporting-round",
-});
-
-impl PhaseKind {
-    /// The roles whose comments (and reports) a phase of this kind takes unless told otherwise.
-    pub fn default_admits(self) -> &'static [Role] {
-        use Role::*;
-        match self {
-            PhaseKind::PublicHearing | PhaseKind::Review => {
-                &[Secretariat, Chair, Delegate, Observer, Public]
-            }
-            PhaseKind::RegionalConsultation | PhaseKind::NationalConsultation => {
-                &[Secretariat, Chair, Delegate]
-            }
-            PhaseKind::CommitteeSession => &[Secretariat, Chair, Delegate, Observer],
-            PhaseKind::ReportingRound => &[Delegate, Observer, Public],
-        }
-    }
-
-    /// A name for people: "public hearing".
-    pub fn words(self) -> String {
-        self.name().replace('-', " ")
-    }
-}
-
-/// The window a phase was planned for, in days; either end may be open.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Window {
-    /// The first day.
-    pub from: Option<NaiveDate>,
-    /// The last day.
-    pub until: Option<NaiveDate>,
-}
-
-impl Window {
-    /// Whether neither end was planned.
-    pub fn is_empty(&self) -> bool {
-        self.from.is_none() && self.until.is_none()
-    }
-}
-
-impl std::fmt::Display for Window {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.from, self.until) {
-            (Some(a), Some(b)) => write!(f, "{a} to {b}"),
-            (Some(a), None) => write!(f, "from {a}"),
-            (None, Some(b)) => write!(f, "until {b}"),
-            (None, None) => f.write_str("no planned dates"),
-        }
-    }
-}
+use crate::vocabulary::{PhaseKind, Position, Role, Timestamp, Window};
 
 /// A phase of the process and who took part in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,39 +73,6 @@ impl Phase {
             self.kind.words(),
             self.name,
         )
-    }
-}
-
-/// How far a clause is agreed.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Agreement {
-    /// Still under negotiation.
-    #[default]
-    Open,
-    /// Agreed subject to confirmation by governments.
-    AgreedAdReferendum,
-    /// Agreed.
-    Agreed,
-}
-
-kebab_names!(Agreement {
-    Open => "open",
-    AgreedAdReferendum => "agreed-ad-referendum",
-    Agreed => "agreed",
-});
-
-impl Agreement {
-    /// Whether the clause is closed to change until the chair reopens it.
-    pub fn is_locked(self) -> bool {
-        self != Agreement::Open
-    }
-
-    /// A name for people: "agreed ad referendum".
-    pub fn words(self) -> String {
-        self.name().replace('-', " ")
     }
 }
 
@@ -269,25 +159,6 @@ pub struct Bracket {
     /// Where it stands.
     pub status: BracketStatus,
 }
-
-/// Who may read a document without a token.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Visibility {
-    /// Members only (holders of a role in it), except while a public hearing is open and once
-    /// the text is adopted.
-    #[default]
-    Members,
-    /// Anyone.
-    Public,
-}
-
-kebab_names!(Visibility {
-    Members => "members",
-    Public => "public",
-});
 
 /// The adoption of the text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

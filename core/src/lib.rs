@@ -21,6 +21,7 @@ pub mod pickaxe;
 mod point;
 mod registry;
 pub mod renumber;
+mod vocabulary;
 pub mod words;
 
 #[cfg(test)]
@@ -44,16 +45,15 @@ pub use command::{
 pub use document::{Amendment, AmendmentStatus, Clause, DocumentState, Process, RemovedClause};
 pub use error::DomainError;
 pub use event::{
-    Change, ClauseKind, ClauseOp, Event, Hash, Method, NewEvent, Note, Outcome, ParticipantKind,
-    Position, RecordedEvent, Role, Timestamp,
+    Change, ClauseKind, ClauseOp, Event, Hash, Method, NewEvent, Note, Outcome, RecordedEvent,
 };
-pub use governance::{
-    Adoption, Agreement, Answer, Bracket, BracketStatus, Phase, PhaseKind, Question, Visibility,
-    Window,
-};
+pub use governance::{Adoption, Answer, Bracket, BracketStatus, Phase, Question};
 pub use ids::{
     AmendmentNo, BracketNo, ClauseId, CommentNo, DocumentId, EventId, ParticipantId, PhaseNo,
     QuestionNo, ReportNo, StreamId, TokenId,
 };
 pub use point::{parse_time, same_revision, text_changes, Cut, DayEdge, Point};
 pub use registry::{document_of, participant_of, Directory, DocumentEntry, Participant, Registry};
+pub use vocabulary::{
+    Agreement, ParticipantKind, PhaseKind, Position, Role, Timestamp, Visibility, Window,
+};

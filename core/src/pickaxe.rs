@@ -276,8 +276,9 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
-    use crate::event::{Event, Hash, Method, Outcome, Position};
+    use crate::event::{Event, Hash, Method, Outcome};
     use crate::ids::{AmendmentNo, CommentNo, DocumentId, EventId, ParticipantId, StreamId};
+    use crate::vocabulary::Position;
     use crate::DocumentState;
 
     const WORDS: &[&str] = &[

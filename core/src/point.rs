@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::DocumentState;
 use crate::error::DomainError;
-use crate::event::{Event, RecordedEvent, Timestamp};
+use crate::event::{Event, RecordedEvent};
+use crate::vocabulary::Timestamp;
 
 /// Where a view stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,8 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Event, ParticipantKind, RecordedEvent, Role, Timestamp};
+use crate::event::{Event, RecordedEvent};
 use crate::ids::{DocumentId, ParticipantId, StreamId};
+use crate::vocabulary::{ParticipantKind, Role, Timestamp};
 
 /// A registered participant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -111,9 +111,45 @@ pub enum WordsError {
     },
 }
 
+/// A way out of a word-level refusal. [`WordsError::message`] says it in the domain's words; a
+/// caller with flags of its own (the CLI's `--occurrence`) says it with them through
+/// [`WordsError::message_with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WayOut<'a> {
+    /// Propose the deletion of the words (given quoted) instead of an empty replacement.
+    DeleteWords(&'a str),
+    /// Say which occurrence of the words is meant.
+    SayOccurrence,
+    /// Decide the amendment otherwise: accept it with a modified wording, or reject it.
+    DecideOtherwise,
+}
+
+impl WayOut<'_> {
+    /// The way out in the domain's words.
+    pub fn words(self) -> String {
+        match self {
+            WayOut::DeleteWords(words) => format!("propose the deletion of {words}"),
+            WayOut::SayOccurrence => "say which occurrence is meant".to_string(),
+            WayOut::DecideOtherwise => "accept it as modified (with the clause's whole new \
+                                        wording) or reject it"
+                .to_string(),
+        }
+    }
+}
+
 impl WordsError {
     /// The error in words, for the edit `edit` of the clause `label`.
     pub fn message(&self, edit: &WordEdit, label: &str) -> String {
+        self.message_with(edit, label, |w| w.words())
+    }
+
+    /// The error in words, its way out (if any) said by `way`.
+    pub fn message_with(
+        &self,
+        edit: &WordEdit,
+        label: &str,
+        way: impl Fn(WayOut<'_>) -> String,
+    ) -> String {
         let words = quoted(&edit.words);
         let list = |occ: &[String]| {
             occ.iter()
@@ -121,8 +157,6 @@ impl WordsError {
                 .map(|(i, o)| format!("\n  {}: {o}", i + 1))
                 .collect::<String>()
         };
-        let decide_otherwise = "decide with --accept-as-modified TEXT (the clause's whole new \
-                                wording) or --reject";
         match self {
             WordsError::NoWords => format!(
                 "the words to {} are empty; name words of {label}",
@@ -133,7 +167,8 @@ impl WordsError {
                 }
             ),
             WordsError::NoNewWords(WordAction::Replace) => format!(
-                "the replacement for {words} is empty; to take the words out, propose --delete {words}"
+                "the replacement for {words} is empty; to take the words out, {}",
+                way(WayOut::DeleteWords(&words))
             ),
             WordsError::NoNewWords(_) => "the words to insert are empty".to_string(),
             WordsError::Unchanged => {
@@ -144,8 +179,9 @@ impl WordsError {
                 format!("{words} is not in {label}, which reads: {}", excerpt(text))
             }
             WordsError::Ambiguous { occurrences } => format!(
-                "{words} occurs {} times in {label}; say which with --occurrence N:{}",
+                "{words} occurs {} times in {label}; {}:{}",
                 occurrences.len(),
+                way(WayOut::SayOccurrence),
                 list(occurrences)
             ),
             WordsError::NoSuchOccurrence { asked, occurrences } => format!(
@@ -154,14 +190,16 @@ impl WordsError {
                 list(occurrences)
             ),
             WordsError::Vanished { text } => format!(
-                "the words {words} are no longer in {label}, which now reads: {}; {decide_otherwise}",
-                excerpt(text)
+                "the words {words} are no longer in {label}, which now reads: {}; {}",
+                excerpt(text),
+                way(WayOut::DecideOtherwise)
             ),
             WordsError::Lost { occurrences } => format!(
                 "{words} now occurs {} times in {label} and the words around it no longer tell \
-                 which was meant:{}\n{decide_otherwise}",
+                 which was meant:{}\n{}",
                 occurrences.len(),
-                list(occurrences)
+                list(occurrences),
+                way(WayOut::DecideOtherwise)
             ),
         }
     }
@@ -533,7 +571,24 @@ mod tests {
         assert_eq!(occurrences.len(), 2);
         assert!(occurrences[1].contains("Recruiters «shall» respect"));
         let msg = err.message(&edit(WordAction::Replace, "shall", "should", None), "5.2");
-        assert!(msg.contains("--occurrence"), "{msg}");
+        assert!(msg.contains("say which occurrence is meant:"), "{msg}");
+        assert!(!msg.contains("--"), "core names no flag: {msg}");
+        // A caller with flags says the way out with them, where the domain's words were.
+        let with = err.message_with(
+            &edit(WordAction::Replace, "shall", "should", None),
+            "5.2",
+            |w| match w {
+                WayOut::SayOccurrence => "say which with --occurrence N".into(),
+                other => other.words(),
+            },
+        );
+        assert_eq!(
+            with,
+            msg.replace(
+                "say which occurrence is meant",
+                "say which with --occurrence N"
+            )
+        );
         let second = edit(WordAction::Replace, "shall", "should", Some(2))
             .anchor(TEXT)
             .unwrap();
@@ -593,7 +648,8 @@ mod tests {
         let msg = err.message(&e, "5.2");
         assert!(msg.contains("no longer in 5.2"), "{msg}");
         assert!(msg.contains(now), "{msg}");
-        assert!(msg.contains("--accept-as-modified"), "{msg}");
+        assert!(msg.contains("accept it as modified"), "{msg}");
+        assert!(!msg.contains("--"), "core names no flag: {msg}");
     }
 
     #[test]
@@ -610,7 +666,9 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!(occurrences.len(), 2);
-        assert!(err.message(&e, "5.2").contains("--accept-as-modified"));
+        assert!(err.message(&e, "5.2").ends_with(
+            "\naccept it as modified (with the clause's whole new wording) or reject it"
+        ));
         // The second of two, now the second and third of three in the same context: the
         // occurrence number settles the tie.
         let e = edit(WordAction::Replace, "shall", "should", Some(2))

@@ -208,8 +208,8 @@ fn vanished_words_refuse_acceptance_but_not_a_modified_wording_or_a_rejection() 
     assert_eq!(
         err,
         "the words \"ethically\" are no longer in 1.1, which now reads: \"Health personnel \
-         shall be recruited with care.\"; decide with --accept-as-modified TEXT (the clause's \
-         whole new wording) or --reject"
+         shall be recruited with care.\"; accept it as modified (with the clause's whole new \
+         wording) or reject it"
     );
     assert!(c.w.doc().amendments[&AmendmentNo(1)].status.is_open());
     c.decide(

@@ -15,6 +15,7 @@ use clap::Args;
 use travaux_core::diff::{
     self, ClauseDiff, ClauseStatus, DocumentDiff, Granularity, Span, SpanKind,
 };
+use travaux_core::markdown as md;
 use travaux_core::{ClauseId, ClauseKind, DocumentState, Point};
 
 use crate::context::Ctx;
@@ -397,7 +398,6 @@ fn context_of<'a>(c: &'a Compared, x: &ClauseDiff) -> Option<(ClauseId, &'a str,
     Some((p.id, p.label.as_str(), p.heading.as_deref()))
 }
 
-/// Escape Markdown markup in text shown in a comparative print.
 /// An article's heading for a comparative print, ` — Heading`: its diff when it changed, else
 /// the heading as it stands (as it stood, for a removed article), in the print's own escaping.
 fn heading_of(
@@ -420,65 +420,17 @@ fn heading_of(
         .unwrap_or_default()
 }
 
-fn md_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if matches!(
-            ch,
-            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '&' | '~' | '#' | '|'
-        ) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-/// Spans as Markdown: ~~deleted~~ and <ins>inserted</ins>, whitespace kept outside the marks,
-/// lines joined with hard breaks.
-fn md_spans(spans: &[Span]) -> String {
-    let mut out = String::new();
-    for s in spans {
-        let (open, close) = match s.kind {
-            SpanKind::Equal => {
-                out.push_str(&md_escape(&s.text));
-                continue;
-            }
-            SpanKind::Delete => ("~~", "~~"),
-            SpanKind::Insert => ("<ins>", "</ins>"),
-        };
-        for (i, line) in s.text.split('\n').enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            let body = line.trim();
-            if body.is_empty() {
-                out.push_str(line);
-                continue;
-            }
-            let lead = &line[..line.len() - line.trim_start().len()];
-            let trail = &line[line.trim_end().len()..];
-            let _ = write!(out, "{lead}{open}{}{close}{trail}", md_escape(body));
-        }
-    }
-    // Hard breaks for single newlines, paragraphs kept apart.
-    out.split("\n\n")
-        .map(|p| p.replace('\n', "\\\n"))
-        .collect::<Vec<_>>()
-        .join("\n\n")
-}
-
 fn markdown(c: &Compared, d: &DocumentDiff) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", md_escape(&c.to.title));
+    let _ = writeln!(out, "# {}\n", md::escape(&c.to.title));
     let _ = writeln!(
         out,
         "Changes from {} to {}{}: deleted text ~~struck through~~, inserted text <ins>underlined</ins>.",
-        md_escape(&c.from_name),
-        md_escape(&c.to_name),
+        md::escape(&c.from_name),
+        md::escape(&c.to_name),
         c.scope_label
             .as_deref()
-            .map(|l| format!(", {}", md_escape(l)))
+            .map(|l| format!(", {}", md::escape(l)))
             .unwrap_or_default()
     );
     let mut current_article: Option<ClauseId> = None;
@@ -486,11 +438,11 @@ fn markdown(c: &Compared, d: &DocumentDiff) -> String {
         if x.depth == 0 || x.parent.is_none() {
             // An article or a preamble paragraph: its own heading.
             current_article = Some(x.clause);
-            let heading = heading_of(c, x, md_spans, md_escape);
+            let heading = heading_of(c, x, md::spans, md::escape);
             let label = match x.status {
-                ClauseStatus::Removed => format!("~~{}~~", md_escape(x.label())),
-                ClauseStatus::Added => format!("<ins>{}</ins>", md_escape(x.label())),
-                _ => md_escape(&label_of(c, x)),
+                ClauseStatus::Removed => format!("~~{}~~", md::escape(x.label())),
+                ClauseStatus::Added => format!("<ins>{}</ins>", md::escape(x.label())),
+                _ => md::escape(&label_of(c, x)),
             };
             let _ = writeln!(out, "\n## {label}{heading}\n\n*({})*", status_of(x));
         } else {
@@ -498,20 +450,20 @@ fn markdown(c: &Compared, d: &DocumentDiff) -> String {
                 if current_article != Some(id) {
                     current_article = Some(id);
                     let heading = heading
-                        .map(|h| format!(" — {}", md_escape(h)))
+                        .map(|h| format!(" — {}", md::escape(h)))
                         .unwrap_or_default();
-                    let _ = writeln!(out, "\n## {}{heading}", md_escape(label));
+                    let _ = writeln!(out, "\n## {}{heading}", md::escape(label));
                 }
             }
             let _ = writeln!(
                 out,
                 "\n**{}** *({})*",
-                md_escape(&label_of(c, x)),
+                md::escape(&label_of(c, x)),
                 status_of(x)
             );
         }
         if x.reworded && !x.text.spans.is_empty() {
-            let _ = writeln!(out, "\n{}", md_spans(&x.text.spans));
+            let _ = writeln!(out, "\n{}", md::spans(&x.text.spans));
         }
     }
     if d.approximated {

@@ -292,7 +292,7 @@ fn import(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
                     line.no,
                     format!("participant '{name}' is already registered"),
                 )),
-                Err(e) => problems.push((line.no, e.to_string())),
+                Err(e) => problems.push((line.no, crate::error::said(&e))),
             }
         }
         if problems.is_empty() {

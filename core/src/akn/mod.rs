@@ -31,9 +31,10 @@ pub(crate) mod tests;
 mod write;
 mod xml;
 
-use crate::event::{ClauseKind, ParticipantKind};
+use crate::event::ClauseKind;
 use crate::ids::ParticipantId;
-use crate::Timestamp;
+use crate::vocabulary::ParticipantKind;
+use crate::vocabulary::Timestamp;
 
 pub use read::read_akn;
 pub use write::{write_akn, Jurisdiction, WriteError};

@@ -10,8 +10,9 @@ use quick_xml::Writer;
 
 use super::{element_of, Agent, LifecycleEvent, MARKDOWN_CLASS, NAMESPACE, NOTES_CLASS};
 use crate::document::{Clause, DocumentState};
-use crate::event::{ClauseKind, Note, ParticipantKind};
+use crate::event::{ClauseKind, Note};
 use crate::ids::ParticipantId;
+use crate::vocabulary::ParticipantKind;
 
 /// Why a text could not be written.
 #[derive(Debug, thiserror::Error)]

@@ -27,9 +27,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use serde::Serialize;
 
 use crate::document::DocumentState;
+use crate::error::DomainError;
 use crate::event::{Change, ClauseOp};
 use crate::ids::{AmendmentNo, ClauseId};
-use crate::DomainError;
 
 use crate::address::Addresses;
 pub use references::Reference;

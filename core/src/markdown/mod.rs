@@ -19,7 +19,12 @@
 //!   else a bullet list whose items start with their labels (`- (a) …`);
 //! - a clause's text as it is kept (canonical Markdown), its notes as footnote definitions
 //!   right after it.
+//!
+//! [`escape`] is the one escaper of literal text (titles, headings, labels) in the Markdown
+//! Travaux writes, here and in the CLI's comparative print, whose changed words [`spans`]
+//! writes.
 
+use crate::diff::{Span, SpanKind};
 use crate::document::{Clause, DocumentState};
 use crate::event::ClauseKind;
 use crate::ids::ClauseId;
@@ -83,7 +88,7 @@ impl<'d> Writer<'d> {
             .unwrap_or(0);
         let top = if depth <= 5 {
             md.push_str("# ");
-            md.push_str(&escape_heading(&self.doc.title));
+            md.push_str(&escape(&self.doc.title));
             md.push('\n');
             2
         } else {
@@ -149,7 +154,7 @@ impl<'d> Writer<'d> {
             line.push_str(" — ");
             line.push_str(h);
         }
-        md.push_str(&escape_heading(&line));
+        md.push_str(&escape(&line));
         md.push('\n');
         if !c.text.is_empty() {
             md.push('\n');
@@ -198,7 +203,7 @@ impl<'d> Writer<'d> {
                 line.push_str(" — ");
                 line.push_str(h);
             }
-            probe.push_str(&escape_heading(&line));
+            probe.push_str(&escape(&line));
             probe.push('\n');
         }
         probe.push_str(body);
@@ -513,21 +518,64 @@ fn list_number(doc: &DocumentState, parent: Option<&Clause>, label: &str) -> Opt
     label.strip_suffix(')').and_then(digits).map(|k| (k, ')'))
 }
 
-/// Escape a heading's line: inline markup, what would start a block, a closing `#`.
-fn escape_heading(text: &str) -> String {
+/// Literal text (a title, a heading's line, a label, a name) as Markdown that reads back as
+/// the same characters wherever it stands in a line: every character Markdown may read as
+/// markup is backslashed. The one escaper of the Markdown Travaux writes; a clause's text is
+/// kept as Markdown already ([`crate::import::canonical_text`] makes it from plain text).
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '&') {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '&' | '~' | '#' | '|'
+        ) {
             out.push('\\');
         }
         out.push(c);
     }
-    if let Some(rest) = out.strip_suffix('#') {
-        out = format!("{rest}\\#");
-    }
     out
 }
 
+/// A diff's spans as Markdown, for a comparative print: ~~deleted~~ and <ins>inserted</ins>,
+/// whitespace kept outside the marks, every word [`escape`]d (a change may cut through markup,
+/// so the words show as written), lines joined with hard breaks, paragraphs kept apart.
+pub fn spans(spans: &[Span]) -> String {
+    let mut out = String::new();
+    for s in spans {
+        let (open, close) = match s.kind {
+            SpanKind::Equal => {
+                out.push_str(&escape(&s.text));
+                continue;
+            }
+            SpanKind::Delete => ("~~", "~~"),
+            SpanKind::Insert => ("<ins>", "</ins>"),
+        };
+        for (i, line) in s.text.split('\n').enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            let body = line.trim();
+            if body.is_empty() {
+                out.push_str(line);
+                continue;
+            }
+            let lead = &line[..line.len() - line.trim_start().len()];
+            let trail = &line[line.trim_end().len()..];
+            out.push_str(lead);
+            out.push_str(open);
+            out.push_str(&escape(body));
+            out.push_str(close);
+            out.push_str(trail);
+        }
+    }
+    // Hard breaks for single newlines, paragraphs kept apart.
+    out.split("\n\n")
+        .map(|p| p.replace('\n', "\\\n"))
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 #[cfg(test)]
-#[path = "markdown_tests.rs"]
+mod import_tests;
+#[cfg(test)]
 pub(crate) mod tests;
