@@ -48,13 +48,22 @@ mod anchor;
 pub mod checkpoint;
 mod codec;
 mod compact;
+pub mod contract;
 pub mod engine;
 mod error;
 pub mod generate;
 pub mod jsonl;
 mod log_index;
 mod packed;
+pub mod postgres;
 mod sled_store;
+/// Stand-in for the sled engine's module until the engine split lands (the contract names
+/// `crate::sled::SledEngine`); the lead's `store/src/sled/` replaces it.
+#[doc(hidden)]
+pub mod sled {
+    /// The sled engine.
+    pub struct SledEngine;
+}
 mod verify;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};

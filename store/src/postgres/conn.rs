@@ -1,0 +1,171 @@
+//! Connections: one for the writer, a small pool for the readers, each keeping its prepared
+//! statements.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use postgres::types::ToSql;
+use postgres::{Client, Config, NoTls, Row, Statement};
+
+use super::errors;
+use crate::StoreError;
+
+/// How long a connection attempt waits when the URL sets no `connect_timeout`.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most reader connections one engine opens.
+pub(crate) const MAX_READERS: usize = 4;
+
+/// The connection settings, parsed once from the URL.
+pub(crate) struct Target {
+    config: Config,
+    /// The URL without its password, for messages.
+    pub(crate) shown: String,
+}
+
+impl Target {
+    /// Parse a `postgres://` URL.
+    pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
+        let shown = crate::contract::redact(url);
+        let mut config: Config = url.parse().map_err(|e: postgres::Error| {
+            StoreError::Io(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "{shown} is not a PostgreSQL connection URL ({}); write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+                    errors::describe(&e)
+                ),
+            ))
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("travaux");
+        }
+        Ok(Target { config, shown })
+    }
+
+    /// A new connection. Every commit on it waits for the WAL flush (`synchronous_commit =
+    /// on`), whatever the server's default: an acknowledged append is durable.
+    pub(crate) fn connect(&self) -> Result<Conn, StoreError> {
+        let mut client = self
+            .config
+            .connect(NoTls)
+            .map_err(|e| errors::cannot_connect(&self.shown, &e))?;
+        client
+            .batch_execute("SET synchronous_commit = on")
+            .map_err(|e| errors::failed(&self.shown, "setting up a connection", &e))?;
+        Ok(Conn {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+}
+
+/// A connection and the statements prepared on it.
+pub(crate) struct Conn {
+    pub(crate) client: Client,
+    statements: HashMap<&'static str, Statement>,
+}
+
+impl Conn {
+    /// The statement for `sql`, prepared once per connection.
+    fn statement(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.client.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    /// Run a query.
+    pub(crate) fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.client.query(&s, params)
+    }
+
+    /// Run a query that answers at most one row.
+    pub(crate) fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.client.query_opt(&s, params)
+    }
+
+    /// Run a statement; the number of rows it changed.
+    pub(crate) fn execute(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error> {
+        let s = self.statement(sql)?;
+        self.client.execute(&s, params)
+    }
+}
+
+/// The readers' connections: opened on demand, at most [`MAX_READERS`], each used by one read
+/// at a time (a paged iterator takes one per page, so iterators never hold one between pages).
+pub(crate) struct Readers {
+    slots: Vec<Mutex<Option<Conn>>>,
+}
+
+impl Readers {
+    pub(crate) fn new() -> Readers {
+        Readers {
+            slots: (0..MAX_READERS).map(|_| Mutex::new(None)).collect(),
+        }
+    }
+
+    /// Run `f` on a reader connection: a free one if there is one, else wait for one. A
+    /// connection that broke is opened again on the next read.
+    pub(crate) fn with<T>(
+        &self,
+        target: &Target,
+        doing: &str,
+        f: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self.take();
+        if guard.as_ref().is_some_and(|c| c.client.is_closed()) {
+            *guard = None;
+        }
+        if guard.is_none() {
+            *guard = Some(target.connect()?);
+        }
+        let conn = guard.as_mut().expect("connected above");
+        f(conn).map_err(|e| {
+            if e.is_closed() {
+                *guard = None;
+            }
+            errors::failed(&target.shown, doing, &e)
+        })
+    }
+
+    /// A slot: the first free one (an open connection before an empty slot), else wait on the
+    /// first.
+    fn take(&self) -> MutexGuard<'_, Option<Conn>> {
+        let mut empty = None;
+        for slot in &self.slots {
+            if let Ok(guard) = slot.try_lock() {
+                if guard.is_some() {
+                    return guard;
+                }
+                if empty.is_none() {
+                    empty = Some(guard);
+                }
+            }
+        }
+        if let Some(guard) = empty {
+            return guard;
+        }
+        // Every slot is in use: wait for one (they are held for one statement at a time).
+        self.slots[0].lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,152 @@
+//! The PostgreSQL engine: the event-store contract ([`crate::contract`]) on one database that
+//! several processes (several `travaux serve` behind a load balancer) share.
+//!
+//! # Tables
+//!
+//! See [`schema`]: `events` (the log, append-only, its order, stream versions and ids under
+//! the database's own constraints and a chain-checking trigger), `head` (one row: the last
+//! event's sequence number and hash), `kv` (the read models' ordered map) and `meta` (the
+//! format). They are made on the first open of an empty database, in one transaction.
+//!
+//! # Writes: one at a time across every process
+//!
+//! A write runs on the engine's one writer connection, as one transaction:
+//!
+//! 1. [`Engine::begin_write`]: `BEGIN`, then `pg_advisory_xact_lock(WRITER_LOCK)` — a lock
+//!    on a number, held to the end of the transaction, that every travaux process writing to
+//!    this database takes, so they take turns — then the `head` row, which is the head the
+//!    other processes left: the store decides against it.
+//! 2. [`Engine::commit`]: `UPDATE head … WHERE seq = $after AND hash = $after_hash` (no row
+//!    changed: another writer moved the head, the write is refused and rolled back), the
+//!    events inserted, the read models' writes applied, `pg_notify('travaux_head', seq)`, and
+//!    `COMMIT`. With `synchronous_commit = on` (set on every connection) the commit returns
+//!    once the WAL is flushed: the write is durable, so [`Engine::sync`] has nothing to do.
+//!    A connection lost during `COMMIT` leaves the outcome unknown:
+//!    `StoreError::NotDurable`.
+//! 3. [`Engine::abort_write`]: `ROLLBACK` (the lock goes with it).
+//!
+//! The lock serializes the writers of every process; the head's compare-and-set and the
+//! constraints make a writer that did not take it (or a bug) fail instead of forking the log.
+//! What the lock costs is one more statement per write on a connection that is there anyway
+//! (see the figures in the closing note: `store/tests/postgres.rs`, `measure`).
+//!
+//! # Reads
+//!
+//! Reads run on a small pool of reader connections ([`conn::MAX_READERS`], opened on demand),
+//! never on the writer's, so they never wait for a write and see every commit that returned.
+//! Iterators read pages of [`PAGE`] rows (by key, by sequence number, by version) and hold no
+//! connection between pages. A [`Reading::Prefix`](crate::contract::Reading) read of the log
+//! stops at the head as it was when the read began.
+//!
+//! # Not yet
+//!
+//! Connections are unencrypted (`NoTls`): use a Unix socket or a trusted network, or put
+//! TLS in front. `StoreError` has no PostgreSQL variant: connection and statement failures
+//! are `StoreError::Io` with a message naming the database (without its password).
+
+mod conn;
+mod errors;
+mod read;
+pub mod schema;
+mod write;
+
+use std::sync::Mutex;
+
+pub use schema::{drop_store, with_dbname, Create, TestDatabase, FORMAT};
+
+use crate::contract::{Batch, Engine, Head, Location, LogEntry};
+use crate::StoreError;
+use conn::{Conn, Readers, Target};
+
+/// How many rows an iterator reads at a time.
+pub const PAGE: i64 = 1_000;
+
+/// A travaux store in a PostgreSQL database.
+pub struct PgEngine {
+    location: Location,
+    target: Target,
+    writer: Mutex<Writer>,
+    readers: Readers,
+}
+
+/// The writer connection, and whether a write is open on it.
+struct Writer {
+    conn: Option<Conn>,
+    open: bool,
+}
+
+impl PgEngine {
+    /// Open the store in the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB`),
+    /// making its tables if the database has none.
+    pub fn open(url: &str) -> Result<PgEngine, StoreError> {
+        PgEngine::open_with(url, Create::IfMissing)
+    }
+
+    /// Open the store at `url`; `create` says whether to make the tables of a database that
+    /// has none, or refuse it (`StoreError::NoStore`).
+    pub fn open_with(url: &str, create: Create) -> Result<PgEngine, StoreError> {
+        let target = Target::parse(url)?;
+        let mut conn = target.connect()?;
+        schema::prepare(&mut conn, &target, create)?;
+        tracing::debug!(store = %target.shown, "opened a PostgreSQL store");
+        Ok(PgEngine {
+            location: Location::Postgres(url.to_string()),
+            target,
+            writer: Mutex::new(Writer {
+                conn: Some(conn),
+                open: false,
+            }),
+            readers: Readers::new(),
+        })
+    }
+
+    /// The log's head as the database has it now, whoever wrote it: what another process
+    /// appended is there once its commit returned.
+    pub fn head(&self) -> Result<Head, StoreError> {
+        self.readers
+            .with(&self.target, "reading the log's head", |c| {
+                c.query_opt("SELECT seq, hash FROM head WHERE one = 1", &[])
+            })
+            .and_then(|row| match row {
+                Some(row) => read::head_of(&row),
+                None => Err(errors::corrupt(
+                    "the PostgreSQL store has no head row (table `head` is empty)",
+                )),
+            })
+    }
+}
+
+impl Engine for PgEngine {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn location(&self) -> &Location {
+        &self.location
+    }
+
+    fn begin_write(&self) -> Result<Option<Head>, StoreError> {
+        write::begin(self).map(Some)
+    }
+
+    fn abort_write(&self) {
+        write::abort(self);
+    }
+
+    fn commit(&self, after: Head, events: &[LogEntry<'_>], batch: Batch) -> Result<(), StoreError> {
+        write::commit(self, after, events, batch)
+    }
+
+    fn sync(&self, _through: Head) -> Result<(), StoreError> {
+        // Every commit returned durable (synchronous_commit = on) and moved the head row.
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for PgEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgEngine")
+            .field("location", &self.target.shown)
+            .finish_non_exhaustive()
+    }
+}
