@@ -7,9 +7,7 @@ use postgres::Row;
 use travaux_core::{EventId, Hash, StreamId};
 
 use super::{errors, PgEngine, PAGE};
-use crate::contract::{
-    successor, Bytes, Entries, EventReader, Head, Log, Reading, Stored, Tree,
-};
+use crate::contract::{successor, Bytes, Entries, EventReader, Head, Log, Reading, Stored, Tree};
 use crate::StoreError;
 
 /// A sequence number or version as PostgreSQL's `bigint` (the largest `u64`s, which no log
@@ -21,7 +19,11 @@ pub(crate) fn int(v: u64) -> i64 {
 /// A stored `bigint` as a sequence number or version.
 fn uint(row: &Row, i: usize) -> Result<u64, StoreError> {
     let v: i64 = row.get(i);
-    u64::try_from(v).map_err(|_| errors::corrupt(format!("a stored sequence number or version is negative ({v})")))
+    u64::try_from(v).map_err(|_| {
+        errors::corrupt(format!(
+            "a stored sequence number or version is negative ({v})"
+        ))
+    })
 }
 
 /// A stored hash.
@@ -67,22 +69,27 @@ struct KvPages<'a> {
 impl KvPages<'_> {
     fn fetch(&mut self) -> Result<(), StoreError> {
         let from = &self.from;
-        let rows = self.engine.readers.with(&self.engine.target, "reading the read models", |c| {
-            match &self.upper {
-                Upper::None => c.query(
-                    "SELECT k, v FROM kv WHERE k >= $1 ORDER BY k LIMIT $2",
-                    &[from, &PAGE],
-                ),
-                Upper::Included(to) => c.query(
-                    "SELECT k, v FROM kv WHERE k >= $1 AND k <= $2 ORDER BY k LIMIT $3",
-                    &[from, to, &PAGE],
-                ),
-                Upper::Excluded(to) => c.query(
-                    "SELECT k, v FROM kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3",
-                    &[from, to, &PAGE],
-                ),
-            }
-        })?;
+        let rows =
+            self.engine
+                .readers
+                .with(
+                    &self.engine.target,
+                    "reading the read models",
+                    |c| match &self.upper {
+                        Upper::None => c.query(
+                            "SELECT k, v FROM kv WHERE k >= $1 ORDER BY k LIMIT $2",
+                            &[from, &PAGE],
+                        ),
+                        Upper::Included(to) => c.query(
+                            "SELECT k, v FROM kv WHERE k >= $1 AND k <= $2 ORDER BY k LIMIT $3",
+                            &[from, to, &PAGE],
+                        ),
+                        Upper::Excluded(to) => c.query(
+                            "SELECT k, v FROM kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3",
+                            &[from, to, &PAGE],
+                        ),
+                    },
+                )?;
         self.done = (rows.len() as i64) < PAGE;
         self.page
             .extend(rows.into_iter().map(|r| (r.get::<_, Vec<u8>>(0), r.get(1))));
@@ -130,26 +137,32 @@ impl PgEngine {
         from: &[u8],
         to: Option<&[u8]>,
     ) -> Result<Option<(Bytes, Bytes)>, StoreError> {
-        let row = self.readers.with(&self.target, "reading the read models", |c| match to {
-            Some(to) => c.query_opt(sql, &[&from, &to]),
-            None => c.query_opt(sql, &[&from]),
-        })?;
+        let row = self
+            .readers
+            .with(&self.target, "reading the read models", |c| match to {
+                Some(to) => c.query_opt(sql, &[&from, &to]),
+                None => c.query_opt(sql, &[&from]),
+            })?;
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 }
 
 impl Tree for PgEngine {
     fn get(&self, key: &[u8]) -> Result<Option<Bytes>, StoreError> {
-        let row = self.readers.with(&self.target, "reading the read models", |c| {
-            c.query_opt("SELECT v FROM kv WHERE k = $1", &[&key])
-        })?;
+        let row = self
+            .readers
+            .with(&self.target, "reading the read models", |c| {
+                c.query_opt("SELECT v FROM kv WHERE k = $1", &[&key])
+            })?;
         Ok(row.map(|r| r.get(0)))
     }
 
     fn contains_key(&self, key: &[u8]) -> Result<bool, StoreError> {
-        let row = self.readers.with(&self.target, "reading the read models", |c| {
-            c.query_opt("SELECT 1 FROM kv WHERE k = $1", &[&key])
-        })?;
+        let row = self
+            .readers
+            .with(&self.target, "reading the read models", |c| {
+                c.query_opt("SELECT 1 FROM kv WHERE k = $1", &[&key])
+            })?;
         Ok(row.is_some())
     }
 
@@ -217,12 +230,15 @@ impl EventPages<'_> {
             return Ok(());
         }
         let (from, to) = (int(self.next), int(until));
-        let rows = self.engine.readers.with(&self.engine.target, "reading the log", |c| {
-            c.query(
+        let rows = self
+            .engine
+            .readers
+            .with(&self.engine.target, "reading the log", |c| {
+                c.query(
                 "SELECT seq, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq LIMIT $3",
                 &[&from, &to, &PAGE],
             )
-        })?;
+            })?;
         self.done = (rows.len() as i64) < PAGE;
         for row in &rows {
             self.page.push_back(stored(row)?);
@@ -274,14 +290,17 @@ impl StreamPages<'_> {
             return Ok(());
         }
         let (stream, from, to, until) = (self.stream.0, int(self.next), int(self.to), int(until));
-        let rows = self.engine.readers.with(&self.engine.target, "reading a stream", |c| {
-            c.query(
-                "SELECT version, seq FROM events \
+        let rows = self
+            .engine
+            .readers
+            .with(&self.engine.target, "reading a stream", |c| {
+                c.query(
+                    "SELECT version, seq FROM events \
                  WHERE stream = $1 AND version >= $2 AND version <= $3 AND seq <= $4 \
                  ORDER BY version LIMIT $5",
-                &[&stream, &from, &to, &until, &PAGE],
-            )
-        })?;
+                    &[&stream, &from, &to, &until, &PAGE],
+                )
+            })?;
         self.done = (rows.len() as i64) < PAGE;
         for row in &rows {
             self.page.push_back((uint(row, 0)?, uint(row, 1)?));
@@ -332,12 +351,15 @@ impl EventReader for Reader<'_> {
         };
         self.last = Some(seq);
         let (from, to) = (int(seq), int(seq).saturating_add(self.size - 1));
-        let rows = self.engine.readers.with(&self.engine.target, "reading the log", |c| {
-            c.query(
-                "SELECT seq, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
-                &[&from, &to],
-            )
-        })?;
+        let rows = self
+            .engine
+            .readers
+            .with(&self.engine.target, "reading the log", |c| {
+                c.query(
+                    "SELECT seq, body FROM events WHERE seq >= $1 AND seq <= $2 ORDER BY seq",
+                    &[&from, &to],
+                )
+            })?;
         self.block.clear();
         for row in &rows {
             self.block.push_back(stored(row)?);
@@ -349,7 +371,10 @@ impl EventReader for Reader<'_> {
 impl Log for PgEngine {
     fn last_event(&self) -> Result<Option<Stored>, StoreError> {
         let row = self.readers.with(&self.target, "reading the log", |c| {
-            c.query_opt("SELECT seq, body FROM events ORDER BY seq DESC LIMIT 1", &[])
+            c.query_opt(
+                "SELECT seq, body FROM events ORDER BY seq DESC LIMIT 1",
+                &[],
+            )
         })?;
         row.as_ref().map(stored).transpose()
     }
@@ -398,12 +423,14 @@ impl Log for PgEngine {
     }
 
     fn stream_version(&self, stream: StreamId) -> Result<u64, StoreError> {
-        let row = self.readers.with(&self.target, "reading a stream's version", |c| {
-            c.query_opt(
-                "SELECT coalesce(max(version), 0) FROM events WHERE stream = $1",
-                &[&stream.0],
-            )
-        })?;
+        let row = self
+            .readers
+            .with(&self.target, "reading a stream's version", |c| {
+                c.query_opt(
+                    "SELECT coalesce(max(version), 0) FROM events WHERE stream = $1",
+                    &[&stream.0],
+                )
+            })?;
         match row {
             Some(row) => uint(&row, 0),
             None => Ok(0),
@@ -411,9 +438,11 @@ impl Log for PgEngine {
     }
 
     fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
-        let row = self.readers.with(&self.target, "looking up an event id", |c| {
-            c.query_opt("SELECT seq, request FROM events WHERE id = $1", &[&id.0])
-        })?;
+        let row = self
+            .readers
+            .with(&self.target, "looking up an event id", |c| {
+                c.query_opt("SELECT seq, request FROM events WHERE id = $1", &[&id.0])
+            })?;
         row.map(|r| Ok((uint(&r, 0)?, hash(&r, 1)?))).transpose()
     }
 }

@@ -244,7 +244,10 @@ impl Drop for TestDatabase {
             .and_then(|t| t.connect())
             .and_then(|mut c| {
                 c.client
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                    .batch_execute(&format!(
+                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                        self.name
+                    ))
                     .map_err(|e| errors::failed("the test cluster", "dropping a test database", &e))
             });
         if let Err(e) = dropped {
