@@ -333,8 +333,11 @@ fn the_log_reads_back_in_order_by_seq_stream_and_id() {
     assert_eq!(engine.by_id(EventId(Uuid::new_v4())).unwrap(), None);
 }
 
+/// What the store holds: its head, how many events, the read models' entries.
+type Holds = (Head, usize, Vec<(Vec<u8>, Vec<u8>)>);
+
 /// What the store holds, to check that a refused commit wrote nothing.
-fn snapshot(engine: &PgEngine) -> (Head, usize, Vec<(Vec<u8>, Vec<u8>)>) {
+fn snapshot(engine: &PgEngine) -> Holds {
     (
         engine.head().unwrap(),
         engine.events_from(1, Reading::Whole).count(),

@@ -80,7 +80,7 @@ pub(crate) fn corrupt(what: impl std::fmt::Display) -> StoreError {
 }
 
 /// Whether the error is a unique violation (SQLSTATE 23505) of `constraint`.
-pub(crate) fn unique_violation<'a>(e: &'a postgres::Error) -> Option<&'a postgres::error::DbError> {
+pub(crate) fn unique_violation(e: &postgres::Error) -> Option<&postgres::error::DbError> {
     let db = e.as_db_error()?;
     (db.code() == &postgres::error::SqlState::UNIQUE_VIOLATION).then_some(db)
 }
