@@ -564,6 +564,42 @@ fn two_engines_in_two_threads_take_turns_and_every_commit_lands_once() {
 }
 
 #[test]
+fn a_listener_wakes_when_another_engine_appends() {
+    let Some((db, engine)) = fresh("a_listener_wakes") else {
+        return;
+    };
+    let mut listener = engine.listen().unwrap();
+    // Nothing appended: it waits its time out and answers the head as it is.
+    let t = Instant::now();
+    assert_eq!(
+        listener
+            .wait_past(0, Duration::from_millis(300))
+            .unwrap()
+            .seq,
+        0
+    );
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let other = PgEngine::open(&db.url).unwrap();
+            std::thread::sleep(Duration::from_millis(300));
+            seeded(&other);
+        });
+        let t = Instant::now();
+        let head = listener.wait_past(0, Duration::from_secs(20)).unwrap();
+        assert_eq!(head.seq, 2, "woken by the other engine's commit");
+        assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    });
+    // Past a head already there, it answers at once.
+    let t = Instant::now();
+    assert_eq!(
+        listener.wait_past(1, Duration::from_secs(20)).unwrap().seq,
+        2
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
 fn a_database_that_is_not_a_store_is_refused_and_drop_store_removes_one() {
     let Some(admin) = admin("a_database_that_is_not_a_store") else {
         return;

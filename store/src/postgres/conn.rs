@@ -2,7 +2,7 @@
 //! statements.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, TryLockError};
 use std::time::Duration;
 
 use postgres::types::ToSql;
@@ -18,6 +18,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub(crate) const MAX_READERS: usize = 4;
 
 /// The connection settings, parsed once from the URL.
+#[derive(Clone)]
 pub(crate) struct Target {
     config: Config,
     /// The URL without its password, for messages.
@@ -153,13 +154,17 @@ impl Readers {
     fn take(&self) -> MutexGuard<'_, Option<Conn>> {
         let mut empty = None;
         for slot in &self.slots {
-            if let Ok(guard) = slot.try_lock() {
-                if guard.is_some() {
-                    return guard;
-                }
-                if empty.is_none() {
-                    empty = Some(guard);
-                }
+            let guard = match slot.try_lock() {
+                Ok(guard) => guard,
+                // A read that panicked left its connection; it is checked before use.
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => continue,
+            };
+            if guard.is_some() {
+                return guard;
+            }
+            if empty.is_none() {
+                empty = Some(guard);
             }
         }
         if let Some(guard) = empty {

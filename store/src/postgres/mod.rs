@@ -38,6 +38,12 @@
 //! connection between pages. A [`Reading::Prefix`](crate::contract::Reading) read of the log
 //! stops at the head as it was when the read began.
 //!
+//! # Other processes' appends
+//!
+//! [`PgEngine::head`] reads the head as the database has it; [`PgEngine::listen`] gives a
+//! [`HeadListener`] (`LISTEN travaux_head` on a connection of its own) that waits until the
+//! head passes a sequence number, woken by the `pg_notify` of whichever process committed.
+//!
 //! # Not yet
 //!
 //! Connections are unencrypted (`NoTls`): use a Unix socket or a trusted network, or put
@@ -46,13 +52,16 @@
 
 mod conn;
 mod errors;
+mod listen;
 mod read;
 pub mod schema;
 mod write;
 
 use std::sync::Mutex;
 
+pub use listen::HeadListener;
 pub use schema::{drop_store, with_dbname, Create, TestDatabase, FORMAT};
+pub use write::HEAD_CHANNEL;
 
 use crate::contract::{Batch, Engine, Head, Location, LogEntry};
 use crate::StoreError;

@@ -6,11 +6,12 @@
 //! - `events(seq, stream, version, id, request, prev_hash, hash, body)`: the log. `seq` is the
 //!   primary key, `(stream, version)` and `id` are unique: the database itself refuses a
 //!   second event at a place of the order, a stream version taken twice and an event id used
-//!   twice. A row trigger (`travaux_events_chain`) refuses an event that does not follow the
-//!   one before it (the next sequence number, and its `prev_hash` the hash of the one before:
-//!   the zero hash for the first), so the order stays gap-free and hash-chained whoever
-//!   writes; a statement trigger (`travaux_events_append_only`) refuses UPDATE, DELETE and
-//!   TRUNCATE: the log is append-only.
+//!   twice. A statement trigger (`travaux_events_chain`: one set-based check of the rows an
+//!   INSERT added) refuses an event that does not follow the one before it (the next
+//!   sequence number, and its `prev_hash` the hash of the one before: the zero hash for the
+//!   first), so the order stays gap-free and hash-chained whoever writes; another
+//!   (`travaux_events_append_only`) refuses UPDATE, DELETE and TRUNCATE: the log is
+//!   append-only.
 //! - `head(one, seq, hash)`: one row, the last event's sequence number and hash (`0` and the
 //!   zero hash when the log is empty), moved by every commit with a compare-and-set.
 //! - `kv(k, v)`: the read models' ordered map (`bytea` compares bytewise, which is the key
@@ -65,30 +66,31 @@ $$;
 CREATE OR REPLACE FUNCTION travaux_events_chain() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    prev bytea;
+    bad record;
 BEGIN
-    IF NEW.seq = 1 THEN
-        prev := decode(repeat('00', 32), 'hex');
+    -- Every inserted event follows a stored one (or is the first) and holds its hash.
+    SELECT n.seq, p.seq IS NULL AS missing INTO bad
+    FROM inserted n LEFT JOIN events p ON p.seq = n.seq - 1
+    WHERE CASE WHEN n.seq = 1 THEN n.prev_hash <> decode(repeat('00', 32), 'hex')
+               ELSE p.seq IS NULL OR p.hash <> n.prev_hash END
+    ORDER BY n.seq LIMIT 1;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    ELSIF bad.missing THEN
+        RAISE EXCEPTION 'event % does not follow the log: there is no event %', bad.seq, bad.seq - 1
+            USING ERRCODE = 'TRV01';
     ELSE
-        SELECT hash INTO prev FROM events WHERE seq = NEW.seq - 1;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'event % does not follow the log: there is no event %', NEW.seq, NEW.seq - 1
-                USING ERRCODE = 'TRV01';
-        END IF;
-    END IF;
-    IF NEW.prev_hash IS DISTINCT FROM prev THEN
-        RAISE EXCEPTION 'event % does not continue the hash chain: its previous hash is not the hash of event %', NEW.seq, NEW.seq - 1
+        RAISE EXCEPTION 'event % does not continue the hash chain: its previous hash is not the hash of event %', bad.seq, bad.seq - 1
             USING ERRCODE = 'TRV01';
     END IF;
-    RETURN NEW;
 END
 $$;
 DROP TRIGGER IF EXISTS events_append_only ON events;
 CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION travaux_events_append_only();
 DROP TRIGGER IF EXISTS events_chain ON events;
-CREATE TRIGGER events_chain BEFORE INSERT ON events
-    FOR EACH ROW EXECUTE FUNCTION travaux_events_chain();
+CREATE TRIGGER events_chain AFTER INSERT ON events REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION travaux_events_chain();
 INSERT INTO head (one, seq, hash) VALUES (1, 0, decode(repeat('00', 32), 'hex'))
     ON CONFLICT (one) DO NOTHING;
 "#;
