@@ -494,11 +494,25 @@ fn the_database_refuses_a_gap_or_a_broken_chain_and_any_change_to_the_log() {
 }
 
 #[test]
-fn two_engines_in_two_threads_take_turns_and_every_commit_lands_once() {
-    let Some(admin) = admin("two_engines_take_turns") else {
+fn engines_in_several_threads_take_turns_and_every_commit_lands_once() {
+    let Some(admin) = admin("engines_take_turns") else {
         return;
     };
-    let db = TestDatabase::create(&admin).unwrap();
+    several_writers(&admin, false);
+}
+
+#[test]
+fn with_group_commit_every_commit_lands_once_too() {
+    let Some(admin) = admin("with_group_commit") else {
+        return;
+    };
+    several_writers(&admin, true);
+}
+
+/// Writers in threads, each with an engine of its own (as several processes would have),
+/// then check the log: every event once, gap-free, chained.
+fn several_writers(admin: &str, grouped: bool) {
+    let db = TestDatabase::create(admin).unwrap();
     const WRITERS: usize = 4;
     const COMMITS: usize = 40;
     let written: Vec<Vec<EventId>> = std::thread::scope(|scope| {
@@ -507,7 +521,7 @@ fn two_engines_in_two_threads_take_turns_and_every_commit_lands_once() {
                 let url = db.url.clone();
                 scope.spawn(move || {
                     // Each writer its own engine (as another process would), its own stream.
-                    let engine = PgEngine::open(&url).unwrap();
+                    let engine = PgEngine::open(&url).unwrap().group_commit(grouped);
                     let s = stream();
                     let mut ids = Vec::new();
                     for i in 0..COMMITS {
@@ -518,6 +532,7 @@ fn two_engines_in_two_threads_take_turns_and_every_commit_lands_once() {
                         let mut batch = Batch::default();
                         batch.insert(format!("count/{w}"), (version + n).to_string());
                         engine.commit(head, &entries(&evs), batch).unwrap();
+                        engine.sync(last_head(&evs)).unwrap();
                         ids.extend(evs.iter().map(|e| e.id));
                     }
                     ids
@@ -764,4 +779,38 @@ fn measure() {
     let t = Instant::now();
     let n = engine.events_from(1, Reading::Prefix).count();
     println!("read {n} events in {:?}", t.elapsed());
+    // Writers in several engines (as several servers would be) appending one event at a time,
+    // each commit flushed (the default) or with group commit.
+    for (writers, grouped) in [
+        (1, false),
+        (4, false),
+        (16, false),
+        (1, true),
+        (4, true),
+        (16, true),
+    ] {
+        let t = Instant::now();
+        let per = 60;
+        std::thread::scope(|scope| {
+            for _ in 0..writers {
+                scope.spawn(|| {
+                    let engine = PgEngine::open(&db.url).unwrap().group_commit(grouped);
+                    let s = stream();
+                    for v in 0..per {
+                        let head = engine.begin_write().unwrap().unwrap();
+                        let evs = follow(head, s, v, 1, "w");
+                        engine
+                            .commit(head, &entries(&evs), Batch::default())
+                            .unwrap();
+                        engine.sync(last_head(&evs)).unwrap();
+                    }
+                });
+            }
+        });
+        let total = writers * per;
+        println!(
+            "{writers} engines appending one event at a time (group commit {grouped}): {:.0} appends/s",
+            total as f64 / t.elapsed().as_secs_f64()
+        );
+    }
 }

@@ -25,6 +25,11 @@
 //!    `StoreError::NotDurable`.
 //! 3. [`Engine::abort_write`]: `ROLLBACK` (the lock goes with it).
 //!
+//! With [`PgEngine::group_commit`] a commit does not wait for the flush (its transaction
+//! has `synchronous_commit = off`), so the lock is held for no fsync, and [`Engine::sync`]
+//! flushes the WAL through it with a small durable commit of its own: the syncs of
+//! concurrent appends, in every process, share PostgreSQL's flushes.
+//!
 //! The lock serializes the writers of every process; the head's compare-and-set and the
 //! constraints make a writer that did not take it (or a bug) fail instead of forking the log.
 //! What the lock costs is one more statement per write on a connection that is there anyway
@@ -76,6 +81,10 @@ pub struct PgEngine {
     target: Target,
     writer: Mutex<Writer>,
     readers: Readers,
+    /// Whether commits leave their flush to [`Engine::sync`] (see [`PgEngine::group_commit`]).
+    grouped: bool,
+    /// The connection `sync` flushes the WAL on, in group commit.
+    syncer: Mutex<Option<Conn>>,
 }
 
 /// The writer connection, and whether a write is open on it.
@@ -106,7 +115,24 @@ impl PgEngine {
                 open: false,
             }),
             readers: Readers::new(),
+            grouped: false,
+            syncer: Mutex::new(None),
         })
+    }
+
+    /// Group commit: each commit returns once its WAL is written, not flushed
+    /// (`synchronous_commit = off` for its transaction), so the writer lock is held for no
+    /// flush; [`Engine::sync`] then flushes the WAL through it with a durable commit of its
+    /// own (`pg_logical_emit_message(true, …)`, which writes one WAL record and no table), and
+    /// the syncs of concurrent appends — in this process and others — share PostgreSQL's
+    /// flushes. Off by default: every commit is flushed before it returns.
+    ///
+    /// The price: between a commit and its sync, other processes can read events that a
+    /// crash of the database server would still lose (this process knows its durable head;
+    /// another process's [`PgEngine::head`] does not tell).
+    pub fn group_commit(mut self, on: bool) -> PgEngine {
+        self.grouped = on;
+        self
     }
 
     /// The log's head as the database has it now, whoever wrote it: what another process
@@ -147,8 +173,11 @@ impl Engine for PgEngine {
     }
 
     fn sync(&self, _through: Head) -> Result<(), StoreError> {
-        // Every commit returned durable (synchronous_commit = on) and moved the head row.
-        Ok(())
+        if !self.grouped {
+            // Every commit returned durable (synchronous_commit = on).
+            return Ok(());
+        }
+        write::flush(self)
     }
 }
 

@@ -126,6 +126,28 @@ pub(super) fn commit(
     Ok(())
 }
 
+/// Flush the WAL through every commit that returned (group commit): a durable commit of a
+/// transaction that writes one WAL record (a transactional logical-decoding message, which
+/// touches no table, so concurrent flushes do not wait for each other's locks) waits for the
+/// WAL up to its own record, which comes after theirs.
+pub(super) fn flush(engine: &PgEngine) -> Result<(), StoreError> {
+    let mut guard = engine.syncer.lock().unwrap_or_else(|p| p.into_inner());
+    if guard.as_ref().is_none_or(|c| c.client.is_closed()) {
+        *guard = Some(engine.target.connect()?);
+    }
+    let conn = guard.as_mut().expect("connected above");
+    conn.client
+        .batch_execute("BEGIN; SELECT pg_logical_emit_message(true, 'travaux', 'sync'); COMMIT")
+        .map_err(|e| {
+            let _ = conn.client.batch_execute("ROLLBACK");
+            StoreError::NotDurable(format!(
+                "the PostgreSQL store at {} could not flush its log: {}",
+                engine.target.shown,
+                errors::describe(&e)
+            ))
+        })
+}
+
 /// Why a write was refused before its commit.
 enum Refusal {
     Store(StoreError),
@@ -146,6 +168,10 @@ fn write(
     events: &[LogEntry<'_>],
     batch: &Batch,
 ) -> Result<(), Refusal> {
+    if engine.grouped {
+        // The flush is left to `sync`, outside the writer lock.
+        conn.execute("SET LOCAL synchronous_commit = off", &[])?;
+    }
     // The head first: if another writer moved it, nothing else is tried.
     let last = events.last().map_or(after, |e| Head {
         seq: e.seq,
