@@ -479,17 +479,22 @@ fn the_database_refuses_a_gap_or_a_broken_chain_and_any_change_to_the_log() {
         let msg = err.as_db_error().unwrap().message().to_string();
         assert!(msg.contains("never changed or removed"), "{sql}: {msg}");
     }
-    let gap = client.execute(
-        "INSERT INTO events VALUES (4, $1, 3, $2, '\\x00', $3, '\\x01', '\\x02')",
-        &[&s.0, &Uuid::new_v4(), &&seed[1].hash.0[..]],
-    );
-    let msg = gap
-        .unwrap_err()
-        .as_db_error()
-        .unwrap()
-        .message()
-        .to_string();
+    let insert = |client: &mut postgres::Client, seq: i64, hash: &[u8]| {
+        let err = client
+            .execute(
+                "INSERT INTO events VALUES ($1, $2, 3, $3, $4, $5, $4, '\\x02')",
+                &[&seq, &s.0, &Uuid::new_v4(), &hash, &&seed[1].hash.0[..]],
+            )
+            .unwrap_err();
+        err.as_db_error().unwrap().message().to_string()
+    };
+    let msg = insert(&mut client, 4, &[1; 32]);
     assert!(msg.contains("does not follow the log"), "{msg}");
+    let msg = insert(&mut client, 3, &[1; 31]);
+    assert!(
+        msg.contains("check constraint"),
+        "a hash is 32 bytes: {msg}"
+    );
     assert_eq!(snapshot(&engine), before);
 }
 

@@ -14,6 +14,9 @@ use crate::StoreError;
 /// How long a connection attempt waits when the URL sets no `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a write may stay open with nothing happening before the server ends it.
+pub(crate) const WRITE_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// The most reader connections one engine opens.
 pub(crate) const MAX_READERS: usize = 4;
 
@@ -45,6 +48,21 @@ impl Target {
             config.application_name("travaux");
         }
         Ok(Target { config, shown })
+    }
+
+    /// A new connection for the writer: as [`Target::connect`], and a write left open (a
+    /// thread of this process that hangs between `begin_write` and `commit`) is ended by the
+    /// server after [`WRITE_IDLE_TIMEOUT`], so it cannot hold the writer lock of every
+    /// process for ever.
+    pub(crate) fn connect_writer(&self) -> Result<Conn, StoreError> {
+        let mut conn = self.connect()?;
+        conn.client
+            .batch_execute(&format!(
+                "SET idle_in_transaction_session_timeout = '{}s'",
+                WRITE_IDLE_TIMEOUT.as_secs()
+            ))
+            .map_err(|e| errors::failed(&self.shown, "setting up a connection", &e))?;
+        Ok(conn)
     }
 
     /// A new connection. Every commit on it waits for the WAL flush (`synchronous_commit =

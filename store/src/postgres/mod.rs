@@ -104,7 +104,7 @@ impl PgEngine {
     /// has none, or refuse it (`StoreError::NoStore`).
     pub fn open_with(url: &str, create: Create) -> Result<PgEngine, StoreError> {
         let target = Target::parse(url)?;
-        let mut conn = target.connect()?;
+        let mut conn = target.connect_writer()?;
         schema::prepare(&mut conn, &target, create)?;
         tracing::debug!(store = %target.shown, "opened a PostgreSQL store");
         Ok(PgEngine {

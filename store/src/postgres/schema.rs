@@ -40,17 +40,17 @@ CREATE TABLE IF NOT EXISTS events (
     stream uuid NOT NULL,
     version bigint NOT NULL CHECK (version >= 1),
     id uuid NOT NULL,
-    request bytea NOT NULL,
-    prev_hash bytea NOT NULL,
-    hash bytea NOT NULL,
+    request bytea NOT NULL CHECK (octet_length(request) = 32),
+    prev_hash bytea NOT NULL CHECK (octet_length(prev_hash) = 32),
+    hash bytea NOT NULL CHECK (octet_length(hash) = 32),
     body bytea NOT NULL,
     CONSTRAINT events_id_key UNIQUE (id),
     CONSTRAINT events_stream_version_key UNIQUE (stream, version)
 );
 CREATE TABLE IF NOT EXISTS head (
     one smallint PRIMARY KEY CHECK (one = 1),
-    seq bigint NOT NULL,
-    hash bytea NOT NULL
+    seq bigint NOT NULL CHECK (seq >= 0),
+    hash bytea NOT NULL CHECK (octet_length(hash) = 32)
 );
 CREATE TABLE IF NOT EXISTS kv (
     k bytea PRIMARY KEY,

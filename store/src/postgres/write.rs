@@ -29,7 +29,7 @@ fn connection<'w>(engine: &PgEngine, w: &'w mut Writer) -> Result<&'w mut Conn, 
     if w.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
         w.conn = None;
         w.open = false;
-        w.conn = Some(engine.target.connect()?);
+        w.conn = Some(engine.target.connect_writer()?);
     }
     Ok(w.conn.as_mut().expect("connected above"))
 }
