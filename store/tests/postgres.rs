@@ -2,7 +2,8 @@
 //!
 //! `TRAVAUX_TEST_POSTGRES` names a role that may create databases (`.ci/run` starts a
 //! throw-away cluster with `scripts/pg-test-cluster.sh` and sets it); each test makes a
-//! database of its own and drops it. Without it, each test prints a notice and passes.
+//! database of its own and drops it. Without it, each test prints a notice and passes (and
+//! fails under CI, where `.ci/run` always sets it).
 //!
 //! `cargo test --release -p travaux-store --test postgres measure -- --ignored --nocapture`
 //! prints what a durable commit costs.
@@ -21,6 +22,11 @@ fn admin(test: &str) -> Option<String> {
     match std::env::var("TRAVAUX_TEST_POSTGRES") {
         Ok(url) if !url.is_empty() => Some(url),
         _ => {
+            // CI starts a cluster: a run there without one has lost its PostgreSQL tests.
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "TRAVAUX_TEST_POSTGRES is not set under CI: .ci/run starts a cluster for {test}"
+            );
             eprintln!("skipping {test}: TRAVAUX_TEST_POSTGRES is not set (scripts/pg-test-cluster.sh starts a cluster)");
             None
         }
