@@ -626,6 +626,37 @@ fn a_listener_wakes_when_another_engine_appends() {
 }
 
 #[test]
+fn connections_the_server_ended_are_opened_again() {
+    let Some((db, engine)) = fresh("connections_the_server_ended") else {
+        return;
+    };
+    let (s, _) = seeded(&engine);
+    assert_eq!(engine.get(b"doc").unwrap(), Some(b"v1".to_vec()));
+    // The server ends every connection of the store (as a restart would).
+    let mut admin = postgres::Client::connect(&db.url, postgres::NoTls).unwrap();
+    let ended = admin
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap();
+    assert!(
+        ended >= 2,
+        "the writer and a reader were connected ({ended})"
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(engine.get(b"doc").unwrap(), Some(b"v1".to_vec()));
+    assert_eq!(engine.stream_version(s).unwrap(), 2);
+    let head = engine.begin_write().unwrap().unwrap();
+    let evs = follow(head, s, 2, 1, "after");
+    engine
+        .commit(head, &entries(&evs), Batch::default())
+        .unwrap();
+    assert_eq!(engine.head().unwrap(), last_head(&evs));
+}
+
+#[test]
 fn a_database_that_is_not_a_store_is_refused_and_drop_store_removes_one() {
     let Some(admin) = admin("a_database_that_is_not_a_store") else {
         return;

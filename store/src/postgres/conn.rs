@@ -144,27 +144,38 @@ impl Readers {
     }
 
     /// Run `f` on a reader connection: a free one if there is one, else wait for one. A
-    /// connection that broke is opened again on the next read.
+    /// read whose connection turns out to be gone (the server restarted, or ended it) is run
+    /// once more on a new one: reads change nothing, so running one twice is harmless.
     pub(crate) fn with<T>(
         &self,
         target: &Target,
         doing: &str,
-        f: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
+        mut f: impl FnMut(&mut Conn) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
         let mut guard = self.take();
-        if guard.as_ref().is_some_and(|c| c.client.is_closed()) {
-            *guard = None;
-        }
-        if guard.is_none() {
-            *guard = Some(target.connect()?);
-        }
-        let conn = guard.as_mut().expect("connected above");
-        f(conn).map_err(|e| {
-            if e.is_closed() {
+        let mut retried = false;
+        loop {
+            if guard.as_ref().is_some_and(|c| c.client.is_closed()) {
                 *guard = None;
             }
-            errors::failed(&target.shown, doing, &e)
-        })
+            let fresh = guard.is_none();
+            if fresh {
+                *guard = Some(target.connect()?);
+            }
+            let conn = guard.as_mut().expect("connected above");
+            match f(conn) {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is_closed() || conn.client.is_closed() => {
+                    *guard = None;
+                    if fresh || retried {
+                        return Err(errors::failed(&target.shown, doing, &e));
+                    }
+                    tracing::debug!(store = %target.shown, "a reader connection was lost ({e}); reading again on a new one");
+                    retried = true;
+                }
+                Err(e) => return Err(errors::failed(&target.shown, doing, &e)),
+            }
+        }
     }
 
     /// A slot: the first free one (an open connection before an empty slot), else wait on the

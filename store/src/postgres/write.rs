@@ -40,9 +40,21 @@ fn start(engine: &PgEngine, w: &mut Writer) -> Result<Head, StoreError> {
         // A write that was neither committed nor aborted: roll it back first.
         rollback(w);
     }
-    let conn = connection(engine, w)?;
     let fail = |e: postgres::Error| errors::failed(&engine.target.shown, "beginning a write", &e);
-    conn.client.batch_execute("BEGIN").map_err(fail)?;
+    let conn = connection(engine, w)?;
+    if let Err(e) = conn.client.batch_execute("BEGIN") {
+        if !(e.is_closed() || conn.client.is_closed()) {
+            return Err(fail(e));
+        }
+        // The connection was gone (the server restarted, or ended it): nothing was begun, so
+        // begin on a new one.
+        tracing::debug!(store = %engine.target.shown, "the writer connection was lost ({e}); reconnecting");
+        w.conn = None;
+        connection(engine, w)?
+            .client
+            .batch_execute("BEGIN")
+            .map_err(fail)?;
+    }
     w.open = true;
     let conn = w.conn.as_mut().expect("connected above");
     let head = conn
