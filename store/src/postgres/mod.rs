@@ -32,12 +32,16 @@
 //!
 //! The lock serializes the writers of every process; the head's compare-and-set and the
 //! constraints make a writer that did not take it (or a bug) fail instead of forking the log.
-//! What the lock costs is one more statement per write on a connection that is there anyway
-//! (see the figures in the closing note: `store/tests/postgres.rs`, `measure`).
+//! What the lock costs is one more round trip per write: measured on the 2-core development
+//! machine (`measure` in `store/tests/postgres.rs`), `BEGIN`, the lock and the head read take
+//! 30–45 µs against 12–20 µs without the lock, beside 2.5–4 ms for a flushed single append.
+//! The lock is held through the commit's flush, so flushed appends are about one per WAL
+//! flush whatever the number of processes (250–450/s there); with group commit they reach
+//! about 2,000/s from 16 writers.
 //!
 //! # Reads
 //!
-//! Reads run on a small pool of reader connections ([`conn::MAX_READERS`], opened on demand),
+//! Reads run on a small pool of reader connections (at most four, opened on demand),
 //! never on the writer's, so they never wait for a write and see every commit that returned.
 //! Iterators read pages of [`PAGE`] rows (by key, by sequence number, by version) and hold no
 //! connection between pages. A [`Reading::Prefix`](crate::contract::Reading) read of the log
