@@ -25,8 +25,9 @@ pub struct Cli {
 /// Options every command takes.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct Globals {
-    /// The store directory [default: .travaux]
-    #[arg(long, global = true, env = "TRAVAUX_STORE", value_name = "DIR")]
+    /// The store: a directory (sled) [default: .travaux], or a PostgreSQL database
+    /// (postgres://USER@HOST/DB)
+    #[arg(long, global = true, env = "TRAVAUX_STORE", value_name = "DIR|URL")]
     pub store: Option<PathBuf>,
     /// Print JSON for tools instead of text for people
     #[arg(long, global = true)]
@@ -262,17 +263,17 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
         }
         Command::Compact => commands::compact::run(&cli.globals, out),
         command => {
-            let path = cli.globals.store_path();
+            let at = cli.globals.store_location();
             // `verify` opens a damaged store too, to tell what it holds.
             let store = if matches!(command, Command::Verify(_)) {
-                travaux_store::Store::open_to_verify(&path)?
+                travaux_store::Store::open_to_verify(&at)?
             } else {
-                travaux_store::Store::open(&path)?
+                travaux_store::Store::open(&at)?
             };
             // A panic inside the storage engine (a damaged file it cannot read) is damage,
             // exit 4, not a crash.
             let mut answer = Ok(());
-            let ran = travaux_store::engine::catch(|| {
+            let ran = travaux_store::catch(|| {
                 let mut ctx = Ctx::new(&store, cli.globals.clone(), out, inputs);
                 answer = dispatch(&mut ctx, command);
                 Ok(())
@@ -282,7 +283,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, inputs: &Inputs) -> CliResult {
                 std::mem::forget(store);
                 return Err(e.into());
             }
-            travaux_store::engine::catch(|| store.close_for_exit())?;
+            travaux_store::catch(|| store.close_for_exit())?;
             answer
         }
     }
@@ -457,11 +458,20 @@ impl Command {
 }
 
 impl Globals {
-    /// The store directory.
+    /// The store directory (or the URL of a PostgreSQL store, as given).
     pub fn store_path(&self) -> PathBuf {
         self.store
             .clone()
             .unwrap_or_else(|| PathBuf::from(".travaux"))
+    }
+
+    /// Where the store is: a directory, or a PostgreSQL database named by its URL.
+    pub fn store_location(&self) -> travaux_store::Location {
+        let path = self.store_path();
+        match path.to_str() {
+            Some(s) => travaux_store::Location::parse(s),
+            None => travaux_store::Location::Dir(path),
+        }
     }
 }
 

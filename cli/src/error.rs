@@ -117,7 +117,7 @@ impl From<StoreError> for CliError {
             StoreError::PermissionDenied { .. } => (1, ErrorKind::Storage),
             StoreError::NotDurable(_)
             | StoreError::SyncFailed(_)
-            | StoreError::Sled(_)
+            | StoreError::Engine(_)
             | StoreError::Io(_) => (1, ErrorKind::Storage),
             _ => (1, ErrorKind::Refused),
         };

@@ -6,7 +6,8 @@
 use travaux_core::{participant_of, ParticipantId, Role, StreamId};
 use uuid::Uuid;
 
-use crate::sled_store::key;
+use crate::contract::Tree;
+use crate::keys::key;
 use crate::Store;
 
 /// The participant the registry stream registers first, if any.
@@ -19,8 +20,8 @@ pub(crate) fn first_participant(store: &Store) -> Option<ParticipantId> {
 }
 
 /// Every participant an admin event names, with whether the last one granted the role.
-pub(crate) fn records(tree: &sled::Tree) -> Vec<(ParticipantId, bool)> {
-    tree.scan_prefix(key(b'R', &[]))
+pub(crate) fn records(tree: &dyn Tree) -> Vec<(ParticipantId, bool)> {
+    tree.scan_prefix(&key(b'R', &[]))
         .filter_map(Result::ok)
         .filter_map(|(k, v)| {
             let id = Uuid::from_slice(k.get(1..)?).ok()?;

@@ -18,9 +18,10 @@ use std::ops::Range;
 
 use travaux_core::{Amendment, AmendmentNo, DocumentId};
 
-use crate::log_index::{block_events, push_entry};
+use crate::contract::{Batch, Tree};
+use crate::keys::key;
+use crate::keys::{block_events, push_entry};
 use crate::packed;
-use crate::sled_store::key;
 use crate::StoreError;
 
 const PREFIX: u8 = b'A';
@@ -69,13 +70,13 @@ pub(crate) fn in_block(block: &[u8]) -> Result<Vec<Amendment>, StoreError> {
 /// Reads amendments of one document, keeping the last block read: amendments asked for in
 /// rising order cost one sled read per block.
 pub(crate) struct Amendments<'t> {
-    tree: &'t sled::Db,
+    tree: &'t dyn Tree,
     doc: DocumentId,
-    last: Option<(u32, sled::IVec)>,
+    last: Option<(u32, Vec<u8>)>,
 }
 
 impl<'t> Amendments<'t> {
-    pub(crate) fn new(tree: &'t sled::Db, doc: DocumentId) -> Self {
+    pub(crate) fn new(tree: &'t dyn Tree, doc: DocumentId) -> Self {
         Amendments {
             tree,
             doc,
@@ -91,7 +92,7 @@ impl<'t> Amendments<'t> {
         if self.last.as_ref().is_none_or(|(b, _)| *b != block) {
             self.last = self
                 .tree
-                .get(block_key(self.doc, block))?
+                .get(&block_key(self.doc, block))?
                 .map(|value| (block, value));
         }
         let Some((_, value)) = &self.last else {
@@ -121,12 +122,12 @@ impl<'t> Amendments<'t> {
 /// The amendments an append writes, by block: each block is read from the tree (when there is
 /// one) the first time one of its amendments is written, and written into the batch once.
 pub(crate) struct AmendmentWrite<'t> {
-    tree: &'t sled::Db,
+    tree: &'t dyn Tree,
     blocks: HashMap<(DocumentId, u32), Vec<Vec<u8>>>,
 }
 
 impl<'t> AmendmentWrite<'t> {
-    pub(crate) fn new(tree: &'t sled::Db) -> Self {
+    pub(crate) fn new(tree: &'t dyn Tree) -> Self {
         AmendmentWrite {
             tree,
             blocks: HashMap::new(),
@@ -141,7 +142,7 @@ impl<'t> AmendmentWrite<'t> {
         let slots = match self.blocks.entry((doc, block)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                let held = match self.tree.get(block_key(doc, block))? {
+                let held = match self.tree.get(&block_key(doc, block))? {
                     Some(value) => slots(&value)?
                         .into_iter()
                         .map(|r| value[r].to_vec())
@@ -159,7 +160,7 @@ impl<'t> AmendmentWrite<'t> {
     }
 
     /// Put the blocks written into `batch`.
-    pub(crate) fn write(self, batch: &mut sled::Batch) {
+    pub(crate) fn write(self, batch: &mut Batch) {
         for ((doc, block), slots) in self.blocks {
             let mut value = Vec::with_capacity(slots.iter().map(|s| s.len() + 4).sum());
             for slot in &slots {

@@ -132,9 +132,20 @@ fn read_key(path: &Path) -> Result<SigningKey, StoreError> {
 }
 
 impl Store {
+    /// The directory the checkpoints and the signing key are kept in: the store's own.
+    fn side_dir(&self) -> Result<&std::path::Path, StoreError> {
+        self.dir().ok_or_else(|| {
+            StoreError::Engine(format!(
+                "checkpoints are kept beside a sled store, in its directory; {} is a {} store, which keeps none yet",
+                self.location(),
+                self.engine()
+            ))
+        })
+    }
+
     /// The store's signing key, if it has one.
     pub fn checkpoint_key(&self) -> Result<Option<SigningKey>, StoreError> {
-        let path = key_path(self.path());
+        let path = key_path(self.side_dir()?);
         if !path.exists() {
             return Ok(None);
         }
@@ -143,7 +154,7 @@ impl Store {
 
     /// The store's signing key, made (and written, readable by its owner only) if it has none.
     pub fn checkpoint_key_or_new(&self) -> Result<SigningKey, StoreError> {
-        let path = key_path(self.path());
+        let path = key_path(self.side_dir()?);
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| {
             StoreError::Io(std::io::Error::other(format!(
@@ -155,7 +166,7 @@ impl Store {
         }
         // Written whole under another name, then linked to its own, which fails if another
         // thread or process made one first: then theirs is the key, and it is whole.
-        let tmp = self.path().join(format!(
+        let tmp = self.side_dir()?.join(format!(
             ".{KEY_FILE}.{}.{}",
             std::process::id(),
             const_hex::encode(&seed[..4])
@@ -176,7 +187,7 @@ impl Store {
         let _ = std::fs::remove_file(&tmp);
         match written {
             Ok(()) => {
-                if let Ok(dir) = std::fs::File::open(self.path()) {
+                if let Ok(dir) = std::fs::File::open(self.side_dir()?) {
                     let _ = dir.sync_all();
                 }
                 tracing::info!(path = %path.display(), "made the store's checkpoint key");
@@ -248,7 +259,7 @@ impl Store {
         };
         let mut line = serde_json::to_vec(&checkpoint)?;
         line.push(b'\n');
-        let path = self.path().join(CHECKPOINTS_FILE);
+        let path = self.side_dir()?.join(CHECKPOINTS_FILE);
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
@@ -260,7 +271,7 @@ impl Store {
 
     /// The checkpoints kept beside the log, as lines of JSON, oldest first.
     pub fn checkpoint_lines(&self) -> Result<Vec<String>, StoreError> {
-        let path = self.path().join(CHECKPOINTS_FILE);
+        let path = self.side_dir()?.join(CHECKPOINTS_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) => Ok(text
                 .lines()
@@ -299,7 +310,7 @@ impl Store {
             return Ok(Ok(()));
         }
         // From the log itself (a store being restored has not read its head yet).
-        let head = crate::log_index::last_event(self.raw_tree())?.map_or(0, |s| s.seq);
+        let head = self.db.last_event()?.map_or(0, |s| s.seq);
         if head < c.seq {
             return Ok(Err(format!(
                 "the log ends at event {head}, before the checkpoint's event {}: events were removed",
@@ -426,7 +437,7 @@ mod tests {
 
     fn signed() -> (tempfile::TempDir, Checkpoint) {
         let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::create(&dir.path().join("s")).unwrap();
+        let (store, _) = Store::create(dir.path().join("s")).unwrap();
         let c = store
             .checkpoint("manual", "2026-01-02T03:04:05.678Z".parse().unwrap())
             .unwrap();

@@ -189,6 +189,12 @@ pub trait Log: Send + Sync {
 
     /// The sequence number and request fingerprint event `id` was stored with.
     fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError>;
+
+    /// How many entries the stream index and the event-id index hold, over every stream:
+    /// `verify` checks that each equals the number of events (no stray entry mixes events into
+    /// a stream). An engine whose indexes are the log's own columns answers the count of events
+    /// for both.
+    fn index_entries(&self) -> Result<(u64, u64), StoreError>;
 }
 
 /// One event of an append, as [`Engine::commit`] stores it.
@@ -251,6 +257,30 @@ impl Location {
     }
 }
 
+impl From<&Path> for Location {
+    fn from(p: &Path) -> Self {
+        Location::Dir(p.to_path_buf())
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(p: &PathBuf) -> Self {
+        Location::Dir(p.clone())
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(p: PathBuf) -> Self {
+        Location::Dir(p)
+    }
+}
+
+impl From<&Location> for Location {
+    fn from(l: &Location) -> Self {
+        l.clone()
+    }
+}
+
 impl std::fmt::Display for Location {
     /// The directory, or the URL without its password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -307,6 +337,14 @@ pub trait Engine: Tree + Log {
     /// Make every write committed up to `through` durable (an engine whose commit is durable
     /// already does nothing), and record it where the engine keeps its durable head.
     fn sync(&self, through: Head) -> Result<(), StoreError>;
+
+    /// The log's durable head as every process sees it, for an engine shared by several
+    /// processes (PostgreSQL: the head row, moved by each commit); `None` for an engine one
+    /// process holds alone, whose durable head that process knows. A live stream of the log
+    /// polls it to see what other processes appended.
+    fn shared_head(&self) -> Result<Option<Head>, StoreError> {
+        Ok(None)
+    }
 
     /// The damage found when the store was opened, if any: such a store opens for `verify`
     /// only.

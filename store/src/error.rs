@@ -84,9 +84,9 @@ pub enum StoreError {
         /// What to tell the user.
         message: String,
     },
-    /// sled failed.
+    /// The storage engine failed (sled, or PostgreSQL): its message.
     #[error("storage error: {0}")]
-    Sled(sled::Error),
+    Engine(String),
     /// The file system failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -109,7 +109,7 @@ impl From<sled::Error> for StoreError {
                 "sled reads past the end of the store's data file ({io}): the file was cut short; {RESTORE}"
             )),
             sled::Error::Io(io) => StoreError::Io(io),
-            other => StoreError::Sled(other),
+            other => StoreError::Engine(format!("sled: {other}")),
         }
     }
 }

@@ -27,7 +27,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use travaux_core::{EventId, Hash, RecordedEvent};
 
-use crate::log_index::{self, IndexWrite, Reading};
+use crate::contract::{Batch, Head, LogEntry, Reading};
 use crate::{codec, Store, StoreError};
 
 /// The format named in an export's first line.
@@ -94,9 +94,8 @@ impl Store {
         };
         serde_json::to_writer(&mut *out, &header)?;
         out.write_all(b"\n")?;
-        let tree = self.raw_tree();
         let mut expected = 1;
-        for stored in log_index::events_from(tree, 1, Reading::Prefix) {
+        for stored in self.db.events_from(1, Reading::Prefix) {
             let stored = stored?;
             if stored.seq > last {
                 break;
@@ -117,9 +116,7 @@ impl Store {
             }
             let (hash, body) = bytes.split_at(32);
             let ids: Ids = serde_json::from_slice(body)?;
-            let request = log_index::by_id(tree, ids.id)?
-                .map(|(_, r)| r)
-                .unwrap_or_default();
+            let request = self.db.by_id(ids.id)?.map(|(_, r)| r).unwrap_or_default();
             out.write_all(b"{\"event\":")?;
             out.write_all(body)?;
             out.write_all(b",\"hash\":\"")?;
@@ -413,41 +410,97 @@ pub fn read_export(
     })
 }
 
+/// An event read from an export, to be written with its batch.
+struct Pending {
+    seq: u64,
+    stream: travaux_core::StreamId,
+    version: u64,
+    id: travaux_core::EventId,
+    request: Hash,
+    prev_hash: Hash,
+    hash: Hash,
+    bytes: Vec<u8>,
+}
+
+/// Write the events read so far to the log as stored (the read models follow in `rebuild`);
+/// returns the log's new head.
+fn write_pending(
+    store: &Store,
+    after: Head,
+    pending: &mut Vec<Pending>,
+) -> Result<Head, StoreError> {
+    let Some(last) = pending.last() else {
+        return Ok(after);
+    };
+    let head = Head {
+        seq: last.seq,
+        hash: last.hash,
+    };
+    let entries: Vec<LogEntry<'_>> = pending
+        .iter()
+        .map(|p| LogEntry {
+            seq: p.seq,
+            stream: p.stream,
+            version: p.version,
+            id: p.id,
+            request: p.request,
+            prev_hash: p.prev_hash,
+            hash: p.hash,
+            bytes: &p.bytes,
+        })
+        .collect();
+    store.db.commit(after, &entries, Batch::default())?;
+    pending.clear();
+    Ok(head)
+}
+
 fn fill(
     store: &Store,
     dir: &Path,
     input: &mut dyn BufRead,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Restored, RestoreError> {
-    let tree = store.raw_tree();
-    let mut index = IndexWrite::new(tree);
+    // The events as stored, a batch at a time: (seq, stream, version, id, request, prev, hash,
+    // bytes).
+    let mut pending: Vec<Pending> = Vec::new();
+    let mut ids: std::collections::HashMap<EventId, u64> = std::collections::HashMap::new();
+    let mut after = Head::default();
     let read = read_export(input, |line, announced, e, bytes, request| {
         let at = |err: StoreError| RestoreError::Bad {
             line,
             seq: Some(e.seq),
             why: err.to_string(),
         };
-        index.event(e.seq, bytes).map_err(at)?;
-        index.stream_entry(e.stream, e.version, e.seq).map_err(at)?;
-        if let Some((first, _)) = index.by_id(e.id).map_err(at)? {
+        let earlier = match ids.get(&e.id) {
+            Some(first) => Some(*first),
+            None => store.db.by_id(e.id).map_err(at)?.map(|(first, _)| first),
+        };
+        if let Some(first) = earlier {
             return Err(RestoreError::Bad {
                 line,
                 seq: Some(e.seq),
                 why: format!("event id {} is already event {first}'s", e.id),
             });
         }
-        index.id_entry(e.id, e.seq, request).map_err(at)?;
+        ids.insert(e.id, e.seq);
+        pending.push(Pending {
+            seq: e.seq,
+            stream: e.stream,
+            version: e.version,
+            id: e.id,
+            request,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+            bytes: bytes.to_vec(),
+        });
         if e.seq % RESTORE_BATCH == 0 {
-            let mut batch = sled::Batch::default();
-            std::mem::replace(&mut index, IndexWrite::new(tree)).finish(&mut batch)?;
-            tree.apply_batch(batch).map_err(StoreError::from)?;
+            after = write_pending(store, after, &mut pending).map_err(at)?;
+            ids.clear();
             progress(e.seq, announced);
         }
         Ok(())
     })?;
-    let mut batch = sled::Batch::default();
-    index.finish(&mut batch)?;
-    tree.apply_batch(batch).map_err(StoreError::from)?;
+    write_pending(store, after, &mut pending)?;
     let events = read.header.events;
     progress(events, events);
     store.rebuild()?;

@@ -44,33 +44,25 @@
 
 mod admins;
 mod amendments;
-mod anchor;
 pub mod checkpoint;
 mod codec;
-mod compact;
 pub mod contract;
-pub mod engine;
 mod error;
-pub mod generate;
 pub mod jsonl;
-mod log_index;
+mod keys;
 mod packed;
 pub mod postgres;
-mod sled_store;
-/// Stand-in for the sled engine's module until the engine split lands (the contract names
-/// `crate::sled::SledEngine`); the lead's `store/src/sled/` replaces it.
-#[doc(hidden)]
-pub mod sled {
-    /// The sled engine.
-    pub struct SledEngine;
-}
+pub mod sled;
+mod store;
 mod verify;
 
 pub use codec::{check, decode, encode, encode_raw, upcast, Checked, MAX_EVENT_BYTES};
+pub use contract::Location;
 pub use error::StoreError;
 #[doc(hidden)]
 pub use packed::{pack, unpack};
-pub use sled_store::{
+pub use sled::catch::catch;
+pub use store::{
     fingerprint, Appended, Clock, Compacted, Expected, Store, TokenEntry, Walk, Write,
 };
 pub use verify::{Problem, ReadModelProblem, VerifyReport, MAX_REPORTED};

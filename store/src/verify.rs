@@ -25,8 +25,9 @@ use travaux_core::{
 use uuid::Uuid;
 
 use crate::codec;
-use crate::log_index::{self, Reading};
-use crate::sled_store::{be_u64, key as store_key, CLAUSE_INDEX_KEY, TEXT_INDEX_KEY};
+use crate::contract::Reading;
+use crate::keys::{be_u64, key as store_key};
+use crate::store::{CLAUSE_INDEX_KEY, TEXT_INDEX_KEY};
 use crate::{Store, StoreError};
 
 /// What `verify` found.
@@ -174,17 +175,13 @@ impl Store {
         let mut documents = BTreeSet::new();
         let mut registry = Folded::default();
         let mut problem = None;
-        for stored in log_index::events_from(&self.tree, 1, Reading::Whole) {
+        for stored in self.db.events_from(1, Reading::Whole) {
             let mut fail = |seq: u64, message: String| {
                 problem = Some(Problem { seq, message });
             };
             let stored = match stored {
                 Ok(stored) => stored,
-                Err(
-                    StoreError::Corrupt(m)
-                    | StoreError::Damaged(m)
-                    | StoreError::Sled(sled::Error::ReportableBug(m)),
-                ) => {
+                Err(StoreError::Corrupt(m) | StoreError::Damaged(m) | StoreError::Engine(m)) => {
                     fail(expected_seq, m);
                     break;
                 }
@@ -241,9 +238,12 @@ impl Store {
                 break;
             }
             *v += 1;
-            let indexed = log_index::stream_seq(&self.tree, e.stream, e.version)
-                .ok()
-                .flatten();
+            let indexed = self
+                .db
+                .stream_seqs(e.stream, e.version, e.version)
+                .next()
+                .and_then(Result::ok)
+                .map(|(_, seq)| seq);
             let by_id = self.by_id(e.id).ok().flatten().map(|(seq, _)| seq);
             if indexed != Some(seq) || by_id != Some(seq) {
                 fail(seq, "the stream or id index does not point at it".into());
@@ -273,7 +273,7 @@ impl Store {
         }
         // Every event has exactly one stream entry and one id entry pointing at it (checked
         // above); any other entry is a stray that would mix events into a stream.
-        match log_index::entries(&self.tree) {
+        match self.db.index_entries() {
             Ok((streams, ids)) => {
                 for (entries, what) in [(streams, "stream"), (ids, "event id")] {
                     if entries != events {
@@ -301,14 +301,14 @@ impl Store {
     /// Read every key of the tree, and decode the values whose shape is plain.
     fn verify_keys(&self, report: &mut VerifyReport) {
         let mut last: Option<Vec<u8>> = None;
-        for kv in self.tree.iter() {
+        for kv in self.db.scan_prefix(&[]) {
             let (k, v) = match kv {
                 Ok(kv) => kv,
                 Err(e) => {
                     let after = last.as_deref().map_or("the first key".into(), describe);
                     let message = format!(
-                        "sled cannot read the store's data after {after}: {}",
-                        StoreError::from(e)
+                        "{} cannot read the store's data after {after}: {e}",
+                        self.db.name()
                     );
                     // What the unreadable page held is unknown: it may be the log's.
                     if report.problem.is_none() {
@@ -353,7 +353,7 @@ impl Store {
         let d = doc.0.as_bytes();
         // The snapshots kept of it, by the event each was taken after.
         let mut snapshots = BTreeSet::new();
-        for kv in self.tree.scan_prefix(store_key(b'N', &[d])) {
+        for kv in self.db.scan_prefix(&store_key(b'N', &[d])) {
             let (k, _) = kv?;
             snapshots.insert(be_u64(&k[17..25])?);
         }
@@ -418,7 +418,7 @@ impl Store {
             }
         }
         let mut open: BTreeSet<AmendmentNo> = BTreeSet::new();
-        for kv in self.tree.scan_prefix(store_key(b'o', &[d])) {
+        for kv in self.db.scan_prefix(&store_key(b'o', &[d])) {
             let (k, _) = kv?;
             if let Some(no) = k.get(17..21) {
                 open.insert(AmendmentNo(u32::from_be_bytes(no.try_into().expect("4"))));
@@ -430,7 +430,7 @@ impl Store {
             .filter(|a| a.status.is_open())
             .map(|a| a.no)
             .collect();
-        if self.tree.contains_key(CLAUSE_INDEX_KEY)? && open != held {
+        if self.db.contains_key(CLAUSE_INDEX_KEY)? && open != held {
             report.read_model(
                 format!("index of the open amendments of document {doc}"),
                 format!(
@@ -441,9 +441,9 @@ impl Store {
             );
         }
         // The per-clause index.
-        if self.tree.contains_key(CLAUSE_INDEX_KEY)? {
+        if self.db.contains_key(CLAUSE_INDEX_KEY)? {
             let mut indexed: BTreeMap<ClauseId, Vec<u64>> = BTreeMap::new();
-            for kv in self.tree.scan_prefix(store_key(b'K', &[d])) {
+            for kv in self.db.scan_prefix(&store_key(b'K', &[d])) {
                 let (k, v) = kv?;
                 let Some(clause) = k.get(17..33).and_then(|c| Uuid::from_slice(c).ok()) else {
                     continue;
@@ -469,7 +469,7 @@ impl Store {
             }
         }
         // The copies of the text changes.
-        if self.tree.contains_key(TEXT_INDEX_KEY)? {
+        if self.db.contains_key(TEXT_INDEX_KEY)? {
             let key = format!("index of the text changes of document {doc}");
             let copies: Result<Vec<(u64, Hash)>, StoreError> = self
                 .text_events(doc)?
@@ -515,19 +515,19 @@ impl Store {
             digests += 1;
             let mut want = token.0.as_bytes().to_vec();
             want.extend_from_slice(participant.0.as_bytes());
-            match self.tree.get(store_key(b'T', &[&digest.0])) {
-                Ok(Some(v)) if v.as_ref() == want.as_slice() => {}
+            match self.db.get(&store_key(b'T', &[&digest.0])) {
+                Ok(Some(v)) if v.as_slice() == want.as_slice() => {}
                 Ok(_) => report.read_model(
                     format!("token digest of token {token}"),
                     "is missing or names another token",
                 ),
                 Err(e) => report.read_model(
                     format!("token digest of token {token}"),
-                    format!("does not read back: {}", StoreError::from(e)),
+                    format!("does not read back: {}", e),
                 ),
             }
         }
-        let stored = self.tree.scan_prefix([b'T']).count();
+        let stored = self.db.scan_prefix(b"T").count();
         if stored != digests {
             report.read_model(
                 "token digests",
@@ -535,7 +535,7 @@ impl Store {
             );
         }
         let mut admins = BTreeMap::new();
-        for kv in self.tree.scan_prefix([b'R']) {
+        for kv in self.db.scan_prefix(b"R") {
             match kv {
                 Ok((k, v)) => {
                     if let Some(id) = k.get(1..).and_then(|b| Uuid::from_slice(b).ok()) {
@@ -543,10 +543,7 @@ impl Store {
                     }
                 }
                 Err(e) => {
-                    report.read_model(
-                        "administrators",
-                        format!("do not read back: {}", StoreError::from(e)),
-                    );
+                    report.read_model("administrators", format!("do not read back: {}", e));
                     break;
                 }
             }

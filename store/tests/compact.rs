@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use travaux_core::RecordedEvent;
-use travaux_store::generate::{generate, Spec};
+use travaux_gen::{generate, Spec};
 use travaux_store::{Store, StoreError};
 
 /// Open a store, waiting for sled to let go of its lock if this process held it just before

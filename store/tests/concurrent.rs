@@ -3,12 +3,13 @@
 //! retry racing its original writes once, a reader can wait for the durable head to move; and
 //! the token read model, written through the registry stream like any other write.
 
+mod common;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use tempfile::TempDir;
 use travaux_core::{
     create_document, issue_token, register_participant, Acting, CommentNo, DocumentId, DomainError,
     Event, EventId, Hash, ParticipantId, ParticipantKind, Position, RecordedEvent, StreamId,
@@ -54,7 +55,7 @@ fn comment(no: u32) -> Event {
 
 /// A store with one participant and one document.
 struct Committee {
-    _dir: TempDir,
+    _dir: common::Place,
     store: Arc<Store>,
     secretariat: ParticipantId,
     doc: DocumentId,
@@ -62,8 +63,8 @@ struct Committee {
 
 impl Committee {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::create(dir.path()).unwrap();
+        let dir = common::place();
+        let (store, _) = Store::create(&dir.location).unwrap();
         let secretariat = register(&store, "secretariat", ParticipantKind::Secretariat);
         let doc = DocumentId(Uuid::new_v4());
         store
@@ -577,13 +578,13 @@ fn tokens_are_issued_looked_up_by_digest_revoked_and_rebuilt_the_same() {
     // The token read models are caches: deleted and rebuilt from the log, the same answers.
     for prefix in [b't', b'T'] {
         let keys: Vec<_> = store
-            .raw_tree()
-            .scan_prefix([prefix])
+            .read_models()
+            .scan_prefix(&[prefix])
             .map(|kv| kv.unwrap().0)
             .collect();
         assert!(!keys.is_empty());
         for k in keys {
-            store.raw_tree().remove(k).unwrap();
+            store.remove_read_model(&k).unwrap();
         }
     }
     assert_eq!(store.tokens().unwrap(), []);

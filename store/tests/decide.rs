@@ -2,11 +2,13 @@
 //! names read when it asks: the answer is the same as against the document with every
 //! amendment, refusals included.
 
+mod common;
+
 use travaux_core::{
     decide, AmendmentNo, AmendmentStatus, BracketStatus, Command, DocumentState, Method, Outcome,
     ParticipantId, Role, StreamId,
 };
-use travaux_store::generate::{generate, Spec};
+use travaux_gen::{generate, Spec};
 use travaux_store::{fingerprint, Clock, Expected, Store, StoreError, Write};
 
 fn holder(head: &DocumentState, role: Role) -> ParticipantId {
@@ -19,9 +21,9 @@ fn holder(head: &DocumentState, role: Role) -> ParticipantId {
 }
 
 /// A new store with a generated history, and its document.
-fn generated(spec: &Spec) -> (tempfile::TempDir, Store, travaux_core::DocumentId) {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
+fn generated(spec: &Spec) -> (common::Place, Store, travaux_core::DocumentId) {
+    let dir = common::place();
+    let (store, _) = Store::create(&dir.location).unwrap();
     generate(&store, spec, &mut |_| {}).unwrap();
     let doc = store.documents().unwrap()[0].id;
     (dir, store, doc)
@@ -159,7 +161,7 @@ fn a_missing_amendment_read_model_is_replaced_by_the_stream() {
     let mut key = vec![b'A'];
     key.extend_from_slice(doc.0.as_bytes());
     key.extend_from_slice(&((decided.0 - 1) / 8).to_be_bytes());
-    assert!(store.raw_tree().remove(key).unwrap().is_some());
+    assert!(store.remove_read_model(&key).unwrap().is_some());
     let cmd = Command::RecordDecision {
         amendment: decided,
         outcome: Outcome::Rejected,

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use travaux_core::{ClauseId, DocumentId, DocumentState, EventId, RecordedEvent, StreamId};
-use travaux_store::generate::{generate, Spec};
+use travaux_gen::{generate, Spec};
 use travaux_store::{decode, pack, unpack, Store, StoreError};
 
 /// Open a store, or the error opening it gives. Within one process sled releases its file lock

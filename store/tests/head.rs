@@ -3,16 +3,18 @@
 //! document its last write left: whichever way it is reached, the head is the plain fold of the
 //! stream.
 
+mod common;
+
 use travaux_core::{BracketStatus, Cut, DocumentId, DocumentState, StreamId};
-use travaux_store::generate::{Generator, Spec};
+use travaux_gen::{Generator, Spec};
 use travaux_store::{unpack, Store};
 
 /// The version a document's read model holds, read from the store's own key (`d`).
 fn read_model_version(store: &Store, doc: DocumentId) -> u64 {
     let mut packed = Vec::new();
     for kv in store
-        .raw_tree()
-        .scan_prefix([&[b'd'][..], doc.0.as_bytes()].concat())
+        .read_models()
+        .scan_prefix(&[&[b'd'][..], doc.0.as_bytes()].concat())
     {
         packed.extend_from_slice(&kv.unwrap().1);
     }
@@ -43,8 +45,8 @@ fn the_head_read_or_kept_is_the_plain_fold_whatever_the_appends() {
     // Small appends leave the read model behind the head most of the time, so that reads fold
     // the events after it; larger ones rewrite it with every append.
     for (seed, batch) in [(21, 1), (22, 5), (23, 300)] {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::create(dir.path()).unwrap();
+        let dir = common::place();
+        let (store, _) = Store::create(&dir.location).unwrap();
         let mut generator = Generator::new(&Spec {
             events: 2_500,
             seed,
@@ -98,21 +100,21 @@ fn the_head_read_or_kept_is_the_plain_fold_whatever_the_appends() {
 
 #[test]
 fn a_store_reopened_reads_its_head_from_the_read_model_and_the_events_after_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
+    let dir = common::place();
+    let (store, _) = Store::create(&dir.location).unwrap();
     let spec = Spec {
         events: 1_000,
         seed: 8,
         batch: 3,
         ..Spec::default()
     };
-    travaux_store::generate::generate(&store, &spec, &mut |_| {}).unwrap();
+    travaux_gen::generate(&store, &spec, &mut |_| {}).unwrap();
     let doc = store.documents().unwrap()[0].id;
     let plain = store.replay_document(doc, Cut::Head).unwrap().unwrap();
     check_head(&store, doc, &plain);
     drop(store);
     let store = loop {
-        match Store::open(dir.path()) {
+        match Store::open(&dir.location) {
             Err(travaux_store::StoreError::Locked(_)) => {
                 std::thread::sleep(std::time::Duration::from_millis(20))
             }
@@ -132,8 +134,8 @@ fn a_store_reopened_reads_its_head_from_the_read_model_and_the_events_after_it()
 /// moved the stream is made again.
 #[test]
 fn readers_of_the_head_racing_appends_read_the_fold_at_some_version() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
+    let dir = common::place();
+    let (store, _) = Store::create(&dir.location).unwrap();
     let mut generator = Generator::new(&Spec {
         events: 1_500,
         seed: 31,

@@ -6,13 +6,14 @@
 //! `verify` find an altered record and say where, do old payloads still load, are the read
 //! models the same as a replay of the log, and who may open or create a store.
 
+mod common;
+
 use std::cell::Cell;
 use std::collections::HashMap;
 
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use serde_json::{json, Value};
-use tempfile::TempDir;
 use travaux_core::{
     create_document, decide, register_participant, Acting, Agreement, AmendmentNo, BracketNo,
     Change, ClauseId, ClauseOp, Command, CommentNo, Cut, Directory, DocumentId, DocumentState,
@@ -52,7 +53,7 @@ type Snapshot = ((u64, Hash), VerifyReport, Vec<RecordedEvent>);
 /// A store in a temporary directory, a clock that moves a minute per write, and every event the
 /// store acknowledged as newly written, in the order it returned them.
 struct Clerk {
-    dir: TempDir,
+    place: common::Place,
     store: Option<Store>,
     minute: i64,
     written: Vec<RecordedEvent>,
@@ -60,11 +61,11 @@ struct Clerk {
 
 impl Clerk {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, created) = Store::create(dir.path()).unwrap();
+        let place = common::place();
+        let (store, created) = Store::create(&place.location).unwrap();
         assert!(created, "an empty directory gives a new store");
         Clerk {
-            dir,
+            place,
             store: Some(store),
             minute: 0,
             written: Vec::new(),
@@ -78,7 +79,7 @@ impl Clerk {
     /// Close the store and open it again.
     fn reopen(&mut self) {
         self.store = None;
-        self.store = Some(once_unlocked(|| Store::open(self.dir.path())));
+        self.store = Some(once_unlocked(|| Store::open(&self.place.location)));
     }
 
     fn tick(&mut self) -> Timestamp {
@@ -944,6 +945,9 @@ fn an_event_larger_than_the_limit_is_refused_and_writes_nothing() {
 /// them reads back, verifies, survives a rebuild of the read models and a compaction.
 #[test]
 fn a_block_holding_an_event_of_a_mebibyte_is_extended_rebuilt_and_compacted() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (mut c, sec, doc, _, _) = negotiation();
     let stream = StreamId::document(doc);
     let mut written = Vec::new();
@@ -981,9 +985,13 @@ fn a_block_holding_an_event_of_a_mebibyte_is_extended_rebuilt_and_compacted() {
 /// acknowledged, and read back and verify after the store is closed and opened again.
 #[test]
 fn large_events_that_sled_keeps_in_blob_files_read_back_after_reopening() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (mut c, sec, doc, _, _) = negotiation();
     let stream = StreamId::document(doc);
-    let blobs = |c: &Clerk| std::fs::read_dir(c.dir.path().join("blobs")).map_or(0, |d| d.count());
+    let blobs =
+        |c: &Clerk| std::fs::read_dir(c.place.path().join("blobs")).map_or(0, |d| d.count());
     assert_eq!(blobs(&c), 0, "small events make no blob files");
     let mut written = Vec::new();
     // Text that does not pack much (the log packs its blocks): pseudo-random words.
@@ -1080,6 +1088,9 @@ fn verify_reports_no_problem_on_a_good_log() {
 
 #[test]
 fn verify_finds_an_event_altered_in_place_at_its_sequence_number() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let c = five_events();
     let e3 = c.store().event(3).unwrap();
     let (encoded, mut bytes) = encode(e3.clone()).unwrap();
@@ -1118,6 +1129,9 @@ fn verify_finds_an_event_altered_in_place_at_its_sequence_number() {
 
 #[test]
 fn verify_finds_a_rehashed_event_where_the_chain_breaks_after_it() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let c = five_events();
     let e2 = c.store().event(2).unwrap();
     let e3 = c.store().event(3).unwrap();
@@ -1150,6 +1164,9 @@ fn verify_finds_a_rehashed_event_where_the_chain_breaks_after_it() {
 
 #[test]
 fn an_amendment_stored_in_its_first_schema_is_read_as_a_replace_change() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (mut c, _, doc, draft, brazil) = negotiation();
     let text = "Source countries should be assisted.";
     let proposed = c.run(
@@ -1698,8 +1715,11 @@ fn the_process_around_the_text_reads_the_same_from_the_read_model_the_log_and_an
 
 #[test]
 fn a_second_open_in_the_same_process_is_refused_as_in_use() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let c = five_events();
-    let path = c.dir.path();
+    let path = c.place.path();
     let err = Store::open(path).err().expect("the store is already open");
     assert!(
         matches!(&err, StoreError::Locked(p) if p == path),
@@ -1712,9 +1732,9 @@ fn a_second_open_in_the_same_process_is_refused_as_in_use() {
     assert!(matches!(err, StoreError::Locked(_)), "{err:?}");
     assert_eq!(c.store().head().0, 5, "the first handle still works");
 
-    let Clerk { dir, store, .. } = c;
+    let Clerk { place, store, .. } = c;
     drop(store);
-    let store = once_unlocked(|| Store::open(dir.path()));
+    let store = once_unlocked(|| Store::open(place.path()));
     assert_eq!(store.head().0, 5);
 }
 
@@ -1735,6 +1755,9 @@ fn once_unlocked<T>(open: impl Fn() -> Result<T, StoreError>) -> T {
 
 #[test]
 fn opening_a_missing_directory_says_there_is_no_store() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nowhere");
     let err = Store::open(&missing).err().expect("nothing to open");
@@ -1748,6 +1771,9 @@ fn opening_a_missing_directory_says_there_is_no_store() {
 
 #[test]
 fn a_directory_that_holds_something_else_is_not_a_store() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "not a log").unwrap();
     let err = Store::create(dir.path()).err().expect("not a store");
@@ -1771,6 +1797,9 @@ fn a_directory_that_holds_something_else_is_not_a_store() {
 
 #[test]
 fn creating_a_store_twice_opens_the_existing_one() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("store");
     let (store, created) = Store::create(&path).unwrap();
@@ -1950,6 +1979,9 @@ fn an_event_id_reused_for_a_different_request_by_the_same_actor_is_refused() {
 
 #[test]
 fn verify_finds_a_stray_stream_index_entry() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (c, _, doc, _, _) = negotiation();
     assert_eq!(c.store().verify().unwrap().problem, None);
     // An extra stream entry that makes event 1 (a registration) look like part of the document.
@@ -1981,6 +2013,9 @@ fn verify_finds_a_stray_stream_index_entry() {
 
 #[test]
 fn a_lost_amendment_cache_is_noticed_and_numbering_goes_on_from_the_log() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (mut c, _, doc, draft, brazil) = negotiation();
     let stream = StreamId::document(doc);
     for text in ["One.", "Two."] {
@@ -2027,17 +2062,20 @@ fn a_lost_amendment_cache_is_noticed_and_numbering_goes_on_from_the_log() {
 
 #[test]
 fn a_damaged_last_event_still_opens_for_verify_but_takes_no_append() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (mut c, _, doc, _, brazil) = hearing();
     let (last, _) = c.store().head();
     c.store().put_raw(last, b"not an event".to_vec()).unwrap();
     // Opened to be used, it is refused: its answers would be those of a shorter log.
     c.store = None;
-    let err = once_unlocked(|| match Store::open(c.dir.path()) {
+    let err = once_unlocked(|| match Store::open(c.place.path()) {
         Err(StoreError::Damaged(why)) => Ok(why),
         other => other.map(|_| "opened".to_string()),
     });
     assert!(err.contains(&format!("event {last}")), "{err}");
-    c.store = Some(once_unlocked(|| Store::open_to_verify(c.dir.path())));
+    c.store = Some(once_unlocked(|| Store::open_to_verify(c.place.path())));
     let report = c.store().verify().unwrap();
     assert_eq!(report.problem.map(|p| p.seq), Some(last));
     let w = c.write(StreamId::document(doc), brazil, Expected::Any);
@@ -2057,6 +2095,9 @@ fn a_damaged_last_event_still_opens_for_verify_but_takes_no_append() {
 
 #[test]
 fn verify_reads_every_read_model_and_names_those_that_disagree_with_the_log() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (mut c, _, doc, draft, brazil) = hearing();
     c.run(
         doc,
@@ -2124,21 +2165,24 @@ fn verify_reads_every_read_model_and_names_those_that_disagree_with_the_log() {
 
 #[test]
 fn a_store_from_before_anchors_is_anchored_when_opened() {
+    if common::on_postgres() {
+        return; // about sled's files, blocks or directory
+    }
     let (mut c, ..) = hearing();
     let (head, _) = c.store().head();
     c.store().raw_tree().remove(b"manchored").unwrap();
     c.store().raw_tree().flush().unwrap();
     c.store = None;
-    std::fs::remove_file(c.dir.path().join("anchor")).unwrap();
+    std::fs::remove_file(c.place.path().join("anchor")).unwrap();
     c.reopen();
     let report = c.store().verify().unwrap();
     assert!(report.is_ok(), "{report:?}");
     assert_eq!(report.anchored, head);
-    assert!(c.dir.path().join("anchor").is_file());
+    assert!(c.place.path().join("anchor").is_file());
     // From then on it is an anchored store: its anchor gone is damage.
     c.store = None;
-    std::fs::remove_file(c.dir.path().join("anchor")).unwrap();
-    let err = once_unlocked(|| match Store::open(c.dir.path()) {
+    std::fs::remove_file(c.place.path().join("anchor")).unwrap();
+    let err = once_unlocked(|| match Store::open(c.place.path()) {
         Err(StoreError::Damaged(why)) => Ok(why),
         other => other.map(|_| "opened".to_string()),
     });

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use travaux_core::{EventId, Hash, StreamId};
 use travaux_store::contract::{Batch, Engine, Head, Log, LogEntry, Reading, Tree};
-use travaux_store::postgres::{drop_store, with_dbname, Create, PgEngine, TestDatabase};
+use travaux_store::postgres::{drop_store, with_dbname, PgEngine, TestDatabase};
 use travaux_store::StoreError;
 use uuid::Uuid;
 
@@ -37,7 +37,8 @@ fn admin(test: &str) -> Option<String> {
 fn fresh(test: &str) -> Option<(TestDatabase, PgEngine)> {
     let admin = admin(test)?;
     let db = TestDatabase::create(&admin).expect("create a test database");
-    let engine = PgEngine::open(&db.url).expect("open the engine");
+    let (engine, created) = PgEngine::create(&db.url, &[]).expect("create the store");
+    assert!(created);
     Some((db, engine))
 }
 
@@ -532,7 +533,8 @@ fn several_writers(admin: &str, grouped: bool) {
                 let url = db.url.clone();
                 scope.spawn(move || {
                     // Each writer its own engine (as another process would), its own stream.
-                    let engine = PgEngine::open(&url).unwrap().group_commit(grouped);
+                    let (engine, _) = PgEngine::create(&url, &[]).unwrap();
+                    let engine = engine.group_commit(grouped);
                     let s = stream();
                     let mut ids = Vec::new();
                     for i in 0..COMMITS {
@@ -607,7 +609,7 @@ fn a_listener_wakes_when_another_engine_appends() {
     assert!(t.elapsed() >= Duration::from_millis(300));
     std::thread::scope(|scope| {
         scope.spawn(|| {
-            let other = PgEngine::open(&db.url).unwrap();
+            let other = PgEngine::create(&db.url, &[]).unwrap().0;
             std::thread::sleep(Duration::from_millis(300));
             seeded(&other);
         });
@@ -663,7 +665,7 @@ fn a_database_that_is_not_a_store_is_refused_and_drop_store_removes_one() {
     };
     let db = TestDatabase::create(&admin).unwrap();
     // An empty database is no store unless asked to make one.
-    let err = PgEngine::open_with(&db.url, Create::No).unwrap_err();
+    let err = PgEngine::open(&db.url).unwrap_err();
     assert!(matches!(err, StoreError::NoStore(_)), "{err}");
     assert!(err.to_string().contains(db.name()), "{err}");
 
@@ -671,6 +673,8 @@ fn a_database_that_is_not_a_store_is_refused_and_drop_store_removes_one() {
     client
         .batch_execute("CREATE TABLE events (id serial primary key, what text)")
         .unwrap();
+    let err = PgEngine::create(&db.url, &[]).unwrap_err();
+    assert!(matches!(err, StoreError::NotAStore(_)), "{err}");
     let err = PgEngine::open(&db.url).unwrap_err();
     assert!(matches!(err, StoreError::NotAStore(_)), "{err}");
     assert!(err.to_string().contains("events"), "{err}");
@@ -680,12 +684,21 @@ fn a_database_that_is_not_a_store_is_refused_and_drop_store_removes_one() {
     );
     client.batch_execute("DROP TABLE events").unwrap();
 
-    // A store; then a later format.
-    let engine = PgEngine::open(&db.url).unwrap();
+    // A store, with its markers; created once; then a later format.
+    let (engine, created) = PgEngine::create(&db.url, &[b"mark/a", b"mark/b"]).unwrap();
+    assert!(created);
+    assert_eq!(engine.get(b"mark/a").unwrap(), Some(vec![]));
+    assert!(engine.contains_key(b"mark/b").unwrap());
     seeded(&engine);
     drop(engine);
-    let engine = PgEngine::open_with(&db.url, Create::No).unwrap();
+    let (engine, created) = PgEngine::create(&db.url, &[b"mark/c"]).unwrap();
+    assert!(!created, "a store is there already");
+    assert!(!engine.contains_key(b"mark/c").unwrap());
+    drop(engine);
+    let engine = PgEngine::open(&db.url).unwrap();
     assert_eq!(engine.head().unwrap().seq, 2, "reopened, the log is there");
+    assert_eq!(engine.shared_head().unwrap(), Some(engine.head().unwrap()));
+    assert_eq!(engine.index_entries().unwrap(), (2, 2));
     assert_eq!(engine.name(), "postgres");
     drop(engine);
     client
@@ -698,9 +711,9 @@ fn a_database_that_is_not_a_store_is_refused_and_drop_store_removes_one() {
         .unwrap();
 
     drop_store(&db.url).unwrap();
-    let err = PgEngine::open_with(&db.url, Create::No).unwrap_err();
+    let err = PgEngine::open(&db.url).unwrap_err();
     assert!(matches!(err, StoreError::NoStore(_)), "{err}");
-    let engine = PgEngine::open(&db.url).unwrap();
+    let (engine, _) = PgEngine::create(&db.url, &[]).unwrap();
     assert_eq!(
         engine.head().unwrap(),
         Head::default(),

@@ -1,21 +1,23 @@
 //! Snapshots: a view at any point read from the nearest snapshot and the events after it is
 //! the same as the plain fold of the log up to that point.
 
+mod common;
+
 use proptest::prelude::*;
 use travaux_core::{Cut, DocumentState, StreamId};
-use travaux_store::generate::{generate, Spec};
+use travaux_gen::{generate, Spec};
 use travaux_store::Store;
 
 /// A generated history of 6,000 events in batches of 700, so snapshots fall inside batches of
 /// appends as well as at their ends.
-fn history() -> (tempfile::TempDir, Store) {
+fn history() -> (common::Place, Store) {
     generated(6_000, 11, 700)
 }
 
 /// A new store holding a generated history of `events` events appended in batches of `batch`.
-fn generated(events: u64, seed: u64, batch: usize) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, _) = Store::create(dir.path()).unwrap();
+fn generated(events: u64, seed: u64, batch: usize) -> (common::Place, Store) {
+    let dir = common::place();
+    let (store, _) = Store::create(&dir.location).unwrap();
     let spec = Spec {
         events,
         seed,
@@ -28,7 +30,7 @@ fn generated(events: u64, seed: u64, batch: usize) -> (tempfile::TempDir, Store)
 
 /// How many snapshots the store holds.
 fn snapshots(store: &Store) -> usize {
-    store.raw_tree().scan_prefix([b'N']).count()
+    store.read_models().scan_prefix(b"N").count()
 }
 
 fn plain(store: &Store, doc: travaux_core::DocumentId, cut: Cut) -> Option<DocumentState> {
@@ -84,7 +86,7 @@ fn views_from_snapshots_equal_the_plain_fold_at_every_kind_of_point() {
 }
 
 thread_local! {
-    static HISTORY: (tempfile::TempDir, Store) = history();
+    static HISTORY: (common::Place, Store) = history();
 }
 
 proptest! {
@@ -163,7 +165,7 @@ fn a_clause_history_from_the_index_blames_as_the_whole_stream_does() {
     };
     check(&store);
     // A store without the index (made before it existed) reads the whole stream instead.
-    store.raw_tree().remove(b"mclause-blocks").unwrap();
+    store.remove_read_model(b"mclause-blocks").unwrap();
     check(&store);
     store.rebuild().unwrap();
     check(&store);
@@ -202,7 +204,7 @@ fn the_history_of_several_clauses_is_the_union_of_theirs() {
         );
     };
     check(&store);
-    store.raw_tree().remove(b"mclause-blocks").unwrap();
+    store.remove_read_model(b"mclause-blocks").unwrap();
     check(&store);
 }
 
@@ -226,10 +228,9 @@ fn the_text_changes_from_the_index_are_those_of_the_whole_stream() {
     };
     assert_eq!(indexed(&store), plain);
     // A store without the index (made before it existed) reads the whole stream instead.
-    store.raw_tree().remove(b"mtext-blocks").unwrap();
+    store.remove_read_model(b"mtext-blocks").unwrap();
     store
-        .raw_tree()
-        .remove([&[b'X'][..], doc.0.as_bytes(), &0u32.to_be_bytes()].concat())
+        .remove_read_model(&[&[b'X'][..], doc.0.as_bytes(), &0u32.to_be_bytes()].concat())
         .unwrap();
     assert_eq!(indexed(&store), plain);
     store.rebuild().unwrap();
@@ -242,7 +243,7 @@ fn every_tag_set_at_the_head_has_its_snapshot() {
     let doc = store.documents().unwrap()[0].id;
     let snapshot_at = |seq: u64| {
         let key = [&[b'N'][..], doc.0.as_bytes(), &seq.to_be_bytes()].concat();
-        store.raw_tree().contains_key(key).unwrap()
+        store.read_models().contains_key(&key).unwrap()
     };
     let events: Vec<_> = store
         .stream(StreamId::document(doc))
@@ -275,7 +276,7 @@ fn every_tag_set_at_the_head_has_its_snapshot() {
 fn snapshot_entries(store: &Store) -> Vec<(u64, Vec<u8>)> {
     let seq = |k: &[u8]| u64::from_be_bytes(k[17..25].try_into().unwrap());
     let mut entries: Vec<(u64, Vec<u8>)> = Vec::new();
-    for kv in store.raw_tree().scan_prefix([b'n']) {
+    for kv in store.read_models().scan_prefix(b"n") {
         let (k, v) = kv.unwrap();
         match entries.last_mut() {
             Some((s, bytes)) if *s == seq(&k) => bytes.extend_from_slice(&v),

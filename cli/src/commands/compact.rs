@@ -17,8 +17,8 @@ use crate::error::CliResult;
 
 /// Compact the store and say how much smaller it became.
 pub fn run(globals: &Globals, out: &mut dyn Write) -> CliResult {
-    let path = globals.store_path();
-    let store = Store::open(&path)?;
+    let path = globals.store_location().to_string();
+    let store = Store::open(globals.store_location())?;
     // The store's owner compacts (no --as); a participant named must administer the store.
     if let Some(handle) = &globals.actor {
         let p = store
@@ -28,7 +28,7 @@ pub fn run(globals: &Globals, out: &mut dyn Write) -> CliResult {
     }
     let spinner = crate::progress::spinner(format!(
         "compacting {} ({} events)",
-        path.display(),
+        path,
         crate::progress::count(store.head().0)
     ));
     let done = store.compact();
@@ -41,7 +41,7 @@ pub fn run(globals: &Globals, out: &mut dyn Write) -> CliResult {
         writeln!(
             out,
             "compacted {}: {:.1} MiB -> {:.1} MiB ({} keys copied)",
-            path.display(),
+            path,
             mib(done.bytes_before),
             mib(done.bytes_after),
             done.keys

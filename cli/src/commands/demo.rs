@@ -58,29 +58,43 @@ pub struct RunArgs {
 
 /// Run the example negotiation into a fresh store (default `./travaux-demo`).
 pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResult {
-    let path = globals
-        .store
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("travaux-demo"));
-    if path.exists() {
-        if path.join(DEMO_MARKER).is_file() {
-            std::fs::remove_dir_all(&path)?;
-        } else if path
-            .read_dir()
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(true)
-        {
-            return Err(CliError::refused(format!(
-                "{} exists and is not a demo store; remove it or pass --store NEW_DIR",
-                path.display()
-            )));
+    let location = match &globals.store {
+        Some(_) => globals.store_location(),
+        None => travaux_store::Location::Dir(PathBuf::from("travaux-demo")),
+    };
+    let store = match &location {
+        travaux_store::Location::Dir(path) => {
+            if path.exists() {
+                if path.join(DEMO_MARKER).is_file() {
+                    std::fs::remove_dir_all(path)?;
+                } else if path
+                    .read_dir()
+                    .map(|mut d| d.next().is_some())
+                    .unwrap_or(true)
+                {
+                    return Err(CliError::refused(format!(
+                        "{} exists and is not a demo store; remove it or pass --store NEW_DIR",
+                        path.display()
+                    )));
+                }
+            }
+            let (store, _) = Store::create(&location)?;
+            std::fs::write(
+                path.join(DEMO_MARKER),
+                "made by `travaux demo`; the next demo replaces it\n",
+            )?;
+            store
         }
-    }
-    let (store, _) = Store::create(&path)?;
-    std::fs::write(
-        path.join(DEMO_MARKER),
-        "made by `travaux demo`; the next demo replaces it\n",
-    )?;
+        travaux_store::Location::Postgres(_) => {
+            let (store, _) = Store::create(&location)?;
+            if store.head().0 > 0 {
+                return Err(CliError::refused(format!(
+                    "the store {location} already holds events; the demo writes into an empty store"
+                )));
+            }
+            store
+        }
+    };
     let inputs = Inputs::Embedded(EXAMPLE);
     let mut ctx = Ctx::new(&store, globals.clone(), out, &inputs);
     let lines = script::parse("negotiation.travaux", EXAMPLE[0].1)?;
@@ -94,14 +108,13 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
     let (head, hash) = store.head();
     if globals.json {
         return ctx.json(&serde_json::json!({
-            "store": path, "events": head, "head_hash": hash.to_string(),
+            "store": location.to_string(), "events": head, "head_hash": hash.to_string(),
         }));
     }
-    let store_arg = shell_word(&path);
+    let store_arg = shell_word(&location.to_string());
     ctx.line("")?;
     ctx.line(format_args!(
-        "== The text adopted as WHA63.16 ({head} events recorded in {}) ==",
-        path.display()
+        "== The text adopted as WHA63.16 ({head} events recorded in {location}) =="
     ))?;
     let show = Cli::try_parse_from(["travaux", "show", "--at", "WHA63.16"])
         .map_err(|e| CliError::refused(e.to_string()))?;
@@ -186,9 +199,10 @@ pub fn demo(globals: &Globals, args: &DemoArgs, out: &mut dyn Write) -> CliResul
     Ok(())
 }
 
-fn shell_word(path: &Path) -> String {
-    let s = path.display().to_string();
-    shlex::try_quote(&s).map(|q| q.into_owned()).unwrap_or(s)
+fn shell_word(s: &str) -> String {
+    shlex::try_quote(s)
+        .map(|q| q.into_owned())
+        .unwrap_or_else(|_| s.to_string())
 }
 
 /// Run a script file against the open store.

@@ -3,7 +3,7 @@
 //! Writes into the store named by `--store`, which must be initialised and hold no event
 //! (otherwise nothing is written and the command exits with 1). The history is deterministic:
 //! the same `--events`, `--seed`, `--articles` and `--delegations` give the same events, ids,
-//! times and hashes (see `travaux_store::generate`). A progress bar goes to stderr when it is
+//! times and hashes (see the `travaux-gen` crate). A progress bar goes to stderr when it is
 //! a terminal; the answer is one line on stdout (or JSON with `--json`).
 
 use std::io::IsTerminal;
@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
-use travaux_store::generate::{generate, Spec, DEFAULT_BATCH};
+use travaux_gen::{generate, Spec, DEFAULT_BATCH};
 
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -43,7 +43,7 @@ pub fn run(ctx: &mut Ctx<'_>, args: &GenerateArgs) -> CliResult {
     if head > 0 {
         return Err(CliError::refused(format!(
             "the store at {} already holds {head} events; generate writes only into a new, empty store: run `travaux --store NEW_DIR init` and generate there",
-            ctx.store.path().display()
+            ctx.store.location()
         )));
     }
     let spec = Spec {

@@ -25,12 +25,12 @@ pub struct InitArgs {
 
 /// Create the store, or say that it exists.
 pub fn run(globals: &Globals, args: &InitArgs, out: &mut dyn Write) -> CliResult {
-    let path = globals.store_path();
+    let path = globals.store_location().to_string();
     if let Some(handle) = &args.admin {
         // Checked before the store is made, so that a bad handle leaves nothing behind.
         travaux_core::check_handle("participant handle", handle)?;
     }
-    let (store, created) = Store::create(&path)?;
+    let (store, created) = Store::create(globals.store_location())?;
     let admin = match &args.admin {
         Some(handle) => Some(first_admin(
             &store,
@@ -51,20 +51,12 @@ pub fn run(globals: &Globals, args: &InitArgs, out: &mut dyn Write) -> CliResult
         writeln!(
             out,
             "initialised a travaux store in {}; its first participant, {h} (secretariat), administers it (event {seq})",
-            path.display()
+            path
         )?;
     } else if created {
-        writeln!(
-            out,
-            "initialised an empty travaux store in {}",
-            path.display()
-        )?;
+        writeln!(out, "initialised an empty travaux store in {}", path)?;
     } else {
-        writeln!(
-            out,
-            "{} is already a travaux store; nothing changed",
-            path.display()
-        )?;
+        writeln!(out, "{} is already a travaux store; nothing changed", path)?;
     }
     store.close_for_exit()?;
     Ok(())
@@ -84,7 +76,7 @@ fn first_admin(
             Some(p) if travaux_core::admin::is_admin(store, p.id) => Ok(None),
             _ => Err(CliError::refused(format!(
                 "{} is already a store with participants; `init --admin` names the first one only: `travaux admin grant {handle}` gives the role to a registered participant",
-                globals.store_path().display()
+                globals.store_location()
             ))),
         };
     }

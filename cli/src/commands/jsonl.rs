@@ -178,7 +178,14 @@ pub fn export_from(
 
 /// Run `restore`: a new store at `--store` from an export.
 pub fn restore(globals: &Globals, args: &RestoreArgs, out: &mut dyn Write) -> CliResult {
-    let target = globals.store_path();
+    let target = match globals.store_location() {
+        travaux_store::Location::Dir(path) => path,
+        other => {
+            return Err(CliError::refused(format!(
+                "restore builds a new sled store in a directory and {other} is a PostgreSQL database; restore into a directory (`--store DIR`)"
+            )))
+        }
+    };
     let started = std::time::Instant::now();
     let progress = bar("restoring");
     let mut input: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {

@@ -74,7 +74,7 @@ pub fn run(globals: &Globals, args: &ServeArgs, out: &mut dyn std::io::Write) ->
             "`serve` serves a local store; it takes no --server (unset TRAVAUX_SERVER)",
         ));
     }
-    let store = travaux_store::Store::open(&globals.store_path())?;
+    let store = travaux_store::Store::open(globals.store_location())?;
     let limits = crate::serve::Limits {
         header_timeout: args.header_timeout,
         body_timeout: args.body_timeout,

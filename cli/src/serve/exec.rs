@@ -238,7 +238,7 @@ pub fn execute(store: &Store, job: Job) -> Result<Outcome, ApiError> {
     let result = {
         let mut ctx = Ctx::new(store, cli.globals.clone(), &mut out, &inputs);
         // A panic inside the storage engine (a page it cannot read) is damage, not a crash.
-        let r = travaux_store::engine::catch(|| Ok(dispatch(&mut ctx, &cli.command)))
+        let r = travaux_store::catch(|| Ok(dispatch(&mut ctx, &cli.command)))
             .unwrap_or_else(|e| Err(e.into()));
         let _ = ctx.out.flush();
         r

@@ -111,13 +111,15 @@ pub fn serve(store: Store, addr: SocketAddr, limits: Limits, out: &mut dyn Write
     // Requests whose clients went away (or whose connections the deadline dropped) may still
     // be finishing on blocking threads: wait for them, so that their writes are durable.
     drop(runtime);
-    let file = server_file(store.path());
+    let file = store.dir().map(server_file);
     // Every thread that held the store has ended: let go of it as a command does at its exit.
     let closed = match Arc::try_unwrap(store) {
         Ok(store) => store.close_for_exit().map_err(CliError::from),
         Err(_) => Ok(()),
     };
-    let _ = std::fs::remove_file(file);
+    if let Some(file) = file {
+        let _ = std::fs::remove_file(file);
+    }
     if result.is_ok() {
         tracing::info!("stopped");
     }
@@ -163,10 +165,12 @@ async fn run(
 
     let signalled = signal();
     let info = serde_json::json!({ "url": url, "pid": std::process::id() });
-    write_server_file(store.path(), &info)?;
+    if let Some(dir) = store.dir() {
+        write_server_file(dir, &info)?;
+    }
     writeln!(out, "listening on {url}")?;
     out.flush()?;
-    tracing::info!(%url, store = %store.path().display(), "serving");
+    tracing::info!(%url, store = %store.location(), "serving");
 
     conn::serve(listener, router, limits, max_connections, async move {
         signalled.await;

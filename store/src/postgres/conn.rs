@@ -33,12 +33,9 @@ impl Target {
     pub(crate) fn parse(url: &str) -> Result<Target, StoreError> {
         let shown = crate::contract::redact(url);
         let mut config: Config = url.parse().map_err(|e: postgres::Error| {
-            StoreError::Io(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!(
-                    "{shown} is not a PostgreSQL connection URL ({}); write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
-                    errors::describe(&e)
-                ),
+            StoreError::Engine(format!(
+                "{shown} is not a PostgreSQL connection URL ({}); write postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+                errors::describe(&e)
             ))
         })?;
         if config.get_connect_timeout().is_none() {

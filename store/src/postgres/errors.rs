@@ -1,11 +1,8 @@
 //! PostgreSQL's errors told as store errors: what was wrong, where, without a password.
 //!
-//! `StoreError` has no PostgreSQL variant yet: a failure to reach the database or a refused
-//! statement becomes `StoreError::Io` (with the kind `ConnectionRefused` or `Other`) whose
+//! A failure to reach the database or a refused statement is `StoreError::Engine`, whose
 //! message names the database (without its password), what the engine was doing and what
 //! PostgreSQL said.
-
-use std::io;
 
 use crate::StoreError;
 
@@ -49,28 +46,17 @@ pub(crate) fn describe(e: &postgres::Error) -> String {
 
 /// The database could not be reached (or refused the login).
 pub(crate) fn cannot_connect(where_: &str, e: &postgres::Error) -> StoreError {
-    StoreError::Io(io::Error::new(
-        io::ErrorKind::ConnectionRefused,
-        format!(
-            "cannot connect to the PostgreSQL store at {where_}: {}",
-            describe(e)
-        ),
+    StoreError::Engine(format!(
+        "cannot connect to the PostgreSQL store at {where_}: {}",
+        describe(e)
     ))
 }
 
 /// A statement failed while the engine was doing `doing`.
 pub(crate) fn failed(where_: &str, doing: &str, e: &postgres::Error) -> StoreError {
-    let kind = if e.is_closed() {
-        io::ErrorKind::BrokenPipe
-    } else {
-        io::ErrorKind::Other
-    };
-    StoreError::Io(io::Error::new(
-        kind,
-        format!(
-            "the PostgreSQL store at {where_} failed while {doing}: {}",
-            describe(e)
-        ),
+    StoreError::Engine(format!(
+        "the PostgreSQL store at {where_} failed while {doing}: {}",
+        describe(e)
     ))
 }
 

@@ -56,8 +56,8 @@
 //! # Not yet
 //!
 //! Connections are unencrypted (`NoTls`): use a Unix socket or a trusted network, or put
-//! TLS in front. `StoreError` has no PostgreSQL variant: connection and statement failures
-//! are `StoreError::Io` with a message naming the database (without its password).
+//! TLS in front. Connection and statement failures are `StoreError::Engine`, with a message
+//! naming the database (without its password).
 
 mod conn;
 mod errors;
@@ -69,7 +69,8 @@ mod write;
 use std::sync::Mutex;
 
 pub use listen::HeadListener;
-pub use schema::{drop_store, with_dbname, Create, TestDatabase, FORMAT};
+use schema::Create;
+pub use schema::{drop_store, with_dbname, TestDatabase, FORMAT};
 pub use write::HEAD_CHANNEL;
 
 use crate::contract::{Batch, Engine, Head, Location, LogEntry};
@@ -98,20 +99,27 @@ struct Writer {
 }
 
 impl PgEngine {
-    /// Open the store in the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB`),
-    /// making its tables if the database has none.
-    pub fn open(url: &str) -> Result<PgEngine, StoreError> {
-        PgEngine::open_with(url, Create::IfMissing)
+    /// Create a store in the database at `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB`):
+    /// make its tables, in one transaction, with `markers` set (to nothing) in the read
+    /// models; or open it if the database holds one already. Returns the engine and whether
+    /// it made the store. A database with tables named like the store's but no travaux
+    /// format is refused (`StoreError::NotAStore`).
+    pub fn create(url: &str, markers: &[&[u8]]) -> Result<(PgEngine, bool), StoreError> {
+        PgEngine::connect(url, Create::IfMissing(markers))
     }
 
-    /// Open the store at `url`; `create` says whether to make the tables of a database that
-    /// has none, or refuse it (`StoreError::NoStore`).
-    pub fn open_with(url: &str, create: Create) -> Result<PgEngine, StoreError> {
+    /// Open the store in the database at `url`; a database without one is refused
+    /// (`StoreError::NoStore`: `travaux init` makes one).
+    pub fn open(url: &str) -> Result<PgEngine, StoreError> {
+        PgEngine::connect(url, Create::No).map(|(engine, _)| engine)
+    }
+
+    fn connect(url: &str, create: Create<'_>) -> Result<(PgEngine, bool), StoreError> {
         let target = Target::parse(url)?;
         let mut conn = target.connect_writer()?;
-        schema::prepare(&mut conn, &target, create)?;
-        tracing::debug!(store = %target.shown, "opened a PostgreSQL store");
-        Ok(PgEngine {
+        let created = schema::prepare(&mut conn, &target, create)?;
+        tracing::debug!(store = %target.shown, created, "opened a PostgreSQL store");
+        let engine = PgEngine {
             location: Location::Postgres(url.to_string()),
             target,
             writer: Mutex::new(Writer {
@@ -121,7 +129,8 @@ impl PgEngine {
             readers: Readers::new(),
             grouped: false,
             syncer: Mutex::new(None),
-        })
+        };
+        Ok((engine, created))
     }
 
     /// Group commit: each commit returns once its WAL is written, not flushed
@@ -174,6 +183,10 @@ impl Engine for PgEngine {
 
     fn commit(&self, after: Head, events: &[LogEntry<'_>], batch: Batch) -> Result<(), StoreError> {
         write::commit(self, after, events, batch)
+    }
+
+    fn shared_head(&self) -> Result<Option<Head>, StoreError> {
+        self.head().map(Some)
     }
 
     fn sync(&self, _through: Head) -> Result<(), StoreError> {

@@ -100,17 +100,22 @@ const TABLES: [&str; 4] = ["meta", "events", "head", "kv"];
 
 /// Whether to make the tables when the database has none.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Create {
-    /// Make them (the first open of a new database).
-    IfMissing,
+pub(crate) enum Create<'a> {
+    /// Make them (`travaux init`), with these keys set (to nothing) in the read models: the
+    /// markers that tell a new store's indexes complete.
+    IfMissing(&'a [&'a [u8]]),
     /// Refuse a database without them (`StoreError::NoStore`).
     No,
 }
 
 /// Check that the database holds a travaux store of this format, making the tables first if
-/// it has none and `create` says so. Runs under the writer lock, so two processes opening a
-/// new database at once make the tables once.
-pub(crate) fn prepare(conn: &mut Conn, target: &Target, create: Create) -> Result<(), StoreError> {
+/// it has none and `create` says so; whether it made them. Runs under the writer lock, so two
+/// processes creating a store in a new database at once make the tables once.
+pub(crate) fn prepare(
+    conn: &mut Conn,
+    target: &Target,
+    create: Create<'_>,
+) -> Result<bool, StoreError> {
     let fail = |doing: &str, e: postgres::Error| errors::failed(&target.shown, doing, &e);
     let mut tx = conn
         .client
@@ -142,7 +147,10 @@ pub(crate) fn prepare(conn: &mut Conn, target: &Target, create: Create) -> Resul
             .map_err(|e| fail("reading the store's format", e))?
             .map(|r| r.get(0));
         return match format.as_deref() {
-            Some(FORMAT) => tx.commit().map_err(|e| fail("opening the store", e)),
+            Some(FORMAT) => tx
+                .commit()
+                .map(|()| false)
+                .map_err(|e| fail("opening the store", e)),
             Some(other) => Err(not_a_store(format!(
                 "its tables are of format {other}, and this version of travaux reads {FORMAT}"
             ))),
@@ -157,12 +165,12 @@ pub(crate) fn prepare(conn: &mut Conn, target: &Target, create: Create) -> Resul
             present.join(", ")
         )));
     }
-    if create == Create::No {
+    let Create::IfMissing(markers) = create else {
         return Err(StoreError::NoStore(std::path::PathBuf::from(format!(
             "the PostgreSQL database {}",
             target.shown
         ))));
-    }
+    };
     tx.batch_execute(CREATE)
         .map_err(|e| fail("making the store's tables", e))?;
     tx.execute(
@@ -170,10 +178,15 @@ pub(crate) fn prepare(conn: &mut Conn, target: &Target, create: Create) -> Resul
         &[&FORMAT],
     )
     .map_err(|e| fail("making the store's tables", e))?;
+    tx.execute(
+        "INSERT INTO kv (k, v) SELECT k, '' FROM unnest($1::bytea[]) AS m(k)",
+        &[&markers],
+    )
+    .map_err(|e| fail("making the store's tables", e))?;
     tx.commit()
         .map_err(|e| fail("making the store's tables", e))?;
     tracing::info!(store = %target.shown, "made the tables of a new PostgreSQL store");
-    Ok(())
+    Ok(true)
 }
 
 /// Remove a PostgreSQL store: its tables and functions, the log with them. Refuses a database

@@ -26,8 +26,9 @@ use std::collections::BTreeMap;
 
 use travaux_core::{EventId, Hash, StreamId};
 
+use crate::contract::{Reading, Stored};
+use crate::keys::{block_events, key, push_entry};
 use crate::packed;
-use crate::sled_store::key;
 use crate::StoreError;
 
 /// How many events one `L` block holds: about 4 KiB packed, so that a leaf of sixteen blocks
@@ -59,43 +60,6 @@ fn event_place(seq: u64) -> (u64, usize) {
     (i / EVENT_BLOCK, (i % EVENT_BLOCK) as usize)
 }
 
-/// Where the stored events of an unpacked block lie, in order.
-pub(crate) fn block_events(
-    block: &[u8],
-) -> impl Iterator<Item = Result<std::ops::Range<usize>, StoreError>> + '_ {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        if at == block.len() {
-            return None;
-        }
-        let Some(len) = block.get(at..at + 4) else {
-            at = block.len();
-            return Some(Err(malformed("log block")));
-        };
-        let len = u32::from_be_bytes(len.try_into().expect("4 bytes")) as usize;
-        let range = at + 4..at + 4 + len;
-        if range.end > block.len() {
-            at = block.len();
-            return Some(Err(malformed("log block")));
-        }
-        at = range.end;
-        Some(Ok(range))
-    })
-}
-
-/// One stored event, as read from its block.
-pub(crate) struct Stored {
-    pub(crate) seq: u64,
-    block: std::sync::Arc<[u8]>,
-    range: std::ops::Range<usize>,
-}
-
-impl Stored {
-    pub(crate) fn bytes(&self) -> &[u8] {
-        &self.block[self.range.clone()]
-    }
-}
-
 /// Block `block` of the log, unpacked.
 fn unpack_block(block: u64, value: &[u8]) -> Result<std::sync::Arc<[u8]>, StoreError> {
     Ok(packed::unpack(
@@ -120,13 +84,7 @@ fn stored_in(key: &[u8], value: sled::IVec) -> Vec<Result<Stored, StoreError>> {
     ranges
         .into_iter()
         .zip(first..)
-        .map(|(range, seq)| {
-            range.map(|range| Stored {
-                seq,
-                block: block.clone(),
-                range,
-            })
-        })
+        .map(|(range, seq)| range.map(|range| Stored::new(seq, block.clone(), range)))
         .collect()
 }
 
@@ -172,11 +130,10 @@ impl<'t> Blocks<'t> {
             });
         }
         let held = self.held.as_ref().expect("held above");
-        Ok(held.ranges.get(place).map(|range| Stored {
-            seq,
-            block: held.bytes.clone(),
-            range: range.clone(),
-        }))
+        Ok(held
+            .ranges
+            .get(place)
+            .map(|range| Stored::new(seq, held.bytes.clone(), range.clone())))
     }
 }
 
@@ -213,15 +170,6 @@ pub(crate) fn events_from(
         .flatten()
 }
 
-/// How far a reader of the log goes: see [`events_from`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Reading {
-    /// Up to the first block that is not full: an unbroken run, whatever appends go on.
-    Prefix,
-    /// Every block.
-    Whole,
-}
-
 /// The last stored event.
 pub(crate) fn last_event(tree: &sled::Db) -> Result<Option<Stored>, StoreError> {
     match tree.scan_prefix([EVENT_PREFIX]).next_back() {
@@ -248,21 +196,6 @@ pub(crate) fn overwrite_event(tree: &sled::Db, seq: u64, bytes: &[u8]) -> Result
     }
     tree.insert(key, packed::pack(&new)?)?;
     Ok(())
-}
-
-/// The stored events of the log, as its blocks hold them: only for tests that rewrite a log
-/// in an earlier format.
-pub(crate) fn stored_events(
-    tree: &sled::Db,
-) -> impl Iterator<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
-    events_from(tree, 1, Reading::Whole).map(|s| s.map(|s| (s.seq, s.bytes().to_vec())))
-}
-
-/// Add an entry to a block of length-prefixed entries (events, amendments).
-pub(crate) fn push_entry(block: &mut Vec<u8>, bytes: &[u8]) {
-    let len = u32::try_from(bytes.len()).expect("an entry is far below 4 GiB");
-    block.extend_from_slice(&len.to_be_bytes());
-    block.extend_from_slice(bytes);
 }
 
 fn stream_block_key(stream: StreamId, block: u64) -> Vec<u8> {
@@ -356,13 +289,6 @@ impl<'t> IndexWrite<'t> {
         Ok(())
     }
 
-    /// The sequence number and request fingerprint event `id` was stored with, from its bucket
-    /// as this write holds it (read once, then extended by [`IndexWrite::id_entry`]).
-    pub(crate) fn by_id(&mut self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
-        let bucket = self.value(id_bucket_key(id))?;
-        find_id(bucket, id)
-    }
-
     /// Event `id` is event `seq`, appended by the request with fingerprint `request`.
     pub(crate) fn id_entry(
         &mut self,
@@ -447,22 +373,6 @@ pub(crate) fn stream_seqs(
             Some(entries)
         })
         .flatten()
-}
-
-/// The seq of version `version` of `stream`, by its index.
-pub(crate) fn stream_seq(
-    tree: &sled::Db,
-    stream: StreamId,
-    version: u64,
-) -> Result<Option<u64>, StoreError> {
-    let Some(block) = tree.get(stream_block_key(stream, block_of(version)))? else {
-        return Ok(None);
-    };
-    if block.len() % 8 != 0 {
-        return Err(malformed("stream"));
-    }
-    let at = ((version.max(1) - 1) % STREAM_BLOCK) as usize * 8;
-    Ok((block.len() >= at + 8).then(|| u64_at(&block, at)))
 }
 
 /// How many events `stream` holds, by its index.

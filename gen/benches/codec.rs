@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use std::collections::HashMap;
 use std::time::Duration;
 use travaux_core::{DocumentState, Hash, RecordedEvent, StreamId};
-use travaux_store::generate::{Generator, Spec};
+use travaux_gen::{Generator, Spec};
 use travaux_store::{check, decode, encode, pack, unpack};
 
 const EVENTS: u64 = 20_000;

@@ -33,11 +33,7 @@ const SLOT: usize = 64;
 const MAGIC: &[u8; 4] = b"TVXA";
 
 /// A head recorded in the anchor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct Anchored {
-    pub seq: u64,
-    pub hash: Hash,
-}
+pub(crate) use crate::contract::Head as Anchored;
 
 /// The anchor file of an open store.
 pub(crate) struct Anchor {
