@@ -659,6 +659,52 @@ fn connections_the_server_ended_are_opened_again() {
 }
 
 #[test]
+fn the_engine_runs_on_the_threads_of_an_async_runtime() {
+    let Some((db, engine)) = fresh("the_engine_runs_on_the_threads_of_an_async_runtime") else {
+        return;
+    };
+    // The server calls the store from its runtime's threads, where the postgres client may not
+    // start its own runtime: the engine steps out of it (or, on a single-threaded runtime, onto
+    // a thread of its own), opening, writing, reading and closing alike.
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    let single = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    for (n, runtime) in [multi, single].into_iter().enumerate() {
+        let url = db.url.clone();
+        let engine = &engine;
+        runtime.block_on(async move {
+            let other = PgEngine::open(&url).unwrap();
+            let head = other.begin_write().unwrap().unwrap();
+            let evs = follow(head, stream(), 0, 2, "async");
+            let mut batch = Batch::default();
+            batch.insert(format!("async/{n}"), "yes");
+            other.commit(head, &entries(&evs), batch).unwrap();
+            other.sync(last_head(&evs)).unwrap();
+            assert_eq!(other.head().unwrap(), last_head(&evs));
+            let mut listener = other.listen().unwrap();
+            assert_eq!(
+                listener.wait_past(0, Duration::from_secs(5)).unwrap().seq,
+                head.seq + 2
+            );
+            drop(listener);
+            drop(other);
+            assert_eq!(
+                engine.get(format!("async/{n}").as_bytes()).unwrap(),
+                Some(b"yes".to_vec())
+            );
+            assert_eq!(
+                engine.events_from(1, Reading::Prefix).count() as u64,
+                head.seq + 2
+            );
+        });
+    }
+}
+
+#[test]
 fn a_database_that_is_not_a_store_is_refused_and_drop_store_removes_one() {
     let Some(admin) = admin("a_database_that_is_not_a_store") else {
         return;

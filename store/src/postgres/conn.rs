@@ -53,7 +53,7 @@ impl Target {
     /// process for ever.
     pub(crate) fn connect_writer(&self) -> Result<Conn, StoreError> {
         let mut conn = self.connect()?;
-        conn.client
+        conn.client()
             .batch_execute(&format!(
                 "SET idle_in_transaction_session_timeout = '{}s'",
                 WRITE_IDLE_TIMEOUT.as_secs()
@@ -73,25 +73,67 @@ impl Target {
             .batch_execute("SET synchronous_commit = on")
             .map_err(|e| errors::failed(&self.shown, "setting up a connection", &e))?;
         Ok(Conn {
-            client,
+            client: Some(client),
             statements: HashMap::new(),
         })
     }
 }
 
+/// Run `f`, which blocks on the `postgres` client, from any thread.
+///
+/// The client drives each connection with a runtime of its own, which tokio refuses to start
+/// on a thread that runs async tasks ("Cannot start a runtime from within a runtime"): the
+/// server's. On such a thread of a multi-threaded runtime `f` runs in `block_in_place` (the
+/// thread leaves the runtime while it blocks); on a single-threaded runtime's, on a thread of
+/// its own. Elsewhere (the CLI, `spawn_blocking`) it just runs.
+pub(crate) fn blocking<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Err(_) => f(),
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        Ok(_) => std::thread::scope(|s| {
+            s.spawn(f)
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        }),
+    }
+}
+
 /// A connection and the statements prepared on it.
 pub(crate) struct Conn {
-    pub(crate) client: Client,
+    /// Always there but while the connection is dropped (see `Drop`).
+    client: Option<Client>,
     statements: HashMap<&'static str, Statement>,
 }
 
+impl Drop for Conn {
+    /// Closing a connection blocks on the client's runtime too.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            blocking(move || drop(client));
+        }
+    }
+}
+
 impl Conn {
+    /// The client.
+    pub(crate) fn client(&mut self) -> &mut Client {
+        self.client
+            .as_mut()
+            .expect("a connection has its client until dropped")
+    }
+
+    /// Whether the connection is gone.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.client.as_ref().is_none_or(Client::is_closed)
+    }
+
     /// The statement for `sql`, prepared once per connection.
     fn statement(&mut self, sql: &'static str) -> Result<Statement, postgres::Error> {
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
-        let s = self.client.prepare(sql)?;
+        let s = self.client().prepare(sql)?;
         self.statements.insert(sql, s.clone());
         Ok(s)
     }
@@ -103,7 +145,7 @@ impl Conn {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, postgres::Error> {
         let s = self.statement(sql)?;
-        self.client.query(&s, params)
+        self.client().query(&s, params)
     }
 
     /// Run a query that answers at most one row.
@@ -113,7 +155,7 @@ impl Conn {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Option<Row>, postgres::Error> {
         let s = self.statement(sql)?;
-        self.client.query_opt(&s, params)
+        self.client().query_opt(&s, params)
     }
 
     /// Run a statement; the number of rows it changed.
@@ -123,7 +165,7 @@ impl Conn {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, postgres::Error> {
         let s = self.statement(sql)?;
-        self.client.execute(&s, params)
+        self.client().execute(&s, params)
     }
 }
 
@@ -147,12 +189,24 @@ impl Readers {
         &self,
         target: &Target,
         doing: &str,
+        f: impl FnMut(&mut Conn) -> Result<T, postgres::Error> + Send,
+    ) -> Result<T, StoreError>
+    where
+        T: Send,
+    {
+        blocking(|| self.with_here(target, doing, f))
+    }
+
+    fn with_here<T>(
+        &self,
+        target: &Target,
+        doing: &str,
         mut f: impl FnMut(&mut Conn) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
         let mut guard = self.take();
         let mut retried = false;
         loop {
-            if guard.as_ref().is_some_and(|c| c.client.is_closed()) {
+            if guard.as_ref().is_some_and(|c| c.is_closed()) {
                 *guard = None;
             }
             let fresh = guard.is_none();
@@ -162,7 +216,7 @@ impl Readers {
             let conn = guard.as_mut().expect("connected above");
             match f(conn) {
                 Ok(v) => return Ok(v),
-                Err(e) if e.is_closed() || conn.client.is_closed() => {
+                Err(e) if e.is_closed() || conn.is_closed() => {
                     *guard = None;
                     if fresh || retried {
                         return Err(errors::failed(&target.shown, doing, &e));

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use postgres::fallible_iterator::FallibleIterator;
 
-use super::conn::{Conn, Target};
+use super::conn::{blocking, Conn, Target};
 use super::write::HEAD_CHANNEL;
 use super::{errors, read, PgEngine};
 use crate::contract::Head;
@@ -27,7 +27,7 @@ impl PgEngine {
             target: self.target.clone(),
             conn: None,
         };
-        listener.connection()?;
+        blocking(|| listener.connection().map(|_| ()))?;
         Ok(listener)
     }
 }
@@ -36,10 +36,10 @@ impl HeadListener {
     /// The connection, listening (opened again if it broke: the head is read after `LISTEN`,
     /// so no move is missed).
     fn connection(&mut self) -> Result<&mut Conn, StoreError> {
-        if self.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
+        if self.conn.as_ref().is_none_or(|c| c.is_closed()) {
             self.conn = None;
             let mut conn = self.target.connect()?;
-            conn.client
+            conn.client()
                 .batch_execute(&format!("LISTEN {HEAD_CHANNEL}"))
                 .map_err(|e| errors::failed(&self.target.shown, "listening for appends", &e))?;
             self.conn = Some(conn);
@@ -49,13 +49,17 @@ impl HeadListener {
 
     /// The head, once it is past `seq`; or the head as it is when `timeout` has passed.
     pub fn wait_past(&mut self, seq: u64, timeout: Duration) -> Result<Head, StoreError> {
+        blocking(|| self.wait_here(seq, timeout))
+    }
+
+    fn wait_here(&mut self, seq: u64, timeout: Duration) -> Result<Head, StoreError> {
         let deadline = Instant::now() + timeout;
         loop {
             let shown = self.target.shown.clone();
             let fail = |e: postgres::Error| errors::failed(&shown, "waiting for appends", &e);
             let conn = self.connection()?;
             // What was notified so far is covered by the head read next.
-            conn.client
+            conn.client()
                 .notifications()
                 .iter()
                 .for_each(|_| Ok(()))
@@ -71,7 +75,7 @@ impl HeadListener {
                 return Ok(head);
             }
             // Woken by a notification, or by the timeout: read the head again.
-            conn.client
+            conn.client()
                 .notifications()
                 .timeout_iter(deadline - now)
                 .next()

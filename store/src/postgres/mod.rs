@@ -116,8 +116,11 @@ impl PgEngine {
 
     fn connect(url: &str, create: Create<'_>) -> Result<(PgEngine, bool), StoreError> {
         let target = Target::parse(url)?;
-        let mut conn = target.connect_writer()?;
-        let created = schema::prepare(&mut conn, &target, create)?;
+        let (conn, created) = conn::blocking(|| {
+            let mut conn = target.connect_writer()?;
+            let created = schema::prepare(&mut conn, &target, create)?;
+            Ok::<_, StoreError>((conn, created))
+        })?;
         tracing::debug!(store = %target.shown, created, "opened a PostgreSQL store");
         let engine = PgEngine {
             location: Location::Postgres(url.to_string()),

@@ -17,7 +17,7 @@
 //! - `kv(k, v)`: the read models' ordered map (`bytea` compares bytewise, which is the key
 //!   order the contract asks for).
 
-use super::conn::{Conn, Target};
+use super::conn::{blocking, Conn, Target};
 use super::errors;
 use crate::StoreError;
 
@@ -118,7 +118,7 @@ pub(crate) fn prepare(
 ) -> Result<bool, StoreError> {
     let fail = |doing: &str, e: postgres::Error| errors::failed(&target.shown, doing, &e);
     let mut tx = conn
-        .client
+        .client()
         .transaction()
         .map_err(|e| fail("opening the store", e))?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITER_LOCK])
@@ -192,10 +192,14 @@ pub(crate) fn prepare(
 /// Remove a PostgreSQL store: its tables and functions, the log with them. Refuses a database
 /// that does not hold a travaux store (so it never drops another application's tables).
 pub fn drop_store(url: &str) -> Result<(), StoreError> {
+    blocking(|| drop_store_here(url))
+}
+
+fn drop_store_here(url: &str) -> Result<(), StoreError> {
     let target = Target::parse(url)?;
     let mut conn = target.connect()?;
     prepare(&mut conn, &target, Create::No)?;
-    conn.client
+    conn.client()
         .batch_execute(
             "BEGIN;
              DROP TABLE IF EXISTS events, head, kv, meta;
@@ -234,10 +238,14 @@ pub struct TestDatabase {
 impl TestDatabase {
     /// Make a fresh, empty database beside the admin URL's.
     pub fn create(admin_url: &str) -> Result<TestDatabase, StoreError> {
+        blocking(|| TestDatabase::create_here(admin_url))
+    }
+
+    fn create_here(admin_url: &str) -> Result<TestDatabase, StoreError> {
         let target = Target::parse(admin_url)?;
         let mut conn = target.connect()?;
         let name = format!("travaux_test_{}", uuid::Uuid::new_v4().simple());
-        conn.client
+        conn.client()
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .map_err(|e| errors::failed(&target.shown, "making a test database", &e))?;
         Ok(TestDatabase {
@@ -255,18 +263,24 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let dropped = Target::parse(&self.admin)
+        let dropped = blocking(|| self.drop_here());
+        if let Err(e) = dropped {
+            tracing::warn!(database = %self.name, "test database left behind: {e}");
+        }
+    }
+}
+
+impl TestDatabase {
+    fn drop_here(&self) -> Result<(), StoreError> {
+        Target::parse(&self.admin)
             .and_then(|t| t.connect())
             .and_then(|mut c| {
-                c.client
+                c.client()
                     .batch_execute(&format!(
                         "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                         self.name
                     ))
                     .map_err(|e| errors::failed("the test cluster", "dropping a test database", &e))
-            });
-        if let Err(e) = dropped {
-            tracing::warn!(database = %self.name, "test database left behind: {e}");
-        }
+            })
     }
 }

@@ -6,7 +6,7 @@ use std::sync::MutexGuard;
 use travaux_core::{EventId, StreamId};
 use uuid::Uuid;
 
-use super::conn::Conn;
+use super::conn::{blocking, Conn};
 use super::schema::WRITER_LOCK;
 use super::{errors, read, PgEngine, Writer};
 use crate::contract::{Batch, Head, Log, LogEntry};
@@ -26,7 +26,7 @@ fn lock(engine: &PgEngine) -> MutexGuard<'_, Writer> {
 
 /// The writer connection, opened again if it broke.
 fn connection<'w>(engine: &PgEngine, w: &'w mut Writer) -> Result<&'w mut Conn, StoreError> {
-    if w.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
+    if w.conn.as_ref().is_none_or(|c| c.is_closed()) {
         w.conn = None;
         w.open = false;
         w.conn = Some(engine.target.connect_writer()?);
@@ -42,8 +42,8 @@ fn start(engine: &PgEngine, w: &mut Writer) -> Result<Head, StoreError> {
     }
     let fail = |e: postgres::Error| errors::failed(&engine.target.shown, "beginning a write", &e);
     let conn = connection(engine, w)?;
-    if let Err(e) = conn.client.batch_execute("BEGIN") {
-        if !(e.is_closed() || conn.client.is_closed()) {
+    if let Err(e) = conn.client().batch_execute("BEGIN") {
+        if !(e.is_closed() || conn.is_closed()) {
             return Err(fail(e));
         }
         // The connection was gone (the server restarted, or ended it): nothing was begun, so
@@ -51,7 +51,7 @@ fn start(engine: &PgEngine, w: &mut Writer) -> Result<Head, StoreError> {
         tracing::debug!(store = %engine.target.shown, "the writer connection was lost ({e}); reconnecting");
         w.conn = None;
         connection(engine, w)?
-            .client
+            .client()
             .batch_execute("BEGIN")
             .map_err(fail)?;
     }
@@ -81,7 +81,7 @@ fn rollback(w: &mut Writer) {
     }
     w.open = false;
     if let Some(conn) = w.conn.as_mut() {
-        if let Err(e) = conn.client.batch_execute("ROLLBACK") {
+        if let Err(e) = conn.client().batch_execute("ROLLBACK") {
             tracing::warn!("rolling back a PostgreSQL write failed ({e}); reconnecting");
             w.conn = None;
         }
@@ -89,12 +89,11 @@ fn rollback(w: &mut Writer) {
 }
 
 pub(super) fn begin(engine: &PgEngine) -> Result<Head, StoreError> {
-    let mut w = lock(engine);
-    start(engine, &mut w)
+    blocking(|| start(engine, &mut lock(engine)))
 }
 
 pub(super) fn abort(engine: &PgEngine) {
-    rollback(&mut lock(engine));
+    blocking(|| rollback(&mut lock(engine)));
 }
 
 pub(super) fn commit(
@@ -103,6 +102,15 @@ pub(super) fn commit(
     events: &[LogEntry<'_>],
     batch: Batch,
 ) -> Result<(), StoreError> {
+    blocking(|| commit_here(engine, after, events, &batch))
+}
+
+fn commit_here(
+    engine: &PgEngine,
+    after: Head,
+    events: &[LogEntry<'_>],
+    batch: &Batch,
+) -> Result<(), StoreError> {
     let mut guard = lock(engine);
     let w = &mut *guard;
     if !w.open {
@@ -110,7 +118,7 @@ pub(super) fn commit(
         start(engine, w)?;
     }
     let conn = w.conn.as_mut().expect("a write is open");
-    if let Err(e) = write(engine, conn, after, events, &batch) {
+    if let Err(e) = write(engine, conn, after, events, batch) {
         rollback(w);
         return Err(match e {
             Refusal::Store(e) => e,
@@ -118,7 +126,7 @@ pub(super) fn commit(
         });
     }
     w.open = false;
-    if let Err(e) = conn.client.batch_execute("COMMIT") {
+    if let Err(e) = conn.client().batch_execute("COMMIT") {
         if e.as_db_error().is_some() && !e.is_closed() {
             // The server refused the commit: it rolled the transaction back.
             return Err(errors::failed(
@@ -143,15 +151,19 @@ pub(super) fn commit(
 /// touches no table, so concurrent flushes do not wait for each other's locks) waits for the
 /// WAL up to its own record, which comes after theirs.
 pub(super) fn flush(engine: &PgEngine) -> Result<(), StoreError> {
+    blocking(|| flush_here(engine))
+}
+
+fn flush_here(engine: &PgEngine) -> Result<(), StoreError> {
     let mut guard = engine.syncer.lock().unwrap_or_else(|p| p.into_inner());
-    if guard.as_ref().is_none_or(|c| c.client.is_closed()) {
+    if guard.as_ref().is_none_or(|c| c.is_closed()) {
         *guard = Some(engine.target.connect()?);
     }
     let conn = guard.as_mut().expect("connected above");
-    conn.client
+    conn.client()
         .batch_execute("BEGIN; SELECT pg_logical_emit_message(true, 'travaux', 'sync'); COMMIT")
         .map_err(|e| {
-            let _ = conn.client.batch_execute("ROLLBACK");
+            let _ = conn.client().batch_execute("ROLLBACK");
             StoreError::NotDurable(format!(
                 "the PostgreSQL store at {} could not flush its log: {}",
                 engine.target.shown,
