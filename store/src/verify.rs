@@ -27,7 +27,7 @@ use uuid::Uuid;
 use crate::codec;
 use crate::contract::Reading;
 use crate::keys::{be_u64, key as store_key};
-use crate::store::{CLAUSE_INDEX_KEY, TEXT_INDEX_KEY};
+use crate::keys::{CLAUSE_INDEX_KEY, TEXT_INDEX_KEY};
 use crate::{Store, StoreError};
 
 /// What `verify` found.

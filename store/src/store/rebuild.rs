@@ -194,8 +194,7 @@ impl Store {
     /// The sled tree itself. Only for tests that damage a sled store on purpose.
     #[doc(hidden)]
     pub fn raw_tree(&self) -> &sled::Db {
-        self.db
-            .as_sled()
+        self.sled()
             .expect("raw_tree is a back door into sled stores only")
             .db()
     }
@@ -215,8 +214,7 @@ impl Store {
     #[doc(hidden)]
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
         let sled = self
-            .db
-            .as_sled()
+            .sled()
             .expect("put_raw is a back door into sled stores only");
         let mut writer = self.writer();
         writer.documents.clear();
