@@ -320,6 +320,12 @@ impl Store {
                     return;
                 }
             };
+            // Checkpoints and their key, in an engine with no directory: kept beside the log
+            // (as a sled store's files are), neither the log nor derived from it.
+            if crate::checkpoint::kept_beside(&k) {
+                last = Some(k.to_vec());
+                continue;
+            }
             report.keys += 1;
             let decodes = match k.first() {
                 Some(b'p') => serde_json::from_slice::<travaux_core::Participant>(&v).err(),

@@ -601,6 +601,28 @@ impl Store {
         self.db.sync(target)
     }
 
+    /// Write keys beside the log, not derived from it (a store's checkpoints and signing key in
+    /// an engine with no directory), under the writer lock of every process: `f` reads what it
+    /// needs and says what to write; the write is durable when this returns.
+    pub(crate) fn write_beside<T>(
+        &self,
+        f: impl FnOnce(&dyn Engine) -> Result<(T, Batch), StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut head = self.writer();
+        self.refuse_unsynced()?;
+        let turn = self.begin_write(&mut head)?;
+        let (answer, batch) = f(&*self.db)?;
+        if !batch.is_empty() {
+            let after = Anchored {
+                seq: head.next_seq - 1,
+                hash: head.hash,
+            };
+            turn.commit(after, &[], batch)?;
+            self.db.sync(after)?;
+        }
+        Ok(answer)
+    }
+
     /// Apply writes to the read models alone (a rebuild, a migration): no event.
     fn commit_models(&self, batch: Batch) -> Result<(), StoreError> {
         let after = *self.applied();

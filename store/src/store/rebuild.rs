@@ -45,6 +45,9 @@ impl Store {
     /// [`Store::rebuild`], telling `progress` how many events it has read, every batch.
     pub fn rebuild_with_progress(&self, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
         let mut writer = self.writer();
+        // The head as the engine has it: in a database another process (or a restore's writes
+        // of the log as stored) may have moved it, and each batch below is checked against it.
+        drop(self.begin_write(&mut writer)?);
         // What the writer kept was read from the read models this replaces.
         writer.documents.clear();
         let mut batch = Batch::default();
