@@ -608,7 +608,12 @@ pub(crate) struct Message {
 
 /// Read `count` messages of an event stream (with `Last-Event-ID` if given), then drop the
 /// connection.
-pub(crate) fn read_stream(url: &str, token: Option<&str>, last_id: Option<u64>, count: usize) -> Vec<Message> {
+pub(crate) fn read_stream(
+    url: &str,
+    token: Option<&str>,
+    last_id: Option<u64>,
+    count: usize,
+) -> Vec<Message> {
     let a: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(60)))
