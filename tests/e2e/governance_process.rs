@@ -482,29 +482,39 @@ fn questions_are_answered_as_comments_and_listed_by_position_and_kind() {
     assert_eq!(q1["group"], "Box 2: International recruitment practices");
     assert_eq!(q1["clauses"], serde_json::json!(["2.1"]));
     assert_eq!(q1["answers"], 6);
-    let support = &q1["by_position"]["support"];
-    assert_eq!(support["answers"], 3);
+    let summary = &q1["summary"];
+    let counts = |v: &Value| -> Vec<u64> {
+        ["count", "support", "oppose", "neutral"]
+            .iter()
+            .map(|k| v[*k].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(counts(summary), [6, 3, 2, 1]);
+    assert_eq!(summary["respondents"], 6);
+    // By participant kind, in report order, with how many took part: counts, never who.
+    let kinds: Vec<(&str, Vec<u64>, u64)> = summary["by_kind"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (
+                k["kind"].as_str().unwrap(),
+                counts(k),
+                k["respondents"].as_u64().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
-        handles(&support["by_kind"]["member-state"]),
-        ["brazil", "norway"]
+        kinds,
+        [
+            ("member-state", vec![3, 2, 1, 0], 3),
+            ("non-state-actor", vec![2, 1, 1, 0], 2),
+            ("public", vec![1, 0, 0, 1], 1)
+        ]
     );
-    assert_eq!(handles(&support["by_kind"]["non-state-actor"]), ["psi"]);
-    let oppose = &q1["by_position"]["oppose"];
-    assert_eq!(handles(&oppose["by_kind"]["member-state"]), ["kenya"]);
-    assert_eq!(handles(&oppose["by_kind"]["non-state-actor"]), ["icn"]);
-    assert_eq!(
-        handles(&q1["by_position"]["neutral"]["by_kind"]["public"]),
-        ["jane"]
-    );
-    let ms = &q1["by_kind"]["member-state"];
-    assert_eq!(
-        (
-            ms["answers"].as_u64(),
-            ms["support"].as_u64(),
-            ms["oppose"].as_u64()
-        ),
-        (Some(3), Some(2), Some(1))
-    );
+    assert_eq!(summary["by_day"][0]["day"], "2008-09-10");
+    assert_eq!(summary["by_phase"][0]["phase"], "P1");
+    assert_eq!(summary["by_clause"][0]["clause"], "the document");
     assert_eq!(all[1]["answers"], 0);
 
     let text = t.ok(&["questions"]);
@@ -513,20 +523,8 @@ fn questions_are_answered_as_comments_and_listed_by_position_and_kind() {
             "Q1  Box 2: International recruitment practices\n    \
              Should the Code apply to recruitment agencies?\n    \
              on 2.1\n    \
-             6 answers: 3 support, 2 oppose, 1 neutral\n"
+             6 answers from 6 participants: 3 support, 2 oppose, 1 neutral\n"
         ),
-        "{text}"
-    );
-    assert!(
-        text.contains("      support  member-state     brazil, norway\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("               non-state-actor  psi\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("      oppose   member-state     kenya\n"),
         "{text}"
     );
     assert!(text.contains(
@@ -536,21 +534,26 @@ fn questions_are_answered_as_comments_and_listed_by_position_and_kind() {
         text.contains("Q2\n    Is the Code's scope right?\n    no answers yet"),
         "{text}"
     );
+    assert!(!text.contains("brazil"), "a summary names no one: {text}");
 
-    // One question: each answer with its text.
+    // One question: its whole summary, then its answers in full.
     let one = t.ok(&["questions", "Q1"]);
     assert!(
+        one.contains("    by kind            answers  support   oppose  neutral  participants\n      member-state           3        2        1        0             3\n"),
+        "{one}"
+    );
+    assert!(
         one.contains(
-            "  C3 kenya (member-state), oppose:\n      Agencies are regulated nationally.\n"
+            "C3 2008-09-10 00:00 Kenya on the document (oppose, answering Q1):\n    Agencies are regulated nationally.\n"
         ),
         "{one}"
     );
+    assert!(one.ends_with("answers 1-6 of 6; the last page\n"), "{one}");
     let one = t.json(&["questions", "Q1"]);
-    assert_eq!(
-        one["answer_texts"][0]["text"],
-        "Yes, agencies recruit most nurses."
-    );
-    assert_eq!(one["answer_texts"][0]["participant"], "brazil");
+    assert_eq!(one["items"][0]["text"], "Yes, agencies recruit most nurses.");
+    assert_eq!(one["items"][0]["handle"], "brazil");
+    assert_eq!(one["items"][0]["kind"], "member-state");
+    assert_eq!(one["next"], Value::Null);
     t.refused(&["questions", "Q7"], 1, &["no question Q7"]);
 }
 
