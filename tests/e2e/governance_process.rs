@@ -550,7 +550,10 @@ fn questions_are_answered_as_comments_and_listed_by_position_and_kind() {
     );
     assert!(one.ends_with("answers 1-6 of 6; the last page\n"), "{one}");
     let one = t.json(&["questions", "Q1"]);
-    assert_eq!(one["items"][0]["text"], "Yes, agencies recruit most nurses.");
+    assert_eq!(
+        one["items"][0]["text"],
+        "Yes, agencies recruit most nurses."
+    );
     assert_eq!(one["items"][0]["handle"], "brazil");
     assert_eq!(one["items"][0]["kind"], "member-state");
     assert_eq!(one["next"], Value::Null);

@@ -22,6 +22,8 @@
 //!   told (commands, scripts); a socket left by a killed server; views at immutable points from the server's cache;
 //!   `run` on the store `TRAVAUX_STORE` names.
 //! - `concurrency`: a store in use by another process.
+//! - `consultation`: `questions` and `comments` summarised (equal to a fold of the log) and
+//!   paged with `--limit` and `--after` (every answer once, in order); bad cursors refused.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
 //! - `script`: `travaux run`.
 //! - `serve`: the HTTP server: exec and typed routes, auth, If-Match, concurrency, SSE,
@@ -53,6 +55,7 @@ mod bad_input;
 mod client;
 mod command_line;
 mod concurrency;
+mod consultation;
 mod corrections;
 mod crash;
 mod deep_history;

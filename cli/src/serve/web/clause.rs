@@ -45,7 +45,12 @@ async fn render(app: &App, req: &Req, doc: &str, address: &str) -> Result<Markup
     }
     let comments = doc_cli(app, req, doc, &comment_words).await?;
     let next = comments["next"].as_str().map(|next| {
-        let mut link = format!("/d/{}/clause/{}?after={}", enc(doc), enc(address), enc(next));
+        let mut link = format!(
+            "/d/{}/clause/{}?after={}",
+            enc(doc),
+            enc(address),
+            enc(next)
+        );
         if let Some(n) = &at {
             link.push_str(&format!("&at={n}"));
         }
