@@ -151,3 +151,69 @@ impl Page {
         self.after.map(|c| c.to_string()).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use travaux_core::{CommentNo, ParticipantId, Position};
+
+    use super::{Page, PageArgs};
+    use crate::commands::consultation::Posted;
+
+    fn comment(n: u32) -> Posted {
+        Posted {
+            comment: CommentNo(n),
+            seq: u64::from(n) + 100,
+            time: chrono::DateTime::from_timestamp(0, 0).expect("a time"),
+            actor: ParticipantId(uuid::Uuid::nil()),
+            clause: None,
+            position: Position::Neutral,
+            text: format!("comment {n}"),
+            reply_to: None,
+            question: None,
+            phase: None,
+        }
+    }
+
+    /// Fill a page from a selection of comment numbers.
+    fn page(selection: &[u32], limit: usize, after: Option<u32>) -> Page {
+        let mut page = Page::new(&PageArgs {
+            limit: Some(limit),
+            after: after.map(CommentNo),
+        });
+        for n in selection {
+            page.offer(&comment(*n));
+        }
+        page
+    }
+
+    #[test]
+    fn pages_followed_by_their_cursor_give_each_comment_once_in_order() {
+        // A selection with gaps (the answers to one question among other comments).
+        let selection: Vec<u32> = (1..=40).filter(|n| n % 3 != 0).collect();
+        for limit in [1, 2, 5, 7, 26, 27, 50] {
+            let mut seen = Vec::new();
+            let mut after = None;
+            loop {
+                let p = page(&selection, limit, after);
+                assert!(p.items.len() <= limit);
+                assert_eq!(p.before + p.items.len() + p.rest, selection.len());
+                seen.extend(p.items.iter().map(|c| c.comment.0));
+                match p.next() {
+                    Some(next) => after = Some(next.0),
+                    None => break,
+                }
+            }
+            assert_eq!(seen, selection, "limit {limit}");
+        }
+    }
+
+    #[test]
+    fn a_cursor_between_two_selected_comments_starts_after_it() {
+        // C3 is not in the selection: the page starts at the next one that is.
+        let p = page(&[1, 2, 4, 5], 10, Some(3));
+        assert_eq!(p.before, 2);
+        let shown: Vec<u32> = p.items.iter().map(|c| c.comment.0).collect();
+        assert_eq!(shown, [4, 5]);
+        assert_eq!(p.next(), None);
+    }
+}
