@@ -133,6 +133,12 @@ impl Page {
                 count(total)
             ),
             0 => return lines,
+            1 => format!(
+                "{} {} of {}",
+                what.strip_suffix('s').unwrap_or(what),
+                count(self.before + 1),
+                count(total)
+            ),
             n => format!(
                 "{what} {}-{} of {}",
                 count(self.before + 1),

@@ -140,6 +140,10 @@ async fn render(app: &App, req: &Req, doc: &str, address: &str) -> Result<Markup
 /// How many, and how many of each position: "6 answers: 3 support, 2 oppose, 1 neutral".
 fn stances(summary: &Value, what: &str) -> String {
     let n = |key: &str| summary[key].as_u64().unwrap_or(0);
+    let what = match n("count") {
+        1 => what.strip_suffix('s').unwrap_or(what),
+        _ => what,
+    };
     format!(
         "{} {what}: {} support, {} oppose, {} neutral",
         n("count"),
