@@ -37,7 +37,7 @@
 //! - `export`: `export git`; `generate`: generated histories.
 //! - `backup`: `export jsonl` and `restore`; signed checkpoints and `verify --checkpoint`.
 //! - `akn`: Akoma Ntoso export validated with xmllint, and import of Akoma Ntoso.
-//! - `governance_process`: phases, questions, reports, participation.
+//! - `governance_process`: phases, reports, participation; `questions`: consultation questions.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `renumber`: labels put in sequence, cross-references listed and rewritten.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
@@ -77,6 +77,7 @@ mod local_server;
 mod office;
 mod openapi;
 mod points;
+mod questions;
 mod read_model;
 mod renumber;
 mod script;
