@@ -168,10 +168,6 @@ fn all(ctx: &mut Ctx<'_>, lookup: &Lookup<'_>) -> CliResult {
         for line in heading(doc, q) {
             ctx.line(line)?;
         }
-        if s.count() == 0 && s.retracted() == 0 {
-            ctx.line("    no answers yet")?;
-            continue;
-        }
         ctx.line(format_args!("    {}", s.headline("answers")))?;
         if s.count() > 0 {
             ctx.line(format_args!("    by kind: {}", s.kinds_line(lookup)))?;

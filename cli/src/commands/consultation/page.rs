@@ -51,6 +51,10 @@ impl PageArgs {
     /// Refuse a cursor that names no comment of the document: it cannot be the end of a page.
     pub fn check(&self, doc: &DocumentState) -> CliResult {
         match self.after {
+            Some(c) if doc.comments == 0 => Err(CliError::refused(format!(
+                "--after {c}: {} has no comments yet; leave --after out for the first page",
+                doc.slug
+            ))),
             Some(c) if c.0 > doc.comments => Err(CliError::refused(format!(
                 "--after {c}: {} has no comment {c} (its comments are C1 to C{}); give the cursor a page ended with",
                 doc.slug, doc.comments

@@ -130,11 +130,6 @@ impl Summary {
         self.all.count
     }
 
-    /// How many were retracted.
-    pub fn retracted(&self) -> usize {
-        self.retracted
-    }
-
     /// The kinds present, in report order, each with its tally and how many participants.
     fn kinds(&self, lookup: &Lookup<'_>) -> Vec<(Option<ParticipantKind>, Tally, usize)> {
         let mut people: HashMap<Option<ParticipantKind>, usize> = HashMap::new();
@@ -254,8 +249,11 @@ impl Summary {
     }
 
     /// The first line for people: "6 answers from 5 participants: 3 support, 2 oppose, 1
-    /// neutral (1 more retracted)".
+    /// neutral (1 more retracted)", or "no answers yet".
     pub fn headline(&self, what: &str) -> String {
+        if self.all.count == 0 && self.retracted == 0 {
+            return format!("no {what} yet");
+        }
         let what = match self.all.count {
             1 => what.strip_suffix('s').unwrap_or(what),
             _ => what,
