@@ -131,7 +131,7 @@ impl Page {
         }
         let total = self.before + self.items.len() + self.rest;
         let at = match self.items.len() {
-            0 if self.before > 0 => format!(
+            0 if self.after.is_some() => format!(
                 "no {what} after {} ({} in all)",
                 self.after_label(),
                 count(total)
