@@ -13,6 +13,8 @@
 # with p50 and p99 latency. Then stops the server (SIGTERM) and verifies the log.
 # wrk is installed from Debian's packages when missing. Run by hand, not in CI; work files go
 # to ${WORK:-/tmp/travaux-bench-server}. Traffic goes to 127.0.0.1 only.
+# STORE=postgres://…/DB runs the same on a PostgreSQL database instead of a directory (an empty
+# database, or one the script may fill: its travaux tables are dropped first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=${WORK:-/tmp/travaux-bench-server}
@@ -28,7 +30,10 @@ travaux=$PWD/target/release/travaux
 
 rm -rf "$work"
 mkdir -p "$work"
-store=$work/store
+store=${STORE:-$work/store}
+if [[ $store == postgres://* || $store == postgresql://* ]]; then
+  psql -q "$store" -c 'DROP TABLE IF EXISTS events, head, kv, meta CASCADE' >/dev/null
+fi
 "$travaux" demo --store "$store" --quiet >/dev/null
 token=$("$travaux" --store "$store" --json token issue k-boateng |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')

@@ -17,6 +17,10 @@
 //!   (`durable_one_command`), and batches of 1,000 comments appended to it, each batch durable
 //!   (`batched_1000`). Without the variable, this group is left out.
 //!
+//! With `TRAVAUX_BENCH_POSTGRES` naming a PostgreSQL server (an admin URL, such as the one
+//! `scripts/pg-test-cluster.sh start` prints), every store but the generated one's is a fresh
+//! database on it instead of a directory: the same benchmarks, on the other engine.
+//!
 //! Short measurement times and ten samples keep `cargo bench -p travaux-store` to a few
 //! minutes on two cores.
 
@@ -39,6 +43,8 @@ use uuid::Uuid;
 struct Bench {
     _dir: TempDir,
     store: Store,
+    /// The database the store is in, on PostgreSQL: dropped after the store.
+    _database: Option<travaux_store::postgres::TestDatabase>,
     doc: DocumentId,
     secretariat: ParticipantId,
     m: Maker,
@@ -53,10 +59,18 @@ struct Maker {
 impl Bench {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let (store, _) = Store::create(dir.path()).expect("a new store");
+        let database = std::env::var("TRAVAUX_BENCH_POSTGRES").ok().map(|server| {
+            travaux_store::postgres::TestDatabase::create(&server).expect("a database")
+        });
+        let location = match &database {
+            Some(db) => travaux_store::Location::Postgres(db.url.clone()),
+            None => travaux_store::Location::Dir(dir.path().to_path_buf()),
+        };
+        let (store, _) = Store::create(location).expect("a new store");
         let mut b = Bench {
             _dir: dir,
             store,
+            _database: database,
             doc: DocumentId(Uuid::new_v4()),
             secretariat: ParticipantId(Uuid::new_v4()),
             m: Maker {

@@ -24,6 +24,8 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use travaux_core::{Hash, StreamId, Timestamp};
 
+use crate::contract::Batch;
+use crate::keys::{self, be_u64};
 use crate::{Store, StoreError};
 
 /// The file checkpoints are appended to, in the store's directory.
@@ -107,45 +109,98 @@ pub(crate) fn seq_of(json: &str) -> Option<u64> {
         .map(|c| c.statement.seq)
 }
 
-/// Write the checkpoints file of a store being restored.
-pub(crate) fn write_all(dir: &Path, text: &[u8]) -> Result<(), StoreError> {
-    let path = dir.join(CHECKPOINTS_FILE);
-    let mut f = std::fs::File::create(&path)?;
-    f.write_all(text)?;
-    f.sync_all()?;
-    Ok(())
-}
-
 fn key_path(dir: &Path) -> PathBuf {
     dir.join(KEY_FILE)
 }
 
 fn read_key(path: &Path) -> Result<SigningKey, StoreError> {
     let text = std::fs::read_to_string(path)?;
+    key_from_hex(&text, &path.display())
+}
+
+/// Where a store keeps its checkpoints and its signing key: files in a sled store's directory
+/// ([`CHECKPOINTS_FILE`], [`KEY_FILE`]), or, for an engine with no directory (PostgreSQL), keys
+/// of its own beside the read models ([`KEY_KEY`], [`CHECKPOINT_PREFIX`]), which every server
+/// on the database shares and `rebuild` leaves alone (they are not derived from the log).
+enum Side<'a> {
+    Dir(&'a Path),
+    Engine,
+}
+
+/// The signing key's seed, in hexadecimal, in a store without a directory.
+const KEY_KEY: &[u8] = b"Ckey";
+/// The checkpoints of a store without a directory: `c` and a big-endian number from 1, each
+/// the JSON line the checkpoints file would hold.
+const CHECKPOINT_PREFIX: &[u8] = b"c";
+
+/// Whether a key of the engine's is a checkpoint or the signing key.
+pub(crate) fn kept_beside(key: &[u8]) -> bool {
+    key == KEY_KEY || key.starts_with(CHECKPOINT_PREFIX)
+}
+
+fn key_from_hex(text: &str, place: &dyn std::fmt::Display) -> Result<SigningKey, StoreError> {
     let seed: [u8; 32] = const_hex::decode_to_array(text.trim()).map_err(|e| {
         StoreError::Corrupt(format!(
-            "{} does not hold a key (32 bytes in hexadecimal): {e}",
-            path.display()
+            "{place} does not hold a key (32 bytes in hexadecimal): {e}"
         ))
     })?;
     Ok(SigningKey::from_bytes(&seed))
 }
 
 impl Store {
-    /// The directory the checkpoints and the signing key are kept in: the store's own.
-    fn side_dir(&self) -> Result<&std::path::Path, StoreError> {
-        self.dir().ok_or_else(|| {
-            StoreError::Engine(format!(
-                "checkpoints are kept beside a sled store, in its directory; {} is a {} store, which keeps none yet",
-                self.location(),
-                self.engine()
-            ))
-        })
+    /// Where the checkpoints and the signing key are kept.
+    fn side(&self) -> Side<'_> {
+        match self.dir() {
+            Some(dir) => Side::Dir(dir),
+            None => Side::Engine,
+        }
+    }
+
+    /// Keep the checkpoints of a store being restored (lines of JSON, oldest first), in place
+    /// of any it has.
+    pub(crate) fn keep_checkpoints(&self, lines: &[String]) -> Result<(), StoreError> {
+        match self.side() {
+            Side::Dir(dir) => {
+                let mut f = std::fs::File::create(dir.join(CHECKPOINTS_FILE))?;
+                for line in lines {
+                    f.write_all(line.trim_end().as_bytes())?;
+                    f.write_all(b"\n")?;
+                }
+                f.sync_all()?;
+                Ok(())
+            }
+            Side::Engine => self.write_beside(|db| {
+                let mut batch = Batch::default();
+                for kv in db.scan_prefix(CHECKPOINT_PREFIX) {
+                    batch.remove(kv?.0);
+                }
+                for (n, line) in (1u64..).zip(lines) {
+                    batch.insert(
+                        keys::key(CHECKPOINT_PREFIX[0], &[&n.to_be_bytes()]),
+                        line.trim_end(),
+                    );
+                }
+                Ok(((), batch))
+            }),
+        }
     }
 
     /// The store's signing key, if it has one.
     pub fn checkpoint_key(&self) -> Result<Option<SigningKey>, StoreError> {
-        let path = key_path(self.side_dir()?);
+        let dir = match self.side() {
+            Side::Dir(dir) => dir,
+            Side::Engine => {
+                return match self.db.get(KEY_KEY)? {
+                    None => Ok(None),
+                    Some(bytes) => key_from_hex(
+                        &String::from_utf8_lossy(&bytes),
+                        &format!("the checkpoint key of {}", self.location()),
+                    )
+                    .map(Some),
+                };
+            }
+        };
+        let path = key_path(dir);
         if !path.exists() {
             return Ok(None);
         }
@@ -154,19 +209,33 @@ impl Store {
 
     /// The store's signing key, made (and written, readable by its owner only) if it has none.
     pub fn checkpoint_key_or_new(&self) -> Result<SigningKey, StoreError> {
-        let path = key_path(self.side_dir()?);
         let mut seed = [0u8; 32];
         getrandom::fill(&mut seed).map_err(|e| {
             StoreError::Io(std::io::Error::other(format!(
                 "no randomness for a key: {e}"
             )))
         })?;
+        let Side::Dir(dir) = self.side() else {
+            // Under the writer lock: two servers making a key at once end with one key.
+            return self
+                .write_beside(|db| match db.get(KEY_KEY)? {
+                    Some(_) => Ok(((), Batch::default())),
+                    None => {
+                        let mut batch = Batch::default();
+                        batch.insert(KEY_KEY, const_hex::encode(seed));
+                        Ok(((), batch))
+                    }
+                })
+                .and_then(|()| self.checkpoint_key())?
+                .ok_or_else(|| StoreError::Corrupt("the checkpoint key written is gone".into()));
+        };
+        let path = key_path(dir);
         if path.exists() {
             return read_key(&path);
         }
         // Written whole under another name, then linked to its own, which fails if another
         // thread or process made one first: then theirs is the key, and it is whole.
-        let tmp = self.side_dir()?.join(format!(
+        let tmp = dir.join(format!(
             ".{KEY_FILE}.{}.{}",
             std::process::id(),
             const_hex::encode(&seed[..4])
@@ -187,7 +256,7 @@ impl Store {
         let _ = std::fs::remove_file(&tmp);
         match written {
             Ok(()) => {
-                if let Ok(dir) = std::fs::File::open(self.side_dir()?) {
+                if let Ok(dir) = std::fs::File::open(dir) {
                     let _ = dir.sync_all();
                 }
                 tracing::info!(path = %path.display(), "made the store's checkpoint key");
@@ -258,8 +327,23 @@ impl Store {
             signature: const_hex::encode(signature.to_bytes()),
         };
         let mut line = serde_json::to_vec(&checkpoint)?;
+        let Side::Dir(dir) = self.side() else {
+            self.write_beside(|db| {
+                let next = match db.last_with_prefix(CHECKPOINT_PREFIX)? {
+                    Some((k, _)) => be_u64(&k[CHECKPOINT_PREFIX.len()..])? + 1,
+                    None => 1,
+                };
+                let mut batch = Batch::default();
+                batch.insert(
+                    keys::key(CHECKPOINT_PREFIX[0], &[&next.to_be_bytes()]),
+                    &line,
+                );
+                Ok(((), batch))
+            })?;
+            return Ok(checkpoint);
+        };
         line.push(b'\n');
-        let path = self.side_dir()?.join(CHECKPOINTS_FILE);
+        let path = dir.join(CHECKPOINTS_FILE);
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
@@ -271,7 +355,14 @@ impl Store {
 
     /// The checkpoints kept beside the log, as lines of JSON, oldest first.
     pub fn checkpoint_lines(&self) -> Result<Vec<String>, StoreError> {
-        let path = self.side_dir()?.join(CHECKPOINTS_FILE);
+        let Side::Dir(dir) = self.side() else {
+            return self
+                .db
+                .scan_prefix(CHECKPOINT_PREFIX)
+                .map(|kv| kv.map(|(_, v)| String::from_utf8_lossy(&v).into_owned()))
+                .collect();
+        };
+        let path = dir.join(CHECKPOINTS_FILE);
         match std::fs::read_to_string(&path) {
             Ok(text) => Ok(text
                 .lines()

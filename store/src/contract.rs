@@ -20,9 +20,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use travaux_core::{EventId, Hash, StreamId};
+use travaux_core::{EventId, Hash, StreamId, Timestamp};
 
-use crate::StoreError;
+use crate::{codec, StoreError};
 
 /// A key or value of the read models' map.
 pub type Bytes = Vec<u8>;
@@ -352,8 +352,48 @@ pub trait Engine: Tree + Log {
         None
     }
 
-    /// The sled engine, for what only it does (compaction, the files beside the store).
-    fn as_sled(&self) -> Option<&crate::sled::SledEngine> {
-        None
-    }
+    /// The engine as itself, for what only one engine does (sled: compaction, the files
+    /// beside the store): the store downcasts it.
+    fn as_any(&self) -> &dyn std::any::Any;
+}
+
+/// The head of a log as its last event gives it (`last`, as [`crate::contract::Log::last_event`]
+/// answered), the time of that event, and the damage found if it does not read back.
+pub(crate) fn log_head(
+    last: Result<Option<Stored>, StoreError>,
+) -> Result<(Head, Option<Timestamp>, Option<String>), StoreError> {
+    Ok(match last {
+        Err(StoreError::Corrupt(m)) => {
+            tracing::error!(error = %m, "the last block of the log does not read back");
+            (
+                Head::default(),
+                None,
+                Some(format!("the last block of the log does not read back: {m}")),
+            )
+        }
+        Err(e) => return Err(e),
+        Ok(None) => (Head::default(), None, None),
+        Ok(Some(stored)) => match codec::decode(stored.bytes()) {
+            Ok(last) => (
+                Head {
+                    seq: last.seq,
+                    hash: last.hash,
+                },
+                Some(last.recorded_at),
+                None,
+            ),
+            Err(e) => {
+                let seq = stored.seq;
+                tracing::error!(seq, error = %e, "the last event does not read back");
+                (
+                    Head {
+                        seq,
+                        hash: Hash::default(),
+                    },
+                    None,
+                    Some(format!("event {seq} does not read back: {e}")),
+                )
+            }
+        },
+    })
 }

@@ -27,7 +27,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use travaux_core::{EventId, Hash, RecordedEvent};
 
-use crate::contract::{Batch, Head, LogEntry, Reading};
+use crate::contract::{Batch, Head, Location, LogEntry, Reading};
 use crate::{codec, Store, StoreError};
 
 /// The format named in an export's first line.
@@ -164,9 +164,9 @@ pub struct Restored {
 /// Why a restore stopped: the line of the export (from 1) and what was wrong with it.
 #[derive(Debug, thiserror::Error)]
 pub enum RestoreError {
-    /// The target is not a new or empty directory.
+    /// The target is not a new or empty directory, or a database with no store in it.
     #[error("{0} exists and is not empty: restore builds a new store (choose another --store, or move it away)")]
-    NotEmpty(PathBuf),
+    NotEmpty(Location),
     /// The export is not what it should be at a line.
     #[error("line {line}{}: {why}", match .seq { Some(s) => format!(" (event {s})"), None => String::new() })]
     Bad {
@@ -185,14 +185,48 @@ pub enum RestoreError {
     Read(std::io::Error),
 }
 
-/// Build a new store in `target` (a new or empty directory) from an export, checking each
-/// event's hash and the chain. `progress` is told (events restored, events announced) now and
-/// then, and `(n, n)` once the log is written, before the read models are rebuilt. On any error
-/// nothing is left at `target` (a directory that was empty stays so).
+/// Build a new store at `target` (a new or empty directory, or a database with no store in it)
+/// from an export, checking each event's hash and the chain. `progress` is told (events
+/// restored, events announced) now and then, and `(n, n)` once the log is written, before the
+/// read models are rebuilt. On any error nothing is left at `target` (a directory that was
+/// empty stays so; a database is left without the store's tables).
 pub fn restore(
-    target: &Path,
+    target: &Location,
     input: &mut dyn BufRead,
     mut progress: impl FnMut(u64, u64),
+) -> Result<Restored, RestoreError> {
+    match target {
+        Location::Dir(path) => restore_dir(path, input, &mut progress),
+        Location::Postgres(url) => restore_database(target, url, input, &mut progress),
+    }
+}
+
+/// Restore into a database: the store is made there, filled, and dropped again on any error.
+fn restore_database(
+    target: &Location,
+    url: &str,
+    input: &mut dyn BufRead,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Restored, RestoreError> {
+    let (store, created) = Store::create(target)?;
+    if !created {
+        return Err(RestoreError::NotEmpty(target.clone()));
+    }
+    let restored = fill(&store, input, progress);
+    drop(store);
+    if restored.is_err() {
+        if let Err(e) = crate::postgres::drop_store(url) {
+            tracing::error!(error = %e, "the store left half restored could not be dropped");
+        }
+    }
+    restored
+}
+
+/// Restore into a new directory: the store is built beside it and renamed into place.
+fn restore_dir(
+    target: &Path,
+    input: &mut dyn BufRead,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Restored, RestoreError> {
     if target.exists() {
         let empty = target.is_dir()
@@ -201,7 +235,7 @@ pub fn restore(
                 .next()
                 .is_none();
         if !empty {
-            return Err(RestoreError::NotEmpty(target.to_path_buf()));
+            return Err(RestoreError::NotEmpty(Location::Dir(target.to_path_buf())));
         }
     }
     let name = target
@@ -219,7 +253,7 @@ pub fn restore(
     }
     let result = (|| {
         let (store, _) = Store::create(&building)?;
-        let restored = fill(&store, &building, input, &mut progress);
+        let restored = fill(&store, input, progress);
         drop(store);
         restored
     })();
@@ -456,7 +490,6 @@ fn write_pending(
 
 fn fill(
     store: &Store,
-    dir: &Path,
     input: &mut dyn BufRead,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Restored, RestoreError> {
@@ -524,12 +557,7 @@ fn fill(
         })?;
     }
     if !read.checkpoints.is_empty() {
-        let mut text = String::new();
-        for c in &read.checkpoints {
-            text.push_str(c);
-            text.push('\n');
-        }
-        crate::checkpoint::write_all(dir, text.as_bytes())?;
+        store.keep_checkpoints(&read.checkpoints)?;
     }
     Ok(Restored {
         events,

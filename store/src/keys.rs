@@ -62,3 +62,16 @@ pub(crate) fn block_events(
 fn malformed() -> StoreError {
     StoreError::Corrupt("an entry of the log block index is malformed".into())
 }
+
+/// Marks a store whose per-clause index (`K`) and open-amendment index (`o`) cover the whole
+/// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
+/// stream and views from the whole read model (and opening the store rebuilds them).
+pub(crate) const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
+/// Marks a store whose index of text changes (`X`) covers the whole log: set at creation and by
+/// `rebuild`; without it, a document's text changes are read from its whole stream (and
+/// opening the store rebuilds them).
+pub(crate) const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
+/// Marks a store whose amendments are kept eight to a key (`A`, see `amendments`): set at
+/// creation and by `rebuild`; a store without it (whose amendments were kept one to a key, `a`)
+/// is rebuilt when it is opened.
+pub(crate) const AMENDMENT_BLOCKS_KEY: &[u8] = b"mamendment-blocks";

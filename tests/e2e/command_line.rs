@@ -135,10 +135,19 @@ fn verify_rebuild_and_compact_show_progress_on_a_terminal_only() {
     assert!(shown.contains("ok:"), "{shown}");
     let shown = on_a_terminal(&t, &[], &["rebuild"]);
     assert!(shown.contains("rebuilding the read models"), "{shown}");
-    let shown = on_a_terminal(&t, &[], &["compact"]);
-    assert!(shown.contains("compacting"), "{shown}");
+    // A database compacts itself (VACUUM): travaux compacts sled stores only.
+    let commands: &[&str] = if t.on_postgres() {
+        let out = t.run(&["compact"]);
+        assert_ne!(out.code, 0, "{out:?}");
+        assert!(out.stderr.contains("VACUUM"), "{}", out.stderr);
+        &["verify", "rebuild"]
+    } else {
+        let shown = on_a_terminal(&t, &[], &["compact"]);
+        assert!(shown.contains("compacting"), "{shown}");
+        &["verify", "rebuild", "compact"]
+    };
     // Piped: the answer alone.
-    for command in ["verify", "rebuild", "compact"] {
+    for &command in commands {
         let out = t.run(&[command]);
         assert_eq!(out.code, 0, "{out:?}");
         assert_eq!(out.stderr, "", "`{command}` piped wrote on stderr");

@@ -1028,8 +1028,8 @@ fn the_whole_log_is_exported_while_serving_to_a_token_that_may_read_every_docume
     exec(&s, Some(&secretariat), &["export", "jsonl"]).refused(400, &["locally"]);
     exec(&s, Some(&secretariat), &["checkpoint", "key", "export"]).refused(400, &["locally"]);
     // The checkpoint the fixture's tag signed, verified through the server (the file sent).
-    let signed = std::fs::read_to_string(t.store().join("checkpoints.jsonl")).unwrap();
-    let first = signed.lines().next().unwrap();
+    let signed: Value = serde_json::from_str(&t.ok(&["--json", "checkpoint", "list"])).unwrap();
+    let first = &signed[0].to_string();
     let body = json!({
         "argv": ["verify", "--checkpoint", "cp.json"], "json": true, "files": { "cp.json": first },
     });

@@ -178,14 +178,7 @@ pub fn export_from(
 
 /// Run `restore`: a new store at `--store` from an export.
 pub fn restore(globals: &Globals, args: &RestoreArgs, out: &mut dyn Write) -> CliResult {
-    let target = match globals.store_location() {
-        travaux_store::Location::Dir(path) => path,
-        other => {
-            return Err(CliError::refused(format!(
-                "restore builds a new sled store in a directory and {other} is a PostgreSQL database; restore into a directory (`--store DIR`)"
-            )))
-        }
-    };
+    let target = globals.store_location();
     let started = std::time::Instant::now();
     let progress = bar("restoring");
     let mut input: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {
@@ -217,7 +210,7 @@ pub fn restore(globals: &Globals, args: &RestoreArgs, out: &mut dyn Write) -> Cl
             out,
             "{}",
             serde_json::json!({
-                "store": target, "events": restored.events, "head": restored.head,
+                "store": target.to_string(), "events": restored.events, "head": restored.head,
                 "checkpoints": restored.checkpoints,
             })
         )?;
@@ -225,10 +218,7 @@ pub fn restore(globals: &Globals, args: &RestoreArgs, out: &mut dyn Write) -> Cl
         writeln!(
             out,
             "restored {} events (head hash {}) and {} checkpoints into {}",
-            restored.events,
-            restored.head,
-            restored.checkpoints,
-            target.display()
+            restored.events, restored.head, restored.checkpoints, target
         )?;
     }
     Ok(())

@@ -172,6 +172,10 @@ impl Engine for PgEngine {
         "postgres"
     }
 
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
     fn location(&self) -> &Location {
         &self.location
     }

@@ -20,6 +20,8 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use crate::StoreError;
 
 /// The file marking a copy as complete and durable.
@@ -156,4 +158,15 @@ fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     };
     File::open(dir)?.sync_all()?;
     Ok(())
+}
+
+/// What a compaction did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Compacted {
+    /// How many keys were copied.
+    pub keys: u64,
+    /// The size of the store's files before, in bytes.
+    pub bytes_before: u64,
+    /// And after.
+    pub bytes_after: u64,
 }

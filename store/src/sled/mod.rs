@@ -20,12 +20,13 @@ use travaux_core::{EventId, Hash, StreamId};
 
 use self::anchor::{Anchor, Found};
 use self::log::Blocks;
+use crate::contract::log_head;
 use crate::contract::{
     Batch, Bytes, Engine, Entries, EventReader, Head, Location, Log, LogEntry, Reading, Stored,
     Tree,
 };
 use crate::error::RESTORE;
-use crate::store::{log_head, Compacted};
+use crate::sled::compact::Compacted;
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
@@ -138,7 +139,7 @@ impl SledEngine {
                 // Whatever its markers say (a development version may have set them), its
                 // read models are rebuilt below.
                 let mut batch = sled::Batch::default();
-                batch.remove(crate::store::AMENDMENT_BLOCKS_KEY);
+                batch.remove(crate::keys::AMENDMENT_BLOCKS_KEY);
                 batch.insert(FORMAT_KEY, FORMAT);
                 tree.apply_batch(batch)?;
                 tree.flush()?;
@@ -573,8 +574,8 @@ impl Engine for SledEngine {
         self.damage.clone()
     }
 
-    fn as_sled(&self) -> Option<&SledEngine> {
-        Some(self)
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

@@ -70,11 +70,16 @@ use uuid::Uuid;
 
 use crate::amendments::{self, AmendmentWrite, Amendments};
 use crate::codec;
+use crate::contract::log_head;
 use crate::contract::{
-    Batch, Engine, EventReader, Head as Anchored, Location, LogEntry, Reading, Stored, Tree,
+    Batch, Engine, EventReader, Head as Anchored, Location, LogEntry, Reading, Tree,
 };
-use crate::keys::{be_u32, be_u64, block_events, key, push_entry};
+use crate::keys::{
+    be_u32, be_u64, block_events, key, push_entry, AMENDMENT_BLOCKS_KEY, CLAUSE_INDEX_KEY,
+    TEXT_INDEX_KEY,
+};
 use crate::packed;
+pub use crate::sled::compact::Compacted;
 use crate::StoreError;
 
 mod append;
@@ -90,18 +95,6 @@ use self::read_models::*;
 const READ_MODEL_PREFIXES: [u8; 13] = [
     b'A', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T', b'R',
 ];
-/// Marks a store whose per-clause index (`K`) and open-amendment index (`o`) cover the whole
-/// log: set at creation and by `rebuild`; without it, clause histories are read from the whole
-/// stream and views from the whole read model (and opening the store rebuilds them).
-pub(crate) const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
-/// Marks a store whose index of text changes (`X`) covers the whole log: set at creation and by
-/// `rebuild`; without it, a document's text changes are read from its whole stream (and
-/// opening the store rebuilds them).
-pub(crate) const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
-/// Marks a store whose amendments are kept eight to a key (`A`, see `amendments`): set at
-/// creation and by `rebuild`; a store without it (whose amendments were kept one to a key, `a`)
-/// is rebuilt when it is opened.
-pub(crate) const AMENDMENT_BLOCKS_KEY: &[u8] = b"mamendment-blocks";
 /// The read models of earlier versions that this one keeps otherwise (`k`: one key per clause
 /// and event; `x`: text changes unpacked, one key each; `a`: one amendment per key), and their
 /// markers (`mtext-packed`: one development commit, 6a0dd08, packed each text change under its
@@ -138,17 +131,6 @@ const DOCUMENTS_KEPT: usize = 16;
 const SHARED_POLL: Duration = Duration::from_millis(50);
 /// The largest value a read model writes: well below sled's ~128 KiB blob threshold.
 const READ_MODEL_CHUNK: usize = 64 * 1024;
-
-/// What a compaction did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct Compacted {
-    /// How many keys were copied.
-    pub keys: u64,
-    /// The size of the store's files before, in bytes.
-    pub bytes_before: u64,
-    /// And after.
-    pub bytes_after: u64,
-}
 
 /// The stream version an append expects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -423,9 +405,14 @@ impl Store {
         self.writer().damaged.clone()
     }
 
+    /// The sled engine, when the store is on sled, for what only it does.
+    pub(crate) fn sled(&self) -> Option<&crate::sled::SledEngine> {
+        self.db.as_any().downcast_ref()
+    }
+
     /// The head the anchor holds (a store with no anchor: the head known durable).
     pub(crate) fn anchored(&self) -> Anchored {
-        match self.db.as_sled() {
+        match self.sled() {
             Some(sled) => sled.anchored(),
             None => {
                 let seq = self.durable_head();
@@ -450,7 +437,7 @@ impl Store {
     /// freeing them one by one, which costs a command on a large store as much as reading its
     /// answer (sled's page table grows with the store: 60 ms at 1,000,000 events).
     pub fn close_for_exit(self) -> Result<(), StoreError> {
-        if let Some(sled) = self.db.as_sled() {
+        if let Some(sled) = self.sled() {
             sled.flush()?;
         }
         std::mem::forget(self);
@@ -463,7 +450,7 @@ impl Store {
     /// again to go on (in this process, once sled has let go of its lock). A PostgreSQL store
     /// is compacted by PostgreSQL (autovacuum): it is refused.
     pub fn compact(self) -> Result<Compacted, StoreError> {
-        let Some(sled) = self.db.as_sled() else {
+        let Some(sled) = self.sled() else {
             return Err(StoreError::Compaction(format!(
                 "{} is a {} store, which its database compacts itself (VACUUM); travaux compacts sled stores only",
                 self.location(),
@@ -614,6 +601,28 @@ impl Store {
         self.db.sync(target)
     }
 
+    /// Write keys beside the log, not derived from it (a store's checkpoints and signing key in
+    /// an engine with no directory), under the writer lock of every process: `f` reads what it
+    /// needs and says what to write; the write is durable when this returns.
+    pub(crate) fn write_beside<T>(
+        &self,
+        f: impl FnOnce(&dyn Engine) -> Result<(T, Batch), StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut head = self.writer();
+        self.refuse_unsynced()?;
+        let turn = self.begin_write(&mut head)?;
+        let (answer, batch) = f(&*self.db)?;
+        if !batch.is_empty() {
+            let after = Anchored {
+                seq: head.next_seq - 1,
+                hash: head.hash,
+            };
+            turn.commit(after, &[], batch)?;
+            self.db.sync(after)?;
+        }
+        Ok(answer)
+    }
+
     /// Apply writes to the read models alone (a rebuild, a migration): no event.
     fn commit_models(&self, batch: Batch) -> Result<(), StoreError> {
         let after = *self.applied();
@@ -623,45 +632,4 @@ impl Store {
     fn applied(&self) -> MutexGuard<'_, Anchored> {
         self.applied.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// The head of a log as its last event gives it (`last`, as [`crate::contract::Log::last_event`]
-/// answered), the time of that event, and the damage found if it does not read back.
-pub(crate) fn log_head(
-    last: Result<Option<Stored>, StoreError>,
-) -> Result<(Anchored, Option<Timestamp>, Option<String>), StoreError> {
-    Ok(match last {
-        Err(StoreError::Corrupt(m)) => {
-            tracing::error!(error = %m, "the last block of the log does not read back");
-            (
-                Anchored::default(),
-                None,
-                Some(format!("the last block of the log does not read back: {m}")),
-            )
-        }
-        Err(e) => return Err(e),
-        Ok(None) => (Anchored::default(), None, None),
-        Ok(Some(stored)) => match codec::decode(stored.bytes()) {
-            Ok(last) => (
-                Anchored {
-                    seq: last.seq,
-                    hash: last.hash,
-                },
-                Some(last.recorded_at),
-                None,
-            ),
-            Err(e) => {
-                let seq = stored.seq;
-                tracing::error!(seq, error = %e, "the last event does not read back");
-                (
-                    Anchored {
-                        seq,
-                        hash: Hash::default(),
-                    },
-                    None,
-                    Some(format!("event {seq} does not read back: {e}")),
-                )
-            }
-        },
-    })
 }

@@ -45,6 +45,9 @@ impl Store {
     /// [`Store::rebuild`], telling `progress` how many events it has read, every batch.
     pub fn rebuild_with_progress(&self, progress: &mut dyn FnMut(u64)) -> Result<u64, StoreError> {
         let mut writer = self.writer();
+        // The head as the engine has it: in a database another process (or a restore's writes
+        // of the log as stored) may have moved it, and each batch below is checked against it.
+        drop(self.begin_write(&mut writer)?);
         // What the writer kept was read from the read models this replaces.
         writer.documents.clear();
         let mut batch = Batch::default();
@@ -194,8 +197,7 @@ impl Store {
     /// The sled tree itself. Only for tests that damage a sled store on purpose.
     #[doc(hidden)]
     pub fn raw_tree(&self) -> &sled::Db {
-        self.db
-            .as_sled()
+        self.sled()
             .expect("raw_tree is a back door into sled stores only")
             .db()
     }
@@ -215,8 +217,7 @@ impl Store {
     #[doc(hidden)]
     pub fn put_raw(&self, seq: u64, bytes: Vec<u8>) -> Result<(), StoreError> {
         let sled = self
-            .db
-            .as_sled()
+            .sled()
             .expect("put_raw is a back door into sled stores only");
         let mut writer = self.writer();
         writer.documents.clear();
