@@ -58,6 +58,9 @@ pub enum Command {
     /// Comment on a clause or the whole document (`comment TEXT`, `comment add TEXT`), list
     /// the comments (`comment list`), or retract your own (`comment retract C12`)
     Comment(commands::comment::CommentArgs),
+    /// Summarise the comments and answers (by position, participant kind, clause, phase, day
+    /// and question), then list a page of them in full, oldest first
+    Comments(commands::comments::CommentsArgs),
     /// Name the current point (or another) of the document's history (`tag NAME`, `tag add
     /// NAME`), list the tags (`tag`, `tag list`), withdraw one set by mistake (`tag withdraw
     /// NAME`), or tell every tag set and withdrawn (`tag history`)
@@ -80,7 +83,8 @@ pub enum Command {
     Phase(commands::phase::PhaseCommand),
     /// Pose a consultation question (secretariat)
     Question(commands::question::QuestionArgs),
-    /// List the consultation questions with their answers by position and participant kind
+    /// Summarise the answers to each consultation question; with one question, its whole
+    /// summary and a page of its answers in full
     Questions(commands::question::QuestionsArgs),
     /// Submit a report in the open reporting round
     Report(commands::report::ReportArgs),
@@ -284,6 +288,7 @@ fn run_command(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Amend(c) => commands::amend::run(ctx, c),
         Command::Decide(a) => commands::amend::decide(ctx, a),
         Command::Comment(a) => commands::comment::run(ctx, a),
+        Command::Comments(a) => commands::comments::run(ctx, a, "comments"),
         Command::Tag(a) => commands::tag::run(ctx, a),
         Command::Log(a) => commands::log::run(ctx, a),
         Command::Diff(a) => commands::diff::run(ctx, a),

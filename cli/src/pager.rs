@@ -76,6 +76,7 @@ impl Command {
             | Command::Blame(_)
             | Command::Status(_)
             | Command::Questions(_)
+            | Command::Comments(_)
             | Command::Brackets(_)
             | Command::Participation(_)
             | Command::Amend(AmendCommand::List { .. })

@@ -264,13 +264,13 @@ fn listing_words_are_commands_never_text() {
     assert_eq!(t.head(), before, "listing wrote to the log");
     // Filters, and JSON with the whole text.
     let only = t.json(&["comment", "list", "--participant", "norway"]);
-    let only = only.as_array().unwrap();
+    let only = only["items"].as_array().unwrap();
     assert_eq!(only.len(), 1);
     assert_eq!(only[0]["text"], "Another one,\nover two lines.");
     assert_eq!(only[0]["handle"], "norway");
     assert_eq!(only[0]["actor"], t.participant_id("norway").as_str());
     let on = t.json(&["comment", "list", "--clause", "1.1"]);
-    assert_eq!(on.as_array().unwrap().len(), 1);
+    assert_eq!(on["items"].as_array().unwrap().len(), 1);
     // Those words as text or as a tag's name are refused, with nothing written.
     for args in [
         &["--as", "brazil", "comment", "--", "list"][..],

@@ -48,10 +48,13 @@ fn a_comment_is_retracted_by_its_author_only_and_keeps_its_text_in_the_log() {
         "{listed}"
     );
     assert!(listed.contains("A remark posted by mistake."), "{listed}");
-    let rows = t.json(&["comment", "list"]);
-    let rows = rows.as_array().unwrap();
+    let listed = t.json(&["comment", "list"]);
+    let rows = listed["items"].as_array().unwrap();
     assert_eq!(rows[0]["retracted_seq"], seq);
     assert_eq!(rows[1]["retracted_seq"], serde_json::Value::Null);
+    // The summary counts the one that stands, and the retracted one apart.
+    assert_eq!(listed["summary"]["count"], 1);
+    assert_eq!(listed["summary"]["retracted"], 1);
     // The log and the replay tell the retraction; the comment's text is still in the log.
     let log = t.ok(&["log"]);
     assert!(log.contains("retracted C1"), "{log}");

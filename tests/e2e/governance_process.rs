@@ -1,5 +1,5 @@
 //! The process around the text: participants imported and given roles by kind, phases that
-//! take comments only from the roles they admit, consultation questions answered as comments,
+//! take comments only from the roles they admit (consultation questions: `questions`),
 //! reports in reporting rounds, and who took part in each round. Every rule is run allowed and
 //! refused; a refusal leaves the log as it was.
 
@@ -22,7 +22,7 @@ jane,public,Jane Doe
 ";
 
 /// Run as a participant on a date, insisting on success; return stdout.
-fn ok(t: &Travaux, who: &str, date: &str, args: &[&str]) -> String {
+pub(crate) fn ok(t: &Travaux, who: &str, date: &str, args: &[&str]) -> String {
     let mut all = vec!["--as", who, "--date", date];
     all.extend_from_slice(args);
     t.ok(&all)
@@ -30,7 +30,7 @@ fn ok(t: &Travaux, who: &str, date: &str, args: &[&str]) -> String {
 
 /// Run as a participant on a date, insisting on a refusal (exit 1) that names each of `names`
 /// and writes nothing; return stderr.
-fn refused(t: &Travaux, who: &str, date: &str, args: &[&str], names: &[&str]) -> String {
+pub(crate) fn refused(t: &Travaux, who: &str, date: &str, args: &[&str], names: &[&str]) -> String {
     let mut all = vec!["--as", who, "--date", date];
     all.extend_from_slice(args);
     t.refused(&all, 1, names)
@@ -39,7 +39,7 @@ fn refused(t: &Travaux, who: &str, date: &str, args: &[&str], names: &[&str]) ->
 /// A store with a secretariat, the people above imported, the document `code` with the first
 /// draft, the chair, every Member State a delegate, every non-State actor an observer and
 /// jane public; no phase opened. Dated 2008-01-01 to 2008-01-03.
-fn process() -> Travaux {
+pub(crate) fn process() -> Travaux {
     let t = Travaux::new();
     t.write("people.csv", PEOPLE);
     t.write("draft1.md", DRAFT1);
@@ -372,186 +372,6 @@ fn comments_are_taken_only_while_a_phase_admits_the_role() {
     let events = t.events(&["--kind", "comment_posted"]);
     let phases: Vec<&Value> = events.iter().map(|e| &e["event"]["phase"]).collect();
     assert_eq!(phases, [&serde_json::json!(1), &serde_json::json!(2)]);
-}
-
-#[test]
-fn questions_are_answered_as_comments_and_listed_by_position_and_kind() {
-    let t = process();
-    let posed = ok(
-        &t,
-        "secretariat",
-        "2008-09-01",
-        &[
-            "question",
-            "Should the Code apply to recruitment agencies?",
-            "--group",
-            "Box 2: International recruitment practices",
-            "--clause",
-            "2.1",
-        ],
-    );
-    assert_eq!(posed, "posed Q1 at event 22\n");
-    let q2 = t.json(&[
-        "--as",
-        "secretariat",
-        "--date",
-        "2008-09-01",
-        "question",
-        "Is the Code's scope right?",
-    ]);
-    assert_eq!(q2["question"], "Q2");
-    assert_eq!(q2["clauses"], serde_json::json!([]));
-    // Only the secretariat poses questions; a question is about clauses that exist.
-    refused(
-        &t,
-        "brazil",
-        "2008-09-01",
-        &["question", "Why not?"],
-        &["may not pose a consultation question", "secretariat"],
-    );
-    refused(
-        &t,
-        "secretariat",
-        "2008-09-01",
-        &["question", "Why not?", "--clause", "9.9"],
-        &["no clause '9.9'"],
-    );
-
-    // Answers are comments: they need an open phase.
-    refused(
-        &t,
-        "brazil",
-        "2008-09-01",
-        &["comment", "Yes", "--answers", "Q1"],
-        &["none has been opened"],
-    );
-    ok(
-        &t,
-        "secretariat",
-        "2008-09-01",
-        &[
-            "phase",
-            "open",
-            "public-hearing",
-            "Web-based public hearing",
-        ],
-    );
-    let answer = |who: &str, position: &str, text: &str| {
-        ok(
-            &t,
-            who,
-            "2008-09-10",
-            &["comment", text, "--answers", "Q1", "--position", position],
-        )
-    };
-    assert_eq!(
-        answer("brazil", "support", "Yes, agencies recruit most nurses."),
-        "answered Q1 with C1 on the document (support) at event 25\n"
-    );
-    answer("norway", "support", "Yes.");
-    answer("kenya", "oppose", "Agencies are regulated nationally.");
-    answer("psi", "support", "Yes, and employers too.");
-    answer("icn", "oppose", "Not as drafted.");
-    answer("jane", "neutral", "I do not know.");
-    // An unknown question; an answer is not a reply.
-    refused(
-        &t,
-        "brazil",
-        "2008-09-10",
-        &["comment", "Yes", "--answers", "Q9"],
-        &["no question Q9", "travaux questions"],
-    );
-    t.refused(
-        &[
-            "--as",
-            "brazil",
-            "comment",
-            "Yes",
-            "--answers",
-            "Q1",
-            "--reply-to",
-            "C1",
-        ],
-        2,
-        &["--reply-to"],
-    );
-
-    let all = t.json(&["questions"]);
-    let q1 = &all[0];
-    assert_eq!(q1["question"], "Q1");
-    assert_eq!(q1["group"], "Box 2: International recruitment practices");
-    assert_eq!(q1["clauses"], serde_json::json!(["2.1"]));
-    assert_eq!(q1["answers"], 6);
-    let support = &q1["by_position"]["support"];
-    assert_eq!(support["answers"], 3);
-    assert_eq!(
-        handles(&support["by_kind"]["member-state"]),
-        ["brazil", "norway"]
-    );
-    assert_eq!(handles(&support["by_kind"]["non-state-actor"]), ["psi"]);
-    let oppose = &q1["by_position"]["oppose"];
-    assert_eq!(handles(&oppose["by_kind"]["member-state"]), ["kenya"]);
-    assert_eq!(handles(&oppose["by_kind"]["non-state-actor"]), ["icn"]);
-    assert_eq!(
-        handles(&q1["by_position"]["neutral"]["by_kind"]["public"]),
-        ["jane"]
-    );
-    let ms = &q1["by_kind"]["member-state"];
-    assert_eq!(
-        (
-            ms["answers"].as_u64(),
-            ms["support"].as_u64(),
-            ms["oppose"].as_u64()
-        ),
-        (Some(3), Some(2), Some(1))
-    );
-    assert_eq!(all[1]["answers"], 0);
-
-    let text = t.ok(&["questions"]);
-    assert!(
-        text.contains(
-            "Q1  Box 2: International recruitment practices\n    \
-             Should the Code apply to recruitment agencies?\n    \
-             on 2.1\n    \
-             6 answers: 3 support, 2 oppose, 1 neutral\n"
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains("      support  member-state     brazil, norway\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("               non-state-actor  psi\n"),
-        "{text}"
-    );
-    assert!(
-        text.contains("      oppose   member-state     kenya\n"),
-        "{text}"
-    );
-    assert!(text.contains(
-        "    by kind: member-state 3 (2 support, 1 oppose); non-state-actor 2 (1 support, 1 oppose); public 1 (1 neutral)"
-    ), "{text}");
-    assert!(
-        text.contains("Q2\n    Is the Code's scope right?\n    no answers yet"),
-        "{text}"
-    );
-
-    // One question: each answer with its text.
-    let one = t.ok(&["questions", "Q1"]);
-    assert!(
-        one.contains(
-            "  C3 kenya (member-state), oppose:\n      Agencies are regulated nationally.\n"
-        ),
-        "{one}"
-    );
-    let one = t.json(&["questions", "Q1"]);
-    assert_eq!(
-        one["answer_texts"][0]["text"],
-        "Yes, agencies recruit most nurses."
-    );
-    assert_eq!(one["answer_texts"][0]["participant"], "brazil");
-    t.refused(&["questions", "Q7"], 1, &["no question Q7"]);
 }
 
 #[test]

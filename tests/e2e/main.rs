@@ -22,6 +22,8 @@
 //!   told (commands, scripts); a socket left by a killed server; views at immutable points from the server's cache;
 //!   `run` on the store `TRAVAUX_STORE` names.
 //! - `concurrency`: a store in use by another process.
+//! - `consultation`: `questions` and `comments` summarised (equal to a fold of the log) and
+//!   paged with `--limit` and `--after` (every answer once, in order); bad cursors refused.
 //! - `crash`: SIGKILL in the middle of a script loses nothing acknowledged.
 //! - `script`: `travaux run`.
 //! - `serve`: the HTTP server: exec and typed routes, auth, If-Match, concurrency, SSE,
@@ -35,7 +37,7 @@
 //! - `export`: `export git`; `generate`: generated histories.
 //! - `backup`: `export jsonl` and `restore`; signed checkpoints and `verify --checkpoint`.
 //! - `akn`: Akoma Ntoso export validated with xmllint, and import of Akoma Ntoso.
-//! - `governance_process`: phases, questions, reports, participation.
+//! - `governance_process`: phases, reports, participation; `questions`: consultation questions.
 //! - `governance_text`: agreement, brackets and alternatives, adoption, status.
 //! - `renumber`: labels put in sequence, cross-references listed and rewritten.
 //! - `history_diff`, `history_blame`, `history_log`: diff, blame, log filters, pickaxe, replay.
@@ -53,6 +55,7 @@ mod bad_input;
 mod client;
 mod command_line;
 mod concurrency;
+mod consultation;
 mod corrections;
 mod crash;
 mod deep_history;
@@ -74,6 +77,7 @@ mod local_server;
 mod office;
 mod openapi;
 mod points;
+mod questions;
 mod read_model;
 mod renumber;
 mod script;

@@ -1075,13 +1075,50 @@ fn typed_routes_list_comments_and_tags_and_refuse_their_words_as_text() {
     .ok();
     let listed = get(&a, &s.at("/v1/documents/code/comment/list"), Some(&brazil)).ok();
     let comments = listed.json();
-    let texts: Vec<&Value> = comments
+    let texts: Vec<&Value> = comments["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| &c["text"])
         .collect();
     assert_eq!(texts, ["Typed.", "Typed again."]);
+    // `comments` pages on its typed route as on the command line: the cursor of the next page,
+    // then the page after it, the last.
+    let first = get(
+        &a,
+        &s.at("/v1/documents/code/comments?limit=1"),
+        Some(&brazil),
+    )
+    .ok();
+    let first = first.json();
+    assert_eq!(
+        (&first["items"][0]["text"], &first["next"]),
+        (&json!("Typed."), &json!("C1"))
+    );
+    assert_eq!(first["summary"]["count"], 2);
+    let second = get(
+        &a,
+        &s.at("/v1/documents/code/comments?limit=1&after=C1"),
+        Some(&brazil),
+    )
+    .ok();
+    let second = second.json();
+    assert_eq!(
+        (&second["items"][0]["text"], &second["next"]),
+        (&json!("Typed again."), &Value::Null)
+    );
+    get(
+        &a,
+        &s.at("/v1/documents/code/comments?limit=0"),
+        Some(&brazil),
+    )
+    .refused(400, &["a page shows 1 to 1000"]);
+    get(
+        &a,
+        &s.at("/v1/documents/code/comments?after=C9"),
+        Some(&brazil),
+    )
+    .refused(422, &["no comment C9"]);
     let tags = get(&a, &s.at("/v1/documents/code/tag/list"), Some(&brazil)).ok();
     assert!(tags.json()["d1"].is_u64(), "{}", tags.body);
     let before = head(&s);

@@ -253,7 +253,7 @@ fn every_page_of_the_example_shows_in_a_browser_what_the_cli_answers() {
             "event {seq}"
         );
     }
-    let c = commented
+    let c = commented["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -1,13 +1,14 @@
 //! `travaux comment`: a remark on a clause or on the whole document, or an answer to a
 //! consultation question (`--answers Q3`). Either is taken only while a phase that admits the
-//! commenter's role is open. `comment TEXT` is `comment add TEXT`; `comment list` lists the
-//! comments, and a comment whose whole text is one of these words is refused (the user meant
+//! commenter's role is open. `comment TEXT` is `comment add TEXT`; `comment list` is
+//! `comments` (a summary, then a page), and a comment whose whole text is one of these words is refused (the user meant
 //! the command). `comment retract C12` retracts one's own comment (only its author may, in any
 //! phase): it stands as retracted, its text kept in the log.
 
 use clap::{Args, Subcommand};
 use travaux_core::{Command, CommentNo, Event, Position, QuestionNo, StreamId};
 
+use crate::commands::comments::{self, CommentsArgs};
 use crate::commands::tag::refuse_subcommand_word;
 use crate::context::Ctx;
 use crate::error::{CliError, CliResult};
@@ -34,11 +35,12 @@ pub enum CommentAction {
         after_help = "Examples:\n  travaux --as brazil comment add \"Keep the obligation.\" --clause 5.2 --position support\n  travaux --as jane comment add \"Yes, in writing.\" --answers Q1"
     )]
     Add(PostArgs),
-    /// List the comments (and answers), oldest first, in full
+    /// Summarise the comments (and answers), then list a page of them in full, oldest first
+    /// (as `travaux comments`)
     #[command(
-        after_help = "Examples:\n  travaux comment list --clause 4.5\n  travaux comment list --participant psi --json"
+        after_help = "Examples:\n  travaux comment list --clause 4.5\n  travaux comment list --participant psi --json\n  travaux comment list --limit 20 --after C40"
     )]
-    List(ListArgs),
+    List(CommentsArgs),
     /// Retract your own comment: it stays in the log, marked retracted
     #[command(after_help = "Examples:\n  travaux --as psi comment retract C12")]
     Retract {
@@ -49,17 +51,6 @@ pub enum CommentAction {
 
 /// The words `comment` takes as subcommands, which no comment may consist of.
 pub const SUBCOMMANDS: [&str; 4] = ["add", "list", "retract", "help"];
-
-/// Which comments `comment list` shows.
-#[derive(Args, Debug)]
-pub struct ListArgs {
-    /// Only comments on this clause
-    #[arg(long, value_name = "CLAUSE")]
-    pub clause: Option<String>,
-    /// Only comments by this participant
-    #[arg(long, value_name = "PARTICIPANT")]
-    pub participant: Option<String>,
-}
 
 /// A comment to post.
 #[derive(Args, Debug)]
@@ -84,7 +75,7 @@ pub struct PostArgs {
 /// Run `comment`.
 pub fn run(ctx: &mut Ctx<'_>, args: &CommentArgs) -> CliResult {
     match &args.action {
-        Some(CommentAction::List(list_args)) => list(ctx, list_args),
+        Some(CommentAction::List(list_args)) => comments::run(ctx, list_args, "comment list"),
         Some(CommentAction::Add(post_args)) => post(ctx, post_args),
         Some(CommentAction::Retract { comment }) => retract(ctx, *comment),
         None => post(ctx, &args.post),
@@ -191,76 +182,4 @@ fn retract(ctx: &mut Ctx<'_>, no: CommentNo) -> CliResult {
         }));
     }
     ctx.line(format_args!("retracted {no} at event {}", e.seq))
-}
-
-/// List the comments of the document, in full.
-fn list(ctx: &mut Ctx<'_>, args: &ListArgs) -> CliResult {
-    let doc = ctx.head_without_amendments()?;
-    let clause = args
-        .clause
-        .as_deref()
-        .map(|c| doc.resolve_clause(c))
-        .transpose()?;
-    let by = args
-        .participant
-        .as_deref()
-        .map(|p| ctx.participant(p))
-        .transpose()?;
-    let people = ctx.store.participants()?;
-    let person = |id| people.iter().find(|p| p.id == id);
-    let mut found = Vec::new();
-    for e in ctx.store.stream(StreamId::document(doc.id)) {
-        let e = e?;
-        let Event::CommentPosted {
-            comment,
-            clause: on,
-            position,
-            text,
-            reply_to,
-            question,
-            phase,
-        } = &e.event
-        else {
-            continue;
-        };
-        if clause.is_some_and(|c| *on != Some(c)) || by.as_ref().is_some_and(|b| b.id != e.actor) {
-            continue;
-        }
-        let who = person(e.actor);
-        let on = on
-            .map(|c| render::label(&doc, c))
-            .unwrap_or_else(|| "the document".into());
-        let retracted = doc.process.retracted_comments.get(comment);
-        if ctx.globals.json {
-            found.push(serde_json::json!({
-                "comment": comment.to_string(), "seq": e.seq, "time": e.recorded_at,
-                "actor": e.actor, "handle": who.map(|p| &p.handle), "name": who.map(|p| &p.name),
-                "clause": on, "position": position, "text": text,
-                "reply_to": reply_to.map(|c| c.to_string()),
-                "question": question.map(|q| q.to_string()), "phase": phase.map(|p| p.to_string()),
-                "retracted_seq": retracted,
-            }));
-            continue;
-        }
-        let name = who.map_or_else(|| e.actor.short(), |p| p.name.clone());
-        let about = match (question, reply_to) {
-            (Some(q), _) => format!(", answering {q}"),
-            (None, Some(c)) => format!(", replying to {c}"),
-            _ => String::new(),
-        };
-        let retracted = retracted
-            .map(|seq| format!(" [retracted at event {seq}]"))
-            .unwrap_or_default();
-        ctx.line(format_args!(
-            "{comment} {} {name} on {on} ({position}{about}){retracted}:",
-            render::when(&e.recorded_at)
-        ))?;
-        for line in text.lines() {
-            ctx.line(format_args!("    {line}"))?;
-        }
-    }
-    if ctx.globals.json {
-        return ctx.json(&found);
-    }
-    Ok(())
 }

@@ -85,6 +85,35 @@ fn comment_ack() -> Value {
     ])
 }
 
+/// A summary of comments and a page of them (`comments`, `comment list`).
+fn comments_page() -> Value {
+    let mut page = object(&[
+        ("document", "string"),
+        ("summary", "object"),
+        ("items", "array"),
+        ("next", "string?"),
+        ("after", "string?"),
+        ("limit", "integer"),
+    ]);
+    page["properties"]["items"]["items"] = object(&[
+        ("comment", "string"),
+        ("seq", "integer"),
+        ("time", "string"),
+        ("actor", "string"),
+        ("handle", "string?"),
+        ("name", "string?"),
+        ("kind", "string?"),
+        ("text", "string"),
+        ("clause", "string?"),
+        ("phase", "string?"),
+        ("position", "string?"),
+        ("question", "string?"),
+        ("reply_to", "string?"),
+        ("retracted_seq", "integer?"),
+    ]);
+    page
+}
+
 fn tag_ack() -> Value {
     object(&[
         ("document", "string"),
@@ -198,10 +227,10 @@ pub fn of(words: &str, method: &str) -> Option<Value> {
             ("adopted", "object?"),
         ]),
         ("questions", _) => json!({
-            "description": "Every question (an array), or with `question` the one named, with the text of its answers",
+            "description": "Every question with the summary of its answers (an array), or with `question` the one named, with a page of its answers (`items`, and `next`: the cursor of the next page, or null)",
             "oneOf": [
-                list(&[("question", "string"), ("text", "string"), ("answers", "integer"), ("clauses", "array")]),
-                object(&[("question", "string"), ("text", "string"), ("answers", "integer"), ("clauses", "array"), ("answer_texts", "array")]),
+                list(&[("question", "string"), ("text", "string"), ("answers", "integer"), ("clauses", "array"), ("summary", "object")]),
+                object(&[("question", "string"), ("text", "string"), ("answers", "integer"), ("clauses", "array"), ("summary", "object"), ("items", "array"), ("next", "string?"), ("after", "string?"), ("limit", "integer")]),
             ]
         }),
         ("brackets", _) => list(&[
@@ -264,20 +293,7 @@ pub fn of(words: &str, method: &str) -> Option<Value> {
             ]
         }),
         ("tag add", _) => tag_ack(),
-        ("comment list", _) => list(&[
-            ("comment", "string"),
-            ("seq", "integer"),
-            ("time", "string"),
-            ("actor", "string"),
-            ("handle", "string"),
-            ("name", "string"),
-            ("text", "string"),
-            ("clause", "string?"),
-            ("phase", "string?"),
-            ("position", "string?"),
-            ("question", "string?"),
-            ("reply_to", "string?"),
-        ]),
+        ("comment list", _) | ("comments", _) => comments_page(),
         ("comment", _) | ("comment add", _) => comment_ack(),
         ("role grant", _) => json!({
             "description": "One grant (`participant`, `granted`), or with `every` the participants of the kind granted in one append",

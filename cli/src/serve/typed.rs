@@ -55,7 +55,7 @@ const NOT_TYPED: [&str; 17] = [
 
 /// Document-scoped commands that only read: typed routes answer them on GET. (`tag` reads
 /// without a name and writes with one: it takes both.)
-const READS: [&str; 16] = [
+const READS: [&str; 17] = [
     "show",
     "diff",
     "log",
@@ -72,6 +72,7 @@ const READS: [&str; 16] = [
     "tag list",
     "tag history",
     "comment list",
+    "comments",
 ];
 
 /// Document-scoped commands that write: typed routes take them on POST.

@@ -1,6 +1,7 @@
 //! `/d/{doc}/clause/{address}`: a clause's history (every event that touched it, through
 //! renumbering: `log --clause`), its blame (who wrote each word: `blame`), its comments
-//! (`comment list --clause`) and the consultation questions about it with their answers.
+//! (`comments --clause`: how many by position, then a page of them, `?after=C50` for the
+//! next) and the consultation questions about it with the count of their answers.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
@@ -38,7 +39,23 @@ async fn render(app: &App, req: &Req, doc: &str, address: &str) -> Result<Markup
     let id = s(&blame["clause"], "id").to_string();
     // The history and comments follow the clause by its stable id, through renumbering.
     let history = doc_cli(app, req, doc, &["log", "--clause", &id]).await?;
-    let comments = doc_cli(app, req, doc, &["comment", "list", "--clause", &id]).await?;
+    let mut comment_words = vec!["comments", "--clause", &id];
+    if let Some(after) = req.get("after") {
+        comment_words.extend(["--after", after]);
+    }
+    let comments = doc_cli(app, req, doc, &comment_words).await?;
+    let next = comments["next"].as_str().map(|next| {
+        let mut link = format!(
+            "/d/{}/clause/{}?after={}",
+            enc(doc),
+            enc(address),
+            enc(next)
+        );
+        if let Some(n) = &at {
+            link.push_str(&format!("&at={n}"));
+        }
+        link
+    });
     let questions = doc_cli(app, req, doc, &["questions"]).await?;
     let about: Vec<&Value> = questions
         .as_array()
@@ -85,8 +102,10 @@ async fn render(app: &App, req: &Req, doc: &str, address: &str) -> Result<Markup
         }
         section aria-labelledby="comments" {
             h2 id="comments" { "Comments" }
-            @let list: Vec<&Value> = comments.as_array().into_iter().flatten().collect();
-            @if list.is_empty() { p { "No comment on this clause." } }
+            @let list: Vec<&Value> = comments["items"].as_array().into_iter().flatten().collect();
+            @let sum = &comments["summary"];
+            @if list.is_empty() && req.get("after").is_none() { p { "No comment on this clause." } }
+            @else { p { (stances(sum, "comments")) } }
             @for c in &list {
                 article.clause {
                     p.note { (s(c, "comment")) " · " (s(c, "name")) " (" (s(c, "handle")) ") · " (day(s(c, "time")))
@@ -95,20 +114,17 @@ async fn render(app: &App, req: &Req, doc: &str, address: &str) -> Result<Markup
                     p { (s(c, "text")) }
                 }
             }
+            @if let Some(link) = &next { p { a href=(link) { "Next comments" } } }
         }
         section aria-labelledby="questions" {
             h2 id="questions" { "Consultation questions about it" }
             @if about.is_empty() { p { "No consultation question names this clause." } }
             @for q in &about {
                 h3 { (s(q, "question")) ": " (s(q, "text")) }
-                p { (q["answers"].as_u64().unwrap_or(0)) " answers: "
-                    @for (i, (position, v)) in q["by_position"].as_object().into_iter().flatten().enumerate() {
-                        @if i > 0 { "; " }
-                        (position) " " (v["answers"].as_u64().unwrap_or(0))
-                        @let who: Vec<String> = v["by_kind"].as_object().into_iter().flatten()
-                            .flat_map(|(_, ps)| ps.as_array().into_iter().flatten().filter_map(Value::as_str).map(String::from)).collect();
-                        @if !who.is_empty() { " (" (who.join(", ")) ")" }
-                    }
+                p { (stances(&q["summary"], "answers"))
+                    @let kinds: Vec<String> = q["summary"]["by_kind"].as_array().into_iter().flatten()
+                        .map(|k| format!("{} {}", s(k, "kind"), k["count"].as_u64().unwrap_or(0))).collect();
+                    @if !kinds.is_empty() { " (" (kinds.join(", ")) ")" }
                 }
             }
         }
@@ -119,6 +135,22 @@ async fn render(app: &App, req: &Req, doc: &str, address: &str) -> Result<Markup
         None,
         body,
     ))
+}
+
+/// How many, and how many of each position: "6 answers: 3 support, 2 oppose, 1 neutral".
+fn stances(summary: &Value, what: &str) -> String {
+    let n = |key: &str| summary[key].as_u64().unwrap_or(0);
+    let what = match n("count") {
+        1 => what.strip_suffix('s').unwrap_or(what),
+        _ => what,
+    };
+    format!(
+        "{} {what}: {} support, {} oppose, {} neutral",
+        n("count"),
+        n("support"),
+        n("oppose"),
+        n("neutral")
+    )
 }
 
 /// Events as a table: number, date, who, what.
