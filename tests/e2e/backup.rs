@@ -25,7 +25,7 @@ fn restore_from(from: &Travaux, file: &str) -> Travaux {
 }
 
 /// Everything a reader of the whole store would compare.
-fn answers(t: &Travaux, docs: &[&str]) -> Vec<(String, String)> {
+pub(crate) fn answers(t: &Travaux, docs: &[&str]) -> Vec<(String, String)> {
     let mut all = vec![
         ("log --json --all".into(), t.ok(&["--json", "log", "--all"])),
         ("verify".into(), t.ok(&["verify"])),
@@ -64,7 +64,7 @@ fn answers(t: &Travaux, docs: &[&str]) -> Vec<(String, String)> {
     all
 }
 
-fn assert_same_answers(a: &Travaux, b: &Travaux, docs: &[&str]) {
+pub(crate) fn assert_same_answers(a: &Travaux, b: &Travaux, docs: &[&str]) {
     let (one, two) = (answers(a, docs), answers(b, docs));
     assert_eq!(one.len(), two.len());
     for ((what, x), (_, y)) in one.iter().zip(&two) {

@@ -84,6 +84,7 @@ mod script;
 mod serve;
 mod serve_clients;
 mod store_creation;
+mod store_format;
 mod support;
 mod tamper;
 mod web;

@@ -30,29 +30,12 @@ use crate::sled::compact::Compacted;
 use crate::StoreError;
 
 const FORMAT_KEY: &[u8] = b"mformat";
-const FORMAT: &[u8] = b"travaux/5";
-/// The format whose log is this one's, but whose read models were kept otherwise (amendments
-/// one to a key, the head's read model rewritten by every append): earlier versions of it would
-/// not keep this format's read models up to date, so it is marked anew (which they refuse), and
-/// its read models are rebuilt (their marker, `mamendment-blocks`, is missing).
-const FORMAT_V4: &[u8] = b"travaux/4";
-/// The format before the log and its indexes were kept in blocks (`log_index`): opening such a
-/// store migrates it.
-const FORMAT_V1: &[u8] = b"travaux/1";
-/// The format of one commit (5e63851) that kept the indexes in blocks but not yet the log:
-/// its log is regrouped the same way; any `s` and `i` entries left are removed, not copied.
-const FORMAT_V2: &[u8] = b"travaux/2";
-/// The format whose log was kept in unpacked blocks of eight events (`E`): regrouped into
-/// packed blocks of sixteen.
-const FORMAT_V3: &[u8] = b"travaux/3";
-/// The format key while a store of an earlier format is being regrouped: earlier versions
-/// refuse it, this one goes on with the migration. (`travaux/3-migrating-from-…` were written
-/// by the version of format `travaux/3`, whose migration this one takes over.)
-const MIGRATING_FROM_V1: &[u8] = b"travaux/4-migrating-from-1";
-const MIGRATING_FROM_V2: &[u8] = b"travaux/4-migrating-from-2";
-const MIGRATING_FROM_V3: &[u8] = b"travaux/4-migrating-from-3";
-const V3_MIGRATING_FROM_V1: &[u8] = b"travaux/3-migrating-from-1";
-const V3_MIGRATING_FROM_V2: &[u8] = b"travaux/3-migrating-from-2";
+/// The layout of a sled store: format 1 of the first release. A later version that changes the
+/// layout opens this one (see "Formats" in docs/storage.md and the fixture store in
+/// `tests/fixtures/store-sled-1`); the formats of the development versions before the first
+/// release (`travaux/1` to `travaux/5`) are refused, naming the way across: export with the
+/// version that wrote the store, restore with this one.
+const FORMAT: &[u8] = b"travaux-sled/1";
 
 /// Marks a store that has a head anchor (see `anchor`): set at creation, or when a store from
 /// before anchors is first opened. Its anchor file missing is damage, not a store to anchor.
@@ -133,25 +116,23 @@ impl SledEngine {
         // The lock is held: what a compaction cut short left beside the store can go.
         compact::remove_leftovers(path)?;
         let format = tree.get(FORMAT_KEY)?;
-        let from = match format.as_deref() {
-            Some(FORMAT) => None,
-            Some(FORMAT_V4) => {
-                // Whatever its markers say (a development version may have set them), its
-                // read models are rebuilt below.
-                let mut batch = sled::Batch::default();
-                batch.remove(crate::keys::AMENDMENT_BLOCKS_KEY);
-                batch.insert(FORMAT_KEY, FORMAT);
-                tree.apply_batch(batch)?;
-                tree.flush()?;
-                None
+        match format.as_deref() {
+            Some(FORMAT) => {}
+            Some(other) if other.starts_with(b"travaux/") => {
+                return Err(StoreError::Engine(format!(
+                    "{} was written by a development version of travaux from before its first release (layout {}), which this version does not open: export it with that version (`travaux export jsonl -o log.jsonl`) and `travaux --store NEW restore log.jsonl` with this one",
+                    path.display(),
+                    String::from_utf8_lossy(other)
+                )))
             }
-            Some(FORMAT_V1 | MIGRATING_FROM_V1 | V3_MIGRATING_FROM_V1) => {
-                Some((true, MIGRATING_FROM_V1))
+            Some(other) => {
+                return Err(StoreError::Engine(format!(
+                    "{} is a store of layout {}, and this version of travaux reads {}: open it with the version that wrote it",
+                    path.display(),
+                    String::from_utf8_lossy(other),
+                    String::from_utf8_lossy(FORMAT)
+                )))
             }
-            Some(FORMAT_V2 | MIGRATING_FROM_V2 | V3_MIGRATING_FROM_V2) => {
-                Some((false, MIGRATING_FROM_V2))
-            }
-            Some(FORMAT_V3 | MIGRATING_FROM_V3) => Some((false, MIGRATING_FROM_V3)),
             // sled opened its files but found no store in them: if the store had an anchor, its
             // data was lost (sled's recovery stops at the first page it cannot read).
             None if !matches!(anchor::read(path)?, Found::Missing) => {
@@ -161,35 +142,9 @@ impl SledEngine {
                     path.join(anchor::FILE).display()
                 )))
             }
-            _ => return Err(StoreError::NotAStore(path.to_path_buf())),
-        };
-        let migrated = from.is_some();
-        if let Some((copy_indexes, under_way)) = from {
-            let migration = log::Migration {
-                copy_indexes,
-                under_way: (FORMAT_KEY, under_way),
-                done: (FORMAT_KEY, FORMAT),
-            };
-            let (events, streams, ids) = log::migrate(&tree, &migration)?;
-            tracing::info!(
-                events,
-                streams,
-                ids,
-                "regrouped the log and its indexes in packed blocks"
-            );
+            None => return Err(StoreError::NotAStore(path.to_path_buf())),
         }
-        let engine = Self::with_db(path, tree)?;
-        if migrated || log::has_v1_entries(&engine.db)? {
-            for prefix in log::V1_INDEX_PREFIXES {
-                let mut batch = sled::Batch::default();
-                for kv in engine.db.scan_prefix([prefix]) {
-                    batch.remove(kv?.0);
-                }
-                engine.db.apply_batch(batch)?;
-            }
-            engine.sync(engine.anchored())?;
-        }
-        Ok(engine)
+        Self::with_db(path, tree)
     }
 
     fn with_db(path: &Path, tree: sled::Db) -> Result<SledEngine, StoreError> {

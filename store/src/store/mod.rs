@@ -95,12 +95,6 @@ use self::read_models::*;
 const READ_MODEL_PREFIXES: [u8; 13] = [
     b'A', b'd', b'p', b'q', b'g', b'o', b'n', b'N', b'K', b'X', b't', b'T', b'R',
 ];
-/// The read models of earlier versions that this one keeps otherwise (`k`: one key per clause
-/// and event; `x`: text changes unpacked, one key each; `a`: one amendment per key), and their
-/// markers (`mtext-packed`: one development commit, 6a0dd08, packed each text change under its
-/// own `X` key): `rebuild` removes them.
-const OBSOLETE_PREFIXES: [u8; 3] = [b'k', b'x', b'a'];
-const OBSOLETE_MARKERS: [&[u8]; 3] = [b"mclause-index", b"mtext-index", b"mtext-packed"];
 /// The read models `rebuild` rewrites in batches as it reads the log: indexes guarded by a
 /// marker, snapshots, and amendments (each written once closed; a document's read model that
 /// does not find all of its amendments replays the stream instead).

@@ -51,14 +51,11 @@ impl Store {
         // What the writer kept was read from the read models this replaces.
         writer.documents.clear();
         let mut batch = Batch::default();
-        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY]
-            .into_iter()
-            .chain(OBSOLETE_MARKERS)
-        {
+        for marker in [CLAUSE_INDEX_KEY, TEXT_INDEX_KEY, AMENDMENT_BLOCKS_KEY] {
             batch.remove(marker);
         }
         self.commit_models(batch)?;
-        for prefix in REBUILT_AS_READ.into_iter().chain(OBSOLETE_PREFIXES) {
+        for prefix in REBUILT_AS_READ {
             self.remove_in_batches(prefix)?;
         }
         let mut last = Batch::default();
