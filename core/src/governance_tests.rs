@@ -588,7 +588,10 @@ fn a_response_received_earlier_is_taken_by_the_phase_open_when_it_was_received()
     let within = opened + chrono::Duration::seconds(30);
     match &w.run(jane, respond(within)).unwrap()[..] {
         [Event::CommentPosted {
-            phase, received, question: q, ..
+            phase,
+            received,
+            question: q,
+            ..
         }] => {
             assert_eq!(*phase, Some(hearing));
             assert_eq!(*received, Some(within));

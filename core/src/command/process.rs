@@ -178,8 +178,7 @@ fn phase_open_at(
         .collect();
     if let Some(p) = admitting
         .iter()
-        .filter(|p| p.opened_at <= received && p.closed_at.is_none_or(|c| received <= c))
-        .last()
+        .rfind(|p| p.opened_at <= received && p.closed_at.is_none_or(|c| received <= c))
     {
         return Ok(p.no);
     }

@@ -294,14 +294,22 @@ mod tests {
         assert_eq!(problems[0].0, 4);
         assert!(problems[0].1.contains("needs a position"), "{problems:?}");
         assert_eq!(problems[1].0, 5);
-        for what in ["no respondent", "no text", "question", "position", "received"] {
+        for what in [
+            "no respondent",
+            "no text",
+            "question",
+            "position",
+            "received",
+        ] {
             assert!(problems[1].1.contains(what), "{what}: {problems:?}");
         }
     }
 
     #[test]
     fn an_unknown_or_missing_column_is_refused() {
-        assert!(csv("respondent,text,recieved\n").unwrap_err().contains("recieved"));
+        assert!(csv("respondent,text,recieved\n")
+            .unwrap_err()
+            .contains("recieved"));
         assert!(csv("respondent,text\n").unwrap_err().contains("received"));
     }
 

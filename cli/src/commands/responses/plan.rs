@@ -90,7 +90,9 @@ struct Pending<'a> {
 impl Pending<'_> {
     fn add(&self, p: Participant) {
         self.by_id.borrow_mut().insert(p.id, Some(p.clone()));
-        self.by_handle.borrow_mut().insert(p.handle.clone(), Some(p));
+        self.by_handle
+            .borrow_mut()
+            .insert(p.handle.clone(), Some(p));
     }
 }
 
