@@ -173,16 +173,13 @@ fn append(ctx: &Ctx<'_>, plan: &plan::Plan, batch: usize) -> CliResult<Done> {
     for units in plan.units.chunks(batch) {
         let registry: Vec<NewEvent> = units.iter().flat_map(|u| u.registry.clone()).collect();
         if !registry.is_empty() {
-            ctx.store
-                .append(StreamId::REGISTRY, Expected::Any, registry)
-                .map_err(|e| stopped(e.into(), &done, units[0].line))?;
+            ctx.append_decided(StreamId::REGISTRY, Expected::Any, registry)
+                .map_err(|e| stopped(e, &done, units[0].line))?;
         }
         let events: Vec<NewEvent> = units.iter().flat_map(|u| u.document.clone()).collect();
         let appended = ctx
-            .store
-            .append(doc, Expected::Exact(units[0].version_before), events)
-            .map_err(|e| stopped(e.into(), &done, units[0].line))?;
-        crate::commands::checkpoint::after_write(ctx.store, &appended.events);
+            .append_decided(doc, Expected::Exact(units[0].version_before), events)
+            .map_err(|e| stopped(e, &done, units[0].line))?;
         if let (Some(f), Some(l)) = (appended.events.first(), appended.events.last()) {
             done.first.get_or_insert(f.seq);
             done.last = Some(l.seq);
