@@ -143,9 +143,9 @@ fn import(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
         done.batches,
         if done.batches == 1 { "batch" } else { "batches" },
         progress::count(plan.already as u64),
-        plan.registered,
+        progress::count(plan.registered as u64),
         if plan.registered == 1 { "participant" } else { "participants" },
-        plan.granted,
+        progress::count(plan.granted as u64),
         if plan.granted == 1 { "role" } else { "roles" },
     ))
 }
