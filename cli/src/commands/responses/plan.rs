@@ -270,10 +270,8 @@ fn unit(
             role,
         };
         let events = decide(state, importer.id, dir, grant).map_err(|e| said(&e))?;
-        let first = EventId(Uuid::new_v5(
-            &NAMESPACE,
-            format!("{}|granted|{}|{role}", state.id, respondent.handle).as_bytes(),
-        ));
+        // Appended with the response, in one append, or not at all: its id is the response's.
+        let first = EventId(Uuid::new_v5(&id.0, b"granted"));
         let events = new_events(first, importer.id, now, events);
         fold(state, &events);
         document.extend(events);
