@@ -329,3 +329,16 @@ fn only_the_secretariat_imports_and_a_file_with_no_responses_is_refused() {
         &["column 'recieved' that is not one of"],
     );
 }
+
+#[test]
+fn a_served_store_takes_the_file_through_its_local_socket() {
+    let t = consultation();
+    t.write("hearing.csv", export(8));
+    let _server = crate::client::serve(&t);
+    let said = run_import(&t, "hearing.csv", &["--batch", "3"]);
+    assert!(
+        said.starts_with("imported 8 of 8 responses in 3 batches"),
+        "{said}"
+    );
+    assert_eq!(summary(&t)["count"], 8);
+}

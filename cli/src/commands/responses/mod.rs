@@ -68,9 +68,12 @@ struct Done {
 }
 
 fn import(ctx: &mut Ctx<'_>, args: &ImportArgs) -> CliResult {
-    if ctx.globals.event_id.is_some() || ctx.globals.expect_version.is_some() {
+    // The events' ids come from the responses (an --event-id, which the server gives every
+    // request, names none of them), and each batch is expected at the version it was checked
+    // against.
+    if ctx.globals.expect_version.is_some() {
         return Err(CliError::refused(
-            "responses import derives its event ids from the file and checks the document's version itself; --event-id and --expect-version do not apply",
+            "responses import checks the document's version itself, batch by batch; --expect-version does not apply",
         ));
     }
     let importer = ctx.actor().map_err(|e| {
