@@ -88,6 +88,9 @@ pub enum Command {
     Questions(commands::question::QuestionsArgs),
     /// Submit a report in the open reporting round
     Report(commands::report::ReportArgs),
+    /// Take in a consultation's responses in bulk, as a web form exports them (secretariat)
+    #[command(subcommand)]
+    Responses(commands::responses::ResponsesCommand),
     /// Who took part in each phase and reporting round, by participant kind
     Participation(commands::participation::ParticipationArgs),
     /// Record a clause as agreed, or agreed ad referendum (chair)
@@ -300,6 +303,7 @@ fn run_command(ctx: &mut Ctx<'_>, command: &Command) -> CliResult {
         Command::Question(a) => commands::question::pose(ctx, a),
         Command::Questions(a) => commands::question::list(ctx, a),
         Command::Report(a) => commands::report::run(ctx, a),
+        Command::Responses(c) => commands::responses::run(ctx, c),
         Command::Participation(a) => commands::participation::run(ctx, a),
         Command::Agree(a) => commands::agree::agree(ctx, a),
         Command::Reopen(a) => commands::agree::reopen(ctx, a),
@@ -334,6 +338,7 @@ fn request(ctx: &Ctx<'_>, command: &Command) -> CliResult<String> {
             Some(file)
         }
         Command::Report(a) => a.file.as_ref(),
+        Command::Responses(commands::responses::ResponsesCommand::Import(a)) => Some(&a.file),
         _ => None,
     };
     let digest = match input {
@@ -391,6 +396,7 @@ impl Command {
             | Command::Decide(_)
             | Command::Question(_)
             | Command::Report(_)
+            | Command::Responses(_)
             | Command::Agree(_)
             | Command::Reopen(_)
             | Command::Bracket(_)

@@ -268,6 +268,7 @@ fn files(command: &Command, inputs: &Inputs) -> CliResult<BTreeMap<String, SentF
     let path = match command {
         Command::Import(a) => Some(&a.file),
         Command::Participant(ParticipantCommand::Import { file }) => Some(file),
+        Command::Responses(commands::responses::ResponsesCommand::Import(a)) => Some(&a.file),
         Command::Report(a) if a.text.is_none() => a.file.as_ref(),
         Command::Verify(a) => a.checkpoint.as_ref(),
         _ => None,

@@ -406,6 +406,22 @@ impl Ctx<'_> {
         Ok(appended)
     }
 
+    /// Append events decided beforehand, each with its own id and actor: the one write not
+    /// decided under the writer lock, for a bulk import (`responses import`) whose events are
+    /// decided with `decide` on a copy of the document. `expected` is the version they were
+    /// decided against, so a stream that moved meanwhile is refused (a conflict), never written
+    /// over; events whose ids are all in the log already are answered from it.
+    pub fn append_decided(
+        &self,
+        stream: StreamId,
+        expected: Expected,
+        events: Vec<travaux_core::NewEvent>,
+    ) -> CliResult<Appended> {
+        let appended = self.store.append(stream, expected, events)?;
+        crate::commands::checkpoint::after_write(self.store, &appended.events);
+        Ok(appended)
+    }
+
     /// Whether to colour the output: `--color`, else colour only a terminal without NO_COLOR.
     pub fn color(&self) -> bool {
         use std::io::IsTerminal;

@@ -384,9 +384,10 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
             text,
             reply_to,
             question,
+            received,
             ..
         } => format!(
-            "{} {comment} on {}{} ({position}): {}",
+            "{} {comment} on {}{} ({position}{}): {}",
             question
                 .map(|q| format!("answered {q} in"))
                 .unwrap_or_else(|| "commented".into()),
@@ -395,6 +396,9 @@ pub fn event(e: &RecordedEvent, doc: &DocumentState, names: &Names) -> String {
                 .unwrap_or_else(|| "the document".into()),
             reply_to
                 .map(|r| format!(" in reply to {r}"))
+                .unwrap_or_default(),
+            received
+                .map(|t| format!(", received {}", when(&t)))
                 .unwrap_or_default(),
             quote(text)
         ),

@@ -142,6 +142,7 @@ fn log() -> Vec<RecordedEvent> {
             Event::CommentPosted {
                 question: None,
                 phase: None,
+                received: None,
                 comment: CommentNo(comments),
                 clause: Some(clause(rng.next() % CLAUSES)),
                 position: Position::Support,

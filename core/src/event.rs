@@ -417,6 +417,11 @@ pub enum Event {
         /// The phase that took it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         phase: Option<PhaseNo>,
+        /// When it was received, for a response taken in by the secretariat (a web form's
+        /// export) rather than posted: the phase that took it was open then. `None` for a
+        /// comment posted directly, received when it was recorded.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received: Option<Timestamp>,
     },
     /// A name was given to a point of the log.
     TagSet {

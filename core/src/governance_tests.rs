@@ -553,3 +553,82 @@ fn a_withdrawn_tag_names_nothing_until_set_again() {
     w.run(s, set(1)).unwrap();
     assert_eq!(w.doc().tags.get("t"), Some(&1));
 }
+
+#[test]
+fn a_response_received_earlier_is_taken_by_the_phase_open_when_it_was_received() {
+    let (mut w, s) = World::with_document();
+    w.first_draft(s);
+    let jane = w.participant("jane", &[Role::Public]);
+    let hearing = w.open_phase(PhaseKind::PublicHearing);
+    let opened = w.doc().phase(hearing).unwrap().opened_at;
+    let question = match &w
+        .run(
+            s,
+            Command::PoseQuestion {
+                group: None,
+                text: "Agencies too?".into(),
+                clauses: vec![],
+            },
+        )
+        .unwrap()[..]
+    {
+        [Event::QuestionPosed { question, .. }] => *question,
+        other => panic!("{other:?}"),
+    };
+    w.run(s, Command::ClosePhase(hearing)).unwrap();
+    let closed = w.doc().phase(hearing).unwrap().closed_at.unwrap();
+    let respond = |received| Command::RecordResponse {
+        question: Some(question),
+        clause: None,
+        position: Position::Support,
+        text: "Yes.".into(),
+        received,
+    };
+    // Closed now, yet the response came while it was open: taken, in that phase, with its time.
+    let within = opened + chrono::Duration::seconds(30);
+    match &w.run(jane, respond(within)).unwrap()[..] {
+        [Event::CommentPosted {
+            phase,
+            received,
+            question: q,
+            ..
+        }] => {
+            assert_eq!(*phase, Some(hearing));
+            assert_eq!(*received, Some(within));
+            assert_eq!(*q, Some(question));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.doc().question(question).unwrap().answers.len(), 1);
+    // Received after it closed, or before it opened: refused, naming when it was held.
+    let late = w
+        .run(jane, respond(closed + chrono::Duration::seconds(1)))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        late.contains("when no phase") && late.contains("P1 public hearing"),
+        "{late}"
+    );
+    let early = w
+        .run(jane, respond(opened - chrono::Duration::seconds(1)))
+        .unwrap_err()
+        .to_string();
+    assert!(early.contains("when no phase"), "{early}");
+    // A participant with no role in the document is refused, as a comment would be.
+    let nobody = w.participant("nobody", &[]);
+    assert!(w.run(nobody, respond(within)).is_err());
+    // A comment posted now, with the hearing closed, is still refused.
+    let now = w
+        .run(
+            jane,
+            Command::PostComment {
+                clause: None,
+                position: Position::Neutral,
+                text: "late".into(),
+                reply_to: None,
+            },
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(now.contains("no open phase"), "{now}");
+}

@@ -414,6 +414,7 @@ mod tests {
                     position: Position::Oppose,
                     text: "compensation compensation".into(),
                     reply_to: None,
+                    received: None,
                 },
             ),
             recorded(
@@ -703,6 +704,7 @@ mod tests {
                     position: Position::Neutral,
                     text: "compensation should".into(),
                     reply_to: None,
+                    received: None,
                 },
                 _ => Event::TagSet {
                     name: format!("compensation-{seq}"),

@@ -140,6 +140,7 @@ impl Maker {
         let event = Event::CommentPosted {
             question: None,
             phase: None,
+            received: None,
             comment: CommentNo(n),
             clause,
             position: [Position::Support, Position::Oppose, Position::Neutral][n as usize % 3],
@@ -240,6 +241,7 @@ fn comment_event(n: u32) -> Event {
     Event::CommentPosted {
         question: None,
         phase: None,
+        received: None,
         comment: CommentNo(n),
         clause: None,
         position: Position::Neutral,

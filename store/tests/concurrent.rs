@@ -45,6 +45,7 @@ fn comment(no: u32) -> Event {
     Event::CommentPosted {
         question: None,
         phase: None,
+        received: None,
         comment: CommentNo(no),
         clause: None,
         position: Position::Neutral,

@@ -39,6 +39,7 @@ fn comment(no: u32, text: &str) -> Event {
     Event::CommentPosted {
         question: None,
         phase: None,
+        received: None,
         comment: CommentNo(no),
         clause: None,
         position: Position::Neutral,

@@ -80,6 +80,7 @@ mod points;
 mod questions;
 mod read_model;
 mod renumber;
+mod responses;
 mod script;
 mod serve;
 mod serve_clients;

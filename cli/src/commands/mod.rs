@@ -30,6 +30,7 @@ pub mod question;
 pub mod renumber;
 pub mod replay;
 pub mod report;
+pub mod responses;
 pub mod role;
 pub mod serve;
 pub mod show;

@@ -161,6 +161,16 @@ pub fn of(words: &str, method: &str) -> Option<Value> {
             ("admin", "boolean"),
             ("seq", "integer"),
         ]),
+        ("responses import", _) => object(&[
+            ("file", "string"),
+            ("responses", "integer"),
+            ("imported", "integer"),
+            ("already", "integer"),
+            ("registered", "integer"),
+            ("granted", "integer"),
+            ("batches", "integer"),
+            ("seqs", "array?"),
+        ]),
         ("participant list", _) => list(&[
             ("id", "string"),
             ("handle", "string"),

@@ -22,7 +22,7 @@ use crate::error::DomainError;
 use crate::event::{Change, ClauseOp, Event, Method, Outcome};
 use crate::ids::{AmendmentNo, BracketNo, ClauseId, CommentNo, ParticipantId, PhaseNo, QuestionNo};
 use crate::registry::{Directory, Participant};
-use crate::vocabulary::{Agreement, PhaseKind, Window};
+use crate::vocabulary::{Agreement, PhaseKind, Timestamp, Window};
 use crate::vocabulary::{Position, Role};
 
 /// Something a participant asks to do in a document.
@@ -140,6 +140,21 @@ pub enum Command {
         /// What it says.
         text: String,
     },
+    /// Record a response received earlier (a web form's, taken in by the secretariat) as the
+    /// respondent's comment, or answer to a question: taken by a phase that admits the
+    /// respondent's role and was open when it was received, even if it has closed since.
+    RecordResponse {
+        /// The question it answers, if any.
+        question: Option<QuestionNo>,
+        /// The clause it is about, if any.
+        clause: Option<ClauseId>,
+        /// The stance taken.
+        position: Position,
+        /// What it says.
+        text: String,
+        /// When it was received.
+        received: Timestamp,
+    },
     /// Submit a report in the open reporting round.
     SubmitReport {
         /// What it says.
@@ -216,6 +231,10 @@ fn permission(cmd: &Command) -> (&'static [Role], &'static str) {
         Command::AnswerQuestion { .. } => (
             &[Secretariat, Chair, Delegate, Observer, Public],
             "answer a question",
+        ),
+        Command::RecordResponse { .. } => (
+            &[Secretariat, Chair, Delegate, Observer, Public],
+            "respond to a consultation",
         ),
         Command::SubmitReport { .. } => (&[Delegate, Observer, Public], "submit a report"),
         Command::RecordAgreement { .. } => (&[Chair], "record a clause as agreed or reopen it"),
@@ -411,6 +430,13 @@ pub fn decide(
             position,
             text,
         } => process::answer_question(&cx, question, clause, position, text),
+        Command::RecordResponse {
+            question,
+            clause,
+            position,
+            text,
+            received,
+        } => process::record_response(&cx, question, clause, position, text, received),
         Command::RetractComment { comment, author } => {
             process::retract_comment(&cx, comment, author)
         }

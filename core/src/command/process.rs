@@ -11,7 +11,7 @@ use crate::event::{Event, Method};
 use crate::governance::BracketStatus;
 use crate::ids::{BracketNo, ClauseId, CommentNo, ParticipantId, PhaseNo, QuestionNo, ReportNo};
 use crate::point::Point;
-use crate::vocabulary::{Agreement, PhaseKind, Visibility, Window};
+use crate::vocabulary::{Agreement, PhaseKind, Timestamp, Visibility, Window};
 use crate::vocabulary::{Position, Role};
 
 /// Post a comment on a clause or the document, in the phase that takes it.
@@ -44,6 +44,7 @@ pub(super) fn post_comment(
         text,
         reply_to,
         None,
+        None,
     )?])
 }
 
@@ -66,6 +67,34 @@ pub(super) fn answer_question(
         text,
         None,
         Some(question),
+        None,
+    )?])
+}
+
+/// Record a response received earlier, as a comment or an answer, in the phase that was open
+/// when it was received.
+pub(super) fn record_response(
+    cx: &Ctx<'_>,
+    question: Option<QuestionNo>,
+    clause: Option<ClauseId>,
+    position: Position,
+    text: String,
+    received: Timestamp,
+) -> Result<Vec<Event>, DomainError> {
+    let (state, actor, who) = (cx.state, cx.actor, &cx.who);
+    if let Some(q) = question {
+        state.question(q)?;
+    }
+    Ok(vec![comment(
+        state,
+        actor,
+        &who.handle,
+        clause,
+        position,
+        text,
+        None,
+        question,
+        Some(received),
     )?])
 }
 
@@ -107,6 +136,7 @@ fn comment(
     text: String,
     reply_to: Option<CommentNo>,
     question: Option<QuestionNo>,
+    received: Option<Timestamp>,
 ) -> Result<Event, DomainError> {
     check_len("comment", &text, MAX_COMMENT)?;
     if text.trim().is_empty() {
@@ -115,7 +145,10 @@ fn comment(
     if let Some(c) = clause {
         state.live(c)?;
     }
-    let phase = admitting_phase(state, actor, handle, "comments", |_| true)?;
+    let phase = match received {
+        None => admitting_phase(state, actor, handle, "comments", |_| true)?,
+        Some(t) => phase_open_at(state, actor, handle, t)?,
+    };
     Ok(Event::CommentPosted {
         comment: CommentNo(state.comments + 1),
         clause,
@@ -124,7 +157,42 @@ fn comment(
         reply_to,
         question,
         phase: Some(phase),
+        received,
     })
+}
+
+/// The phase (the one opened last, if several) that admits the actor's role and was open at
+/// `received`, closed since or not; or an error naming the phases and when they were held.
+fn phase_open_at(
+    state: &DocumentState,
+    actor: ParticipantId,
+    handle: &str,
+    received: Timestamp,
+) -> Result<PhaseNo, DomainError> {
+    let roles = state.roles.get(&actor).cloned().unwrap_or_default();
+    let admitting: Vec<&crate::governance::Phase> = state
+        .process
+        .phases
+        .iter()
+        .filter(|p| p.admits_any(&roles))
+        .collect();
+    if let Some(p) = admitting
+        .iter()
+        .rfind(|p| p.opened_at <= received && p.closed_at.is_none_or(|c| received <= c))
+    {
+        return Ok(p.no);
+    }
+    if admitting.is_empty() {
+        // No phase admits the participant's roles: the same refusal as a comment posted now.
+        return admitting_phase(state, actor, handle, "comments", |_| true);
+    }
+    let held: Vec<String> = admitting.iter().map(|p| p.describe()).collect();
+    Err(DomainError::Invalid(format!(
+        "received {} from {handle}, when no phase of {} taking it was open; its phases: {}",
+        received.format("%Y-%m-%d %H:%M:%S UTC"),
+        state.slug,
+        held.join("; ")
+    )))
 }
 
 /// The open phase (the one opened last, if several) that takes what the actor brings, or an

@@ -355,6 +355,12 @@ impl Store {
         Ok(Some(events))
     }
 
+    /// Whether an event with this id is in the log: lets a bulk import whose ids are derived
+    /// from its input append only what is missing.
+    pub fn contains_event(&self, id: EventId) -> Result<bool, StoreError> {
+        Ok(self.by_id(id)?.is_some())
+    }
+
     /// The sequence number and request fingerprint an event id was stored with.
     pub(crate) fn by_id(&self, id: EventId) -> Result<Option<(u64, Hash)>, StoreError> {
         self.db.by_id(id)

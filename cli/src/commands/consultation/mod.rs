@@ -51,7 +51,8 @@ pub struct Posted {
     pub comment: CommentNo,
     /// The event that posted it.
     pub seq: u64,
-    /// When it was recorded.
+    /// When it was received: for a response taken in by `responses import`, the time the
+    /// file gives; else when it was recorded.
     pub time: Timestamp,
     /// Who posted it.
     pub actor: ParticipantId,
@@ -94,6 +95,7 @@ pub fn posted<'s>(
                 reply_to,
                 question,
                 phase,
+                received,
             } = e.event
             else {
                 return None;
@@ -104,7 +106,7 @@ pub fn posted<'s>(
             let p = Posted {
                 comment,
                 seq: e.seq,
-                time: e.recorded_at,
+                time: received.unwrap_or(e.recorded_at),
                 actor: e.actor,
                 clause,
                 position,
