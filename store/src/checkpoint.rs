@@ -216,6 +216,9 @@ impl Store {
             )))
         })?;
         let Side::Dir(dir) = self.side() else {
+            if let Some(key) = self.checkpoint_key()? {
+                return Ok(key);
+            }
             // Under the writer lock: two servers making a key at once end with one key.
             return self
                 .write_beside(|db| match db.get(KEY_KEY)? {
@@ -381,10 +384,18 @@ impl Store {
             .enumerate()
             .map(|(i, l)| {
                 serde_json::from_str(l).map_err(|e| {
-                    StoreError::Corrupt(format!(
-                        "line {} of {CHECKPOINTS_FILE} is not a checkpoint: {e}",
-                        i + 1
-                    ))
+                    StoreError::Corrupt(match self.side() {
+                        Side::Dir(_) => {
+                            format!(
+                                "line {} of {CHECKPOINTS_FILE} is not a checkpoint: {e}",
+                                i + 1
+                            )
+                        }
+                        Side::Engine => format!(
+                            "checkpoint {} kept in the database is not a checkpoint: {e}",
+                            i + 1
+                        ),
+                    })
                 })
             })
             .collect()

@@ -27,7 +27,9 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use travaux_core::{EventId, Hash, RecordedEvent};
 
+use crate::contract::Tree;
 use crate::contract::{Batch, Head, Location, LogEntry, Reading};
+use crate::keys::RESTORING_KEY;
 use crate::{codec, Store, StoreError};
 
 /// The format named in an export's first line.
@@ -201,18 +203,41 @@ pub fn restore(
     }
 }
 
-/// Restore into a database: the store is made there, filled, and dropped again on any error.
+/// Restore into a database: the store is made there, marked as being restored (so that no
+/// process opens it half filled, and a restore cut short is replaced by the next), filled,
+/// unmarked, and dropped again on any error.
 fn restore_database(
     target: &Location,
     url: &str,
     input: &mut dyn BufRead,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Restored, RestoreError> {
+    if let Ok(left) = crate::postgres::PgEngine::open(url) {
+        if left.contains_key(RESTORING_KEY)? {
+            drop(left);
+            tracing::info!("replacing a restore that did not finish");
+            crate::postgres::drop_store(url)?;
+        }
+    }
     let (store, created) = Store::create(target)?;
     if !created {
         return Err(RestoreError::NotEmpty(target.clone()));
     }
-    let restored = fill(&store, input, progress);
+    let mut mark = Batch::default();
+    mark.insert(RESTORING_KEY, []);
+    let restored = store
+        .db
+        .commit(Head::default(), &[], mark)
+        .map_err(RestoreError::from)
+        .and_then(|()| fill(&store, input, progress))
+        .and_then(|restored| {
+            store.write_beside(|_| {
+                let mut unmark = Batch::default();
+                unmark.remove(RESTORING_KEY);
+                Ok(((), unmark))
+            })?;
+            Ok(restored)
+        });
     drop(store);
     if restored.is_err() {
         if let Err(e) = crate::postgres::drop_store(url) {

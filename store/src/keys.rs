@@ -72,6 +72,11 @@ pub(crate) const CLAUSE_INDEX_KEY: &[u8] = b"mclause-blocks";
 /// opening the store rebuilds them).
 pub(crate) const TEXT_INDEX_KEY: &[u8] = b"mtext-blocks";
 /// Marks a store whose amendments are kept eight to a key (`A`, see `amendments`): set at
-/// creation and by `rebuild`; a store without it (whose amendments were kept one to a key, `a`)
-/// is rebuilt when it is opened.
+/// creation and by `rebuild`; a store without it (a `rebuild` cut short) is rebuilt when it is
+/// opened.
 pub(crate) const AMENDMENT_BLOCKS_KEY: &[u8] = b"mamendment-blocks";
+/// Marks a store a `restore` is filling in a database (a directory is built beside its place
+/// instead, and renamed into it when whole): nothing opens such a store, and a new `restore`
+/// into the database replaces it. Set before the first event, removed after the last
+/// checkpoint.
+pub(crate) const RESTORING_KEY: &[u8] = b"mrestoring";

@@ -154,6 +154,9 @@ fn readers_of_the_head_racing_appends_read_the_fold_at_some_version() {
     }
     let doc = doc.expect("a document");
     let done = std::sync::atomic::AtomicBool::new(false);
+    // Reads made so far by every reader: the writer waits for one now and then, so that the
+    // reads race the appends however slow a read is (on a loaded machine, or a database).
+    let read_so_far = std::sync::atomic::AtomicUsize::new(0);
     let (reads, amended) = std::thread::scope(|s| {
         let readers: Vec<_> = (0..2)
             .map(|_| {
@@ -178,6 +181,7 @@ fn readers_of_the_head_racing_appends_read_the_fold_at_some_version() {
                             "the view at its version is not the fold"
                         );
                         reads += 1;
+                        read_so_far.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         if !every.amendments.is_empty() {
                             amended += 1;
                         }
@@ -186,8 +190,19 @@ fn readers_of_the_head_racing_appends_read_the_fold_at_some_version() {
                 })
             })
             .collect();
+        let mut appended = 0;
         while let Some(b) = generator.next_batch().unwrap() {
             store.append(b.stream, b.expected, b.events).unwrap();
+            appended += 1;
+            if appended % 25 == 0 {
+                let seen = read_so_far.load(std::sync::atomic::Ordering::Relaxed);
+                let waited = std::time::Instant::now();
+                while read_so_far.load(std::sync::atomic::Ordering::Relaxed) == seen
+                    && waited.elapsed() < std::time::Duration::from_secs(30)
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+            }
         }
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         readers

@@ -14,7 +14,7 @@ impl Travaux {
         let out = self.run(args);
         assert_eq!(out.code, 1, "{out:?}");
         assert!(out.stderr.contains(names), "{}", out.stderr);
-        assert!(!self.store().exists(), "a refused init made a store");
+        assert!(self.holds_no_store(), "a refused init made a store");
     }
 }
 

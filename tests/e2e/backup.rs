@@ -215,7 +215,7 @@ fn an_export_cut_short_or_altered_is_refused_naming_the_line_and_nothing_is_left
             assert!(stderr.contains(n), "{name}: {n:?} not in {stderr}");
         }
         assert!(stderr.contains("nothing was restored"), "{stderr}");
-        assert!(!r.store().exists(), "{name}: a store was left behind");
+        assert!(r.holds_no_store(), "{name}: a store was left behind");
         let left: Vec<_> = std::fs::read_dir(r.dir()).unwrap().collect();
         assert!(left.is_empty(), "{name}: files left behind: {left:?}");
     };
@@ -291,7 +291,7 @@ fn restore_builds_a_new_store_only() {
     let m = Travaux::new();
     let stderr = m.fails(&["restore", "nowhere.jsonl"], 1);
     assert!(stderr.contains("nowhere.jsonl"), "{stderr}");
-    assert!(!m.store().exists());
+    assert!(m.holds_no_store());
 }
 
 #[test]
@@ -473,7 +473,7 @@ fn a_store_rewritten_since_a_checkpoint_fails_verification_naming_why() {
         stderr.contains("does not extend its own checkpoint"),
         "{stderr}"
     );
-    assert!(!r2.store().exists());
+    assert!(r2.holds_no_store());
 }
 
 #[test]
@@ -504,4 +504,54 @@ fn checkpoints_and_the_key_survive_compaction() {
         "--key",
         key.trim(),
     ]);
+}
+
+#[test]
+fn a_restore_killed_part_way_leaves_no_store_that_opens_and_the_next_one_replaces_it() {
+    use std::io::Write;
+    let t = Travaux::new();
+    t.create(&["init"]);
+    t.ok(&["generate", "--events", "5000", "--seed", "4"]);
+    let text = export(&t, "gen.jsonl");
+    // Half of the export through a pipe that stays open: the restore writes what it has read,
+    // then waits for the rest, and is killed.
+    let r = Travaux::new();
+    let mut child = r
+        .command(&["restore", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("restore starts");
+    let half: String = text.lines().take(2_500).map(|l| format!("{l}\n")).collect();
+    child
+        .stdin
+        .as_mut()
+        .unwrap()
+        .write_all(half.as_bytes())
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the restore ended early"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // What it left does not open as a store.
+    let out = r.run(&["verify"]);
+    assert_ne!(out.code, 0, "{out:?}");
+    if r.on_postgres() {
+        assert!(
+            out.stderr.contains("restore that did not finish"),
+            "{}",
+            out.stderr
+        );
+    } else {
+        assert!(out.stderr.contains("no travaux store"), "{}", out.stderr);
+    }
+    // The next restore replaces it, whole.
+    let line = r.ok(&["restore", t.dir().join("gen.jsonl").to_str().unwrap()]);
+    assert!(line.starts_with("restored 5000 events"), "{line}");
+    assert_eq!(r.head(), t.head());
+    assert!(r.ok(&["verify"]).starts_with("ok: 5000 events"));
 }

@@ -246,6 +246,16 @@ impl Travaux {
         &self.store
     }
 
+    /// Whether there is no store where this one's would be: no directory, or (on PostgreSQL) a
+    /// database that `verify` finds no store in.
+    pub fn holds_no_store(&self) -> bool {
+        if !self.on_postgres() {
+            return !self.store.exists();
+        }
+        let out = self.run(&["verify"]);
+        out.code != 0 && out.stderr.contains("no travaux store")
+    }
+
     /// Write a file into the temporary directory and return its path.
     pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let path = self.dir().join(name);

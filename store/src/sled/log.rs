@@ -16,11 +16,6 @@
 //! copied into its block unchanged and never rewritten (packing a block changes how sled holds
 //! it, not the bytes it gives back). 65,536 buckets hold about 850 bytes each at 1,000,000
 //! events.
-//!
-//! Earlier formats are regrouped into `L` blocks when such a store is opened ([`migrate`]):
-//! `travaux/1` kept one key per event and per entry (`e`, `s`, `i`); `travaux/2` the log one key
-//! per event (`e`) and the indexes in blocks; `travaux/3` the log in unpacked blocks of eight
-//! events (`E`).
 
 use std::collections::BTreeMap;
 

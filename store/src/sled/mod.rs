@@ -120,7 +120,7 @@ impl SledEngine {
             Some(FORMAT) => {}
             Some(other) if other.starts_with(b"travaux/") => {
                 return Err(StoreError::Engine(format!(
-                    "{} was written by a development version of travaux from before its first release (layout {}), which this version does not open: export it with that version (`travaux export jsonl -o log.jsonl`) and `travaux --store NEW restore log.jsonl` with this one",
+                    "{} was written by a development version of travaux from before its first release (layout {}), which this version does not open: open it with the last development version (which brings any earlier layout to travaux/5 and has `travaux export jsonl -o log.jsonl`), then `travaux --store NEW restore log.jsonl` with this one",
                     path.display(),
                     String::from_utf8_lossy(other)
                 )))

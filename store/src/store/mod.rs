@@ -76,7 +76,7 @@ use crate::contract::{
 };
 use crate::keys::{
     be_u32, be_u64, block_events, key, push_entry, AMENDMENT_BLOCKS_KEY, CLAUSE_INDEX_KEY,
-    TEXT_INDEX_KEY,
+    RESTORING_KEY, TEXT_INDEX_KEY,
 };
 use crate::packed;
 pub use crate::sled::compact::Compacted;
@@ -373,6 +373,12 @@ impl Store {
 
     /// The store over an engine just opened: its head is the log's last event.
     fn with_engine(db: Box<dyn Engine>) -> Result<Store, StoreError> {
+        if db.contains_key(RESTORING_KEY)? {
+            return Err(StoreError::Damaged(format!(
+                "{} holds a restore that did not finish (it was interrupted): run `travaux restore` into it again, which replaces it",
+                db.location()
+            )));
+        }
         let (logged, last_time, damaged) = log_head(db.last_event())?;
         let damaged = db.damage().or(damaged);
         Ok(Store {
@@ -597,12 +603,16 @@ impl Store {
 
     /// Write keys beside the log, not derived from it (a store's checkpoints and signing key in
     /// an engine with no directory), under the writer lock of every process: `f` reads what it
-    /// needs and says what to write; the write is durable when this returns.
+    /// needs and says what to write; the write is durable when this returns. Takes the writer
+    /// mutex: never call it while holding it (from a `decide` closure, or inside `rebuild`).
     pub(crate) fn write_beside<T>(
         &self,
         f: impl FnOnce(&dyn Engine) -> Result<(T, Batch), StoreError>,
     ) -> Result<T, StoreError> {
         let mut head = self.writer();
+        if let Some(why) = &head.damaged {
+            return Err(StoreError::Damaged(why.clone()));
+        }
         self.refuse_unsynced()?;
         let turn = self.begin_write(&mut head)?;
         let (answer, batch) = f(&*self.db)?;
@@ -620,7 +630,13 @@ impl Store {
     /// Apply writes to the read models alone (a rebuild, a migration): no event.
     fn commit_models(&self, batch: Batch) -> Result<(), StoreError> {
         let after = *self.applied();
-        self.db.commit(after, &[], batch)
+        self.db.commit(after, &[], batch).map_err(|e| match e {
+            StoreError::Conflict { .. } => StoreError::Engine(format!(
+                "another process appended to the log at {} while its read models were being rebuilt, so the rebuild stopped: run `travaux rebuild` again once the other servers on it are stopped",
+                self.location()
+            )),
+            other => other,
+        })
     }
 
     fn applied(&self) -> MutexGuard<'_, Anchored> {

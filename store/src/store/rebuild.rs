@@ -6,9 +6,8 @@
 use super::*;
 
 impl Store {
-    /// Rebuild the read models of a store whose indexes do not cover its log: one made by an
-    /// earlier version (whose indexes were kept otherwise, or not at all), or whose `rebuild`
-    /// was cut short. Until then answers are right but slow (the indexes' fallbacks read whole
+    /// Rebuild the read models of a store whose indexes do not cover its log: one whose
+    /// `rebuild` was cut short. Until then answers are right but slow (the indexes' fallbacks read whole
     /// streams). A store whose log does not read back is left as it is, for `verify`.
     pub(super) fn rebuild_if_incomplete(&self) -> Result<(), StoreError> {
         let complete = self.db.contains_key(CLAUSE_INDEX_KEY)?
