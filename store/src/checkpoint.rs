@@ -167,6 +167,7 @@ impl Store {
                     f.write_all(b"\n")?;
                 }
                 f.sync_all()?;
+                std::fs::File::open(dir)?.sync_all()?;
                 Ok(())
             }
             Side::Engine => self.write_beside(|db| {
@@ -347,12 +348,17 @@ impl Store {
         };
         line.push(b'\n');
         let path = dir.join(CHECKPOINTS_FILE);
+        let new = !path.exists();
         let mut f = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
             .open(&path)?;
         f.write_all(&line)?;
         f.sync_all()?;
+        if new {
+            // The file's name is in the directory: durable only once the directory is.
+            std::fs::File::open(dir)?.sync_all()?;
+        }
         Ok(checkpoint)
     }
 
