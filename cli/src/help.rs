@@ -89,6 +89,7 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("checkpoint", "travaux checkpoint > checkpoint-wha63.json\n  travaux verify --checkpoint checkpoint-wha63.json --key PUBKEY"),
     ("checkpoint list", "travaux checkpoint list\n  travaux --json checkpoint list"),
     ("checkpoint key export", "travaux checkpoint key export > checkpoint.key.backup"),
+    ("checkpoint key import", "travaux --store restored checkpoint key import checkpoint.key.backup"),
     ("checkpoint pubkey", "travaux checkpoint pubkey"),
     ("restore", "travaux --store restored restore backup.jsonl\n  travaux --server https://travaux.example export jsonl | travaux --store copy restore -"),
     ("export akn", "travaux export akn --at WHA63.16 -o who-code.akn.xml\n  xmllint --noout --schema akomantoso30.xsd who-code.akn.xml"),

@@ -216,6 +216,23 @@ impl Store {
                 "no randomness for a key: {e}"
             )))
         })?;
+        self.keep_key_unless_one(seed)
+    }
+
+    /// Give the store `key` to sign its checkpoints with (a key exported from another store,
+    /// say the one this store was restored from), if it has none yet. Returns `None` when the
+    /// store signs with `key` now, or the other key it already signs with (nothing written).
+    pub fn import_checkpoint_key(
+        &self,
+        key: &SigningKey,
+    ) -> Result<Option<SigningKey>, StoreError> {
+        let kept = self.keep_key_unless_one(key.to_bytes())?;
+        Ok((kept.to_bytes() != key.to_bytes()).then_some(kept))
+    }
+
+    /// The store's key: the one it has, or else `seed`, written (readable by the owner only,
+    /// in a directory). Two processes writing a key at once end with one key.
+    fn keep_key_unless_one(&self, seed: [u8; 32]) -> Result<SigningKey, StoreError> {
         let Side::Dir(dir) = self.side() else {
             if let Some(key) = self.checkpoint_key()? {
                 return Ok(key);

@@ -555,3 +555,33 @@ fn a_restore_killed_part_way_leaves_no_store_that_opens_and_the_next_one_replace
     assert_eq!(r.head(), t.head());
     assert!(r.ok(&["verify"]).starts_with("ok: 5000 events"));
 }
+
+#[test]
+fn a_key_exported_from_a_store_signs_again_in_the_store_restored_from_it() {
+    let t = Travaux::fixture();
+    let key = t.ok(&["checkpoint", "key"]).trim().to_string();
+    let secret = t.write("secret.key", t.ok(&["checkpoint", "key", "export"]));
+    export(&t, "f.jsonl");
+    let r = restore_from(&t, "f.jsonl");
+    let head = r.head();
+    // A file that holds no key is refused, naming it, and nothing is written.
+    let bad = t.write("bad.key", "not a key\n");
+    let stderr = r.fails(&["checkpoint", "key", "import", bad.to_str().unwrap()], 1);
+    assert!(stderr.contains("does not hold a key"), "{stderr}");
+    assert_eq!(r.head(), head);
+    // The exported key, given back: the restored store signs with it.
+    let said = r.ok(&["checkpoint", "key", "import", secret.to_str().unwrap()]);
+    assert!(said.contains(&key), "{said}");
+    assert_eq!(r.ok(&["checkpoint", "key"]).trim(), key);
+    r.ok(&["--as", "secretariat", "--doc", "code", "tag", "restored"]);
+    let listed = r.json(&["checkpoint", "list"]);
+    let last = listed.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["reason"], "tag restored", "{last}");
+    assert_eq!(last["key"], key.as_str(), "{last}");
+    // The same key again is no change; another is refused, and the key stays.
+    r.ok(&["checkpoint", "key", "import", secret.to_str().unwrap()]);
+    let other = t.write("other.key", "11".repeat(32));
+    let stderr = r.fails(&["checkpoint", "key", "import", other.to_str().unwrap()], 1);
+    assert!(stderr.contains("already"), "{stderr}");
+    assert_eq!(r.ok(&["checkpoint", "key"]).trim(), key);
+}

@@ -42,9 +42,17 @@ pub enum CheckpointCommand {
 /// `checkpoint key` subcommands.
 #[derive(Subcommand, Debug)]
 pub enum KeyAction {
-    /// Print the private key (32 bytes in hexadecimal): keep it apart from the store, and copy
-    /// it to `<store>/checkpoint.key` (mode 0600) to sign with it again after a restore
+    /// Print the private key (32 bytes in hexadecimal): keep it apart from the store, and give
+    /// it back with `key import` to sign with it again after a restore
     Export,
+    /// Sign this store's checkpoints with a key exported from another (`key export`), say the
+    /// one it was restored from: refused if it signs with another key already
+    Import {
+        /// The file holding the key (32 bytes in hexadecimal, as `key export` prints it); `-`
+        /// reads standard input
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 impl CheckpointArgs {
@@ -126,7 +134,44 @@ pub fn run(ctx: &mut Ctx<'_>, args: &CheckpointArgs) -> CliResult {
             }
             ctx.line(secret)
         }
+        Some(CheckpointCommand::Key {
+            action: Some(KeyAction::Import { file }),
+        }) => import_key(ctx, file),
     }
+}
+
+/// Run `checkpoint key import FILE`.
+fn import_key(ctx: &mut Ctx<'_>, file: &Path) -> CliResult {
+    let text = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| CliError::refused(format!("cannot read standard input: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| CliError::refused(format!("cannot read {}: {e}", file.display())))?
+    };
+    let seed: [u8; 32] = const_hex::decode_to_array(text.trim()).map_err(|e| {
+        CliError::refused(format!(
+            "{} does not hold a key (32 bytes in hexadecimal, as `checkpoint key export` prints it): {e}; nothing was written",
+            file.display()
+        ))
+    })?;
+    let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+    if let Some(other) = ctx.store.import_checkpoint_key(&key)? {
+        return Err(CliError::refused(format!(
+            "the store signs its checkpoints with key {} already, not {}: a store keeps one key; nothing was written",
+            public_key_hex(&other),
+            public_key_hex(&key)
+        )));
+    }
+    let public = public_key_hex(&key);
+    if ctx.globals.json {
+        return ctx.json(&serde_json::json!({ "key": public }));
+    }
+    ctx.line(format_args!(
+        "the store signs its checkpoints with key {public}"
+    ))
 }
 
 /// After a write: a checkpoint when it set a tag or adopted the text (its events are durable
