@@ -2,11 +2,8 @@
 //! holds to the same rules (one order, each write once, a clean `verify`).
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 
-use serde_json::json;
-
-use crate::serve::{agent, get, post, read_stream, token, Server};
+use crate::serve::{agent, get, race_to_amend, read_stream, token, Server};
 use crate::support::{kind, Travaux};
 
 /// Fifty clients, half on each of two servers of one database, each proposing an amendment
@@ -25,40 +22,7 @@ fn two_servers_on_one_database_order_fifty_writers_once() {
     let start = get(&agent(), &servers[0].at("/v1/documents/code/status"), None)
         .ok()
         .version();
-    let won: Arc<Mutex<Vec<(usize, u64)>>> = Arc::default();
-    std::thread::scope(|scope| {
-        for client in 0..CLIENTS {
-            let (s, brazil, won) = (&servers[client % 2], &brazil, won.clone());
-            scope.spawn(move || {
-                let a = agent();
-                for attempt in 0..2_000 {
-                    let v = get(&a, &s.at("/v1/documents/code/status"), None)
-                        .ok()
-                        .version();
-                    let body =
-                        json!({ "replace": "1.1", "text": format!("Client {client} wins.") });
-                    let r = post(
-                        &a,
-                        &s.at("/v1/documents/code/amend/propose"),
-                        Some(brazil),
-                        Some(v),
-                        &body.to_string(),
-                    );
-                    match r.status {
-                        200 => {
-                            assert_eq!(r.version(), v + 1, "a write on version {v}");
-                            won.lock().unwrap().push((client, r.version()));
-                            return;
-                        }
-                        412 => continue,
-                        other => panic!("client {client}, attempt {attempt}: {other} {}", r.body),
-                    }
-                }
-                panic!("client {client} never won a version");
-            });
-        }
-    });
-    let won = won.lock().unwrap().clone();
+    let won = race_to_amend(&[&servers[0], &servers[1]], &brazil, CLIENTS);
     let versions: BTreeSet<u64> = won.iter().map(|(_, v)| *v).collect();
     assert_eq!(
         versions.into_iter().collect::<Vec<_>>(),

@@ -523,19 +523,18 @@ fn a_stale_if_match_is_refused_with_412_and_writes_nothing() {
     assert_eq!(texts, ["First."]);
 }
 
-#[test]
-fn fifty_clients_amending_one_clause_each_win_a_version_once() {
-    const CLIENTS: usize = 50;
-    let t = Travaux::fixture();
-    let brazil = token(&t, "brazil");
-    let s = Server::start(&t);
-    let start = get(&agent(), &s.at("/v1/documents/code/status"), None)
-        .ok()
-        .version();
+/// `clients` clients, given to `servers` in turn, each proposing an amendment to clause 1.1 of
+/// the fixture's document against the version it last read (If-Match) and retrying on 412
+/// until it wins one: the version each client won, in the order they were won.
+pub(crate) fn race_to_amend(
+    servers: &[&Server],
+    brazil: &str,
+    clients: usize,
+) -> Vec<(usize, u64)> {
     let won: Arc<Mutex<Vec<(usize, u64)>>> = Arc::default();
     std::thread::scope(|scope| {
-        for client in 0..CLIENTS {
-            let (s, brazil, won) = (&s, &brazil, won.clone());
+        for client in 0..clients {
+            let (s, won) = (servers[client % servers.len()], won.clone());
             scope.spawn(move || {
                 let a = agent();
                 for attempt in 0..2_000 {
@@ -571,6 +570,19 @@ fn fifty_clients_amending_one_clause_each_win_a_version_once() {
         }
     });
     let won = won.lock().unwrap().clone();
+    won
+}
+
+#[test]
+fn fifty_clients_amending_one_clause_each_win_a_version_once() {
+    const CLIENTS: usize = 50;
+    let t = Travaux::fixture();
+    let brazil = token(&t, "brazil");
+    let s = Server::start(&t);
+    let start = get(&agent(), &s.at("/v1/documents/code/status"), None)
+        .ok()
+        .version();
+    let won = race_to_amend(&[&s], &brazil, CLIENTS);
     let versions: BTreeSet<u64> = won.iter().map(|(_, v)| *v).collect();
     assert_eq!(versions.len(), CLIENTS, "a version was won twice: {won:?}");
     assert_eq!(

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 use tempfile::TempDir;
+use travaux_store::postgres::TestDatabase;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_travaux");
@@ -97,7 +98,7 @@ pub struct Travaux {
     dir: TempDir,
     store: PathBuf,
     /// The database the store is in, when the suite runs on PostgreSQL: dropped with it.
-    database: Option<Database>,
+    database: Option<TestDatabase>,
 }
 
 /// The suite runs on PostgreSQL when `TRAVAUX_E2E_ENGINE=postgres` and `TRAVAUX_TEST_POSTGRES`
@@ -113,74 +114,6 @@ fn postgres_server() -> Option<String> {
     Some(url)
 }
 
-/// A database made for one scenario, dropped when it ends.
-struct Database {
-    server: String,
-    name: String,
-}
-
-impl Database {
-    fn create(server: &str) -> (Database, String) {
-        let name = format!("travaux_e2e_{}", uuid_like());
-        let mut admin = postgres::Client::connect(server, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot reach the test server {server}: {e}"));
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("a database for the scenario");
-        let url = with_database(server, &name);
-        (
-            Database {
-                server: server.to_string(),
-                name,
-            },
-            url,
-        )
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-/// The server's URL naming database `name` instead of its own.
-fn with_database(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (server, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
-/// A name no other scenario running at the same time takes.
-fn uuid_like() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!(
-        "{}_{}_{}",
-        std::process::id(),
-        nanos % 1_000_000_000,
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 impl Travaux {
     /// A temporary directory; the store path inside it (`store/`) does not exist yet (or, on
     /// PostgreSQL, a fresh database with no store in it yet).
@@ -191,8 +124,8 @@ impl Travaux {
             .expect("a temporary directory");
         let (store, database) = match postgres_server() {
             Some(server) => {
-                let (db, url) = Database::create(&server);
-                (PathBuf::from(url), Some(db))
+                let db = TestDatabase::create(&server).expect("a database for the scenario");
+                (PathBuf::from(db.url.clone()), Some(db))
             }
             None => (dir.path().join("store"), None),
         };

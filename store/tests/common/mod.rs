@@ -7,6 +7,7 @@
 #![allow(dead_code)] // reason: each test file uses part of it
 
 use tempfile::TempDir;
+use travaux_store::postgres::TestDatabase;
 use travaux_store::Location;
 
 /// Whether the suite runs on PostgreSQL.
@@ -20,7 +21,7 @@ pub struct Place {
     pub dir: TempDir,
     /// Where the store is.
     pub location: Location,
-    database: Option<Database>,
+    database: Option<TestDatabase>,
 }
 
 impl Place {
@@ -39,7 +40,7 @@ pub fn place() -> Place {
         let server = std::env::var("TRAVAUX_TEST_POSTGRES").expect(
             "TRAVAUX_STORE_TEST_ENGINE=postgres needs TRAVAUX_TEST_POSTGRES, a server's URL",
         );
-        let database = Database::create(&server);
+        let database = TestDatabase::create(&server).expect("a database for the test");
         let location = Location::Postgres(database.url.clone());
         return Place {
             dir,
@@ -52,65 +53,5 @@ pub fn place() -> Place {
         dir,
         location,
         database: None,
-    }
-}
-
-struct Database {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl Database {
-    fn create(server: &str) -> Database {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static N: AtomicU64 = AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name = format!(
-            "travaux_store_test_{}_{nanos}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut admin = postgres::Client::connect(server, postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot reach the test server: {e}"));
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .expect("a database for the test");
-        let url = with_database(server, &name);
-        Database {
-            server: server.to_string(),
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = postgres::Client::connect(&self.server, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
-
-/// The server's URL naming database `name` instead of its own.
-fn with_database(server: &str, name: &str) -> String {
-    let (base, query) = match server.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (server, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
     }
 }
